@@ -1,0 +1,65 @@
+// swift-tools-version: 6.2
+// tarmac — offline continuous delivery in one binary.
+//
+// The module graph is the architecture: C stays in its wrappers, the pure core does
+// no I/O, effects sit behind small types, and the executable is a one-line entry point.
+// Dependencies point one way: tarmac → TarmacCLI → TarmacBundle → (core, wrappers).
+import PackageDescription
+
+let package = Package(
+    name: "tarmac",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tarmac", targets: ["tarmac"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+    ],
+    targets: [
+        // C libraries, imported only by their wrappers.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+
+        // Thin wrapper owning libarchive handles: deterministic writer, restricted reader.
+        .target(name: "TarmacArchive", dependencies: ["CArchive"]),
+
+        // Pure core (no I/O): diagnostics, located YAML, AppSpec and tarmac.yml models and
+        // validators, bundle manifest, archive-entry safety rules.
+        .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+
+        // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
+        .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // Effects: the git CLI as the revision reader.
+        .target(name: "TarmacGit", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
+
+        // Effects: building, reading and verifying revision bundles.
+        .target(
+            name: "TarmacBundle",
+            dependencies: [
+                "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+
+        // Command line: argument-parser commands, each a few lines over the libraries.
+        .target(
+            name: "TarmacCLI",
+            dependencies: [
+                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // The executable: a one-line entry point.
+        .executableTarget(name: "tarmac", dependencies: ["TarmacCLI"]),
+
+        .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore"]),
+        .testTarget(name: "TarmacArchiveTests", dependencies: ["TarmacArchive"]),
+        .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),
+        .testTarget(name: "TarmacBundleTests", dependencies: ["TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit"]),
+        .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

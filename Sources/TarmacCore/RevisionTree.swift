@@ -1,0 +1,60 @@
+/// What a revision holds, as the validators see it: paths relative to the bundle root.
+///
+/// Built by the effects layer (from `git ls-tree`, a working tree or a bundle) so that the
+/// validators stay pure. Parent directories are implied by the files beneath them.
+public struct RevisionTree: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case file, directory, symlink, submodule
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var kind: Kind
+        public var executable: Bool
+        public var size: Int64
+
+        public init(kind: Kind, executable: Bool = false, size: Int64 = 0) {
+            self.kind = kind
+            self.executable = executable
+            self.size = size
+        }
+    }
+
+    public private(set) var entries: [String: Entry] = [:]
+    /// The bytes of files a validator needs to look into (hook scripts), by path.
+    public var contents: [String: [UInt8]] = [:]
+
+    public init() {}
+
+    public init(entries: [String: Entry], contents: [String: [UInt8]] = [:]) {
+        self.contents = contents
+        for (path, entry) in entries { insert(path, entry) }
+    }
+
+    /// Adds an entry and the directories above it.
+    public mutating func insert(_ path: String, _ entry: Entry) {
+        let clean = RevisionTree.normalize(path)
+        guard !clean.isEmpty else { return }
+        entries[clean] = entry
+        var parent = clean
+        while let slash = parent.lastIndex(of: "/") {
+            parent = String(parent[..<slash])
+            if entries[parent] == nil { entries[parent] = Entry(kind: .directory) }
+        }
+    }
+
+    /// The entry at `path` (leading `/` and `./` ignored); the root itself is a directory.
+    public func entry(at path: String) -> Entry? {
+        let clean = RevisionTree.normalize(path)
+        if clean.isEmpty { return Entry(kind: .directory) }
+        return entries[clean]
+    }
+
+    public func contains(_ path: String) -> Bool { entry(at: path) != nil }
+
+    /// `a//b/./c/` → `a/b/c`; leading slashes dropped. `..` is kept for callers to reject.
+    public static func normalize(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+            .filter { $0 != "." }
+            .joined(separator: "/")
+    }
+}
