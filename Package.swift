@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries, imported only by their wrappers.
@@ -34,7 +35,12 @@ let package = Package(
         .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Effects: the git CLI as the revision reader.
-        .target(name: "TarmacGit", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
+        .target(
+            name: "TarmacGit",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
 
         // Effects: building, reading and verifying revision bundles.
         .target(
@@ -55,11 +61,16 @@ let package = Package(
         // The executable: a one-line entry point.
         .executableTarget(name: "tarmac", dependencies: ["TarmacCLI"]),
 
+        // Test helpers: real git repositories made at test time, the built binary, commands.
+        .target(name: "TarmacTestSupport", path: "Tests/TarmacTestSupport"),
+
         .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore"]),
         .testTarget(name: "TarmacArchiveTests", dependencies: ["TarmacArchive"]),
         .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),
-        .testTarget(name: "TarmacBundleTests", dependencies: ["TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit"]),
-        .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore"]),
+        .testTarget(
+            name: "TarmacBundleTests",
+            dependencies: ["TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning", "TarmacTestSupport"]),
+        .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

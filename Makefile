@@ -1,0 +1,54 @@
+# tarmac — build, test, demo and benchmark on a bare Debian machine.
+# `make test` and `make demo` install what they need first (as root, via apt-get).
+
+PREFIX ?= /usr/local
+SWIFT  ?= swift
+APT_PACKAGES = libarchive-dev libssh2-1-dev openssh-server openssh-client pkg-config git \
+               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps
+RELEASE_FLAGS = -c release --static-swift-stdlib
+BIN_DEBUG = .build/debug/tarmac
+BIN_RELEASE = .build/release/tarmac
+
+.PHONY: all deps build release test demo bench install lint goldens clean
+
+all: build
+
+# Installs the system packages the build and the tests use; a no-op when all are present.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+# The main job on the embedded sample application (Fixtures/sample-app).
+demo: build
+	TARMAC=$(CURDIR)/$(BIN_DEBUG) sh Fixtures/demo.sh
+
+# Speed and memory against baselines measured in the same run (Benchmarks/bench.py).
+bench: release
+	python3 Benchmarks/bench.py --tarmac $(BIN_RELEASE)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/tarmac
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+# Rewrites the golden files under Fixtures/ from the current code; review the diff.
+goldens: deps
+	TARMAC_UPDATE_GOLDENS=1 $(SWIFT) test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,159 @@
+import Crypto
+import Foundation
+import TarmacArchive
+import TarmacCore
+import TarmacGit
+import TarmacSigning
+
+/// What `tarmac bundle` is asked to do.
+public struct BundleOptions: Sendable {
+    public var revision: String = "HEAD"
+    /// Bundle the working tree as it stands instead of a commit.
+    public var worktree = false
+    public var format: ArchiveFormat?
+    public var output: String?
+    public var signingKeyPath: String?
+
+    public init() {}
+}
+
+/// The project-level settings a bundle needs (from `tarmac.yml`, or defaults without one).
+public struct BundleSettings: Sendable {
+    public var application: String
+    /// Directory of the revision that becomes the bundle root ("" or "." for the whole tree).
+    public var root: String
+    public var format: ArchiveFormat
+
+    public init(application: String, root: String, format: ArchiveFormat) {
+        self.application = application
+        self.root = RevisionTree.normalize(root)
+        self.format = format
+    }
+}
+
+/// A bundle on disk and what the user should be told about it.
+public struct BundleOutcome: Sendable {
+    public var path: String
+    public var sha256: String
+    public var manifest: BundleManifest
+    public var warnings: [Diagnostic]
+    /// Working-tree changes below the bundle root that the bundle does not contain.
+    public var notInBundle: [GitStatusEntry]
+    public var submodules: [String]
+    public var signaturePath: String?
+}
+
+/// Builds the bundle of one revision: validate first, then stream git's tree through the
+/// deterministic writer into a temporary file that is renamed into place only on success.
+public struct BundleBuilder: Sendable {
+    public let repository: GitRepository
+    public let settings: BundleSettings
+
+    public init(repository: GitRepository, settings: BundleSettings) {
+        self.repository = repository
+        self.settings = settings
+    }
+
+    public func build(_ options: BundleOptions) async throws -> BundleOutcome {
+        let format = options.format ?? settings.format
+        let signingKey = try options.signingKeyPath.map(loadSigningKey)
+        let snapshot = try await readRevision(options)
+        let diagnostics = RevisionValidator.validate(snapshot)
+        if diagnostics.hasErrors { throw BundleError.invalidRevision(diagnostics) }
+
+        let output = options.output ?? defaultOutput(snapshot.revisionID, format)
+        let manifest = try await write(snapshot, format: format, to: output)
+        let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: output) }
+        var outcome = BundleOutcome(
+            path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
+            notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
+        if !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) {
+            outcome.notInBundle = try await repository.status(under: settings.root)
+        }
+        if let signingKey {
+            outcome.signaturePath = try await sign(output, with: signingKey)
+        }
+        return outcome
+    }
+
+    private func readRevision(_ options: BundleOptions) async throws -> RevisionSnapshot {
+        let commit: String
+        let revisionID: String
+        if options.worktree {
+            let snap = try await repository.snapshotWorktree()
+            commit = snap.commit
+            revisionID = "\(snap.base)-dirty-\(snap.tree.prefix(12))"
+        } else {
+            do {
+                commit = try await repository.resolveCommit(options.revision)
+            } catch {
+                throw BundleError.invalidInput("\(options.revision) does not name a commit in \(repository.root)")
+            }
+            revisionID = commit
+        }
+        return try await RevisionSnapshot.read(
+            repository, commit: commit, revisionID: revisionID, root: settings.root,
+            scriptsToRead: RevisionValidator.scriptLocations)
+    }
+
+    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> BundleManifest {
+        let directory = (output as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime, format: format)
+        let application = settings.application
+        let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: writeEnd) }
+        let written = await Result {
+            try await runBlocking {
+                defer { close(readEnd) }
+                return try archiver.run(input: readEnd, outputPath: temporary) { files in
+                    BundleManifest(
+                        application: application, commit: snapshot.commit, commitTime: snapshot.commitTime,
+                        revision: snapshot.revisionID, format: format.rawValue,
+                        appspec: snapshot.appspecName ?? "appspec.yml", files: files)
+                }
+            }
+        }
+        let gitResult = await git.result
+        do {
+            try gitResult.get()
+            let manifest = try written.get()
+            guard rename(temporary, output) == 0 else {
+                throw BundleError.failed("cannot move the bundle to \(output): \(String(cString: strerror(errno)))")
+            }
+            return manifest
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    private func defaultOutput(_ revisionID: String, _ format: ArchiveFormat) -> String {
+        "\(repository.root)/.tarmac/artifacts/\(settings.application)/\(revisionID).\(format.fileExtension)"
+    }
+
+    private func loadSigningKey(_ path: String) throws -> SSHSigningKey {
+        do {
+            return try SSHSigningKey(contentsOfFile: path)
+        } catch {
+            throw BundleError.invalidInput("\(error)")
+        }
+    }
+
+    private func sign(_ path: String, with key: SSHSigningKey) async throws -> String {
+        let digest = try await runBlocking { try SSHSignature.digest(ofFileAt: path, using: .sha512) }
+        let armored = try SSHSignature.sign(digest: digest, hash: .sha512, namespace: BundleSignature.namespace, key: key)
+        let sigPath = path + ".sig"
+        try Data(armored.utf8).write(to: URL(fileURLWithPath: sigPath), options: .atomic)
+        return sigPath
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+import TarmacArchive
+import TarmacCore
+import TarmacSigning
+
+/// Reads a bundle — tarmac's own or a plain CodeDeploy-style tar, tar.gz or zip — hashing
+/// every member, judging every path, and checking it against its manifest and signature.
+/// Reads only: nothing is ever extracted.
+public struct BundleInspector: Sendable {
+    static let manifestLimit = 64 << 20
+    static let appspecLimit = 1 << 20
+
+    public init() {}
+
+    /// Inspects the bundle at `path`; `trustedKeys` non-empty means a valid signature by one of them is required.
+    public func inspect(_ path: String, trustedKeys: [SSHPublicKey] = []) async throws -> BundleReport {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw BundleError.invalidInput("cannot read the bundle \(path)")
+        }
+        var report = try await runBlocking { try BundleInspector.scan(path) }
+        report.signature = try await checkSignature(of: path, trustedKeys: trustedKeys)
+        return report
+    }
+
+    static func scan(_ path: String) throws -> BundleReport {
+        let reader: ArchiveReader
+        do {
+            reader = try ArchiveReader(path: path)
+        } catch {
+            throw BundleError.untrustworthy("\(path) is not a bundle tarmac can read: \(error)", problems: [])
+        }
+        var scan = MemberScan()
+        do {
+            while let header = try reader.nextEntry() {
+                try scan.add(header, reader: reader)
+            }
+        } catch let error as ArchiveError {
+            throw BundleError.untrustworthy("\(path) is damaged: \(error)", problems: scan.hostile)
+        }
+        let sha256 = try FileDigest.sha256Hex(ofFileAt: path)
+        return scan.report(path: path, sha256: sha256, format: detectedFormat(reader))
+    }
+
+    static func detectedFormat(_ reader: ArchiveReader) -> String {
+        let format = (reader.formatName ?? "").lowercased()
+        if format.contains("zip") { return "zip" }
+        switch (reader.filterName ?? "none").lowercased() {
+        case "gzip": return "tar.gz"
+        case "zstd": return "tar.zst"
+        case "xz": return "tar.xz"
+        case "bzip2": return "tar.bz2"
+        default: return "tar"
+        }
+    }
+
+    private func checkSignature(of path: String, trustedKeys: [SSHPublicKey]) async throws -> BundleReport.SignatureStatus {
+        let sigPath = path + ".sig"
+        guard let armored = try? String(contentsOfFile: sigPath, encoding: .utf8) else {
+            return trustedKeys.isEmpty ? .absent : .invalid("no signature: \(sigPath) does not exist")
+        }
+        let parsed: ParsedSignature
+        do {
+            parsed = try SSHSignature.parse(armored: armored)
+        } catch {
+            return .invalid("\(sigPath): \(error)")
+        }
+        let digest = try await runBlocking { try SSHSignature.digest(ofFileAt: path, using: parsed.hash) }
+        let keys = trustedKeys.isEmpty ? [parsed.publicKey] : trustedKeys
+        switch SSHSignature.verify(parsed, digest: digest, namespace: BundleSignature.namespace, trusted: keys) {
+        case .valid(let signer):
+            return .valid(signer: signer.fingerprint, trusted: !trustedKeys.isEmpty)
+        case .invalid(let reason):
+            return .invalid(reason)
+        }
+    }
+}

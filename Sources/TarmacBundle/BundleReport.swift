@@ -1,0 +1,50 @@
+import TarmacCore
+import TarmacSigning
+
+/// What `tarmac inspect` found in a bundle: its members, its manifest and whether to trust it.
+public struct BundleReport: Sendable {
+    public enum SignatureStatus: Sendable, Equatable {
+        /// No `.sig` file next to the bundle.
+        case absent
+        /// Verifies; `trusted` when the signer is one of the keys the user trusts.
+        case valid(signer: String, trusted: Bool)
+        case invalid(String)
+
+        /// The contract's word: `absent`, `valid` or `invalid`.
+        public var word: String {
+            switch self {
+            case .absent: return "absent"
+            case .valid: return "valid"
+            case .invalid: return "invalid"
+            }
+        }
+    }
+
+    public var path: String
+    public var sha256: String
+    /// `tar.gz`, `tar.zst`, `tar.xz`, `tar.bz2`, `tar` or `zip`, as detected from the bytes.
+    public var format: String
+    /// Present for tarmac's own bundles; nil for revisions made by other tools.
+    public var manifest: BundleManifest?
+    /// Members as found (the manifest member excluded), with their computed digests.
+    public var files: [BundleManifest.File]
+    /// The wrapper directory stripped from a foreign bundle (spec §1.1), if any.
+    public var wrapperDirectory: String?
+    public var appspecName: String?
+    public var appspecText: String?
+    /// Hostile members: reported as such, never followed.
+    public var hostile: [String]
+    /// Differences between members and the manifest.
+    public var mismatches: [String]
+    public var signature: SignatureStatus
+
+    /// True when nothing is hostile, nothing differs from the manifest and no signature failed.
+    public var isTrustworthy: Bool {
+        guard hostile.isEmpty, mismatches.isEmpty else { return false }
+        if case .invalid = signature { return false }
+        return true
+    }
+
+    public var application: String? { manifest?.application }
+    public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
+}

@@ -1,0 +1,86 @@
+import Crypto
+import TarmacArchive
+import TarmacCore
+
+/// Accumulates what one pass over a bundle's members reveals.
+struct MemberScan {
+    var safety = EntrySafety()
+    var files: [BundleManifest.File] = []
+    var hostile: [String] = []
+    var manifestBytes: [UInt8]?
+    var manifestProblem: String?
+    /// Small files whose name says AppSpec, near the root, kept to show and to locate.
+    var appspecCandidates: [String: [UInt8]] = [:]
+
+    mutating func add(_ header: ArchiveEntryHeader, reader: ArchiveReader) throws {
+        let path = trimmed(header.path)
+        if let problem = safety.check(path: header.path, kind: kind(of: header)) {
+            hostile.append(problem)
+            try reader.skipData()
+            return
+        }
+        if path == BundleManifest.memberPath {
+            manifestBytes = try collect(reader, limit: BundleInspector.manifestLimit)
+            if manifestBytes == nil { manifestProblem = "the manifest member is larger than 64 MiB" }
+            return
+        }
+        switch header.type {
+        case .directory:
+            files.append(.init(path: path, type: .directory, mode: BundleManifest.modeString(header.permissions)))
+            try reader.skipData()
+        case .symlink:
+            files.append(.init(path: path, type: .symlink, mode: "0777", target: header.symlinkTarget))
+            try reader.skipData()
+        case .file:
+            try addFile(header, path: path, reader: reader)
+        case .hardlink, .other:
+            // A safe in-tree hard link: listed, not hashed (its data is its target's).
+            files.append(.init(path: path, type: .file, mode: BundleManifest.modeString(header.permissions), target: header.hardlinkTarget))
+            try reader.skipData()
+        }
+    }
+
+    private mutating func addFile(_ header: ArchiveEntryHeader, path: String, reader: ArchiveReader) throws {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let keep = RevisionSnapshot.appspecNames.contains(name) && path.split(separator: "/").count <= 2
+            && header.size <= BundleInspector.appspecLimit
+        var hasher = SHA256()
+        var kept: [UInt8] = []
+        var size: Int64 = 0
+        try reader.readData { block in
+            hasher.update(bufferPointer: block)
+            size += Int64(block.count)
+            if keep { kept.append(contentsOf: block) }
+        }
+        if keep { appspecCandidates[path] = kept }
+        files.append(.init(
+            path: path, type: .file, mode: BundleManifest.modeString(header.permissions), size: size,
+            sha256: hasher.finalize().hex))
+    }
+
+    private func collect(_ reader: ArchiveReader, limit: Int) throws -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var tooBig = false
+        try reader.readData { block in
+            if bytes.count + block.count > limit { tooBig = true } else { bytes.append(contentsOf: block) }
+        }
+        return tooBig ? nil : bytes
+    }
+
+    private func kind(of header: ArchiveEntryHeader) -> EntrySafety.Kind {
+        switch header.type {
+        case .file: return .file
+        case .directory: return .directory
+        case .symlink: return .symlink(target: header.symlinkTarget ?? "")
+        case .hardlink: return .hardlink(target: header.hardlinkTarget ?? "")
+        case .other(let what): return .special(what)
+        }
+    }
+
+    private func trimmed(_ path: String) -> String {
+        var p = Substring(path)
+        while p.hasPrefix("./") { p = p.dropFirst(2) }
+        while p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
+    }
+}

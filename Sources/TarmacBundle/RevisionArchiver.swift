@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import TarmacArchive
+import TarmacCore
+
+/// Re-writes the tar stream of `git archive` into a deterministic bundle, hashing every file
+/// as it passes and appending the manifest as the last member. Blocking; memory stays at
+/// one libarchive block whatever the size of the tree.
+struct RevisionArchiver {
+    /// The directory of the revision that becomes the bundle root ("" for the whole tree).
+    var root: String
+    var mtime: Int64
+    var format: ArchiveFormat
+
+    /// Reads git's tar from `input` and writes the bundle to `outputPath`; returns the files written.
+    func run(input: Int32, outputPath: String, manifest: (([BundleManifest.File]) -> BundleManifest)) throws -> BundleManifest {
+        let reader = try ArchiveReader(fileDescriptor: input)
+        let writer = try ArchiveWriter(path: outputPath, format: format)
+        var files: [BundleManifest.File] = []
+        while let header = try reader.nextEntry() {
+            guard let path = bundlePath(header.path) else {
+                try reader.skipData()
+                continue
+            }
+            if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
+        }
+        let result = manifest(files)
+        try writeManifest(result, to: writer)
+        try writer.finish()
+        return result
+    }
+
+    /// The member's path below the bundle root, or nil for the root and the directories above it.
+    func bundlePath(_ raw: String) -> String? {
+        let path = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+        if root.isEmpty { return path.isEmpty ? nil : path }
+        guard path.hasPrefix(root + "/") else { return nil }
+        return String(path.dropFirst(root.count + 1))
+    }
+
+    private func copy(_ header: ArchiveEntryHeader, as path: String, from reader: ArchiveReader, to writer: ArchiveWriter) throws -> BundleManifest.File? {
+        switch header.type {
+        case .directory:
+            try writer.addDirectory(path: path, permissions: 0o755, mtime: mtime)
+            try reader.skipData()
+            return BundleManifest.File(path: path, type: .directory, mode: "0755")
+        case .symlink:
+            let target = header.symlinkTarget ?? ""
+            try writer.addSymlink(path: path, target: target, mtime: mtime)
+            try reader.skipData()
+            return BundleManifest.File(path: path, type: .symlink, mode: "0777", target: target)
+        case .file:
+            let mode: UInt32 = header.permissions & 0o111 != 0 ? 0o755 : 0o644
+            try writer.beginFile(path: path, permissions: mode, size: header.size, mtime: mtime)
+            var hasher = SHA256()
+            try reader.readData { block in
+                hasher.update(bufferPointer: block)
+                try writer.writeData(block)
+            }
+            return BundleManifest.File(
+                path: path, type: .file, mode: BundleManifest.modeString(mode), size: header.size,
+                sha256: hasher.finalize().hex)
+        case .hardlink, .other:
+            // git archive never produces these; refuse rather than guess.
+            throw BundleError.failed("git archive produced an unexpected member \(path) (\(header.type))")
+        }
+    }
+
+    private func writeManifest(_ manifest: BundleManifest, to writer: ArchiveWriter) throws {
+        try writer.addFile(
+            path: BundleManifest.memberPath, permissions: 0o644, mtime: mtime,
+            contents: Array(try manifest.encodedJSON()))
+    }
+}
+
+extension BundleManifest {
+    /// Stable JSON: sorted keys, two-space indentation, a final newline.
+    public func encodedJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Decodes a manifest member.
+    public static func decode(_ bytes: [UInt8]) throws -> BundleManifest {
+        try JSONDecoder().decode(BundleManifest.self, from: Data(bytes))
+    }
+}
+
+extension Digest {
+    /// Lower-case hex, as `sha256sum` prints it.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

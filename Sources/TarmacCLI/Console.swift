@@ -1,0 +1,29 @@
+import Foundation
+import TarmacCore
+
+/// Where human output goes: stderr, so stdout stays for results and `--json`.
+struct Console {
+    static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func diagnostics(_ items: [Diagnostic]) {
+        for item in items.sortedByLocation() { say(item.description) }
+    }
+
+    /// The result channel: stdout.
+    static func result(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func json(_ data: Data) {
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data([0x0A]))
+    }
+}
+
+/// Exit statuses of the contract.
+enum Exit {
+    static let failed = Int32(1)
+    static let invalidInput = Int32(2)
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import TarmacBundle
+import TarmacCore
+import TarmacSigning
+
+/// `tarmac inspect`: what a bundle holds and whether it can be trusted.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a bundle's revision, files and AppSpec, and verify it.",
+        discussion: """
+            Reads tarmac's own bundles and plain CodeDeploy-style tar, tar.gz and zip revisions. \
+            Every member is hashed and checked against the manifest; hostile members (.., absolute \
+            paths, escaping symlinks, device files, hard links out of the tree) are reported, never \
+            followed. With --trust-key, <bundle>.sig must be a valid signature by that key.
+
+            Exit 0 when the bundle verifies, 2 when it is damaged, tampered with, hostile, \
+            unsigned or signed by another key while --trust-key is given, or its AppSpec is invalid.
+
+            Examples:
+              tarmac inspect docs-site.tar.gz
+              tarmac inspect /media/usb/docs-site.tar.zst --trust-key release.pub
+              tarmac inspect docs-site.tar.gz --json | jq .files
+            """)
+
+    @Argument(help: ArgumentHelp("The bundle file.", valueName: "bundle"))
+    var bundle: String
+
+    @Option(name: .customLong("trust-key"), help: ArgumentHelp("An ssh-ed25519 public key file (one key per line); the signature must be by one of them.", valueName: "pubkeyfile"))
+    var trustKeys: [String] = []
+
+    @Flag(help: "Print one JSON object on stdout instead of the human report.")
+    var json = false
+
+    func run() async throws {
+        let keys = try trustKeys.flatMap(Self.loadKeys)
+        let report: BundleReport
+        do {
+            report = try await BundleInspector().inspect(bundle, trustedKeys: keys)
+        } catch let error as BundleError {
+            Console.say("error: \(error)")
+            throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
+        }
+        let appspec = InspectAppSpec(report: report)
+        if json {
+            Console.json(try InspectJSON(report: report, appspec: appspec).encoded())
+        } else {
+            InspectText(report: report, appspec: appspec).print()
+        }
+        guard report.isTrustworthy, !appspec.diagnostics.hasErrors, report.appspecText != nil else {
+            throw ExitCode(Exit.invalidInput)
+        }
+    }
+
+    static func loadKeys(_ path: String) throws -> [SSHPublicKey] {
+        do {
+            let keys = try SSHPublicKey.keys(fromFileAt: path)
+            guard !keys.isEmpty else { throw ValidationError("\(path) holds no public key") }
+            return keys
+        } catch let error as SigningError {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import TarmacBundle
+import TarmacCore
+
+/// The human report of `tarmac inspect`, on stderr.
+struct InspectText {
+    var report: BundleReport
+    var appspec: InspectAppSpec
+
+    func print() {
+        let say = Console.say
+        say("bundle      \(report.path)")
+        if let manifest = report.manifest {
+            say("application \(manifest.application)")
+            say("revision    \(manifest.revision)")
+            say("commit      \(manifest.commit)")
+        } else {
+            say("application (not a tarmac bundle: no manifest)")
+            if let wrapper = report.wrapperDirectory { say("wrapper     \(wrapper)/ (stripped, as CodeDeploy does)") }
+        }
+        say("format      \(report.format)")
+        say("sha256      \(report.sha256)")
+        let files = report.files.filter { $0.type != .directory }
+        say("files       \(files.count) (\(ByteCount.text(report.totalSize)))")
+        printAppSpec()
+        printVerification()
+    }
+
+    private func printAppSpec() {
+        guard let spec = appspec.spec else {
+            Console.say("appspec     invalid")
+            Console.diagnostics(appspec.diagnostics)
+            return
+        }
+        Console.say("appspec     \(report.appspecName ?? "appspec.yml")")
+        for mapping in spec.files {
+            Console.say("  files       \(mapping.source.isEmpty ? "/" : mapping.source) → \(mapping.destination)")
+        }
+        for permission in spec.permissions {
+            var parts = [permission.object, "pattern \(permission.pattern)"]
+            if let mode = permission.mode { parts.append("mode \(mode)") }
+            if let owner = permission.owner { parts.append("owner \(owner)") }
+            if let group = permission.group { parts.append("group \(group)") }
+            if !permission.acls.isEmpty { parts.append("acls \(permission.acls.map(\.description).joined(separator: ","))") }
+            Console.say("  permission  " + parts.joined(separator: ", "))
+        }
+        for event in spec.hooks {
+            for script in event.scripts {
+                let runas = script.runas.map { " as \($0)" } ?? ""
+                Console.say("  hook        \(event.name): \(script.location) (timeout \(script.timeout)s\(runas))")
+            }
+        }
+        Console.diagnostics(appspec.diagnostics.filter { $0.severity != .error })
+    }
+
+    private func printVerification() {
+        let say = Console.say
+        if report.manifest != nil {
+            say(report.mismatches.isEmpty ? "manifest    every file matches" : "manifest    MISMATCH")
+        }
+        for problem in report.mismatches { say("  error: \(problem)") }
+        if !report.hostile.isEmpty { say("hostile     \(report.hostile.count) member(s) refused") }
+        for problem in report.hostile { say("  error: \(problem)") }
+        switch report.signature {
+        case .absent: say("signature   absent")
+        case .valid(let signer, let trusted):
+            say("signature   valid, by \(signer)" + (trusted ? " (trusted)" : " (not checked against a trusted key; pass --trust-key)"))
+        case .invalid(let reason): say("signature   INVALID: \(reason)")
+        }
+        say(report.isTrustworthy && !appspec.diagnostics.hasErrors ? "verified" : "error: this bundle must not be installed")
+    }
+}

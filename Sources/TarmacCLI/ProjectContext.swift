@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import TarmacArchive
+import TarmacBundle
+import TarmacCore
+import TarmacGit
+
+/// The repository a command works on and the settings its `tarmac.yml` gives (or defaults).
+struct ProjectContext {
+    var repository: GitRepository
+    /// `tarmac.yml` when the repository has one.
+    var configFile: String?
+    var config: ProjectConfig?
+    var settings: BundleSettings
+    var diagnostics: [Diagnostic]
+
+    static let configName = "tarmac.yml"
+
+    /// Finds the repository from the options' directory and reads its `tarmac.yml`.
+    static func load(_ options: RepositoryOptions) async throws -> ProjectContext {
+        let repository: GitRepository
+        do {
+            repository = try await GitRepository.discover(from: options.start)
+        } catch {
+            Console.say("error: \(options.start) is not inside a Git working tree: \(error)")
+            throw ExitCode(Exit.invalidInput)
+        }
+        let path = repository.root + "/" + configName
+        let fallback = BundleSettings(
+            application: defaultApplication(repository.root), root: ".", format: .tarGz)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return ProjectContext(repository: repository, configFile: nil, config: nil, settings: fallback, diagnostics: [])
+        }
+        let (config, diagnostics) = ProjectConfig.parse(String(decoding: data, as: UTF8.self), file: configName)
+        var settings = fallback
+        if let config {
+            settings = BundleSettings(
+                application: config.application, root: config.bundle.root,
+                format: ArchiveFormat(rawValue: config.bundle.format.rawValue) ?? .tarGz)
+        }
+        return ProjectContext(repository: repository, configFile: configName, config: config, settings: settings, diagnostics: diagnostics)
+    }
+
+    /// Prints the configuration's findings and stops with exit 2 when any is an error.
+    func requireValidConfig() throws {
+        guard diagnostics.hasErrors else { return }
+        Console.diagnostics(diagnostics)
+        throw ExitCode(Exit.invalidInput)
+    }
+
+    /// Without tarmac.yml the application is named after the repository directory.
+    static func defaultApplication(_ root: String) -> String {
+        let base = (root as NSString).lastPathComponent
+        let safe = base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "-" }
+        return String(safe).isEmpty ? "application" : String(safe)
+    }
+}

@@ -1,0 +1,81 @@
+/// Checks an AppSpec against the revision it ships in: sources and scripts exist, scripts
+/// look runnable, and destinations do not fall into the "destination is a directory" trap.
+struct AppSpecTreeChecks {
+    let spec: AppSpec
+    let tree: RevisionTree
+
+    /// The most root entries listed in a "does not exist" message.
+    static let rootListingLimit = 20
+
+    func run() -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for mapping in spec.files { diagnostics += check(mapping) }
+        var seen = Set<String>()
+        for event in spec.hooks {
+            for script in event.scripts {
+                let first = seen.insert(script.location).inserted
+                diagnostics += check(script, event: event.name, inspectContents: first)
+            }
+        }
+        return diagnostics
+    }
+
+    private func check(_ mapping: AppSpec.FileMapping) -> [Diagnostic] {
+        let name = "files source \(Quote.text(mapping.source))"
+        guard let entry = tree.entry(at: mapping.sourcePath) else {
+            return [.error("\(name) does not exist in the revision; \(rootListing())", at: mapping.location)]
+        }
+        if entry.kind == .submodule {
+            return [.error("\(name) is a Git submodule, whose files are not part of the revision; "
+                + "vendor the files or copy them in a build step", at: mapping.location)]
+        }
+        let base = PathRules.lastComponent(mapping.sourcePath)
+        guard entry.kind == .file, !base.isEmpty, PathRules.lastComponent(mapping.destination) == base else { return [] }
+        let parent = String(mapping.destination.dropLast(base.count + 1))
+        return [.warning(
+            "files destination \(Quote.text(mapping.destination)) ends with the source's own name; destination is "
+                + "always a directory, so the file lands at \(mapping.destination)/\(base); "
+                + "write destination: \(parent.isEmpty ? "/" : parent)", at: mapping.location)]
+    }
+
+    private func check(_ script: AppSpec.HookScript, event: String, inspectContents: Bool) -> [Diagnostic] {
+        let name = "hooks.\(event) script \(Quote.text(script.location))"
+        let at = script.pathLocation
+        guard let entry = tree.entry(at: script.location) else {
+            var message = "\(name) does not exist in the revision"
+            let files = tree.entries.filter { $0.value.kind == .file }.map(\.key)
+            if let guess = Spelling.closest(to: script.location, in: files) {
+                message += "; did you mean \(Quote.text(guess))?"
+            } else {
+                message += "; \(rootListing())"
+            }
+            return [.error(message, at: at)]
+        }
+        switch entry.kind {
+        case .directory, .submodule:
+            return [.error("\(name) is a \(entry.kind == .directory ? "directory" : "Git submodule"); "
+                + "location must name the script file", at: at)]
+        case .symlink:
+            return []
+        case .file:
+            var diagnostics: [Diagnostic] = []
+            if !entry.executable {
+                diagnostics.append(.warning(
+                    "\(name) is not executable in the revision; tarmac makes it executable on the host, but commit "
+                        + "the bit with: git update-index --chmod=+x \(script.location)", at: at))
+            }
+            if inspectContents, let bytes = tree.contents[script.location] {
+                diagnostics += ScriptContentCheck.run(bytes, name: name, at: at)
+            }
+            return diagnostics
+        }
+    }
+
+    /// "the revision root holds: a, b, c" (or a count when there are many entries).
+    private func rootListing() -> String {
+        let root = tree.entries.keys.filter { !$0.contains("/") }.sorted()
+        if root.isEmpty { return "the revision is empty" }
+        if root.count > Self.rootListingLimit { return "the revision root holds \(root.count) entries" }
+        return "the revision root holds: " + Quote.plainList(root)
+    }
+}

@@ -1,0 +1,114 @@
+/// A validated `tarmac.yml`: the application, how to bundle it, where it deploys, and the
+/// pipeline; every default is filled in.
+public struct ProjectConfig: Sendable, Equatable {
+    public var application: String
+    public var bundle: BundleSettings
+    /// Custom deployment configurations, in written order.
+    public var deploymentConfigs: [DeploymentConfig]
+    /// Deployment groups, in written order.
+    public var groups: [DeploymentGroup]
+    public var pipeline: Pipeline?
+
+    /// Creates a configuration.
+    public init(
+        application: String, bundle: BundleSettings = BundleSettings(), deploymentConfigs: [DeploymentConfig] = [],
+        groups: [DeploymentGroup] = [], pipeline: Pipeline? = nil
+    ) {
+        self.application = application
+        self.bundle = bundle
+        self.deploymentConfigs = deploymentConfigs
+        self.groups = groups
+        self.pipeline = pipeline
+    }
+
+    /// The group named `name`, if any.
+    public func group(named name: String) -> DeploymentGroup? {
+        groups.first { $0.name == name }
+    }
+}
+
+/// The archive formats a bundle can be written in.
+public enum BundleFormat: String, Sendable, CaseIterable, Hashable {
+    case tarGz = "tar.gz"
+    case tarZst = "tar.zst"
+    case tarXz = "tar.xz"
+    case tar
+    case zip
+}
+
+/// The `bundle` section.
+public struct BundleSettings: Sendable, Equatable {
+    /// The revision directory that becomes the bundle root, normalised; "." for the repository root.
+    public var root: String
+    public var format: BundleFormat
+
+    /// Creates settings; the defaults are the repository root and tar.gz.
+    public init(root: String = ".", format: BundleFormat = .tarGz) {
+        self.root = root
+        self.format = format
+    }
+}
+
+/// One deployment group: its hosts, SSH settings, configuration and install options.
+public struct DeploymentGroup: Sendable, Equatable {
+    /// Where tarmac keeps bundles and bookkeeping on a host unless the group says otherwise.
+    public static let defaultDeploymentRoot = "/var/lib/tarmac"
+    /// How many revisions a host keeps unless the group says otherwise.
+    public static let defaultMaxRevisions = 5
+
+    public var name: String
+    /// The stable group id used in host paths (see `DeploymentGroupID`).
+    public var id: String
+    public var hosts: [Host]
+    /// The SSH user; nil means the current user.
+    public var user: String?
+    /// The SSH identity file; nil means the agent, then the usual key files.
+    public var identity: String?
+    public var knownHosts: String?
+    /// The deployment configuration, resolved from a predefined or custom name.
+    public var config: DeploymentConfig
+    public var deploymentRoot: String = DeploymentGroup.defaultDeploymentRoot
+    public var fileExistsBehavior: FileExistsBehavior = .disallow
+    public var autoRollback = false
+    public var ignoreApplicationStopFailures = false
+    public var maxRevisions = DeploymentGroup.defaultMaxRevisions
+    public var traffic: TrafficControl?
+    public var sudo = false
+    public var location: SourceLocation
+
+    /// Creates a group with the defaults.
+    public init(name: String, application: String, hosts: [Host], location: SourceLocation) {
+        self.name = name
+        self.id = DeploymentGroupID.make(application: application, group: name)
+        self.hosts = hosts
+        self.config = .allAtOnce
+        self.location = location
+    }
+
+    /// One target host.
+    public struct Host: Sendable, Equatable {
+        public var name: String
+        /// What SSH connects to; the name unless given.
+        public var address: String
+        public var port: Int
+
+        /// Creates a host; the address defaults to the name and the port to 22.
+        public init(name: String, address: String? = nil, port: Int = 22) {
+            self.name = name
+            self.address = address ?? name
+            self.port = port
+        }
+    }
+
+    /// The commands that take a host out of and back into service, run on the build box.
+    public struct TrafficControl: Sendable, Equatable {
+        public var block: String
+        public var allow: String
+
+        /// Creates traffic control commands.
+        public init(block: String, allow: String) {
+            self.block = block
+            self.allow = allow
+        }
+    }
+}

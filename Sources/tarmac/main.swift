@@ -1,0 +1,3 @@
+import TarmacCLI
+
+await TarmacCommand.entryPoint()
