@@ -17,20 +17,6 @@ public struct BundleOptions: Sendable {
     public init() {}
 }
 
-/// The project-level settings a bundle needs (from `tarmac.yml`, or defaults without one).
-public struct BundleSettings: Sendable {
-    public var application: String
-    /// Directory of the revision that becomes the bundle root ("" or "." for the whole tree).
-    public var root: String
-    public var format: ArchiveFormat
-
-    public init(application: String, root: String, format: ArchiveFormat) {
-        self.application = application
-        self.root = RevisionTree.normalize(root)
-        self.format = format
-    }
-}
-
 /// A bundle on disk and what the user should be told about it.
 public struct BundleOutcome: Sendable {
     public var path: String
@@ -47,28 +33,34 @@ public struct BundleOutcome: Sendable {
 /// deterministic writer into a temporary file that is renamed into place only on success.
 public struct BundleBuilder: Sendable {
     public let repository: GitRepository
-    public let settings: BundleSettings
+    public let application: String
+    /// Directory of the revision that becomes the bundle root ("" for the whole tree).
+    public let root: String
+    public let format: ArchiveFormat
 
-    public init(repository: GitRepository, settings: BundleSettings) {
+    /// A builder for `application` with the `bundle` section of its tarmac.yml.
+    public init(repository: GitRepository, application: String, bundle: BundleSettings) {
         self.repository = repository
-        self.settings = settings
+        self.application = application
+        self.root = RevisionTree.normalize(bundle.root)
+        self.format = ArchiveFormat(bundle.format)
     }
 
     public func build(_ options: BundleOptions) async throws -> BundleOutcome {
-        let format = options.format ?? settings.format
+        let format = options.format ?? self.format
         let signingKey = try options.signingKeyPath.map(loadSigningKey)
         let snapshot = try await readRevision(options)
         let diagnostics = RevisionValidator.validate(snapshot)
         if diagnostics.hasErrors { throw BundleError.invalidRevision(diagnostics) }
 
-        let output = options.output ?? defaultOutput(snapshot.revisionID, format)
+        let output = try options.output ?? defaultOutput(snapshot.revisionID, format)
         let manifest = try await write(snapshot, format: format, to: output)
         let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: output) }
         var outcome = BundleOutcome(
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
         if !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) {
-            outcome.notInBundle = try await repository.status(under: settings.root)
+            outcome.notInBundle = try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
         }
         if let signingKey {
             outcome.signaturePath = try await sign(output, with: signingKey)
@@ -92,7 +84,7 @@ public struct BundleBuilder: Sendable {
             revisionID = commit
         }
         return try await RevisionSnapshot.read(
-            repository, commit: commit, revisionID: revisionID, root: settings.root,
+            repository, commit: commit, revisionID: revisionID, root: root,
             scriptsToRead: RevisionValidator.scriptLocations)
     }
 
@@ -104,7 +96,7 @@ public struct BundleBuilder: Sendable {
         guard pipe(&fds) == 0 else { throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime, format: format)
-        let application = settings.application
+        let application = self.application
         let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: writeEnd) }
         let written = await Result {
             try await runBlocking {
@@ -131,8 +123,16 @@ public struct BundleBuilder: Sendable {
         }
     }
 
-    private func defaultOutput(_ revisionID: String, _ format: ArchiveFormat) -> String {
-        "\(repository.root)/.tarmac/artifacts/\(settings.application)/\(revisionID).\(format.fileExtension)"
+    /// `.tarmac/artifacts/<application>/<revision>.<ext>`; `.tarmac/` ignores itself so
+    /// tarmac's state never shows up as untracked files.
+    private func defaultOutput(_ revisionID: String, _ format: ArchiveFormat) throws -> String {
+        let state = repository.root + "/.tarmac"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: state + "/.gitignore") {
+            try Data("# tarmac's state: bundles, history, logs. Never committed.\n*\n".utf8)
+                .write(to: URL(fileURLWithPath: state + "/.gitignore"))
+        }
+        return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
     }
 
     private func loadSigningKey(_ path: String) throws -> SSHSigningKey {
@@ -155,5 +155,18 @@ public struct BundleBuilder: Sendable {
 extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+extension ArchiveFormat {
+    /// The archive format a tarmac.yml `bundle.format` names.
+    init(_ format: BundleFormat) {
+        switch format {
+        case .tarGz: self = .tarGz
+        case .tarZst: self = .tarZst
+        case .tarXz: self = .tarXz
+        case .tar: self = .tar
+        case .zip: self = .zip
+        }
     }
 }

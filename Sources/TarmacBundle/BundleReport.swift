@@ -26,6 +26,8 @@ public struct BundleReport: Sendable {
     public var format: String
     /// Present for tarmac's own bundles; nil for revisions made by other tools.
     public var manifest: BundleManifest?
+    /// True when the bundle has a manifest member, readable or not.
+    public var hasManifestMember: Bool
     /// Members as found (the manifest member excluded), with their computed digests.
     public var files: [BundleManifest.File]
     /// The wrapper directory stripped from a foreign bundle (spec §1.1), if any.

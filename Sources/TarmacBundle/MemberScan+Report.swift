@@ -1,3 +1,4 @@
+import Crypto
 import TarmacCore
 
 extension MemberScan {
@@ -5,11 +6,18 @@ extension MemberScan {
     /// and AppSpec discovery for everyone.
     func report(path: String, sha256: String, format: String) -> BundleReport {
         var report = BundleReport(
-            path: path, sha256: sha256, format: format, manifest: nil, files: files,
+            path: path, sha256: sha256, format: format, manifest: nil, hasManifestMember: manifestBytes != nil, files: files,
             wrapperDirectory: nil, appspecName: nil, appspecText: nil,
             hostile: hostile, mismatches: [], signature: .absent)
         if let manifestProblem { report.mismatches.append(manifestProblem) }
         if let manifestBytes {
+            let expected = BundleManifest.checksumText(sha256: SHA256.hash(data: manifestBytes).hex)
+            if checksumBytes.map({ String(decoding: $0, as: UTF8.self) }) != expected {
+                report.mismatches.append(
+                    checksumBytes == nil
+                        ? "\(BundleManifest.checksumMemberPath) is missing: the manifest cannot be checked"
+                        : "the manifest is damaged: its SHA-256 does not match \(BundleManifest.checksumMemberPath)")
+            }
             do {
                 let manifest = try BundleManifest.decode(manifestBytes)
                 report.manifest = manifest

@@ -8,6 +8,7 @@ struct MemberScan {
     var files: [BundleManifest.File] = []
     var hostile: [String] = []
     var manifestBytes: [UInt8]?
+    var checksumBytes: [UInt8]?
     var manifestProblem: String?
     /// Small files whose name says AppSpec, near the root, kept to show and to locate.
     var appspecCandidates: [String: [UInt8]] = [:]
@@ -22,6 +23,10 @@ struct MemberScan {
         if path == BundleManifest.memberPath {
             manifestBytes = try collect(reader, limit: BundleInspector.manifestLimit)
             if manifestBytes == nil { manifestProblem = "the manifest member is larger than 64 MiB" }
+            return
+        }
+        if path == BundleManifest.checksumMemberPath {
+            checksumBytes = try collect(reader, limit: 4096) ?? []
             return
         }
         switch header.type {

@@ -67,9 +67,11 @@ struct RevisionArchiver {
     }
 
     private func writeManifest(_ manifest: BundleManifest, to writer: ArchiveWriter) throws {
+        let bytes = Array(try manifest.encodedJSON())
+        try writer.addFile(path: BundleManifest.memberPath, permissions: 0o644, mtime: mtime, contents: bytes)
+        let checksum = BundleManifest.checksumText(sha256: SHA256.hash(data: bytes).hex)
         try writer.addFile(
-            path: BundleManifest.memberPath, permissions: 0o644, mtime: mtime,
-            contents: Array(try manifest.encodedJSON()))
+            path: BundleManifest.checksumMemberPath, permissions: 0o644, mtime: mtime, contents: Array(checksum.utf8))
     }
 }
 

@@ -58,7 +58,7 @@ struct BundleCommand: AsyncParsableCommand {
         options.format = format
         options.output = output.map(absolute)
         options.signingKeyPath = sign.map(absolute)
-        let builder = BundleBuilder(repository: project.repository, settings: project.settings)
+        let builder = BundleBuilder(repository: project.repository, application: project.application, bundle: project.bundle)
         let outcome: BundleOutcome
         do {
             outcome = try await builder.build(options)

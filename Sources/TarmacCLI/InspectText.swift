@@ -13,6 +13,8 @@ struct InspectText {
             say("application \(manifest.application)")
             say("revision    \(manifest.revision)")
             say("commit      \(manifest.commit)")
+        } else if report.hasManifestMember {
+            say("application (unknown: the manifest is damaged)")
         } else {
             say("application (not a tarmac bundle: no manifest)")
             if let wrapper = report.wrapperDirectory { say("wrapper     \(wrapper)/ (stripped, as CodeDeploy does)") }

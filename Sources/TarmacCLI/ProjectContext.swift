@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TarmacArchive
 import TarmacBundle
 import TarmacCore
 import TarmacGit
@@ -11,7 +10,8 @@ struct ProjectContext {
     /// `tarmac.yml` when the repository has one.
     var configFile: String?
     var config: ProjectConfig?
-    var settings: BundleSettings
+    var application: String
+    var bundle: BundleSettings
     var diagnostics: [Diagnostic]
 
     static let configName = "tarmac.yml"
@@ -26,19 +26,16 @@ struct ProjectContext {
             throw ExitCode(Exit.invalidInput)
         }
         let path = repository.root + "/" + configName
-        let fallback = BundleSettings(
-            application: defaultApplication(repository.root), root: ".", format: .tarGz)
         guard let data = FileManager.default.contents(atPath: path) else {
-            return ProjectContext(repository: repository, configFile: nil, config: nil, settings: fallback, diagnostics: [])
+            return ProjectContext(
+                repository: repository, configFile: nil, config: nil,
+                application: defaultApplication(repository.root), bundle: BundleSettings(), diagnostics: [])
         }
         let (config, diagnostics) = ProjectConfig.parse(String(decoding: data, as: UTF8.self), file: configName)
-        var settings = fallback
-        if let config {
-            settings = BundleSettings(
-                application: config.application, root: config.bundle.root,
-                format: ArchiveFormat(rawValue: config.bundle.format.rawValue) ?? .tarGz)
-        }
-        return ProjectContext(repository: repository, configFile: configName, config: config, settings: settings, diagnostics: diagnostics)
+        return ProjectContext(
+            repository: repository, configFile: configName, config: config,
+            application: config?.application ?? defaultApplication(repository.root),
+            bundle: config?.bundle ?? BundleSettings(), diagnostics: diagnostics)
     }
 
     /// Prints the configuration's findings and stops with exit 2 when any is an error.

@@ -22,7 +22,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let project = try await ProjectContext.load(repository)
-        let reader = WorktreeReader(repository: project.repository, root: project.settings.root)
+        let reader = WorktreeReader(repository: project.repository, root: project.bundle.root)
         let (snapshot, findings) = try await reader.validate()
         let all = project.diagnostics + findings
         Console.diagnostics(all)

@@ -6,6 +6,9 @@
 public struct BundleManifest: Codable, Sendable, Equatable {
     /// Reserved member path; never installed on a host, never allowed in a revision.
     public static let memberPath = ".tarmac/manifest.json"
+    /// Reserved member after the manifest: its SHA-256 in `sha256sum` format, so a damaged
+    /// manifest is detected even where the compressor's own check is never reached.
+    public static let checksumMemberPath = ".tarmac/manifest.sha256"
     /// The reserved directory a revision must not use.
     public static let reservedDirectory = ".tarmac"
     public static let currentVersion = 1
@@ -63,6 +66,11 @@ public struct BundleManifest: Codable, Sendable, Equatable {
 
     /// Total bytes of regular files.
     public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
+
+    /// The checksum member's text for the manifest's bytes' SHA-256.
+    public static func checksumText(sha256 hex: String) -> String {
+        "\(hex)  manifest.json\n"
+    }
 
     /// "0644" for 0o644.
     public static func modeString(_ permissions: UInt32) -> String {

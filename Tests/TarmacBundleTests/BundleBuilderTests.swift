@@ -6,13 +6,13 @@ import TarmacGit
 import TarmacTestSupport
 import Testing
 
-let prepared: Void = ArchiveLibrary.prepareProcess()
+let prepared: Bool = ArchiveLibrary.prepareProcess()
 
 /// Builds the bundle of `fixture`'s HEAD (or per `options`) with the fixture's settings.
 func bundle(_ fixture: GitFixture, _ options: BundleOptions = BundleOptions(), root: String = ".", format: ArchiveFormat = .tarGz) async throws -> BundleOutcome {
     _ = prepared
-    let settings = BundleSettings(application: "docs-site", root: root, format: format)
-    return try await BundleBuilder(repository: GitRepository(root: fixture.root), settings: settings).build(options)
+    let settings = BundleSettings(root: root, format: BundleFormat(rawValue: format.rawValue)!)
+    return try await BundleBuilder(repository: GitRepository(root: fixture.root), application: "docs-site", bundle: settings).build(options)
 }
 
 /// Every member of an archive with its bytes (small test archives only).
@@ -32,9 +32,9 @@ struct BundleContentTests {
     @Test func sampleAppBundleHoldsTheCommitAndItsManifest() async throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
-        try repo.write("notes.txt", "untracked, never bundled")
         try repo.write(".gitignore", "build/\n")
         try repo.commitAll("ignore build/")
+        try repo.write("notes.txt", "untracked, never bundled")
         try repo.write("build/out.bin", "ignored")
         try repo.write("site/index.html", "changed but not committed")
 
@@ -62,8 +62,8 @@ struct BundleContentTests {
         defer { repo.remove() }
         let outcome = try await bundle(repo, format: .tar)
         let listing = try runCommand("tar", ["-tf", outcome.path], check: true).stdout.split(separator: "\n")
-        #expect(listing.last == Substring(BundleManifest.memberPath))
-        let paths = listing.dropLast().map { $0.hasSuffix("/") ? String($0.dropLast()) : String($0) }
+        #expect(listing.suffix(2) == [Substring(BundleManifest.memberPath), Substring(BundleManifest.checksumMemberPath)])
+        let paths = listing.dropLast(2).map { $0.hasSuffix("/") ? String($0.dropLast()) : String($0) }
         #expect(paths == outcome.manifest.files.map(\.path))
     }
 
@@ -94,7 +94,7 @@ struct BundleContentTests {
         try repo.commitAll("content")
         let outcome = try await bundle(repo, root: "deploy")
         let found = try members(outcome.path)
-        #expect(Set(found.keys) == ["appspec.yml", "www", "www/index.html", BundleManifest.memberPath])
+        #expect(Set(found.keys) == ["appspec.yml", "www", "www/index.html", BundleManifest.memberPath, BundleManifest.checksumMemberPath])
     }
 
     @Test func namesThatBreakShellsSurviveTheBundle() async throws {

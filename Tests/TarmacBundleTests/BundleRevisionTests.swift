@@ -58,7 +58,7 @@ struct BundleRevisionTests {
     @Test func invalidAppSpecWritesNothing() async throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
-        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: nowhere\n    destination: relative/dir\n")
+        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: nowhere\n    destination: /srv\n  - source: site\n    destination: relative/dir\n")
         try repo.commitAll("broken")
         let out = try TestPaths.temporaryDirectory("out")
         defer { try? FileManager.default.removeItem(atPath: out) }

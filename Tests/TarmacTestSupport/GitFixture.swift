@@ -5,6 +5,11 @@ import Foundation
 public struct GitFixture: Sendable {
     public let root: String
 
+    /// An existing repository (e.g. a clone a test made).
+    public init(root: String) {
+        self.root = root
+    }
+
     public static let identity: [String: String] = [
         "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.com",
         "GIT_COMMITTER_NAME": "Test Author", "GIT_COMMITTER_EMAIL": "author@example.com",
