@@ -25,7 +25,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product tarmac
 
 test: deps
 	$(SWIFT) build --build-tests

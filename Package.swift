@@ -31,6 +31,10 @@ let package = Package(
         // validators, bundle manifest, archive-entry safety rules.
         .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")]),
 
+        // Pure host engine: host facts, the install planner, and the renderer that turns plans
+        // and hook runs into POSIX sh programs (every word quoted by construction).
+        .target(name: "TarmacEngine", dependencies: ["TarmacCore"]),
+
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
         .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
@@ -65,6 +69,7 @@ let package = Package(
         .target(name: "TarmacTestSupport", path: "Tests/TarmacTestSupport"),
 
         .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore"]),
+        .testTarget(name: "TarmacEngineTests", dependencies: ["TarmacEngine", "TarmacCore", "TarmacTestSupport"]),
         .testTarget(name: "TarmacArchiveTests", dependencies: ["TarmacArchive"]),
         .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),
         .testTarget(

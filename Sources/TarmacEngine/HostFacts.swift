@@ -1,0 +1,58 @@
+/// What one probe of a host reported: everything the planner may know about the host.
+/// The planner never looks at a disk; it looks at this.
+public struct HostFacts: Sendable, Equatable {
+    /// What is at a path on the host (symlinks are not followed).
+    public enum PathKind: String, Sendable, Equatable {
+        case missing, file, directory, symlink, other
+    }
+
+    /// One deployment directory under `<deployment_root>/<group-id>/`, for retention (§4.9).
+    public struct DeploymentDirectory: Sendable, Equatable {
+        public var name: String
+        /// Modification time, seconds since the epoch.
+        public var mtime: Int64
+
+        public init(name: String, mtime: Int64) {
+            self.name = name
+            self.mtime = mtime
+        }
+    }
+
+    /// The host lock another run holds, as its info file says.
+    public struct Lock: Sendable, Equatable {
+        public var deploymentID: String
+        public var pid: Int32
+        public var startedAt: Int64
+        /// False when the recorded process no longer exists on the host.
+        public var holderAlive: Bool
+
+        public init(deploymentID: String, pid: Int32, startedAt: Int64, holderAlive: Bool) {
+            self.deploymentID = deploymentID
+            self.pid = pid
+            self.startedAt = startedAt
+            self.holderAlive = holderAlive
+        }
+    }
+
+    /// Every path the probe was asked about (install targets and their ancestors).
+    public var paths: [String: PathKind] = [:]
+    /// Users and groups asked about that exist on the host.
+    public var users: Set<String> = []
+    public var groups: Set<String> = []
+    /// Tools found on PATH: setfacl, runuser, su, semanage, restorecon, setsid, timeout, tar, gzip, …
+    public var tools: Set<String> = []
+    /// The previous Install's cleanup record for this group, if any.
+    public var cleanup: CleanupRecord?
+    /// The deployment directory `_last_successful_install` names, and whether it still exists.
+    public var lastSuccessful: String?
+    public var lastSuccessfulExists = false
+    public var deployments: [DeploymentDirectory] = []
+    /// Free bytes on the file system of the deployment root.
+    public var freeBytes: Int64?
+    public var lock: Lock?
+
+    public init() {}
+
+    /// What is at `path`; paths the probe was not asked about are unknown (nil).
+    public func kind(of path: String) -> PathKind? { paths[path] }
+}

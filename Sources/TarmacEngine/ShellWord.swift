@@ -1,0 +1,98 @@
+/// One word of a POSIX `sh` command, quoted when it is made — never pasted.
+///
+/// `literal` words are trusted syntax written in tarmac's own source (`if`, `2>/dev/null`,
+/// `"$status"`); every value that comes from a bundle, an AppSpec, a host or a user is a
+/// `quoted` word, rendered in single quotes with `'` as `'\''`. A file name with a space, a
+/// quote, `$(…)`, a newline or non-ASCII bytes therefore reaches the shell as one inert word.
+public struct ShellWord: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rendered: String
+
+    /// A value: always single-quoted, whatever it holds.
+    public static func quoted(_ value: String) -> ShellWord {
+        ShellWord(rendered: "'" + value.replacing("'", with: "'\\''") + "'")
+    }
+
+    /// Shell syntax from tarmac's own source; never pass data here.
+    public static func literal(_ syntax: StaticString) -> ShellWord {
+        ShellWord(rendered: "\(syntax)")
+    }
+
+    /// A whole number (exit codes, modes, timeouts): safe unquoted.
+    public static func number<T: BinaryInteger>(_ value: T) -> ShellWord {
+        ShellWord(rendered: String(value))
+    }
+
+    /// An octal mode such as 0755.
+    public static func octal(_ value: UInt32) -> ShellWord {
+        let digits = String(value & 0o7777, radix: 8)
+        return ShellWord(rendered: String(repeating: "0", count: max(0, 4 - digits.count)) + digits)
+    }
+
+    /// String literals in source are syntax, like `literal`.
+    public init(stringLiteral value: StaticString) {
+        self.rendered = "\(value)"
+    }
+
+    private init(rendered: String) {
+        self.rendered = rendered
+    }
+
+    public var description: String { rendered }
+}
+
+/// A command line: words joined by single spaces.
+public struct ShellCommand: Sendable, Hashable, CustomStringConvertible, ExpressibleByArrayLiteral {
+    public var words: [ShellWord]
+
+    public init(_ words: [ShellWord]) {
+        self.words = words
+    }
+
+    public init(arrayLiteral elements: ShellWord...) {
+        self.words = elements
+    }
+
+    public var description: String { words.map(\.rendered).joined(separator: " ") }
+}
+
+/// A POSIX `sh` program built line by line from commands; rendering is deterministic,
+/// so programs can be compared with golden files.
+public struct ShellScript: Sendable, Hashable, CustomStringConvertible {
+    public private(set) var lines: [String] = []
+    private var depth = 0
+
+    public init() {}
+
+    /// Appends one command at the current indentation.
+    public mutating func run(_ command: ShellCommand) {
+        lines.append(String(repeating: "  ", count: depth) + command.description)
+    }
+
+    /// Appends one command given as words.
+    public mutating func run(_ words: ShellWord...) {
+        run(ShellCommand(words))
+    }
+
+    /// A comment line for people reading the program (golden files, `--dry-run`).
+    public mutating func comment(_ text: String) {
+        let safe = text.replacing("\n", with: " ")
+        lines.append(String(repeating: "  ", count: depth) + "# " + safe)
+    }
+
+    /// `if <condition>; then … fi` around what `body` appends.
+    public mutating func ifThen(_ condition: ShellCommand, _ body: (inout ShellScript) -> Void) {
+        run(ShellCommand(["if"] + condition.words + [";", "then"]))
+        depth += 1
+        body(&self)
+        depth -= 1
+        lines.append(String(repeating: "  ", count: depth) + "fi")
+    }
+
+    /// Appends another script's lines at the current indentation.
+    public mutating func append(_ other: ShellScript) {
+        for line in other.lines { lines.append(String(repeating: "  ", count: depth) + line) }
+    }
+
+    /// The program text, ending in a newline.
+    public var description: String { lines.joined(separator: "\n") + "\n" }
+}
