@@ -35,6 +35,15 @@ let package = Package(
         // and hook runs into POSIX sh programs (every word quoted by construction).
         .target(name: "TarmacEngine", dependencies: ["TarmacCore"]),
 
+        // Effects: the HostTransport seam and its local implementation (SSH joins it later).
+        .target(
+            name: "TarmacHost",
+            dependencies: [
+                "TarmacEngine",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
         .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 

@@ -3,7 +3,7 @@ import CArchive
 /// Builds the configured libarchive write handle for an `ArchiveWriter`.
 enum ArchiveWriterSetup {
     /// A write handle with format, filter, options and padding set; freed again when any step fails.
-    static func makeHandle(format: ArchiveFormat, level: Int?, name: String) throws -> OpaquePointer {
+    static func makeHandle(format: ArchiveFormat, level: Int?, name: String, rawStream: Bool = false) throws -> OpaquePointer {
         try checkLevel(level, for: format, name: name)
         guard let handle = archive_write_new() else {
             throw ArchiveError(archive: name, operation: "create a writer", message: "out of memory")
@@ -15,7 +15,8 @@ enum ArchiveWriterSetup {
         }
         do {
             try step("select the format") {
-                format == .zip ? archive_write_set_format_zip($0) : archive_write_set_format_pax_restricted($0)
+                if rawStream { return archive_write_set_format_raw($0) }
+                return format == .zip ? archive_write_set_format_zip($0) : archive_write_set_format_pax_restricted($0)
             }
             try step("select the compression") { addFilter(for: format, to: $0) }
             // Options only after format and filter: libarchive refuses options for modules not yet added.

@@ -92,27 +92,22 @@ public struct BundleBuilder: Sendable {
         let directory = (output as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))") }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
-        let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime, format: format)
-        let application = self.application
-        let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: writeEnd) }
+        let (gitRead, gitWrite) = try Self.makePipe()
+        let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime)
+        let makeManifest: @Sendable ([BundleManifest.File]) -> BundleManifest = { [application] files in
+            BundleManifest(
+                application: application, commit: snapshot.commit, commitTime: snapshot.commitTime,
+                revision: snapshot.revisionID, format: format.rawValue,
+                appspec: snapshot.appspecName ?? "appspec.yml", files: files)
+        }
+        let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: gitWrite) }
         let written = await Result {
-            try await runBlocking {
-                defer { close(readEnd) }
-                return try archiver.run(input: readEnd, outputPath: temporary) { files in
-                    BundleManifest(
-                        application: application, commit: snapshot.commit, commitTime: snapshot.commitTime,
-                        revision: snapshot.revisionID, format: format.rawValue,
-                        appspec: snapshot.appspecName ?? "appspec.yml", files: files)
-                }
-            }
+            try await Self.pipeline(format: format, archiver: archiver, input: gitRead, output: temporary, manifest: makeManifest)
         }
         let gitResult = await git.result
         do {
-            try gitResult.get()
             let manifest = try written.get()
+            try gitResult.get()
             guard rename(temporary, output) == 0 else {
                 throw BundleError.failed("cannot move the bundle to \(output): \(String(cString: strerror(errno)))")
             }
@@ -121,6 +116,50 @@ public struct BundleBuilder: Sendable {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Tar formats that compress run on two threads: one re-writes git's entries into an
+    /// uncompressed tar (hashing every file), the other compresses that stream to `output`.
+    private static func pipeline(
+        format: ArchiveFormat, archiver: RevisionArchiver, input: Int32, output: String,
+        manifest: @escaping @Sendable ([BundleManifest.File]) -> BundleManifest
+    ) async throws -> BundleManifest {
+        guard format != .zip && format != .tar else {
+            return try await runBlocking {
+                defer { close(input) }
+                let writer = try ArchiveWriter(path: output, format: format)
+                return try archiver.run(input: input, writer: writer, manifest: manifest)
+            }
+        }
+        let (tarRead, tarWrite) = try makePipe()
+        async let compressed: Void = runBlocking {
+            defer { close(tarRead) }
+            let stream = try CompressingStream(path: output, format: format)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let count = read(tarRead, buffer.baseAddress, buffer.count)
+                if count == 0 { break }
+                guard count > 0 else { throw BundleError.failed("cannot read the tar stream: \(String(cString: strerror(errno)))") }
+                try stream.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            }
+            try stream.finish()
+        }
+        let built = await Result {
+            try await runBlocking {
+                defer { close(input); close(tarWrite) }
+                let writer = try ArchiveWriter(fileDescriptor: tarWrite, format: .tar)
+                return try archiver.run(input: input, writer: writer, manifest: manifest)
+            }
+        }
+        try await compressed
+        return try built.get()
+    }
+
+    private static func makePipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        return (fds[0], fds[1])
     }
 
     /// `.tarmac/artifacts/<application>/<revision>.<ext>`; `.tarmac/` ignores itself so

@@ -10,12 +10,10 @@ struct RevisionArchiver {
     /// The directory of the revision that becomes the bundle root ("" for the whole tree).
     var root: String
     var mtime: Int64
-    var format: ArchiveFormat
 
-    /// Reads git's tar from `input` and writes the bundle to `outputPath`; returns the files written.
-    func run(input: Int32, outputPath: String, manifest: (([BundleManifest.File]) -> BundleManifest)) throws -> BundleManifest {
+    /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the manifest.
+    func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws -> BundleManifest {
         let reader = try ArchiveReader(fileDescriptor: input)
-        let writer = try ArchiveWriter(path: outputPath, format: format)
         var files: [BundleManifest.File] = []
         while let header = try reader.nextEntry() {
             guard let path = bundlePath(header.path) else {
