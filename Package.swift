@@ -44,6 +44,9 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
+        // Orchestration: one host's deployment (lock, probe, plan, lifecycle events) over a transport.
+        .target(name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"]),
+
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
         .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "TarmacCLI",
             dependencies: [
-                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit",
+                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost", "TarmacDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

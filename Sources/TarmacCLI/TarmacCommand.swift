@@ -21,7 +21,7 @@ public struct TarmacCommand: AsyncParsableCommand {
             (nothing was changed), 130 interrupted.
             """,
         version: TarmacVersion.string,
-        subcommands: [ValidateCommand.self, BundleCommand.self, InspectCommand.self])
+        subcommands: [ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self])
 
     public init() {}
 

@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import TarmacArchive
+import TarmacCore
+import TarmacSigning
+
+/// A verified bundle turned into what a host unpacks: a plain tar of the revision alone.
+public struct StagedBundle: Sendable {
+    /// The tar the host receives: wrapper directory stripped, `.tarmac/` left out, every member checked.
+    public var tarPath: String
+    public var sha256: String
+    /// The revision's members, relative to its root.
+    public var files: [BundleManifest.File]
+    public var appspecName: String
+    public var appspecText: String
+    public var report: BundleReport
+}
+
+/// Verifies a bundle (manifest, hostile members, signature) and stages it for a host.
+/// Nothing is staged from a bundle that is not trustworthy.
+public struct BundleStager: Sendable {
+    public init() {}
+
+    /// Inspects `path` and writes the host's tar into `directory`.
+    public func stage(_ path: String, trustedKeys: [SSHPublicKey], into directory: String) async throws -> StagedBundle {
+        let report = try await BundleInspector().inspect(path, trustedKeys: trustedKeys)
+        guard report.isTrustworthy else {
+            var problems = report.hostile + report.mismatches
+            if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }
+            throw BundleError.untrustworthy("\(path) must not be installed:", problems: problems)
+        }
+        guard let name = report.appspecName, let text = report.appspecText else {
+            throw BundleError.invalidInput("\(path) has no appspec.yml or appspec.yaml at its root")
+        }
+        let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
+        let files = report.files.compactMap { file -> BundleManifest.File? in
+            guard file.path.hasPrefix(prefix), file.path.count > prefix.count else { return nil }
+            var copy = file
+            copy.path = String(file.path.dropFirst(prefix.count))
+            return copy.path == BundleManifest.reservedDirectory || copy.path.hasPrefix(BundleManifest.reservedDirectory + "/") ? nil : copy
+        }
+        let tarPath = directory + "/bundle.tar"
+        let expected = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
+        let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: tarPath) }
+        return StagedBundle(tarPath: tarPath, sha256: sha256, files: files, appspecName: name, appspecText: text, report: report)
+    }
+
+    /// Copies the revision's members into a plain tar, re-checking each file's digest so a
+    /// bundle changed since it was inspected is caught.
+    static func copy(_ path: String, prefix: String, to output: String, expected: [String: String?]) throws {
+        let reader = try ArchiveReader(path: path)
+        let writer = try ArchiveWriter(path: output, format: .tar)
+        while let header = try reader.nextEntry() {
+            var name = header.path
+            while name.hasPrefix("./") { name.removeFirst(2) }
+            if name.hasSuffix("/") { name.removeLast() }
+            guard name.hasPrefix(prefix), name.count > prefix.count, expected.keys.contains(String(name.dropFirst(prefix.count))) else {
+                try reader.skipData()
+                continue
+            }
+            let relative = String(name.dropFirst(prefix.count))
+            switch header.type {
+            case .directory:
+                try writer.addDirectory(path: relative, permissions: header.permissions, mtime: header.mtime)
+            case .symlink:
+                try writer.addSymlink(path: relative, target: header.symlinkTarget ?? "", mtime: header.mtime)
+            case .file:
+                try writer.beginFile(path: relative, permissions: header.permissions, size: header.size, mtime: header.mtime)
+                var hasher = SHA256()
+                try reader.readData { block in
+                    hasher.update(bufferPointer: block)
+                    try writer.writeData(block)
+                }
+                guard hasher.finalize().hex == expected[relative] ?? nil else {
+                    throw BundleError.untrustworthy("\(path) changed while it was being read: \(relative) differs", problems: [])
+                }
+            case .hardlink, .other:
+                throw BundleError.untrustworthy("\(path): \(relative) is a link or special file tarmac does not install", problems: [])
+            }
+        }
+        try writer.finish()
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import TarmacBundle
+import TarmacCore
+import TarmacDeploy
+import TarmacEngine
+import TarmacHost
+import TarmacSigning
+
+extension FileExistsBehavior: ExpressibleByArgument {}
+
+/// `tarmac apply`: install a bundle on this host, exactly as a deployment would.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Install a bundle on this host, running every lifecycle event like a deployment.",
+        discussion: """
+            The route for bundles carried to hosts with no network: the same plans and the same \
+            shell programs an SSH deployment runs, executed here. The bundle is verified first \
+            (manifest, hostile members, and with --trust-key its signature); the install is \
+            planned against this host before anything is removed, and every conflict is reported \
+            at once. Files land under the AppSpec's destinations; bookkeeping, logs and old \
+            revisions under --deployment-root.
+
+            Events: ApplicationStop (scripts of the last successful revision), DownloadBundle, \
+            BeforeInstall, Install, AfterInstall, ApplicationStart, ValidateService. --events picks \
+            others (DownloadBundle and Install are added when missing).
+
+            Exit 0 success; 1 an event failed (the message names the event, the script and its \
+            exit code, and the log); 2 invalid bundle, AppSpec or options, or a plan conflict — \
+            nothing was changed.
+
+            Examples:
+              tarmac apply /media/usb/docs-site.tar.gz --trust-key release.pub
+              tarmac apply app.zip --file-exists-behavior OVERWRITE
+              tarmac apply app.tar.gz --events ApplicationStop,ApplicationStart
+            """)
+
+    @Argument(help: ArgumentHelp("The bundle file (tarmac's own, or a CodeDeploy-style tar, tar.gz or zip).", valueName: "bundle"))
+    var bundle: String
+
+    @Option(name: .customLong("deployment-group"), help: "The deployment group this install belongs to.")
+    var group = "local"
+
+    @Option(help: "The application name (default: the bundle's manifest, else the file name).")
+    var application: String?
+
+    @Option(name: .customLong("file-exists-behavior"), help: ArgumentHelp("DISALLOW, OVERWRITE or RETAIN, for files that exist and are not this group's; the AppSpec's own value wins.", valueName: "behavior"))
+    var fileExistsBehavior: FileExistsBehavior = .disallow
+
+    @Option(help: ArgumentHelp("Lifecycle or custom events to run, comma-separated.", valueName: "e1,e2,..."))
+    var events: String?
+
+    @Option(name: .customLong("deployment-root"), help: ArgumentHelp("Where tarmac keeps revisions, logs and records on this host.", valueName: "dir"))
+    var deploymentRoot = "/var/lib/tarmac"
+
+    @Option(name: .customLong("trust-key"), help: ArgumentHelp("An ssh-ed25519 public key file; the bundle's signature must be by one of these keys.", valueName: "pubkeyfile"))
+    var trustKeys: [String] = []
+
+    @Flag(name: .customLong("ignore-application-stop-failures"), help: "Go on when ApplicationStop (or a block-traffic hook) of the earlier revision fails.")
+    var ignoreStopFailures = false
+
+    @Flag(name: .customLong("keep-bundle"), help: "Keep bundle.tar in the deployment directory after unpacking.")
+    var keepBundle = false
+
+    @Option(name: .customLong("max-revisions"), help: "How many deployment directories of this group to keep.")
+    var maxRevisions = 5
+
+    @Flag(help: "Print the result as one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard deploymentRoot.hasPrefix("/") else { throw ValidationError("--deployment-root must be an absolute path") }
+        guard maxRevisions >= 1 else { throw ValidationError("--max-revisions must be at least 1") }
+    }
+
+    func run() async throws {
+        let keys = try trustKeys.flatMap(InspectCommand.loadKeys)
+        let work = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let staged = try await stage(keys: keys, into: work)
+        let request = try makeRequest(staged)
+        let printer = ApplyPrinter(json: json)
+        printer.start(request, staged: staged)
+        let result = await HostDeployment(transport: LocalTransport()).run(request) { printer.progress($0) }
+        printer.finish(result, request: request, staged: staged)
+        switch result.outcome {
+        case .succeeded: return
+        case .failed: throw ExitCode(Exit.failed)
+        case .refused: throw ExitCode(Exit.invalidInput)
+        }
+    }
+
+    private func stage(keys: [SSHPublicKey], into work: String) async throws -> StagedBundle {
+        do {
+            return try await BundleStager().stage(absolute(bundle), trustedKeys: keys, into: work)
+        } catch let error as BundleError {
+            Console.say("error: \(error)")
+            Console.say("nothing was changed")
+            throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
+        }
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    private func makeWorkDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "/tarmac-apply-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import TarmacBundle
+import TarmacDeploy
+
+/// Live progress of `tarmac apply` on stderr, and its result (text or `--json`).
+struct ApplyPrinter: Sendable {
+    let json: Bool
+    let startedAt = Date()
+
+    func start(_ request: DeploymentRequest, staged: StagedBundle) {
+        let revision = staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12))
+        Console.say("deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host")
+        Console.say("events: \(request.events.joined(separator: ", "))")
+    }
+
+    func progress(_ event: DeploymentProgress) {
+        switch event {
+        case .eventStarted(let name):
+            Console.say("▸ \(name)")
+        case .output(let name, let stream, let text):
+            Console.say("  \(name)\(stream == "stderr" ? " !" : " |") \(text)")
+        case .note(let text):
+            Console.say("  warning: \(text)")
+        case .eventFinished(let result):
+            let seconds = result.finishedAt.flatMap { end in result.startedAt.map { end.timeIntervalSince($0) } } ?? 0
+            let timing = String(format: "%.1fs", seconds)
+            switch result.status {
+            case .failed: Console.say("✗ \(result.name) failed (\(timing)): \(result.message ?? "")")
+            default: Console.say("✓ \(result.name) (\(timing))" + (result.message.map { ": \($0)" } ?? ""))
+            }
+        }
+    }
+
+    func finish(_ result: HostResult, request: DeploymentRequest, staged: StagedBundle) {
+        for warning in result.warnings { Console.say("warning: \(warning)") }
+        switch result.outcome {
+        case .succeeded:
+            Console.say("deployment \(request.deploymentID) succeeded")
+        case .refused:
+            for problem in result.problems { Console.say("error: \(problem)") }
+            Console.say("error: deployment \(request.deploymentID) refused; nothing was changed")
+        case .failed:
+            let failed = result.events.first { $0.status == .failed }
+            Console.say("error: deployment \(request.deploymentID) failed in \(failed?.name ?? "an event"): \(failed?.message ?? "")")
+            Console.say(result.installed
+                ? "this host now has the new revision's files (Install completed)"
+                : "this host keeps its earlier revision's files (Install did not run)")
+            Console.say("see \(request.layout.scriptsLog(request.deploymentID))")
+        }
+        if json { Console.json((try? ApplyJSON(result: result, request: request, staged: staged, startedAt: startedAt).encoded()) ?? Data()) }
+    }
+}
+
+/// `tarmac apply --json`: the shape of `tarmac show ID --json` for one host (design.md).
+struct ApplyJSON: Encodable {
+    struct Host: Encodable {
+        var name: String
+        var address: String
+        var status: DeploymentStatus
+        var events: [EventResult]
+    }
+
+    var id: String
+    var kind = "deployment"
+    var status: DeploymentStatus
+    var group: String
+    var application: String
+    var revision: String?
+    var bundleSHA256: String
+    var startedAt: Date
+    var finishedAt: Date
+    var hosts: [Host]
+    var problems: [String]
+    var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, status, group, application, revision
+        case bundleSHA256 = "bundle_sha256"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case hosts, problems, warnings
+    }
+
+    init(result: HostResult, request: DeploymentRequest, staged: StagedBundle, startedAt: Date) {
+        id = request.deploymentID
+        status = result.outcome == .succeeded ? .succeeded : .failed
+        group = request.groupName
+        application = request.application
+        revision = staged.report.manifest?.commit
+        bundleSHA256 = staged.report.sha256
+        self.startedAt = startedAt
+        finishedAt = Date()
+        hosts = [Host(name: "localhost", address: "local", status: status, events: result.events)]
+        problems = result.problems
+        warnings = result.warnings
+    }
+
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The status words of the contract (design.md).
+public enum DeploymentStatus: String, Codable, Sendable {
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    case skipped = "Skipped"
+    case stopped = "Stopped"
+    case inProgress = "InProgress"
+}
+
+/// One lifecycle event on one host.
+public struct EventResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var status: DeploymentStatus
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var exitCode: Int32?
+    public var message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, status
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitCode = "exit_code"
+        case message
+    }
+
+    public init(name: String, status: DeploymentStatus, startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int32? = nil, message: String? = nil) {
+        self.name = name
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.message = message
+    }
+}
+
+/// How one host's deployment ended.
+public struct HostResult: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case succeeded
+        /// A lifecycle event failed; the host is on the revision `installed` says.
+        case failed
+        /// The plan was refused before anything changed (conflicts, missing users, a held lock).
+        case refused
+    }
+
+    public var outcome: Outcome
+    public var events: [EventResult]
+    /// Problems that refused the deployment, each naming its path.
+    public var problems: [String]
+    public var warnings: [String]
+    /// True once Install has completed on the host (the new revision is in place).
+    public var installed: Bool
+}
+
+/// What the runner reports while it works, for live progress.
+public enum DeploymentProgress: Sendable {
+    case eventStarted(String)
+    case eventFinished(EventResult)
+    case output(event: String, stream: String, text: String)
+    case note(String)
+}

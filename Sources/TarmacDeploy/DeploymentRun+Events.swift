@@ -1,0 +1,101 @@
+import Foundation
+import TarmacCore
+import TarmacEngine
+import TarmacHost
+
+extension Run {
+    /// One lifecycle event: tarmac's own two (DownloadBundle, Install) or a hook event.
+    mutating func runEvent(_ event: String) async -> EventResult {
+        switch event {
+        case LifecycleEvent.downloadBundle.rawValue: return await download()
+        case LifecycleEvent.install.rawValue: return await install()
+        default: return await hooks(event)
+        }
+    }
+
+    mutating func download() async -> EventResult {
+        let delete = Retention.directoriesToDelete(
+            facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
+        let program = DownloadProgram.render(
+            layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
+            sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle)
+        let result = await runProgram(program, event: LifecycleEvent.downloadBundle.rawValue)
+        if result.status == .succeeded { archiveExists = true }
+        return result
+    }
+
+    /// Install plans again against the host as it is now (hooks before it may have changed
+    /// it); a problem found then fails Install before anything is removed.
+    mutating func install() async -> EventResult {
+        let name = LifecycleEvent.install.rawValue
+        let known = problems.count
+        guard let plan = await probeAndPlan() else {
+            let found = problems[known...].joined(separator: "; ")
+            return EventResult(name: name, status: .failed, message: "nothing was installed: \(found)")
+        }
+        let result = await runProgram(InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID), event: name)
+        installed = result.status == .succeeded
+        return result
+    }
+
+    /// A program of tarmac's own: succeeded, or failed with what it said.
+    mutating func runProgram(_ program: ShellScript, event: String) async -> EventResult {
+        do {
+            let outcome = try await run(program, event: event)
+            if outcome.succeeded { return EventResult(name: event, status: .succeeded) }
+            let said = (outcome.notes + [outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).filter { !$0.isEmpty }
+            return EventResult(name: event, status: .failed, exitCode: outcome.status, message: said.joined(separator: "; "))
+        } catch {
+            return EventResult(name: event, status: .failed, message: "\(error)")
+        }
+    }
+
+    /// A hook event: the scripts of the revision the event selects (spec §2.2).
+    mutating func hooks(_ event: String) async -> EventResult {
+        let usesLastSuccessful = (LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false) && !archiveExists
+        let spec: AppSpec
+        let archive: String
+        if usesLastSuccessful {
+            guard let last = facts.lastSuccessful else {
+                return EventResult(name: event, status: .succeeded, message: "first deployment of this group here: no earlier revision to run")
+            }
+            guard facts.lastSuccessfulExists else {
+                warnings.append("\(event): the last successful revision \(last) is gone from the host; nothing was run")
+                return EventResult(name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run")
+            }
+            guard let earlier = await earlierAppSpec(last) else {
+                return EventResult(name: event, status: .failed, message: "cannot read the AppSpec of the last successful revision in \(last)")
+            }
+            (spec, archive) = (earlier, last + "/deployment-archive")
+        } else {
+            (spec, archive) = (request.appspec, layout.archiveDirectory(request.deploymentID))
+        }
+        let scripts = spec.scripts(for: event).map {
+            HookRun.Script(path: archive + "/" + $0.location, location: $0.location, timeout: $0.timeout, runas: $0.runas)
+        }
+        guard !scripts.isEmpty else { return EventResult(name: event, status: .succeeded) }
+        let hookRun = HookRun(
+            event: event, deploymentID: request.deploymentID, scripts: scripts,
+            environment: request.hookEnvironment(event: event, hostName: transport.hostName), layout: layout)
+        do {
+            let outcome = try await run(HookProgram.render(hookRun), event: event)
+            let result = HookProgram.result(for: hookRun, from: outcome.lines)
+            warnings += result.warnings
+            return EventResult(
+                name: event, status: result.succeeded ? .succeeded : .failed, exitCode: result.exitCode,
+                message: result.succeeded ? nil : result.message)
+        } catch {
+            return EventResult(name: event, status: .failed, message: "\(error)")
+        }
+    }
+
+    /// The AppSpec of the revision in `directory`, read from the host.
+    func earlierAppSpec(_ directory: String) async -> AppSpec? {
+        let names = ["appspec.yml", "appspec.yaml"]
+        let program = ReadFileProgram.render(candidates: names.map { directory + "/deployment-archive/" + $0 })
+        guard let outcome = try? await run(program, event: "read"), let found = ReadFileProgram.parse(outcome.lines) else {
+            return nil
+        }
+        return AppSpec.parse(String(decoding: found.bytes, as: UTF8.self), file: names[found.index]).0
+    }
+}

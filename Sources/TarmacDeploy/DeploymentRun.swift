@@ -1,0 +1,118 @@
+import Foundation
+import TarmacCore
+import TarmacEngine
+import TarmacHost
+
+/// The state of one host's deployment while it runs: what has happened, what comes next.
+struct Run {
+    let deployment: HostDeployment
+    let request: DeploymentRequest
+    let progress: @Sendable (DeploymentProgress) -> Void
+    var events: [EventResult] = []
+    var problems: [String] = []
+    var warnings: [String] = []
+    var facts = HostFacts()
+    var installed = false
+    /// True once DownloadBundle has unpacked the new revision (spec §2.2 selection rule).
+    var archiveExists = false
+
+    var transport: any HostTransport { deployment.transport }
+    var layout: HostLayout { request.layout }
+
+    init(deployment: HostDeployment, request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void) {
+        self.deployment = deployment
+        self.request = request
+        self.progress = progress
+    }
+
+    func result(_ outcome: HostResult.Outcome) -> HostResult {
+        HostResult(outcome: outcome, events: events, problems: problems, warnings: warnings, installed: installed)
+    }
+
+    /// Runs a program, passing hook output and notes on as progress.
+    func run(_ program: ShellScript, event: String) async throws -> ProgramOutcome {
+        let progress = self.progress
+        return try await transport.run(program) { line in
+            switch line {
+            case .output(let stream, let text): progress(.output(event: event, stream: stream.rawValue, text: text))
+            case .note(let text): progress(.note(text))
+            default: break
+            }
+        }
+    }
+
+    mutating func acquireLock() async -> Bool {
+        do {
+            let outcome = try await run(
+                LockProgram.acquire(layout: layout, deploymentID: request.deploymentID, runnerPID: request.runnerPID),
+                event: "lock")
+            if outcome.succeeded { return true }
+            if let holder = LockProgram.holder(in: outcome.lines) {
+                let state = holder.holderAlive ? "is still running" : "is no longer running (a stale lock: check, then remove \(layout.lockDirectory))"
+                problems.append(
+                    "\(transport.hostName) is locked by deployment \(holder.deploymentID) (pid \(holder.pid)), which \(state)")
+            } else {
+                problems.append("\(transport.hostName): cannot lock \(layout.lockDirectory): \(outcome.notes.joined(separator: "; "))")
+            }
+        } catch {
+            problems.append("\(error)")
+        }
+        return false
+    }
+
+    mutating func releaseLock() async {
+        do {
+            let outcome = try await run(LockProgram.release(layout: layout, deploymentID: request.deploymentID), event: "lock")
+            if !outcome.succeeded { warnings.append("could not release the host lock: \(outcome.notes.joined(separator: "; "))") }
+        } catch {
+            warnings.append("could not release the host lock: \(error)")
+        }
+    }
+
+    /// Probes the host and plans the install; nil (with `problems` filled) when it cannot go ahead.
+    mutating func probeAndPlan() async -> InstallPlan? {
+        let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        do {
+            let outcome = try await run(ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
+            facts = try ProbeProgram.parse(outcome.lines, request: probe)
+        } catch {
+            problems.append("\(transport.hostName): the probe failed: \(error)")
+            return nil
+        }
+        let options = InstallOptions(fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
+        switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
+        case .success(let plan): return plan
+        case .failure(let failure):
+            problems += failure.problems.map(\.description)
+            return nil
+        }
+    }
+
+    /// Plans, then runs every event; stops at the first failure that is not ignored.
+    mutating func execute() async -> HostResult.Outcome {
+        guard await probeAndPlan() != nil else { return .refused }
+        var failed = false
+        for event in request.events {
+            if failed {
+                events.append(EventResult(name: event, status: .skipped))
+                continue
+            }
+            progress(.eventStarted(event))
+            let started = deployment.now()
+            var result = await runEvent(event)
+            result.startedAt = started
+            result.finishedAt = deployment.now()
+            events.append(result)
+            progress(.eventFinished(result))
+            if result.status == .failed {
+                let stopEvent = LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false
+                if stopEvent && request.ignoreApplicationStopFailures {
+                    warnings.append("\(event) failed and was ignored (--ignore-application-stop-failures)")
+                } else {
+                    failed = true
+                }
+            }
+        }
+        return failed ? .failed : .succeeded
+    }
+}

@@ -1,0 +1,38 @@
+/// Reads one small file from a host, as hex facts, so any bytes survive the line protocol.
+///
+///     @fact found <index>           which candidate exists
+///     @fact missing                 none of them does
+///     @fact hex 23 21 2f 62 …       its bytes, in lines of 16
+public enum ReadFileProgram {
+    /// The program that prints the first of `candidates` that exists.
+    public static func render(candidates: [String]) -> ShellScript {
+        var script = ShellScript()
+        script.comment("Print the first existing file of the candidates as hex.")
+        script.run("exec", "3>&1")
+        for (index, path) in candidates.enumerated() {
+            script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
+                s.run("printf", "'@fact found %s\\n'", .number(index))
+                s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'")
+                s.run("printf", "'@done 0\\n'")
+                s.run("exit", "0")
+            }
+        }
+        script.run("printf", "'@fact missing\\n@done 0\\n'")
+        return script
+    }
+
+    /// The file's bytes and which candidate it was, or nil when none exists.
+    public static func parse(_ lines: [ProgramLine]) -> (index: Int, bytes: [UInt8])? {
+        var found: Int?
+        var bytes: [UInt8] = []
+        for line in lines {
+            guard case .fact(let key, let value) = line else { continue }
+            switch key {
+            case "found": found = Int(value)
+            case "hex": bytes += value.split(separator: " ").compactMap { UInt8($0, radix: 16) }
+            default: continue
+            }
+        }
+        return found.map { ($0, bytes) }
+    }
+}
