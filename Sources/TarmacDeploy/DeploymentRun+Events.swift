@@ -82,8 +82,8 @@ extension Run {
             let result = HookProgram.result(for: hookRun, from: outcome.lines)
             warnings += result.warnings
             return EventResult(
-                name: event, status: result.succeeded ? .succeeded : .failed, exitCode: result.exitCode,
-                message: result.succeeded ? nil : result.message)
+                name: event, status: result.succeeded ? .succeeded : .failed, exitCode: result.failingExitCode,
+                message: result.failure)
         } catch {
             return EventResult(name: event, status: .failed, message: "\(error)")
         }
@@ -97,5 +97,15 @@ extension Run {
             return nil
         }
         return AppSpec.parse(String(decoding: found.bytes, as: UTF8.self), file: names[found.index]).0
+    }
+}
+
+extension HookResult {
+    /// The exit code of the script that failed, when it exited (not signalled, not timed out).
+    var failingExitCode: Int32? {
+        for script in scripts {
+            if case .failed(let code) = script.status { return code }
+        }
+        return nil
     }
 }

@@ -70,11 +70,18 @@ struct Run {
     }
 
     /// Probes the host and plans the install; nil (with `problems` filled) when it cannot go ahead.
-    mutating func probeAndPlan() async -> InstallPlan? {
+    ///
+    /// The early plan, before any hook has run, takes the AppSpec's users and groups as given:
+    /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
+    mutating func probeAndPlan(early: Bool = false) async -> InstallPlan? {
         let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
         do {
             let outcome = try await run(ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
             facts = try ProbeProgram.parse(outcome.lines, request: probe)
+            if early {
+                facts.users.formUnion(probe.users)
+                facts.groups.formUnion(probe.groups)
+            }
         } catch {
             problems.append("\(transport.hostName): the probe failed: \(error)")
             return nil
@@ -90,7 +97,7 @@ struct Run {
 
     /// Plans, then runs every event; stops at the first failure that is not ignored.
     mutating func execute() async -> HostResult.Outcome {
-        guard await probeAndPlan() != nil else { return .refused }
+        guard await probeAndPlan(early: true) != nil else { return .refused }
         var failed = false
         for event in request.events {
             if failed {

@@ -133,7 +133,7 @@ struct CLITests {
         #expect(bad.stderr.contains("INVALID"))
     }
 
-    @Test(arguments: [["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"]])
+    @Test(arguments: [["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"]])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])
         #expect(result.status == 0)

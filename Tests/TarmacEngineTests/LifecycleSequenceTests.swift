@@ -48,7 +48,7 @@ struct LifecycleSequenceTests {
     }
 
     @Test func orderingRulesAndUnknownNames() {
-        let problems = LifecycleSequence.requestedEvents(["BeforeInstall", "DownloadBundle", "Nope"], spec: Self.spec).problems
+        let problems = LifecycleSequence.requestedEvents(["BeforeInstall", "DownloadBundle", "Install", "Nope"], spec: Self.spec).problems
         #expect(problems.contains { $0.hasPrefix("only BeforeBlockTraffic, AfterBlockTraffic and ApplicationStop can come before DownloadBundle") })
         #expect(problems.contains { $0.hasPrefix("Nope is neither") })
         let install = LifecycleSequence.requestedEvents(["DownloadBundle", "Start", "Install"], spec: Self.spec).problems

@@ -1,0 +1,62 @@
+# tarmac: download and unpack the bundle of deployment d-20260101-1
+# Protocol lines go to descriptor 3; every tool's own output goes to stderr.
+set -u
+umask 022
+LC_ALL=C; export LC_ALL
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH
+exec 3>&1 1>&2
+t_let() { eval "$1=\$2"; }
+t_note() { printf '@note %s\n' "$1" >&3; }
+t_disk_full() { case $1 in *'No space left on device'*|*'Disk quota exceeded'*) return 0 ;; esac; return 1; }
+t_fail() {
+  printf '@step %s failed\n@note %s\n' "$1" "$2" >&3
+  [ -z "${3+x}" ] || printf 'tarmac: %s: %s\n' "$2" "$3" >&2
+  printf '@done 1\n' >&3
+  exit 1
+}
+t_purge() { rm -rf -- "$2" || t_fail "retention:$1" "cannot delete old deployment directory #$1" "$2"; }
+t_write_failed() {
+  rm -f -- "$t_bundle"
+  if t_disk_full "$1"; then t_fail bundle 'the disk is full: bundle.tar could not be written' "$1"; fi
+  t_fail bundle 'bundle.tar could not be written' "$1"
+}
+t_short() {
+  rm -f -- "$t_bundle"
+  t_fail bundle "the bundle stream ended early: expected $1 bytes, got $t_size"
+}
+t_verify() {
+  t_sum=$(sha256sum < "$t_bundle") || t_fail verify 'sha256sum failed on bundle.tar'
+  t_sum=${t_sum%% *}
+  if [ "$t_sum" != "$1" ]; then
+    rm -f -- "$t_bundle"
+    t_fail verify "bundle.tar does not match: expected sha256 $1, got $t_sum; the partial bundle was removed"
+  fi
+  printf '@step verify ok\n' >&3
+}
+t_unpack() {
+  rm -rf -- "$t_archive" && mkdir -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
+  if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
+    rm -rf -- "$t_archive"
+    if t_disk_full "$t_err"; then t_fail unpack 'the disk is (or was) full during extraction' "$t_err"; fi
+    t_fail unpack 'tar could not unpack bundle.tar' "$t_err"
+  fi
+  printf '@step unpack ok\n' >&3
+}
+t_let t_dir '/var/lib/tarmac/g-web/d-20260101-1'
+t_let t_bundle '/var/lib/tarmac/g-web/d-20260101-1/bundle.tar'
+t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
+mkdir -p -- "$t_dir/logs" || t_fail directories 'cannot create the deployment directory' "$t_dir"
+# Retention (§4.9): old deployment directories, oldest first.
+t_purge 0 '/var/lib/tarmac/g-web/d-20251201-1'
+printf '@step retention ok\n' >&3
+rm -f -- "$t_bundle"
+t_err=$(head -c 10240 > "$t_bundle" 2>&1) || t_write_failed "$t_err"
+t_size=$(wc -c < "$t_bundle" | tr -d ' ')
+[ "$t_size" = 10240 ] || t_short 10240
+printf '@step bundle ok\n' >&3
+t_verify '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f'
+t_unpack
+rm -f -- "$t_bundle"
+mkdir -p -- '/var/lib/tarmac/deployment-instructions' || t_fail bookkeeping 'cannot create deployment-instructions' '/var/lib/tarmac/deployment-instructions'
+printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install.tarmac-tmp' && mv -f -- '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install.tarmac-tmp' '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' || t_fail most-recent 'could not write most-recent' '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install'
+printf '@done 0\n' >&3

@@ -1,0 +1,120 @@
+/// Where the bytes of a bundle come from when the download program runs on the host.
+public enum BundleSource: Sendable, Equatable {
+    /// A file already on the host (`tarmac apply`): copied.
+    case localFile(String)
+    /// Exactly this many bytes on the program's standard input (the SSH transport streams them).
+    case standardInput(byteCount: Int64)
+}
+
+/// DownloadBundle (spec §4.10, tarmac's push form): make the deployment directory and its
+/// `logs/`, delete the retention candidates, write `bundle.tar`, check its SHA-256, wipe and
+/// unpack `deployment-archive/` (plain tar or tar.gz, detected by tar), drop the bundle unless
+/// kept, and write `_most_recent_install`.
+///
+/// Progress: `@step retention ok`, `@step bundle ok`, `@step verify ok`, `@step unpack ok`.
+/// Failures name the step; a wrong digest prints both digests; a full disk says so.
+public enum DownloadProgram {
+    /// Renders the program. `delete` holds absolute paths from `Retention.directoriesToDelete`;
+    /// anything that is not a direct child of the group directory (or is the current
+    /// deployment's own directory) is left out.
+    public static func render(
+        layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String,
+        delete: [String], keepBundle: Bool
+    ) -> ShellScript {
+        var script = Bookkeeping.prelude("download and unpack the bundle of deployment \(deploymentID)")
+        script.append(helpers())
+        Bookkeeping.assign("t_dir", layout.deploymentDirectory(deploymentID), in: &script)
+        Bookkeeping.assign("t_bundle", layout.bundleFile(deploymentID), in: &script)
+        Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
+        script.run(
+            "mkdir", "-p", "--", "\"$t_dir/logs\"", "||", "t_fail", "directories",
+            .quoted("cannot create the deployment directory"), "\"$t_dir\"")
+        script.comment("Retention (§4.9): old deployment directories, oldest first.")
+        let current = layout.deploymentDirectory(deploymentID)
+        for (index, path) in delete.enumerated() where isRetentionTarget(path, layout: layout, current: current) {
+            script.run("t_purge", .number(index), .quoted(path))
+        }
+        script.line("printf '@step retention ok\\n' >&3")
+        script.append(fetch(source))
+        // Only hex digits reach the program, so the mismatch note stays one line.
+        script.run("t_verify", .quoted(String(sha256.lowercased().filter(\.isHexDigit))))
+        script.line("t_unpack")
+        if !keepBundle {
+            script.run("rm", "-f", "--", "\"$t_bundle\"")
+        }
+        script.run(
+            "mkdir", "-p", "--", .quoted(layout.instructions), "||", "t_fail", "bookkeeping",
+            .quoted("cannot create deployment-instructions"), .quoted(layout.instructions))
+        Bookkeeping.writeFile(layout.mostRecentFile, text: current, label: "most-recent", in: &script)
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    static func isRetentionTarget(_ path: String, layout: HostLayout, current: String) -> Bool {
+        let prefix = layout.groupDirectory + "/"
+        guard path.hasPrefix(prefix), path != current else { return false }
+        return Retention.isPlainName(String(path.dropFirst(prefix.count)))
+    }
+
+    /// Writes `bundle.tar` from the source; a short or failed write removes the partial file.
+    static func fetch(_ source: BundleSource) -> ShellScript {
+        var s = ShellScript()
+        s.run("rm", "-f", "--", "\"$t_bundle\"")
+        switch source {
+        case .localFile(let path):
+            s.run("t_err=$(cp", "--", .quoted(path), "\"$t_bundle\"", "2>&1)", "||", "t_write_failed", "\"$t_err\"")
+        case .standardInput(let count):
+            s.run(
+                "t_err=$(head", "-c", .number(count), ">", "\"$t_bundle\"", "2>&1)", "||", "t_write_failed",
+                "\"$t_err\"")
+            s.line("t_size=$(wc -c < \"$t_bundle\" | tr -d ' ')")
+            s.run("[", "\"$t_size\"", "=", .number(count), "]", "||", "t_short", .number(count))
+        }
+        s.line("printf '@step bundle ok\\n' >&3")
+        return s
+    }
+
+    /// The shell functions the program calls; fixed text, no data.
+    static func helpers() -> ShellScript {
+        var s = ShellScript()
+        s.line(
+            "t_purge() { rm -rf -- \"$2\" || t_fail \"retention:$1\" \"cannot delete old deployment directory #$1\" \"$2\"; }"
+        )
+        s.line("t_write_failed() {")
+        s.line("  rm -f -- \"$t_bundle\"")
+        s.line(
+            "  if t_disk_full \"$1\"; then t_fail bundle 'the disk is full: bundle.tar could not be written' \"$1\"; fi"
+        )
+        s.line("  t_fail bundle 'bundle.tar could not be written' \"$1\"")
+        s.line("}")
+        s.line("t_short() {")
+        s.line("  rm -f -- \"$t_bundle\"")
+        s.line("  t_fail bundle \"the bundle stream ended early: expected $1 bytes, got $t_size\"")
+        s.line("}")
+        s.line("t_verify() {")
+        s.line("  t_sum=$(sha256sum < \"$t_bundle\") || t_fail verify 'sha256sum failed on bundle.tar'")
+        s.line("  t_sum=${t_sum%% *}")
+        s.line("  if [ \"$t_sum\" != \"$1\" ]; then")
+        s.line("    rm -f -- \"$t_bundle\"")
+        s.line(
+            "    t_fail verify \"bundle.tar does not match: expected sha256 $1, got $t_sum; the partial bundle was removed\""
+        )
+        s.line("  fi")
+        s.line("  printf '@step verify ok\\n' >&3")
+        s.line("}")
+        s.line("t_unpack() {")
+        s.line(
+            "  rm -rf -- \"$t_archive\" && mkdir -- \"$t_archive\" || t_fail unpack 'cannot wipe deployment-archive' \"$t_archive\""
+        )
+        s.line("  if ! t_err=$(tar -x -p --no-same-owner -f \"$t_bundle\" -C \"$t_archive\" 2>&1); then")
+        s.line("    rm -rf -- \"$t_archive\"")
+        s.line(
+            "    if t_disk_full \"$t_err\"; then t_fail unpack 'the disk is (or was) full during extraction' \"$t_err\"; fi"
+        )
+        s.line("    t_fail unpack 'tar could not unpack bundle.tar' \"$t_err\"")
+        s.line("  fi")
+        s.line("  printf '@step unpack ok\\n' >&3")
+        s.line("}")
+        return s
+    }
+}

@@ -1,0 +1,105 @@
+/// The host lock: a directory made atomically with `mkdir` (`layout.lockDirectory`) holding an
+/// `info` file of three lines — deployment id, pid, start time in epoch seconds.
+///
+/// A lock that exists is reported (`@fact lock …`, as the probe prints it, and a `@note` for
+/// people) and the program fails; a stale lock (its pid gone) is reported, never stolen.
+/// Release removes the lock only when this deployment holds it.
+public enum LockProgram {
+    /// Takes the host lock for `deploymentID`, recording `runnerPID` (nil: the program's parent,
+    /// i.e. the SSH session, which lives as long as the runner's connection).
+    public static func acquire(layout: HostLayout, deploymentID: String, runnerPID: Int32?) -> ShellScript {
+        var script = Bookkeeping.prelude("take the host lock for deployment \(deploymentID)")
+        script.append(holderHelper())
+        Bookkeeping.assign("t_dir", layout.lockDirectory, in: &script)
+        if let runnerPID {
+            script.run("t_let", "t_pid", .number(runnerPID))
+        } else {
+            script.line("t_pid=$PPID")
+        }
+        script.run(
+            "mkdir", "-p", "--", .quoted(layout.root), "||", "t_fail", "lock",
+            .quoted("cannot create the deployment root"), .quoted(layout.root))
+        script.ifThen(["mkdir", "--", "\"$t_dir\"", "2>/dev/null"]) { s in
+            s.run(
+                "printf", "'%s\\n%s\\n%s\\n'", .quoted(deploymentID), "\"$t_pid\"", "\"$(date +%s)\"",
+                ">", "\"$t_dir/info.tmp\"", "&&", "mv", "-f", "--", "\"$t_dir/info.tmp\"", "\"$t_dir/info\"", "||",
+                "t_fail", "lock", .quoted("cannot write the lock's info file"), "\"$t_dir\"")
+            s.line("printf '@step lock ok\\n' >&3")
+            Bookkeeping.finish(&s)
+            s.line("exit 0")
+        }
+        script.ifThen(["[", "!", "-d", "\"$t_dir\"", "]"]) { s in
+            s.run("t_fail", "lock", .quoted("cannot create the lock directory"), "\"$t_dir\"")
+        }
+        script.line("t_lock \"$t_dir\" \"$t_pid\"")
+        let where_ = Bookkeeping.display(layout.lockDirectory)
+        script.run(
+            "t_fail", "lock",
+            .quoted(
+                "the host is locked by another deployment (see the lock fact: holder, pid, start, alive). "
+                    + "If its process is gone and no tarmac run uses this host, remove \(where_) after checking, then retry."
+            ))
+        return script
+    }
+
+    /// Releases the host lock if `deploymentID` holds it; a lock held by another deployment
+    /// is reported and left alone (status 1); no lock at all is a success with a note.
+    public static func release(layout: HostLayout, deploymentID: String) -> ShellScript {
+        var script = Bookkeeping.prelude("release the host lock of deployment \(deploymentID)")
+        Bookkeeping.assign("t_dir", layout.lockDirectory, in: &script)
+        script.ifThen(["[", "!", "-d", "\"$t_dir\"", "]"]) { s in
+            s.line("t_note 'the host lock was not held'")
+            Bookkeeping.finish(&s)
+            s.line("exit 0")
+        }
+        script.line("t_holder=")
+        script.line("[ ! -f \"$t_dir/info\" ] || { IFS= read -r t_holder < \"$t_dir/info\" || :; }")
+        script.ifThen(["[", "\"$t_holder\"", "!=", .quoted(deploymentID), "]"]) { s in
+            s.run("t_fail", "unlock", .quoted("the host lock is held by another deployment; left in place"))
+        }
+        script.run(
+            "rm", "-f", "--", "\"$t_dir/info\"", "&&", "rmdir", "--", "\"$t_dir\"", "||",
+            "t_fail", "unlock", .quoted("cannot remove the host lock"), "\"$t_dir\"")
+        script.line("printf '@step unlock ok\\n' >&3")
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    /// `t_lock DIR CALLER_PID`: prints `@fact lock <hex id> <pid> <epoch> <alive|dead> [caller]`
+    /// when DIR exists (an info file still being written reads as empty values).
+    static func holderHelper() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_lock() {")
+        s.line("  [ -d \"$1\" ] || return 0")
+        s.line("  i= p= t=")
+        s.line("  [ ! -f \"$1/info\" ] || { IFS= read -r i; IFS= read -r p; IFS= read -r t; } < \"$1/info\" || :")
+        s.line("  case $p in ''|*[!0-9]*) p=0 ;; esac")
+        s.line("  case $t in ''|*[!0-9]*) t=0 ;; esac")
+        s.line("  a=dead")
+        s.line("  if [ \"$p\" -gt 0 ] && { kill -0 \"$p\" 2>/dev/null || [ -d \"/proc/$p\" ]; }; then a=alive; fi")
+        s.line("  c=; [ \"$p\" != \"$2\" ] || c=' caller'")
+        s.line(
+            "  printf '@fact lock %s %s %s %s%s\\n' \"$(printf '%s' \"$i\" | od -An -v -tx1 | tr -d ' \\n')\" \"$p\" \"$t\" \"$a\" \"$c\" >&3"
+        )
+        s.line("}")
+        return s
+    }
+
+    /// The holder a lock fact describes (from the acquire program's or the probe's lines).
+    public static func holder(in lines: [ProgramLine]) -> HostFacts.Lock? {
+        for case .fact("lock", let value) in lines {
+            return parseLockFact(value)
+        }
+        return nil
+    }
+
+    static func parseLockFact(_ value: String) -> HostFacts.Lock? {
+        let fields = value.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count >= 4, let id = Bookkeeping.decodeHex(fields[0]),
+            let pid = Int32(fields[1]), let started = Int64(fields[2])
+        else { return nil }
+        return HostFacts.Lock(
+            deploymentID: String(decoding: id, as: UTF8.self), pid: pid, startedAt: started,
+            holderAlive: fields[3] == "alive")
+    }
+}

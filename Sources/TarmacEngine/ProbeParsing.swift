@@ -1,0 +1,123 @@
+/// Why the probe's lines could not become `HostFacts`.
+public enum ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The program did not end with `@done 0` (status, or nil when `@done` never came).
+    case failed(status: Int32?, note: String?)
+    /// A fact line that does not fit the probe's format.
+    case malformed(String)
+    /// The cleanup file arrived with a different size than the host reported.
+    case truncatedCleanup(expected: Int, received: Int)
+
+    public var description: String {
+        switch self {
+        case .failed(let status?, let note): "the probe failed with status \(status)" + (note.map { ": \($0)" } ?? "")
+        case .failed(nil, _): "the probe ended without @done; the connection was lost"
+        case .malformed(let line): "the probe printed a fact tarmac cannot read: \(line)"
+        case .truncatedCleanup(let expected, let received):
+            "the cleanup file arrived incomplete (\(received) of \(expected) bytes)"
+        }
+    }
+}
+
+extension ProbeProgram {
+    /// Turns the probe's lines into facts; throws unless the program ended with `@done 0`.
+    public static func parse(_ lines: [ProgramLine], request: ProbeRequest) throws -> HostFacts {
+        var parser = Parser(request: request)
+        var done: Int32?
+        var note: String?
+        for line in lines {
+            switch line {
+            case .fact(let key, let value): try parser.take(key: key, value: value)
+            case .note(let text): note = note ?? text
+            case .done(let status): done = status
+            default: break
+            }
+        }
+        guard done == 0 else { throw ProbeError.failed(status: done, note: note) }
+        return try parser.finish()
+    }
+
+    struct Parser {
+        let request: ProbeRequest
+        var facts = HostFacts()
+        var cleanupBytes: [UInt8]?
+        var cleanupSize: Int?
+        var lastSuccessfulBytes: [UInt8]?
+
+        init(request: ProbeRequest) {
+            self.request = request
+        }
+
+        mutating func take(key: String, value: String) throws {
+            let fields = value.split(separator: " ", omittingEmptySubsequences: false)
+            let bad = ProbeError.malformed("@fact \(key) \(value)")
+            switch key {
+            case "path":
+                guard fields.count == 2, let path = element(request.paths, fields[0]),
+                    let kind = HostFacts.PathKind(rawValue: String(fields[1]))
+                else { throw bad }
+                facts.paths[path] = kind
+            case "user", "group", "tool":
+                guard fields.count == 2, let name = element(names(key), fields[0]) else { throw bad }
+                if fields[1] == "present" { insert(name, key: key) }
+            case "cleanup-hex":
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
+                if cleanupBytes == nil { cleanupBytes = [] }
+                cleanupBytes?.append(contentsOf: bytes)
+            case "cleanup-size":
+                guard let size = Int(value) else { throw bad }
+                cleanupSize = size
+                cleanupBytes = cleanupBytes ?? []
+            case "last-successful-hex":
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
+                lastSuccessfulBytes = bytes
+            case "last-successful-exists": facts.lastSuccessfulExists = value == "yes"
+            case "deployment":
+                guard fields.count == 2, let mtime = Int64(fields[0]), let name = Bookkeeping.decodeHex(fields[1])
+                else { throw bad }
+                facts.deployments.append(.init(name: String(decoding: name, as: UTF8.self), mtime: mtime))
+            case "free-kib":
+                guard let kib = Int64(value) else { throw bad }
+                facts.freeBytes = kib * 1024
+            case "lock":
+                guard let lock = LockProgram.parseLockFact(value) else { throw bad }
+                facts.lock = lock
+            default: break  // a newer probe's fact: ignored
+            }
+        }
+
+        func finish() throws -> HostFacts {
+            var facts = facts
+            if let cleanupBytes {
+                guard cleanupSize == cleanupBytes.count else {
+                    throw ProbeError.truncatedCleanup(expected: cleanupSize ?? -1, received: cleanupBytes.count)
+                }
+                facts.cleanup = CleanupRecord.parse(cleanupBytes)
+            }
+            if let lastSuccessfulBytes {
+                facts.lastSuccessful = String(decoding: lastSuccessfulBytes, as: UTF8.self)
+            }
+            return facts
+        }
+
+        private func names(_ key: String) -> [String] {
+            switch key {
+            case "user": request.users
+            case "group": request.groups
+            default: request.tools
+            }
+        }
+
+        private mutating func insert(_ name: String, key: String) {
+            switch key {
+            case "user": facts.users.insert(name)
+            case "group": facts.groups.insert(name)
+            default: facts.tools.insert(name)
+            }
+        }
+
+        private func element(_ list: [String], _ index: Substring) -> String? {
+            guard let i = Int(index), list.indices.contains(i) else { return nil }
+            return list[i]
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/// The program that asks a host everything the planner needs (one round trip), and the
+/// parser that turns its `@fact` lines into `HostFacts`.
+///
+/// Facts it prints (paths and names by index into the request, host-chosen names as hex):
+///
+///     @fact path <i> <missing|file|directory|symlink|other>
+///     @fact user <i> <present|absent>        (likewise group, tool)
+///     @fact cleanup-hex <hex bytes>          the cleanup file, 16 bytes a line, then
+///     @fact cleanup-size <n>                 its size, to check nothing was lost
+///     @fact last-successful-hex <hex>        `_last_successful_install` (trailing newline dropped)
+///     @fact last-successful-exists <yes|no>
+///     @fact deployment <mtime> <hex name>    one per entry of `<root>/<group-id>/`
+///     @fact free-kib <n>                     free space on the deployment root's file system
+///     @fact lock <hex id> <pid> <epoch> <alive|dead> [caller]
+public enum ProbeProgram {
+    /// Renders the probe. `runnerPID` is the pid the lock program records for this runner
+    /// (nil: the program's parent process, the SSH session); a lock held by it is marked `caller`.
+    public static func render(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
+        var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
+        script.append(helpers())
+        script.comment("Paths, by index (symlinks are not followed).")
+        for (index, path) in request.paths.enumerated() {
+            script.run("t_kind", .number(index), .quoted(path))
+        }
+        script.comment("Users, groups and tools.")
+        for (index, user) in request.users.enumerated() { script.run("t_user", .number(index), .quoted(user)) }
+        for (index, group) in request.groups.enumerated() { script.run("t_group", .number(index), .quoted(group)) }
+        for (index, tool) in request.tools.enumerated() { script.run("t_tool", .number(index), .quoted(tool)) }
+        script.comment("Bookkeeping of the group, free space and the host lock.")
+        script.run("t_cleanup", .quoted(layout.cleanupFile))
+        script.run("t_last", .quoted(layout.lastSuccessfulFile))
+        script.run("t_deployments", .quoted(layout.groupDirectory))
+        script.run("t_free", .quoted(layout.root))
+        if let runnerPID {
+            script.run("t_lock", .quoted(layout.lockDirectory), .number(runnerPID))
+        } else {
+            script.run("t_lock", .quoted(layout.lockDirectory), .literal("\"$PPID\""))
+        }
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    /// The shell functions the probe calls; fixed text, no data.
+    static func helpers() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_hex() { od -An -v -tx1 | tr -d ' \\n'; }")
+        s.line("t_kind() {")
+        s.line("  if [ -L \"$2\" ]; then k=symlink")
+        s.line("  elif [ ! -e \"$2\" ]; then k=missing")
+        s.line("  elif [ -f \"$2\" ]; then k=file")
+        s.line("  elif [ -d \"$2\" ]; then k=directory")
+        s.line("  else k=other; fi")
+        s.line("  printf '@fact path %s %s\\n' \"$1\" \"$k\" >&3")
+        s.line("}")
+        s.line("t_has() { if \"$@\" >/dev/null 2>&1; then echo present; else echo absent; fi; }")
+        s.line("t_user() { printf '@fact user %s %s\\n' \"$1\" \"$(t_has getent passwd \"$2\")\" >&3; }")
+        s.line("t_group() { printf '@fact group %s %s\\n' \"$1\" \"$(t_has getent group \"$2\")\" >&3; }")
+        s.line("t_tool() { printf '@fact tool %s %s\\n' \"$1\" \"$(t_has command -v \"$2\")\" >&3; }")
+        s.append(cleanupHelper())
+        s.append(bookkeepingHelpers())
+        s.append(LockProgram.holderHelper())
+        return s
+    }
+
+    /// Transfers the cleanup file as hex, only when it is trustworthy (§4.8 [v2] checks).
+    static func cleanupHelper() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_cleanup() {")
+        s.line("  [ -e \"$1\" ] || [ -L \"$1\" ] || return 0")
+        s.line(
+            "  if [ -L \"$1\" ] || [ ! -f \"$1\" ]; then t_note 'the cleanup file is not a regular file; ignored'; return 0; fi"
+        )
+        s.line(
+            "  if [ \"$(stat -c %u -- \"$1\")\" != \"$(id -u)\" ]; then t_note 'the cleanup file is owned by another user; ignored'; return 0; fi"
+        )
+        s.line("  case $(stat -c %A -- \"$1\") in")
+        s.line("    ?????w????|????????w?) t_note 'the cleanup file is group- or world-writable; ignored'; return 0 ;;")
+        s.line("  esac")
+        s.line("  od -An -v -tx1 -- \"$1\" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3")
+        s.line("  printf '@fact cleanup-size %s\\n' \"$(wc -c < \"$1\" | tr -d ' ')\" >&3")
+        s.line("}")
+        return s
+    }
+
+    /// Last-successful file, deployment directories and free space.
+    static func bookkeepingHelpers() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_last() {")
+        s.line("  [ -f \"$1\" ] || return 0")
+        s.line("  d=$(cat -- \"$1\") || return 0")
+        s.line("  printf '@fact last-successful-hex %s\\n' \"$(printf '%s' \"$d\" | t_hex)\" >&3")
+        s.line("  if [ -d \"$d\" ]; then e=yes; else e=no; fi")
+        s.line("  printf '@fact last-successful-exists %s\\n' \"$e\" >&3")
+        s.line("}")
+        s.line("t_deployments() {")
+        s.line("  [ -d \"$1\" ] || return 0")
+        s.line("  for d in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do")
+        s.line("    [ -e \"$d\" ] || [ -L \"$d\" ] || continue")
+        s.line("    m=$(stat -c %Y -- \"$d\") || continue")
+        s.line("    printf '@fact deployment %s %s\\n' \"$m\" \"$(printf '%s' \"${d##*/}\" | t_hex)\" >&3")
+        s.line("  done")
+        s.line("}")
+        s.line("t_free() {")
+        s.line("  p=$1")
+        s.line("  while [ ! -e \"$p\" ]; do p=${p%/*}; [ -n \"$p\" ] || p=/; done")
+        s.line("  f=$(df -k --output=avail -- \"$p\" | tail -n 1 | tr -d ' ') || return 0")
+        s.line("  printf '@fact free-kib %s\\n' \"$f\" >&3")
+        s.line("}")
+        return s
+    }
+}

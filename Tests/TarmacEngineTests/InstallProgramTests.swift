@@ -1,0 +1,205 @@
+import Foundation
+import TarmacEngine
+import TarmacTestSupport
+import Testing
+
+@Suite("Install program")
+struct InstallProgramTests {
+    static let layout = HostLayout(root: "/opt/tarmac", groupID: "g-web")
+
+    /// Puts files into the unpacked revision of `deploymentID` inside the sandbox.
+    static func archive(_ box: ProgramSandbox, _ deploymentID: String, _ files: [String: String]) throws {
+        for (path, contents) in files {
+            try box.write(layout.archiveDirectory(deploymentID) + "/" + path, contents)
+        }
+    }
+
+    static func copy(
+        _ source: String, _ destination: String, mode: UInt32 = 0o644, replaces: HostFacts.PathKind = .missing
+    )
+        -> InstallPlan.Step
+    {
+        .copyFile(source: source, destination: destination, mode: mode, replaces: replaces)
+    }
+
+    static func cleanupBytes(_ box: ProgramSandbox) -> [UInt8]? {
+        FileManager.default.contents(atPath: box.host(layout.cleanupFile)).map { Array($0) }
+    }
+
+    @Test("fresh install: directories, copies, a symlink, a retained file, bookkeeping", .sandboxed)
+    func fresh() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try Self.archive(box, "d-1", ["index.html": "<h1>1</h1>", "css/site.css": "body{}", "tool": "#!/bin/sh\n"])
+        try box.write("/opt/app/kept.conf", "operator's")
+        let plan = InstallPlan(
+            steps: [
+                .makeDirectory(path: "/opt/app/css"), Self.copy("index.html", "/opt/app/index.html"),
+                Self.copy("css/site.css", "/opt/app/css/site.css", mode: 0o600),
+                Self.copy("tool", "/opt/app/tool", mode: 0o755),
+                .symlink(target: "index.html", destination: "/opt/app/home.html", replaces: .missing),
+                .retain(destination: "/opt/app/kept.conf"),
+            ],
+            nextCleanup: CleanupRecord(paths: [
+                "/opt/app/css", "/opt/app/index.html", "/opt/app/css/site.css", "/opt/app/tool", "/opt/app/home.html",
+            ]))
+        let run = try box.run(InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1"))
+        #expect(run.done == 0, "\(run.lines) \(run.stderr)")
+        #expect(run.steps == ["cleanup:0 ok", "files:6/6 ok", "permissions:0 ok"])
+        #expect(box.read("/opt/app/index.html") == "<h1>1</h1>" && box.read("/opt/app/kept.conf") == "operator's")
+        #expect(box.stat("/opt/app/css")!.st_mode & 0o7777 == 0o755)
+        #expect(box.stat("/opt/app/css/site.css")!.st_mode & 0o7777 == 0o600)
+        #expect(box.stat("/opt/app/tool")!.st_mode & 0o7777 == 0o755)
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: box.host("/opt/app/home.html")) == "index.html")
+        #expect(Self.cleanupBytes(box) == plan.nextCleanup.render())
+        #expect(box.read(Self.layout.lastSuccessfulFile) == Self.layout.deploymentDirectory("d-1"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).filter {
+            $0.contains("tarmac-tmp")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("reinstall removes what the new revision dropped and keeps a non-empty directory", .sandboxed)
+    func reinstall() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try Self.archive(box, "d-1", ["a": "a1", "b": "b1"])
+        let first = InstallPlan(steps: [
+            .makeDirectory(path: "/opt/app"), Self.copy("a", "/opt/app/a"), Self.copy("b", "/opt/app/b"),
+            .makeDirectory(path: "/opt/app/data"), .makeDirectory(path: "/opt/app/empty"),
+        ])
+        #expect(try box.run(InstallProgram.render(plan: first, layout: Self.layout, deploymentID: "d-1")).done == 0)
+        try box.write("/opt/app/data/hook.log", "written by a hook")
+        let request = ProbeRequest(paths: ["/opt/app", "/opt/app/a"])
+        let facts = try ProbeProgram.parse(
+            box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil)).lines, request: request)
+        let previous = try #require(facts.cleanup)
+        #expect(previous.paths == ["/opt/app", "/opt/app/a", "/opt/app/b", "/opt/app/data", "/opt/app/empty"])
+
+        try Self.archive(box, "d-2", ["a": "a2"])
+        let second = InstallPlan(
+            removals: previous.paths.reversed(),
+            steps: [.makeDirectory(path: "/opt/app"), Self.copy("a", "/opt/app/a")])
+        let run = try box.run(InstallProgram.render(plan: second, layout: Self.layout, deploymentID: "d-2"))
+        #expect(run.done == 0, "\(run.stderr)")
+        #expect(box.read("/opt/app/a") == "a2")
+        #expect(!box.exists("/opt/app/b") && !box.exists("/opt/app/empty"))
+        #expect(box.read("/opt/app/data/hook.log") == "written by a hook")
+        // /opt/app survived its removal (not empty), so this install did not create it: not recorded.
+        #expect(Self.cleanupBytes(box) == CleanupRecord(paths: ["/opt/app/a"]).render())
+        #expect(box.read(Self.layout.lastSuccessfulFile) == Self.layout.deploymentDirectory("d-2"))
+    }
+
+    @Test("OVERWRITE replaces a file and a symlink atomically, never writing through the link", .sandboxed)
+    func overwrite() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try Self.archive(box, "d-1", ["x": "new x", "l": "new l"])
+        try box.write("/opt/app/x", "old x")
+        try box.write("/opt/victim", "secret")
+        try box.write("/opt/app/s", "a file that becomes a link")
+        try shell("ln -s /opt/victim '\(box.host("/opt/app/l"))'")
+        let inode = try #require(box.stat("/opt/app/x")).st_ino
+        let plan = InstallPlan(steps: [
+            Self.copy("x", "/opt/app/x", replaces: .file), Self.copy("l", "/opt/app/l", replaces: .symlink),
+            .symlink(target: "x", destination: "/opt/app/s", replaces: .file),
+        ])
+        let run = try box.run(InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1"))
+        #expect(run.done == 0, "\(run.stderr)")
+        #expect(box.read("/opt/app/x") == "new x")
+        #expect(box.stat("/opt/app/x")!.st_ino != inode)
+        #expect(box.stat("/opt/app/l")!.st_mode & S_IFMT == S_IFREG && box.read("/opt/app/l") == "new l")
+        #expect(box.read("/opt/victim") == "secret")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: box.host("/opt/app/s")) == "x")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).sorted() == ["l", "s", "x"])
+    }
+
+    @Test("a failed copy leaves the target untouched, no temporary file, and names the path", .sandboxed)
+    func failedCopy() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try Self.archive(box, "d-1", ["ok": "ok"])
+        try box.write("/opt/app/x", "old x")
+        let inode = try #require(box.stat("/opt/app/x")).st_ino
+        let plan = InstallPlan(steps: [
+            Self.copy("ok", "/opt/app/ok"), Self.copy("missing", "/opt/app/x", replaces: .file),
+        ])
+        let run = try box.run(InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1"))
+        #expect(run.done == 1 && run.status == 1)
+        #expect(run.steps.last == "copy:1 failed")
+        #expect(box.read("/opt/app/x") == "old x" && box.stat("/opt/app/x")!.st_ino == inode)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).sorted() == ["ok", "x"])
+        let problem = try #require(InstallProgram.failure(in: run.lines, plan: plan))
+        #expect(problem.path == "/opt/app/x" && problem.message.contains("#1"))
+        #expect(run.stderr.contains("/opt/tarmac/g-web/d-1/deployment-archive/missing"))
+        #expect(!box.exists(Self.layout.lastSuccessfulFile))
+        // The line is written before the copy (§4.8), so the next cleanup removes the failed target too.
+        #expect(Self.cleanupBytes(box) == CleanupRecord(paths: ["/opt/app/ok", "/opt/app/x"]).render())
+    }
+
+    @Test("golden: rendered install")
+    func golden() throws {
+        var permission = InstallPlan.PermissionChange(path: "/srv/app/bin/run me")
+        permission.owner = "www-data"
+        permission.group = "www-data"
+        permission.mode = 0o4750
+        permission.acl = ["user::rwx", "user:deploy:r-x", "group::r-x", "mask::r-x", "other::---"]
+        permission.selinuxType = "httpd_sys_content_t"
+        let plan = InstallPlan(
+            removals: ["/srv/app/old.txt", "/srv/app"], selinuxRemovals: ["/srv/app/old.txt"],
+            steps: [
+                .makeDirectory(path: "/srv/app"), .makeDirectory(path: "/srv/app/bin"),
+                .copyFile(source: "bin/run me", destination: "/srv/app/bin/run me", mode: 0o755, replaces: .missing),
+                .copyFile(source: "it's $(odd)", destination: "/srv/app/it's $(odd)", mode: 0o644, replaces: .file),
+                .copyFile(source: "new\nline", destination: "/srv/app/new\nline", mode: 0o644, replaces: .missing),
+                .symlink(target: "bin/run me", destination: "/srv/app/run", replaces: .symlink),
+                .retain(destination: "/srv/app/local.conf"),
+            ],
+            permissions: [permission])
+        let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
+        try Golden.check(
+            InstallProgram.render(plan: plan, layout: layout, deploymentID: "d-20260101-1").description,
+            "programs/install.sh")
+    }
+
+    @Test("progress is aggregated: one line per 500 file steps")
+    func progress() {
+        let steps = (0..<1_201).map { InstallPlan.Step.retain(destination: "/a/\($0)") }
+        let text = InstallProgram.render(plan: InstallPlan(steps: steps), layout: Self.layout, deploymentID: "d")
+            .description
+        let progress = text.split(separator: "\n").filter { $0.hasPrefix("printf '@step files:") }
+        #expect(
+            progress == [
+                "printf '@step files:%s/%s ok\\n' 500 1201 >&3", "printf '@step files:%s/%s ok\\n' 1000 1201 >&3",
+                "printf '@step files:%s/%s ok\\n' 1201 1201 >&3",
+            ])
+    }
+
+    @Test("temporary names stay next to the target and within the name limit")
+    func temporaryNames() {
+        let long = String(repeating: "n", count: 250)
+        let plan = InstallPlan(steps: [
+            InstallProgramTests.copy("s", "/a/" + long), InstallProgramTests.copy("s", "/a/b"),
+        ])
+        let text = InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1").description
+        #expect(text.contains("'/a/.tarmac-tmp.0.d-1'") && text.contains("'/a/.b.tarmac-tmp.d-1'"))
+    }
+
+    @Test("failure(in:) maps indices back to paths")
+    func failureMapping() {
+        var change = InstallPlan.PermissionChange(path: "/p")
+        change.mode = 0o600
+        let plan = InstallPlan(removals: ["/r0", "/r1"], steps: [.makeDirectory(path: "/d")], permissions: [change])
+        func problem(_ name: String) -> PlanProblem? {
+            InstallProgram.failure(
+                in: [.step(name: name, status: "failed"), .note("why"), .done(status: 1)], plan: plan)
+        }
+        #expect(problem("remove:1") == PlanProblem(path: "/r1", message: "why"))
+        #expect(problem("mkdir:0")?.path == "/d")
+        #expect(problem("chmod:0")?.path == "/p")
+        #expect(problem("cleanup-file")?.path == "cleanup-file")
+        #expect(
+            InstallProgram.failure(in: [.step(name: "files:1/1", status: "ok"), .done(status: 0)], plan: plan) == nil)
+    }
+}

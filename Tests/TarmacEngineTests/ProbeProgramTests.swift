@@ -1,0 +1,109 @@
+import Foundation
+import TarmacEngine
+import TarmacTestSupport
+import Testing
+
+@Suite("Probe program")
+struct ProbeProgramTests {
+    static let layout = HostLayout(root: "/opt/tarmac", groupID: "g-web")
+
+    @Test("each path kind, a dangling symlink and a name with a newline", .sandboxed)
+    func pathKinds() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write("/opt/app/file", "x")
+        try box.write("/opt/app/dir/inner", "x")
+        try box.write("/opt/app/new\nline", "x")
+        try shell("ln -s file '\(box.host("/opt/app/link"))' && ln -s nowhere '\(box.host("/opt/app/dangling"))'")
+        try shell("ln -s dir '\(box.host("/opt/app/dirlink"))' && mkfifo '\(box.host("/opt/app/fifo"))'")
+        let kinds: [String: HostFacts.PathKind] = [
+            "/opt/app/file": .file, "/opt/app/dir": .directory, "/opt/app/link": .symlink,
+            "/opt/app/dangling": .symlink, "/opt/app/dirlink": .symlink, "/opt/app/fifo": .other,
+            "/opt/app/new\nline": .file, "/opt/app/missing": .missing, "/opt/app/file/under-a-file": .missing,
+        ]
+        let request = ProbeRequest(
+            paths: Array(kinds.keys), users: ["root", "tarmac-no-such-user"], groups: ["root", "tarmac-no-such-group"],
+            tools: ["sh", "tarmac-no-such-tool"])
+        let run = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil))
+        #expect(run.done == 0, "\(run.stderr)")
+        let facts = try ProbeProgram.parse(run.lines, request: request)
+        #expect(facts.paths == kinds)
+        #expect(facts.users == ["root"])
+        #expect(facts.groups == ["root"])
+        #expect(facts.tools == ["sh"])
+        #expect(facts.cleanup == nil && facts.lastSuccessful == nil && facts.lock == nil)
+        #expect(facts.deployments.isEmpty)
+        #expect((facts.freeBytes ?? 0) > 0)
+        #expect(!run.lines.contains { if case .text = $0 { true } else { false } })
+    }
+
+    @Test("cleanup file, last successful, deployments and lock round-trip", .sandboxed)
+    func bookkeeping() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let record = CleanupRecord(
+            paths: ["/opt/app", "/opt/app/a b", "/opt/app/new\nline", "/opt/app/back\\slash", "/opt/app/nön-äscii"],
+            selinuxLabels: ["/opt/app/a b"])
+        try FileManager.default.createDirectory(
+            atPath: box.host("/opt/tarmac/deployment-instructions"), withIntermediateDirectories: true)
+        try Data(record.render()).write(to: URL(fileURLWithPath: box.host(Self.layout.cleanupFile)))
+        try box.write(Self.layout.lastSuccessfulFile, Self.layout.deploymentDirectory("d-2") + "\n")
+        for (name, time) in [("d-1", 1_000), ("d-2", 2_000), ("odd name\n", 3_000)] {
+            let dir = box.host(Self.layout.deploymentDirectory(name))
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: Double(time))], ofItemAtPath: dir)
+        }
+        let me = getpid()
+        try box.write(Self.layout.lockDirectory + "/info", "d-9\n\(me)\n1700000000\n")
+        let request = ProbeRequest(paths: ["/opt/app"])
+        let run = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: me))
+        let facts = try ProbeProgram.parse(run.lines, request: request)
+        #expect(facts.cleanup == record)
+        #expect(facts.lastSuccessful == Self.layout.deploymentDirectory("d-2"))
+        #expect(facts.lastSuccessfulExists)
+        #expect(
+            facts.deployments.sorted { $0.mtime < $1.mtime } == [
+                .init(name: "d-1", mtime: 1_000), .init(name: "d-2", mtime: 2_000),
+                .init(name: "odd name\n", mtime: 3_000),
+            ])
+        #expect(facts.lock == HostFacts.Lock(deploymentID: "d-9", pid: me, startedAt: 1_700_000_000, holderAlive: true))
+        #expect(run.lines.contains(.fact(key: "lock", value: "642d39 \(me) 1700000000 alive caller")))
+    }
+
+    @Test("an untrusted cleanup file is ignored with a note", .sandboxed)
+    func untrustedCleanup() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write(Self.layout.cleanupFile, "/opt/app/x\n", mode: 0o666)
+        let run = try box.run(ProbeProgram.render(request: ProbeRequest(), layout: Self.layout, runnerPID: 1))
+        let facts = try ProbeProgram.parse(run.lines, request: ProbeRequest())
+        #expect(facts.cleanup == nil)
+        #expect(run.notes.contains { $0.contains("world-writable") })
+    }
+
+    @Test("parse refuses a lost or failed probe and malformed facts")
+    func parseErrors() throws {
+        let request = ProbeRequest(paths: ["/a"])
+        #expect(throws: ProbeError.failed(status: nil, note: nil)) {
+            try ProbeProgram.parse([.fact(key: "path", value: "0 file")], request: request)
+        }
+        #expect(throws: ProbeError.malformed("@fact path 7 file")) {
+            try ProbeProgram.parse([.fact(key: "path", value: "7 file"), .done(status: 0)], request: request)
+        }
+        #expect(throws: ProbeError.truncatedCleanup(expected: 4, received: 2)) {
+            try ProbeProgram.parse(
+                [.fact(key: "cleanup-hex", value: "2f61"), .fact(key: "cleanup-size", value: "4"), .done(status: 0)],
+                request: request)
+        }
+    }
+
+    @Test("golden: rendered probe")
+    func golden() throws {
+        let request = ProbeRequest(
+            paths: ["/srv/app", "/srv/app/it's here", "/srv/app/$(reboot)"], users: ["www-data"], groups: ["www-data"])
+        let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
+        try Golden.check(
+            ProbeProgram.render(request: request, layout: layout, runnerPID: nil).description, "programs/probe.sh")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Runs a shell script in a private mount namespace (`unshare -m`) where `/opt` is a fresh
+/// directory of the test's own, so `tarmac apply` installs to real absolute paths without
+/// touching the machine. `/opt` is a tmpfs seeded from `optDirectory`, and what the script
+/// leaves there is copied back when it ends (the tmpfs itself goes with the namespace).
+public struct PrivateMounts: Sendable {
+    public let root: String
+    public var optDirectory: String { root + "/opt" }
+    /// A deployment root outside /opt, kept between runs.
+    public var deploymentRoot: String { root + "/deployment-root" }
+
+    /// Nil (with the reason) when this machine cannot make mount namespaces (not root, no unshare).
+    public static func make() throws -> PrivateMounts? {
+        guard getuid() == 0 else { return nil }
+        let probe = try runCommand("unshare", ["-m", "true"])
+        guard probe.status == 0 else { return nil }
+        let mounts = PrivateMounts(root: try TestPaths.temporaryDirectory("mounts"))
+        for directory in [mounts.optDirectory, mounts.deploymentRoot, mounts.root + "/run", mounts.root + "/log"] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        return mounts
+    }
+
+    /// Runs `script` with `sh` inside the namespace; `$TARMAC` is the binary, `$ROOT` the deployment root.
+    public func run(_ script: String, environment: [String: String] = [:]) throws -> CommandResult {
+        // The toolchain's runtime lives in /opt/swift (a debug tarmac links it), so it is
+        // bound back into the private /opt, on a mount point outside the test's own directory.
+        let wrapper = """
+            set -e
+            mkdir -p "$MOUNTS/real-opt" "$MOUNTS/opt"
+            mount --bind /opt "$MOUNTS/real-opt"
+            mount -t tmpfs -o size=64m tarmac-opt /opt
+            mkdir /opt/.swift-runtime-mount
+            if [ -d "$MOUNTS/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$MOUNTS/real-opt/swift" /opt/swift; fi
+            tar -C "$MOUNTS/opt" -cf - . | tar -C /opt -xpf -
+            mount --bind "$MOUNTS/run" /run
+            set +e
+            \(script)
+            status=$?
+            find "$MOUNTS/opt" -mindepth 1 -delete
+            tar -C /opt --exclude=./swift --exclude=./.swift-runtime-mount -cf - . | tar -C "$MOUNTS/opt" -xpf -
+            exit $status
+            """
+        var env = environment
+        env["MOUNTS"] = root
+        env["TARMAC"] = TestPaths.tarmac
+        env["ROOT"] = deploymentRoot
+        return try runCommand("unshare", ["-m", "--propagation", "private", "sh", "-c", wrapper], environment: env)
+    }
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
