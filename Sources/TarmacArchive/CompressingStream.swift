@@ -8,15 +8,33 @@ import CArchive
 /// other compresses. Deflate, zstd and xz output does not depend on how the input is chunked,
 /// so the result is the same bytes a one-thread writer of the same stream would give.
 public final class CompressingStream {
+    /// Receives the compressed bytes, in order.
+    public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
+
     private var handle: OpaquePointer?
     private let entry: OpaquePointer
     private let name: String
+    private let output: SinkBox?
 
     /// Opens `path` for a compressed tar format (`tar.gz`, `tar.zst`, `tar.xz`; `tar` copies as is).
-    public init(path: String, format: ArchiveFormat) throws {
+    public convenience init(path: String, format: ArchiveFormat) throws {
+        try self.init(name: path, format: format, sink: nil) { archive_write_open_filename($0, path) }
+    }
+
+    /// Hands the compressed bytes to `sink` (e.g. to hash them while they are written).
+    public convenience init(format: ArchiveFormat, name: String, sink: @escaping Sink) throws {
+        let box = SinkBox(sink)
+        try self.init(name: name, format: format, sink: box) { handle in
+            archive_write_open2(handle, Unmanaged.passUnretained(box).toOpaque(), nil, SinkBox.write, nil, nil)
+        }
+    }
+
+    private init(name: String, format: ArchiveFormat, sink: SinkBox?, open: (OpaquePointer) -> Int32) throws {
         precondition(format != .zip, "zip compresses per member; use ArchiveWriter")
         ArchiveLibrary.prepareProcess()
-        name = path
+        self.name = name
+        self.output = sink
+        let path = name
         let handle = try ArchiveWriterSetup.makeHandle(format: format, level: nil, name: path, rawStream: true)
         guard let entry = archive_entry_new() else {
             archive_write_free(handle)
@@ -27,7 +45,7 @@ public final class CompressingStream {
         // The raw format writes one member's data and no headers: the stream itself.
         archive_entry_set_filetype(entry, 0o100000)  // AE_IFREG: a cast macro the importer skips
         archive_entry_set_pathname(entry, "stream")
-        guard archive_write_open_filename(handle, path) == ARCHIVE_OK,
+        guard open(handle) == ARCHIVE_OK,
             archive_write_header(handle, entry) == ARCHIVE_OK
         else {
             let error = ArchiveError(handle: handle, archive: path, operation: "open the compressed stream")
@@ -37,6 +55,9 @@ public final class CompressingStream {
             throw error
         }
     }
+
+    /// The error the sink threw, if it stopped the stream.
+    public var sinkError: (any Error)? { output?.error }
 
     /// Compresses the next bytes of the stream.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -69,5 +90,28 @@ public final class CompressingStream {
             archive_write_free(handle)
         }
         archive_entry_free(entry)
+    }
+}
+
+/// The sink of a callback-opened stream, with the error it threw (libarchive only sees -1).
+final class SinkBox {
+    let sink: CompressingStream.Sink
+    var error: (any Error)?
+
+    init(_ sink: @escaping CompressingStream.Sink) {
+        self.sink = sink
+    }
+
+    static let write: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> Int = {
+        _, context, buffer, length in
+        guard let context, let buffer else { return -1 }
+        let box = Unmanaged<SinkBox>.fromOpaque(context).takeUnretainedValue()
+        do {
+            try box.sink(UnsafeRawBufferPointer(start: buffer, count: length))
+            return length
+        } catch {
+            box.error = error
+            return -1
+        }
     }
 }

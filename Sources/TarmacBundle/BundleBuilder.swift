@@ -54,18 +54,22 @@ public struct BundleBuilder: Sendable {
         if diagnostics.hasErrors { throw BundleError.invalidRevision(diagnostics) }
 
         let output = try options.output ?? defaultOutput(snapshot.revisionID, format)
-        let manifest = try await write(snapshot, format: format, to: output)
-        let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: output) }
+        async let status = worktreeChanges(options, snapshot: snapshot)
+        let (manifest, sha256) = try await write(snapshot, format: format, to: output)
         var outcome = BundleOutcome(
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
-        if !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) {
-            outcome.notInBundle = try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
-        }
+        outcome.notInBundle = try await status
         if let signingKey {
             outcome.signaturePath = try await sign(output, with: signingKey)
         }
         return outcome
+    }
+
+    /// What the working tree has that a bundle of HEAD does not (nothing to say for other revisions).
+    private func worktreeChanges(_ options: BundleOptions, snapshot: RevisionSnapshot) async throws -> [GitStatusEntry] {
+        guard !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) else { return [] }
+        return try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
     }
 
     private func readRevision(_ options: BundleOptions) async throws -> RevisionSnapshot {
@@ -88,7 +92,8 @@ public struct BundleBuilder: Sendable {
             scriptsToRead: RevisionValidator.scriptLocations)
     }
 
-    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> BundleManifest {
+    /// Writes the bundle to `output` (atomically, by rename); returns its manifest and SHA-256.
+    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> (BundleManifest, String) {
         let directory = (output as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
@@ -106,12 +111,14 @@ public struct BundleBuilder: Sendable {
         }
         let gitResult = await git.result
         do {
-            let manifest = try written.get()
+            let (manifest, streamed) = try written.get()
             try gitResult.get()
+            var sha256 = streamed
+            if sha256 == nil { sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: temporary) } }
             guard rename(temporary, output) == 0 else {
                 throw BundleError.failed("cannot move the bundle to \(output): \(String(cString: strerror(errno)))")
             }
-            return manifest
+            return (manifest, sha256 ?? "")
         } catch {
             unlink(temporary)
             throw error
@@ -123,27 +130,34 @@ public struct BundleBuilder: Sendable {
     private static func pipeline(
         format: ArchiveFormat, archiver: RevisionArchiver, input: Int32, output: String,
         manifest: @escaping @Sendable ([BundleManifest.File]) -> BundleManifest
-    ) async throws -> BundleManifest {
+    ) async throws -> (BundleManifest, sha256: String?) {
         guard format != .zip && format != .tar else {
-            return try await runBlocking {
+            let written = try await runBlocking {
                 defer { close(input) }
                 let writer = try ArchiveWriter(path: output, format: format)
                 return try archiver.run(input: input, writer: writer, manifest: manifest)
             }
+            return (written, nil)
         }
         let (tarRead, tarWrite) = try makePipe()
-        async let compressed: Void = runBlocking {
+        async let compressed: String = runBlocking {
             defer { close(tarRead) }
-            let stream = try CompressingStream(path: output, format: format)
+            let file = try HashingFileSink(path: output)
+            let stream = try CompressingStream(format: format, name: output) { try file.write($0) }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }
             while true {
                 let count = read(tarRead, buffer.baseAddress, buffer.count)
                 if count == 0 { break }
                 guard count > 0 else { throw BundleError.failed("cannot read the tar stream: \(String(cString: strerror(errno)))") }
-                try stream.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                do {
+                    try stream.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                } catch {
+                    throw stream.sinkError ?? error
+                }
             }
             try stream.finish()
+            return try file.finish()
         }
         let built = await Result {
             try await runBlocking {
@@ -152,8 +166,8 @@ public struct BundleBuilder: Sendable {
                 return try archiver.run(input: input, writer: writer, manifest: manifest)
             }
         }
-        try await compressed
-        return try built.get()
+        let sha256 = try await compressed
+        return (try built.get(), sha256)
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {
