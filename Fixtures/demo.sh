@@ -47,6 +47,36 @@ else
     echo "inspect exited $? as it should"
 fi
 
+step "tarmac apply: install revision 1, then revision 2, on this machine"
+echo "(in a private mount and network namespace: /opt, /run and /var/log are scratch copies, 127.0.0.1 is private)"
+printf '<p>Revision 2: now with a changelog.</p>\n' >> site/index.html
+git commit -q -am "docs-site: revision 2"
+second=$("$TARMAC" bundle -o "$work/docs-site-r2.tar.gz" | tail -n 1)
+cat > "$work/apply.sh" <<'SCRIPT'
+set -e
+mkdir -p "$WORK/real-opt"
+mount --bind /opt "$WORK/real-opt"
+mount -t tmpfs demo-opt /opt
+if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
+mount -t tmpfs demo-run /run
+mount -t tmpfs demo-log /var/log
+ip link set lo up
+"$TARMAC" apply "$FIRST" --deployment-root "$WORK/root" --deployment-group demo
+echo
+"$TARMAC" apply "$SECOND" --deployment-root "$WORK/root" --deployment-group demo
+echo
+echo "installed in /opt/docs-site:"
+(cd /opt/docs-site && find . -type f | sort | sed 's/^/  /')
+python3 - <<'PY'
+import urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:8080/").read().decode()
+print("the server answers with revision 2" if "Revision 2" in body else "the server still answers with revision 1")
+PY
+kill "$(cat /run/docs-site.pid)"
+SCRIPT
+env WORK="$work" TARMAC="$TARMAC" FIRST="$bundle" SECOND="$second" \
+    unshare -m -n --propagation private sh "$work/apply.sh" || { echo "apply failed" >&2; exit 1; }
+
 step "an invalid appspec: every problem at once, no bundle written"
 cat > appspec.yml <<'YAML'
 version: 0.0
