@@ -90,6 +90,40 @@ def compare(label, repo, ours, theirs, rounds):
     return m, b, max(rss)
 
 
+APPLY_SCRIPT = r"""
+set -e
+mount -t tmpfs bench-opt /opt
+mkdir -p /opt/tar-baseline "$WORK/root"
+now() { date +%s%N; }
+t0=$(now); "$TARMAC" apply "$BUNDLE" --deployment-root "$WORK/root" >/dev/null 2>&1; t1=$(now)
+"$TARMAC" apply "$BUNDLE" --deployment-root "$WORK/root" >/dev/null 2>&1; t2=$(now)
+tar -xzf "$BUNDLE" -C /opt/tar-baseline; t3=$(now)
+echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))"
+"""
+
+
+def apply_bench(tarmac, repo, work, rounds):
+    """tarmac apply of the tree's bundle (first install, then a re-install over it) against
+    `tar -xzf` of the same bundle into an empty directory, in a private mount namespace."""
+    if os.getuid() != 0:
+        print("apply: skipped (needs root for a private mount namespace)")
+        return
+    bundle = os.path.join(work, "apply.tar.gz")
+    subprocess.run([tarmac, "bundle", "-o", bundle], cwd=repo, check=True, capture_output=True)
+    first, again, baseline = [], [], []
+    for i in range(rounds):
+        env = dict(ENV, WORK=os.path.join(work, f"apply-{i}"), TARMAC=tarmac, BUNDLE=bundle)
+        out = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", APPLY_SCRIPT],
+                             env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"bench: apply round failed:\n{out.stderr}")
+        a, b, c = (int(x) / 1e9 for x in out.stdout.split())
+        first.append(a), again.append(b), baseline.append(c)
+    f, g, t = statistics.median(first), statistics.median(again), statistics.median(baseline)
+    print(f"{'apply (first) vs tar -xzf into empty dir':<44} tarmac {f:7.3f}s   baseline {t:7.3f}s   ratio {f / t:5.2f}   (target <= 1.5)")
+    print(f"{'apply (re-apply over it) vs tar -xzf':<44} tarmac {g:7.3f}s   baseline {t:7.3f}s   ratio {g / t:5.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tarmac", required=True)
@@ -115,6 +149,8 @@ def main():
                       f"git archive --format=tar HEAD | zstd -3 -q -f -o {out}.b.tar.zst", args.rounds)
         print(f"{'tar.zst speed-up over git archive tar.gz':<44} {gz[1] / zst[0]:5.2f}x   (target >= 3x)")
         print(f"{'tar.gz ratio against git archive tar.gz':<44} {gz[0] / gz[1]:5.2f}    (target <= 1.0)")
+
+        apply_bench(tarmac, repo, work, args.rounds)
 
         def big(repo):
             os.makedirs(repo)
