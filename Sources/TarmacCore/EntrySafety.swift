@@ -59,6 +59,6 @@ public struct EntrySafety: Sendable {
     }
 
     private func quoted(_ path: String) -> String {
-        "\"" + path.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" ? String($0) : $0.escaped(asASCII: true) }.joined() + "\""
+        Quote.text(path)
     }
 }

@@ -45,22 +45,7 @@ enum InstallPlannerPaths {
     /// A value for a message: double-quoted, with quotes, backslashes and control characters
     /// escaped so a message stays on one line; every other character is kept as it is.
     static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        Quote.text(value)
     }
 
     /// `appspec.yml:12:7`, for naming the entry a problem comes from.

@@ -22,7 +22,7 @@ public enum InstallProgram {
             "mkdir", "-p", "--", .quoted(layout.instructions), "||", "t_fail", "instructions",
             .quoted("cannot create deployment-instructions"), .quoted(layout.instructions))
         script.append(removals(plan))
-        script.append(steps(plan, deploymentID: deploymentID))
+        script.append(steps(plan, deploymentID: deploymentID, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))
         Bookkeeping.writeFile(
             layout.lastSuccessfulFile, text: layout.deploymentDirectory(deploymentID), label: "last-successful",
@@ -50,21 +50,43 @@ public enum InstallProgram {
     }
 
     /// Directories, copies and symlinks in plan order, each recorded as §4.1 says.
-    static func steps(_ plan: InstallPlan, deploymentID: String) -> ShellScript {
+    static func steps(_ plan: InstallPlan, deploymentID: String, archive: String) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
         let total = plan.steps.count
+        var batch: InstallCopyBatch?
+        func flush() {
+            batch?.render(into: &s, archive: archive)
+            batch = nil
+        }
         for (index, step) in plan.steps.enumerated() {
             switch step {
+            case .copyFile(let source, let destination, let mode, .missing):
+                if let directory = InstallCopyBatch.directory(source: source, destination: destination) {
+                    if batch?.accepts(directory: directory) != true {
+                        flush()
+                        batch = InstallCopyBatch(directory: directory, firstIndex: index)
+                    }
+                    batch?.add(source: source, destination: destination, mode: mode)
+                } else {
+                    flush()
+                    s.run(record(destination))
+                    s.run(
+                        "t_copy", .number(index), .quoted(source), .quoted(destination),
+                        .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)), modeWord(mode))
+                }
             case .makeDirectory(let path):
+                flush()
                 s.run(ShellCommand(["t_mkdir", .number(index), .quoted(path), "&&"] + record(path).words))
             case .copyFile(let source, let destination, let mode, let replaces):
+                flush()
                 s.run(record(destination))
                 if replaces == .directory { s.run("t_unplace", .number(index), .quoted(destination)) }
                 s.run(
                     "t_copy", .number(index), .quoted(source), .quoted(destination),
                     .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)), modeWord(mode))
             case .symlink(let target, let destination, let replaces):
+                flush()
                 s.run(record(destination))
                 if replaces == .directory { s.run("t_unplace", .number(index), .quoted(destination)) }
                 s.run(
@@ -74,9 +96,11 @@ public enum InstallProgram {
                 break  // nothing written, nothing recorded (§4.7)
             }
             if (index + 1) % progressChunk == 0 && index + 1 < total {
+                flush()
                 s.run("printf", "'@step files:%s/%s ok\\n'", .number(index + 1), .number(total), ">&3")
             }
         }
+        flush()
         s.run("printf", "'@step files:%s/%s ok\\n'", .number(total), .number(total), ">&3")
         return s
     }

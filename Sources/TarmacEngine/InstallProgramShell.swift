@@ -64,6 +64,18 @@ extension InstallProgram {
         )
         s.line("  t_placed \"$?\" \"copy:$1\" \"$1\" \"$4\"")
         s.line("}")
+        s.line("t_copy_batch() {")
+        s.line("  t_i=$1; t_d=$2; shift 2")
+        s.line("  t_err=$(cp -p -t \"$t_d\" -- \"$@\" 2>&1) && return 0")
+        s.line(
+            "  if t_disk_full \"$t_err\"; then t_fail \"copy:$t_i\" \"the disk is full: cannot copy files from #$t_i on\" \"$t_err\"; fi"
+        )
+        s.line("  t_fail \"copy:$t_i\" \"cannot copy files from #$t_i on into their directory\" \"$t_err\"")
+        s.line("}")
+        s.line("t_chmod_batch() {")
+        s.line("  t_i=$1; t_m=$2; shift 2")
+        s.line("  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_fail \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\"")
+        s.line("}")
         s.line("t_link() {")
         s.line("  rm -f -- \"$4\"")
         s.line("  t_err=$(ln -s -- \"$2\" \"$4\" 2>&1 && mv -Tf -- \"$4\" \"$3\" 2>&1)")

@@ -47,6 +47,16 @@ t_copy() {
   t_err=$(cp -pT -- "$t_archive/$2" "$4" 2>&1 && chmod "$5" "$4" 2>&1 && mv -Tf -- "$4" "$3" 2>&1)
   t_placed "$?" "copy:$1" "$1" "$4"
 }
+t_copy_batch() {
+  t_i=$1; t_d=$2; shift 2
+  t_err=$(cp -p -t "$t_d" -- "$@" 2>&1) && return 0
+  if t_disk_full "$t_err"; then t_fail "copy:$t_i" "the disk is full: cannot copy files from #$t_i on" "$t_err"; fi
+  t_fail "copy:$t_i" "cannot copy files from #$t_i on into their directory" "$t_err"
+}
+t_chmod_batch() {
+  t_i=$1; t_m=$2; shift 2
+  t_err=$(chmod "$t_m" -- "$@" 2>&1) || t_fail "copy:$t_i" "cannot set the mode of files from #$t_i on" "$t_err"
+}
 t_link() {
   rm -f -- "$4"
   t_err=$(ln -s -- "$2" "$4" 2>&1 && mv -Tf -- "$4" "$3" 2>&1)
@@ -82,14 +92,15 @@ rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace
 t_mkdir 0 '/srv/app' && t_record '/srv/app'
 t_mkdir 1 '/srv/app/bin' && t_record '/srv/app/bin'
 t_record '/srv/app/bin/run me'
-t_copy 2 'bin/run me' '/srv/app/bin/run me' '/srv/app/bin/.run me.tarmac-tmp.d-20260101-1' '00755'
+t_copy_batch 2 '/srv/app/bin' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/bin/run me'
+t_chmod_batch 2 '00755' '/srv/app/bin/run me'
 t_record '/srv/app/it'\''s $(odd)'
 t_copy 3 'it'\''s $(odd)' '/srv/app/it'\''s $(odd)' '/srv/app/.it'\''s $(odd).tarmac-tmp.d-20260101-1' '00644'
 t_record_escaped '/srv/app/new\nline'
-t_copy 4 'new
-line' '/srv/app/new
-line' '/srv/app/.new
-line.tarmac-tmp.d-20260101-1' '00644'
+t_copy_batch 4 '/srv/app' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/new
+line'
+t_chmod_batch 4 '00644' '/srv/app/new
+line'
 t_record '/srv/app/run'
 t_link 5 'bin/run me' '/srv/app/run' '/srv/app/.run.tarmac-tmp.d-20260101-1'
 printf '@step files:%s/%s ok\n' 7 7 >&3

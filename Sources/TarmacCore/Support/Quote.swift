@@ -1,7 +1,7 @@
 /// Renders values for messages: always in double quotes, with control characters escaped.
-enum Quote {
+public enum Quote {
     /// `"value"` with `"`, `\` and control characters escaped, so a message stays on one line.
-    static func text(_ value: String) -> String {
+    public static func text(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
