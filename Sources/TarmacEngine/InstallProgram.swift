@@ -36,8 +36,11 @@ public enum InstallProgram {
     static func removals(_ plan: InstallPlan) -> ShellScript {
         var s = ShellScript()
         s.comment("The previous install: \(plan.removals.count) paths, \(plan.selinuxRemovals.count) SELinux rules.")
-        for (index, path) in plan.removals.enumerated() {
-            s.run("t_remove", .number(index), .quoted(path))
+        // In batches: one `rm` for the files and links of up to 200 paths, then their
+        // directories (reverse creation order puts a directory after everything in it).
+        for first in stride(from: 0, to: plan.removals.count, by: InstallCopyBatch.limit) {
+            let paths = plan.removals[first..<min(first + InstallCopyBatch.limit, plan.removals.count)]
+            s.run(ShellCommand(["t_remove_batch", .number(first)] + paths.map { .quoted($0) }))
         }
         for path in plan.selinuxRemovals {
             s.run("t_unlabel", .quoted(path))

@@ -18,13 +18,17 @@ t_append() { printf "$1" "$2" >> "$t_cleanup" || t_fail cleanup-file 'cannot app
 t_record() { t_append '%s\n' "$1"; }
 t_record_escaped() { t_append 'escaped\000%s\n' "$1"; }
 t_record_label() { t_append 'semanage\000%s\n' "$1"; }
-t_remove() {
-  if [ -L "$2" ] || { [ -e "$2" ] && [ ! -d "$2" ]; }; then
-    rm -f -- "$2" || t_fail "remove:$1" "cannot remove path #$1 of the previous install" "$2"
-  elif [ -d "$2" ]; then
-    rmdir -- "$2" 2>/dev/null || [ -n "$(ls -A -- "$2" 2>/dev/null)" ] ||
-      t_fail "remove:$1" "cannot remove directory #$1 of the previous install" "$2"
-  fi
+t_remove_batch() {
+  t_i=$1; shift
+  t_err=$(for t_p; do if [ -L "$t_p" ] || { [ -e "$t_p" ] && [ ! -d "$t_p" ]; }; then printf '%s\0' "$t_p"; fi; done |
+    xargs -0 -r rm -f -- 2>&1) ||
+    t_fail "remove:$t_i" "cannot remove paths from #$t_i on of the previous install" "$t_err"
+  for t_p; do
+    if [ -d "$t_p" ] && [ ! -L "$t_p" ]; then
+      rmdir -- "$t_p" 2>/dev/null || [ -n "$(ls -A -- "$t_p" 2>/dev/null)" ] ||
+        t_fail "remove:$t_i" "cannot remove a directory of the previous install (from #$t_i on)" "$t_p"
+    fi
+  done
 }
 t_unlabel() { semanage fcontext -d -- "$1" >/dev/null 2>&1 || :; }
 t_mkdir() {
@@ -83,8 +87,7 @@ t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
 t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
 mkdir -p -- '/var/lib/tarmac/deployment-instructions' || t_fail instructions 'cannot create deployment-instructions' '/var/lib/tarmac/deployment-instructions'
 # The previous install: 2 paths, 1 SELinux rules.
-t_remove 0 '/srv/app/old.txt'
-t_remove 1 '/srv/app'
+t_remove_batch 0 '/srv/app/old.txt' '/srv/app'
 t_unlabel '/srv/app/old.txt'
 printf '@step cleanup:%s ok\n' 2 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
