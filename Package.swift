@@ -70,7 +70,8 @@ let package = Package(
         .target(
             name: "TarmacCLI",
             dependencies: [
-                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost", "TarmacDeploy",
+                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
+                "TarmacDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -86,7 +87,9 @@ let package = Package(
         .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),
         .testTarget(
             name: "TarmacBundleTests",
-            dependencies: ["TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning", "TarmacTestSupport"]),
+            dependencies: [
+                "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning", "TarmacTestSupport",
+            ]),
         .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

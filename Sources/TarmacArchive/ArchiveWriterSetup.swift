@@ -3,7 +3,9 @@ import CArchive
 /// Builds the configured libarchive write handle for an `ArchiveWriter`.
 enum ArchiveWriterSetup {
     /// A write handle with format, filter, options and padding set; freed again when any step fails.
-    static func makeHandle(format: ArchiveFormat, level: Int?, name: String, rawStream: Bool = false) throws -> OpaquePointer {
+    static func makeHandle(format: ArchiveFormat, level: Int?, name: String, rawStream: Bool = false) throws
+        -> OpaquePointer
+    {
         try checkLevel(level, for: format, name: name)
         guard let handle = archive_write_new() else {
             throw ArchiveError(archive: name, operation: "create a writer", message: "out of memory")

@@ -67,7 +67,8 @@ public struct BundleBuilder: Sendable {
     }
 
     /// What the working tree has that a bundle of HEAD does not (nothing to say for other revisions).
-    private func worktreeChanges(_ options: BundleOptions, snapshot: RevisionSnapshot) async throws -> [GitStatusEntry] {
+    private func worktreeChanges(_ options: BundleOptions, snapshot: RevisionSnapshot) async throws -> [GitStatusEntry]
+    {
         guard !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) else { return [] }
         return try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
     }
@@ -93,9 +94,12 @@ public struct BundleBuilder: Sendable {
     }
 
     /// Writes the bundle to `output` (atomically, by rename); returns its manifest and SHA-256.
-    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> (BundleManifest, String) {
+    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> (
+        BundleManifest, String
+    ) {
         let directory = (output as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
         let (gitRead, gitWrite) = try Self.makePipe()
         let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime)
@@ -107,7 +111,8 @@ public struct BundleBuilder: Sendable {
         }
         let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: gitWrite) }
         let written = await Result {
-            try await Self.pipeline(format: format, archiver: archiver, input: gitRead, output: temporary, manifest: makeManifest)
+            try await Self.pipeline(
+                format: format, archiver: archiver, input: gitRead, output: temporary, manifest: makeManifest)
         }
         let gitResult = await git.result
         do {
@@ -149,7 +154,9 @@ public struct BundleBuilder: Sendable {
             while true {
                 let count = read(tarRead, buffer.baseAddress, buffer.count)
                 if count == 0 { break }
-                guard count > 0 else { throw BundleError.failed("cannot read the tar stream: \(String(cString: strerror(errno)))") }
+                guard count > 0 else {
+                    throw BundleError.failed("cannot read the tar stream: \(String(cString: strerror(errno)))")
+                }
                 do {
                     try stream.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
                 } catch {
@@ -172,7 +179,9 @@ public struct BundleBuilder: Sendable {
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&fds) == 0 else {
+            throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
         return (fds[0], fds[1])
     }
 
@@ -198,7 +207,8 @@ public struct BundleBuilder: Sendable {
 
     private func sign(_ path: String, with key: SSHSigningKey) async throws -> String {
         let digest = try await runBlocking { try SSHSignature.digest(ofFileAt: path, using: .sha512) }
-        let armored = try SSHSignature.sign(digest: digest, hash: .sha512, namespace: BundleSignature.namespace, key: key)
+        let armored = try SSHSignature.sign(
+            digest: digest, hash: .sha512, namespace: BundleSignature.namespace, key: key)
         let sigPath = path + ".sig"
         try Data(armored.utf8).write(to: URL(fileURLWithPath: sigPath), options: .atomic)
         return sigPath

@@ -21,7 +21,8 @@ public enum BundleError: Error, Sendable, CustomStringConvertible {
         case .invalidRevision(let diagnostics):
             return diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\n")
         case .untrustworthy(let what, let problems):
-            return ([what] + problems.prefix(50).map { "  " + $0 }
+            return
+                ([what] + problems.prefix(50).map { "  " + $0 }
                 + (problems.count > 50 ? ["  … and \(problems.count - 50) more"] : [])).joined(separator: "\n")
         case .invalidInput(let message), .failed(let message):
             return message

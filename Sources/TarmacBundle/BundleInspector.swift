@@ -54,7 +54,9 @@ public struct BundleInspector: Sendable {
         }
     }
 
-    private func checkSignature(of path: String, trustedKeys: [SSHPublicKey]) async throws -> BundleReport.SignatureStatus {
+    private func checkSignature(of path: String, trustedKeys: [SSHPublicKey]) async throws
+        -> BundleReport.SignatureStatus
+    {
         let sigPath = path + ".sig"
         guard let armored = try? String(contentsOfFile: sigPath, encoding: .utf8) else {
             return trustedKeys.isEmpty ? .absent : .invalid("no signature: \(sigPath) does not exist")

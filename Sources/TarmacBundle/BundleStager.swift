@@ -22,7 +22,8 @@ public struct BundleStager: Sendable {
     public init() {}
 
     /// Inspects `path` and writes the host's tar into `directory`.
-    public func stage(_ path: String, trustedKeys: [SSHPublicKey], into directory: String) async throws -> StagedBundle {
+    public func stage(_ path: String, trustedKeys: [SSHPublicKey], into directory: String) async throws -> StagedBundle
+    {
         let report = try await BundleInspector().inspect(path, trustedKeys: trustedKeys)
         guard report.isTrustworthy else {
             var problems = report.hostile + report.mismatches
@@ -37,13 +38,15 @@ public struct BundleStager: Sendable {
             guard file.path.hasPrefix(prefix), file.path.count > prefix.count else { return nil }
             var copy = file
             copy.path = String(file.path.dropFirst(prefix.count))
-            return copy.path == BundleManifest.reservedDirectory || copy.path.hasPrefix(BundleManifest.reservedDirectory + "/") ? nil : copy
+            return copy.path == BundleManifest.reservedDirectory
+                || copy.path.hasPrefix(BundleManifest.reservedDirectory + "/") ? nil : copy
         }
         let tarPath = directory + "/bundle.tar"
         let expected = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
         try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
         let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: tarPath) }
-        return StagedBundle(tarPath: tarPath, sha256: sha256, files: files, appspecName: name, appspecText: text, report: report)
+        return StagedBundle(
+            tarPath: tarPath, sha256: sha256, files: files, appspecName: name, appspecText: text, report: report)
     }
 
     /// Copies the revision's members into a plain tar, re-checking each file's digest so a
@@ -55,7 +58,9 @@ public struct BundleStager: Sendable {
             var name = header.path
             while name.hasPrefix("./") { name.removeFirst(2) }
             if name.hasSuffix("/") { name.removeLast() }
-            guard name.hasPrefix(prefix), name.count > prefix.count, expected.keys.contains(String(name.dropFirst(prefix.count))) else {
+            guard name.hasPrefix(prefix), name.count > prefix.count,
+                expected.keys.contains(String(name.dropFirst(prefix.count)))
+            else {
                 try reader.skipData()
                 continue
             }
@@ -66,17 +71,20 @@ public struct BundleStager: Sendable {
             case .symlink:
                 try writer.addSymlink(path: relative, target: header.symlinkTarget ?? "", mtime: header.mtime)
             case .file:
-                try writer.beginFile(path: relative, permissions: header.permissions, size: header.size, mtime: header.mtime)
+                try writer.beginFile(
+                    path: relative, permissions: header.permissions, size: header.size, mtime: header.mtime)
                 var hasher = SHA256()
                 try reader.readData { block in
                     hasher.update(bufferPointer: block)
                     try writer.writeData(block)
                 }
                 guard hasher.finalize().hex == expected[relative] ?? nil else {
-                    throw BundleError.untrustworthy("\(path) changed while it was being read: \(relative) differs", problems: [])
+                    throw BundleError.untrustworthy(
+                        "\(path) changed while it was being read: \(relative) differs", problems: [])
                 }
             case .hardlink, .other:
-                throw BundleError.untrustworthy("\(path): \(relative) is a link or special file tarmac does not install", problems: [])
+                throw BundleError.untrustworthy(
+                    "\(path): \(relative) is a link or special file tarmac does not install", problems: [])
             }
         }
         try writer.finish()

@@ -20,14 +20,18 @@ final class HashingFileSink: @unchecked Sendable {
         while offset < bytes.count {
             let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw BundleError.failed("cannot write \(path): \(String(cString: strerror(errno)))") }
+            guard written > 0 else {
+                throw BundleError.failed("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
             offset += written
         }
     }
 
     /// Closes the file and returns the hex SHA-256 of everything written.
     func finish() throws -> String {
-        guard close(fd) == 0 else { throw BundleError.failed("cannot close \(path): \(String(cString: strerror(errno)))") }
+        guard close(fd) == 0 else {
+            throw BundleError.failed("cannot close \(path): \(String(cString: strerror(errno)))")
+        }
         return hasher.finalize().hex
     }
 }

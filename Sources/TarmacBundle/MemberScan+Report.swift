@@ -6,7 +6,8 @@ extension MemberScan {
     /// and AppSpec discovery for everyone.
     func report(path: String, sha256: String, format: String) -> BundleReport {
         var report = BundleReport(
-            path: path, sha256: sha256, format: format, manifest: nil, hasManifestMember: manifestBytes != nil, files: files,
+            path: path, sha256: sha256, format: format, manifest: nil, hasManifestMember: manifestBytes != nil,
+            files: files,
             wrapperDirectory: nil, appspecName: nil, appspecText: nil,
             hostile: hostile, mismatches: [], signature: .absent)
         if let manifestProblem { report.mismatches.append(manifestProblem) }
@@ -65,13 +66,18 @@ extension MemberScan {
                 continue
             }
             if actual.type != expected.type {
-                problems.append("\(expected.path): is a \(actual.type.rawValue), the manifest says \(expected.type.rawValue)")
+                problems.append(
+                    "\(expected.path): is a \(actual.type.rawValue), the manifest says \(expected.type.rawValue)")
             } else if expected.type == .file && (actual.size != expected.size || actual.sha256 != expected.sha256) {
-                problems.append("\(expected.path): content differs from the manifest (sha256 \(actual.sha256 ?? "-"), expected \(expected.sha256 ?? "-"))")
+                problems.append(
+                    "\(expected.path): content differs from the manifest (sha256 \(actual.sha256 ?? "-"), expected \(expected.sha256 ?? "-"))"
+                )
             } else if expected.type != .symlink && actual.mode != expected.mode {
                 problems.append("\(expected.path): mode \(actual.mode), the manifest says \(expected.mode)")
             } else if expected.type == .symlink && actual.target != expected.target {
-                problems.append("\(expected.path): symlink points to \(actual.target ?? "-"), the manifest says \(expected.target ?? "-")")
+                problems.append(
+                    "\(expected.path): symlink points to \(actual.target ?? "-"), the manifest says \(expected.target ?? "-")"
+                )
             }
         }
         for actual in files where listed[actual.path] == nil {

@@ -40,14 +40,18 @@ struct MemberScan {
             try addFile(header, path: path, reader: reader)
         case .hardlink, .other:
             // A safe in-tree hard link: listed, not hashed (its data is its target's).
-            files.append(.init(path: path, type: .file, mode: BundleManifest.modeString(header.permissions), target: header.hardlinkTarget))
+            files.append(
+                .init(
+                    path: path, type: .file, mode: BundleManifest.modeString(header.permissions),
+                    target: header.hardlinkTarget))
             try reader.skipData()
         }
     }
 
     private mutating func addFile(_ header: ArchiveEntryHeader, path: String, reader: ArchiveReader) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let keep = RevisionSnapshot.appspecNames.contains(name) && path.split(separator: "/").count <= 2
+        let keep =
+            RevisionSnapshot.appspecNames.contains(name) && path.split(separator: "/").count <= 2
             && header.size <= BundleInspector.appspecLimit
         var hasher = SHA256()
         var kept: [UInt8] = []
@@ -58,9 +62,10 @@ struct MemberScan {
             if keep { kept.append(contentsOf: block) }
         }
         if keep { appspecCandidates[path] = kept }
-        files.append(.init(
-            path: path, type: .file, mode: BundleManifest.modeString(header.permissions), size: size,
-            sha256: hasher.finalize().hex))
+        files.append(
+            .init(
+                path: path, type: .file, mode: BundleManifest.modeString(header.permissions), size: size,
+                sha256: hasher.finalize().hex))
     }
 
     private func collect(_ reader: ArchiveReader, limit: Int) throws -> [UInt8]? {

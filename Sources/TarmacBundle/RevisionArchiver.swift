@@ -12,7 +12,9 @@ struct RevisionArchiver {
     var mtime: Int64
 
     /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the manifest.
-    func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws -> BundleManifest {
+    func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws
+        -> BundleManifest
+    {
         let reader = try ArchiveReader(fileDescriptor: input)
         var files: [BundleManifest.File] = []
         while let header = try reader.nextEntry() {
@@ -36,7 +38,9 @@ struct RevisionArchiver {
         return String(path.dropFirst(root.count + 1))
     }
 
-    private func copy(_ header: ArchiveEntryHeader, as path: String, from reader: ArchiveReader, to writer: ArchiveWriter) throws -> BundleManifest.File? {
+    private func copy(
+        _ header: ArchiveEntryHeader, as path: String, from reader: ArchiveReader, to writer: ArchiveWriter
+    ) throws -> BundleManifest.File? {
         switch header.type {
         case .directory:
             try writer.addDirectory(path: path, permissions: 0o755, mtime: mtime)

@@ -18,24 +18,29 @@ enum RevisionValidator {
         } else {
             let top = snapshot.tree.entries.keys.filter { !$0.contains("/") }.sorted()
             let holds = top.isEmpty ? "it is empty" : "it holds " + top.prefix(12).joined(separator: ", ")
-            findings.append(.error(
-                "no appspec.yml or appspec.yaml at \(rootName) of \(snapshot.revisionID.prefix(12)); \(holds). "
-                    + "Add an appspec.yml there (tarmac init writes a skeleton) or set bundle.root in tarmac.yml",
-                at: SourceLocation(file: snapshot.appspecDisplayPath, line: 0, column: 0)))
+            findings.append(
+                .error(
+                    "no appspec.yml or appspec.yaml at \(rootName) of \(snapshot.revisionID.prefix(12)); \(holds). "
+                        + "Add an appspec.yml there (tarmac init writes a skeleton) or set bundle.root in tarmac.yml",
+                    at: SourceLocation(file: snapshot.appspecDisplayPath, line: 0, column: 0)))
         }
         if snapshot.tree.contains(BundleManifest.reservedDirectory) {
-            findings.append(.error(
-                "\(rootName) contains \(BundleManifest.reservedDirectory)/, which tarmac reserves for the bundle manifest; "
-                    + "rename it or move it out of the bundle root"))
+            findings.append(
+                .error(
+                    "\(rootName) contains \(BundleManifest.reservedDirectory)/, which tarmac reserves for the bundle manifest; "
+                        + "rename it or move it out of the bundle root"))
         }
         for path in snapshot.unreadablePaths {
-            findings.append(.error(
-                "the file name \(path.debugDescription) is not valid UTF-8; rename it so every host can install it"))
+            findings.append(
+                .error(
+                    "the file name \(path.debugDescription) is not valid UTF-8; rename it so every host can install it")
+            )
         }
         for path in snapshot.submodules {
-            findings.append(.warning(
-                "\(path) is a submodule: its files are not in the bundle (only an empty directory is); "
-                    + "vendor them into the repository if the application needs them"))
+            findings.append(
+                .warning(
+                    "\(path) is a submodule: its files are not in the bundle (only an empty directory is); "
+                        + "vendor them into the repository if the application needs them"))
         }
         return findings
     }

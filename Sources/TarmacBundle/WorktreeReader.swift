@@ -27,7 +27,8 @@ public struct WorktreeReader: Sendable {
             case S_IFDIR:
                 tree.insert(path, .init(kind: .submodule))
                 submodules.append(full)
-            default: tree.insert(path, .init(kind: .file, executable: info.st_mode & 0o111 != 0, size: Int64(info.st_size)))
+            default:
+                tree.insert(path, .init(kind: .file, executable: info.st_mode & 0o111 != 0, size: Int64(info.st_size)))
             }
         }
         var snapshot = RevisionSnapshot(

@@ -10,8 +10,11 @@ extension ApplyCommand {
     func makeRequest(_ staged: StagedBundle) throws -> DeploymentRequest {
         var tree = RevisionTree()
         for file in staged.files {
-            let kind: RevisionTree.Kind = file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
-            tree.insert(file.path, .init(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
+            let kind: RevisionTree.Kind =
+                file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
+            tree.insert(
+                file.path,
+                .init(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
         }
         let (parsed, findings) = AppSpec.parse(staged.appspecText, file: staged.appspecName, tree: tree)
         Console.diagnostics(findings)
@@ -21,7 +24,8 @@ extension ApplyCommand {
         }
         let eventList: [String]
         if let events {
-            let (list, problems) = LifecycleSequence.requestedEvents(events.split(separator: ",").map(String.init), spec: spec)
+            let (list, problems) = LifecycleSequence.requestedEvents(
+                events.split(separator: ",").map(String.init), spec: spec)
             guard problems.isEmpty else {
                 for problem in problems { Console.say("error: \(problem)") }
                 throw ExitCode(Exit.invalidInput)

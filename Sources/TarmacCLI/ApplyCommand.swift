@@ -36,7 +36,9 @@ struct ApplyCommand: AsyncParsableCommand {
               tarmac apply app.tar.gz --events ApplicationStop,ApplicationStart
             """)
 
-    @Argument(help: ArgumentHelp("The bundle file (tarmac's own, or a CodeDeploy-style tar, tar.gz or zip).", valueName: "bundle"))
+    @Argument(
+        help: ArgumentHelp(
+            "The bundle file (tarmac's own, or a CodeDeploy-style tar, tar.gz or zip).", valueName: "bundle"))
     var bundle: String
 
     @Option(name: .customLong("deployment-group"), help: "The deployment group this install belongs to.")
@@ -45,19 +47,31 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "The application name (default: the bundle's manifest, else the file name).")
     var application: String?
 
-    @Option(name: .customLong("file-exists-behavior"), help: ArgumentHelp("DISALLOW, OVERWRITE or RETAIN, for files that exist and are not this group's; the AppSpec's own value wins.", valueName: "behavior"))
+    @Option(
+        name: .customLong("file-exists-behavior"),
+        help: ArgumentHelp(
+            "DISALLOW, OVERWRITE or RETAIN, for files that exist and are not this group's; the AppSpec's own value wins.",
+            valueName: "behavior"))
     var fileExistsBehavior: FileExistsBehavior = .disallow
 
     @Option(help: ArgumentHelp("Lifecycle or custom events to run, comma-separated.", valueName: "e1,e2,..."))
     var events: String?
 
-    @Option(name: .customLong("deployment-root"), help: ArgumentHelp("Where tarmac keeps revisions, logs and records on this host.", valueName: "dir"))
+    @Option(
+        name: .customLong("deployment-root"),
+        help: ArgumentHelp("Where tarmac keeps revisions, logs and records on this host.", valueName: "dir"))
     var deploymentRoot = "/var/lib/tarmac"
 
-    @Option(name: .customLong("trust-key"), help: ArgumentHelp("An ssh-ed25519 public key file; the bundle's signature must be by one of these keys.", valueName: "pubkeyfile"))
+    @Option(
+        name: .customLong("trust-key"),
+        help: ArgumentHelp(
+            "An ssh-ed25519 public key file; the bundle's signature must be by one of these keys.",
+            valueName: "pubkeyfile"))
     var trustKeys: [String] = []
 
-    @Flag(name: .customLong("ignore-application-stop-failures"), help: "Go on when ApplicationStop (or a block-traffic hook) of the earlier revision fails.")
+    @Flag(
+        name: .customLong("ignore-application-stop-failures"),
+        help: "Go on when ApplicationStop (or a block-traffic hook) of the earlier revision fails.")
     var ignoreStopFailures = false
 
     @Flag(name: .customLong("keep-bundle"), help: "Keep bundle.tar in the deployment directory after unpacking.")
@@ -107,7 +121,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     private func makeWorkDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "/tarmac-apply-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return path
     }
 }

@@ -9,7 +9,9 @@ struct ApplyPrinter: Sendable {
 
     func start(_ request: DeploymentRequest, staged: StagedBundle) {
         let revision = staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12))
-        Console.say("deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host")
+        Console.say(
+            "deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host"
+        )
         Console.say("events: \(request.events.joined(separator: ", "))")
     }
 
@@ -41,13 +43,20 @@ struct ApplyPrinter: Sendable {
             Console.say("error: deployment \(request.deploymentID) refused; nothing was changed")
         case .failed:
             let failed = result.events.first { $0.status == .failed }
-            Console.say("error: deployment \(request.deploymentID) failed in \(failed?.name ?? "an event"): \(failed?.message ?? "")")
-            Console.say(result.installed
-                ? "this host now has the new revision's files (Install completed)"
-                : "this host keeps its earlier revision's files (Install did not run)")
+            Console.say(
+                "error: deployment \(request.deploymentID) failed in \(failed?.name ?? "an event"): \(failed?.message ?? "")"
+            )
+            Console.say(
+                result.installed
+                    ? "this host now has the new revision's files (Install completed)"
+                    : "this host keeps its earlier revision's files (Install did not run)")
             Console.say("see \(request.layout.scriptsLog(request.deploymentID))")
         }
-        if json { Console.json((try? ApplyJSON(result: result, request: request, staged: staged, startedAt: startedAt).encoded()) ?? Data()) }
+        if json {
+            Console.json(
+                (try? ApplyJSON(result: result, request: request, staged: staged, startedAt: startedAt).encoded())
+                    ?? Data())
+        }
     }
 }
 

@@ -34,13 +34,18 @@ struct BundleCommand: AsyncParsableCommand {
     @Flag(help: "Bundle the working tree as it stands (tracked + untracked, not ignored); the index is not touched.")
     var worktree = false
 
-    @Option(help: ArgumentHelp("tar.gz (default), tar.zst, tar.xz, tar or zip; overrides bundle.format.", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "tar.gz (default), tar.zst, tar.xz, tar or zip; overrides bundle.format.", valueName: "format"))
     var format: ArchiveFormat?
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the bundle.", valueName: "path"))
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("Where to write the bundle.", valueName: "path"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Sign with this OpenSSH ed25519 private key; writes <bundle>.sig.", valueName: "keyfile"))
+    @Option(
+        help: ArgumentHelp("Sign with this OpenSSH ed25519 private key; writes <bundle>.sig.", valueName: "keyfile"))
     var sign: String?
 
     func validate() throws {
@@ -58,7 +63,8 @@ struct BundleCommand: AsyncParsableCommand {
         options.format = format
         options.output = output.map(absolute)
         options.signingKeyPath = sign.map(absolute)
-        let builder = BundleBuilder(repository: project.repository, application: project.application, bundle: project.bundle)
+        let builder = BundleBuilder(
+            repository: project.repository, application: project.application, bundle: project.bundle)
         let outcome: BundleOutcome
         do {
             outcome = try await builder.build(options)
@@ -78,7 +84,8 @@ struct BundleCommand: AsyncParsableCommand {
     private func report(_ outcome: BundleOutcome) {
         Console.diagnostics(outcome.warnings)
         if !outcome.notInBundle.isEmpty {
-            Console.say("note: the working tree has changes that are not in this bundle (commit them, or use --worktree):")
+            Console.say(
+                "note: the working tree has changes that are not in this bundle (commit them, or use --worktree):")
             for entry in outcome.notInBundle.prefix(20) {
                 Console.say("  \(entry.isUntracked ? "untracked" : "modified ") \(entry.path)")
             }
@@ -87,14 +94,17 @@ struct BundleCommand: AsyncParsableCommand {
         let manifest = outcome.manifest
         let files = manifest.files.filter { $0.type != .directory }.count
         Console.say(
-            "bundled \(manifest.application) \(manifest.revision) (\(files) files, \(ByteCount.text(manifest.totalSize))) as \(manifest.format)")
+            "bundled \(manifest.application) \(manifest.revision) (\(files) files, \(ByteCount.text(manifest.totalSize))) as \(manifest.format)"
+        )
         Console.say("sha256 \(outcome.sha256)")
         if let sig = outcome.signaturePath { Console.say("signature \(sig)") }
     }
 
     private func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { return home + path.dropFirst(1) }
+        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+            return home + path.dropFirst(1)
+        }
         return FileManager.default.currentDirectoryPath + "/" + path
     }
 }

@@ -27,7 +27,11 @@ struct InspectCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The bundle file.", valueName: "bundle"))
     var bundle: String
 
-    @Option(name: .customLong("trust-key"), help: ArgumentHelp("An ssh-ed25519 public key file (one key per line); the signature must be by one of them.", valueName: "pubkeyfile"))
+    @Option(
+        name: .customLong("trust-key"),
+        help: ArgumentHelp(
+            "An ssh-ed25519 public key file (one key per line); the signature must be by one of them.",
+            valueName: "pubkeyfile"))
     var trustKeys: [String] = []
 
     @Flag(help: "Print one JSON object on stdout instead of the human report.")

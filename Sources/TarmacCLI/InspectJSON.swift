@@ -46,7 +46,11 @@ struct InspectJSON: Encodable {
         revision = report.manifest?.revision
         format = report.format
         sha256 = report.sha256
-        files = report.files.map { File(path: $0.path, type: $0.type.rawValue, mode: $0.mode, size: $0.size, sha256: $0.sha256, target: $0.target) }
+        files = report.files.map {
+            File(
+                path: $0.path, type: $0.type.rawValue, mode: $0.mode, size: $0.size, sha256: $0.sha256,
+                target: $0.target)
+        }
         signature = report.signature.word
         switch report.signature {
         case .valid(let who, let trusted): (signer, signatureTrusted) = (who, trusted)

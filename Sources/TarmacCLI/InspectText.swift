@@ -42,7 +42,9 @@ struct InspectText {
             if let mode = permission.mode { parts.append("mode \(mode)") }
             if let owner = permission.owner { parts.append("owner \(owner)") }
             if let group = permission.group { parts.append("group \(group)") }
-            if !permission.acls.isEmpty { parts.append("acls \(permission.acls.map(\.description).joined(separator: ","))") }
+            if !permission.acls.isEmpty {
+                parts.append("acls \(permission.acls.map(\.description).joined(separator: ","))")
+            }
             Console.say("  permission  " + parts.joined(separator: ", "))
         }
         for event in spec.hooks {
@@ -65,9 +67,13 @@ struct InspectText {
         switch report.signature {
         case .absent: say("signature   absent")
         case .valid(let signer, let trusted):
-            say("signature   valid, by \(signer)" + (trusted ? " (trusted)" : " (not checked against a trusted key; pass --trust-key)"))
+            say(
+                "signature   valid, by \(signer)"
+                    + (trusted ? " (trusted)" : " (not checked against a trusted key; pass --trust-key)"))
         case .invalid(let reason): say("signature   INVALID: \(reason)")
         }
-        say(report.isTrustworthy && !appspec.diagnostics.hasErrors ? "verified" : "error: this bundle must not be installed")
+        say(
+            report.isTrustworthy && !appspec.diagnostics.hasErrors
+                ? "verified" : "error: this bundle must not be installed")
     }
 }

@@ -48,7 +48,9 @@ struct ProjectContext {
     /// Without tarmac.yml the application is named after the repository directory.
     static func defaultApplication(_ root: String) -> String {
         let base = (root as NSString).lastPathComponent
-        let safe = base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "-" }
+        let safe = base.unicodeScalars.map {
+            CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "-"
+        }
         return String(safe).isEmpty ? "application" : String(safe)
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 
 /// Options every repository-level command shares.
 struct RepositoryOptions: ParsableArguments {
-    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if tarmac was started in <directory>.", valueName: "directory"))
+    @Option(
+        name: .customShort("C"),
+        help: ArgumentHelp("Run as if tarmac was started in <directory>.", valueName: "directory"))
     var directory: String?
 
     /// The directory to look for the repository in, absolute.

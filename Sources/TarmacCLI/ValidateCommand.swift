@@ -30,7 +30,8 @@ struct ValidateCommand: AsyncParsableCommand {
         let warnings = all.count - errors
         let checked = [project.configFile, snapshot.appspecDisplayPath].compactMap { $0 }.joined(separator: " and ")
         guard errors == 0 else {
-            Console.say("\(checked): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+            Console.say(
+                "\(checked): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
             throw ExitCode(Exit.invalidInput)
         }
         Console.say("\(checked): valid" + (warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""))

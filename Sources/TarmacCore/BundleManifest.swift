@@ -27,7 +27,9 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         public var sha256: String?
         public var target: String?
 
-        public init(path: String, type: FileType, mode: String, size: Int64 = 0, sha256: String? = nil, target: String? = nil) {
+        public init(
+            path: String, type: FileType, mode: String, size: Int64 = 0, sha256: String? = nil, target: String? = nil
+        ) {
             self.path = path
             self.type = type
             self.mode = mode
@@ -46,7 +48,10 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var appspec: String
     public var files: [File]
 
-    public init(application: String, commit: String, commitTime: Int64, revision: String, format: String, appspec: String, files: [File]) {
+    public init(
+        application: String, commit: String, commitTime: Int64, revision: String, format: String, appspec: String,
+        files: [File]
+    ) {
         self.manifestVersion = BundleManifest.currentVersion
         self.application = application
         self.commit = commit

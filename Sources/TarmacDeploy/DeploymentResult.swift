@@ -26,7 +26,10 @@ public struct EventResult: Codable, Sendable, Equatable {
         case message
     }
 
-    public init(name: String, status: DeploymentStatus, startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int32? = nil, message: String? = nil) {
+    public init(
+        name: String, status: DeploymentStatus, startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int32? = nil,
+        message: String? = nil
+    ) {
         self.name = name
         self.status = status
         self.startedAt = startedAt

@@ -33,7 +33,8 @@ extension Run {
             let found = problems[known...].joined(separator: "; ")
             return EventResult(name: name, status: .failed, message: "nothing was installed: \(found)")
         }
-        let result = await runProgram(InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID), event: name)
+        let result = await runProgram(
+            InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID), event: name)
         installed = result.status == .succeeded
         return result
     }
@@ -43,8 +44,11 @@ extension Run {
         do {
             let outcome = try await run(program, event: event)
             if outcome.succeeded { return EventResult(name: event, status: .succeeded) }
-            let said = (outcome.notes + [outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).filter { !$0.isEmpty }
-            return EventResult(name: event, status: .failed, exitCode: outcome.status, message: said.joined(separator: "; "))
+            let said = (outcome.notes + [outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).filter {
+                !$0.isEmpty
+            }
+            return EventResult(
+                name: event, status: .failed, exitCode: outcome.status, message: said.joined(separator: "; "))
         } catch {
             return EventResult(name: event, status: .failed, message: "\(error)")
         }
@@ -52,26 +56,33 @@ extension Run {
 
     /// A hook event: the scripts of the revision the event selects (spec §2.2).
     mutating func hooks(_ event: String) async -> EventResult {
-        let usesLastSuccessful = (LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false) && !archiveExists
+        let usesLastSuccessful =
+            (LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false) && !archiveExists
         let spec: AppSpec
         let archive: String
         if usesLastSuccessful {
             guard let last = facts.lastSuccessful else {
-                return EventResult(name: event, status: .succeeded, message: "first deployment of this group here: no earlier revision to run")
+                return EventResult(
+                    name: event, status: .succeeded,
+                    message: "first deployment of this group here: no earlier revision to run")
             }
             guard facts.lastSuccessfulExists else {
                 warnings.append("\(event): the last successful revision \(last) is gone from the host; nothing was run")
-                return EventResult(name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run")
+                return EventResult(
+                    name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run")
             }
             guard let earlier = await earlierAppSpec(last) else {
-                return EventResult(name: event, status: .failed, message: "cannot read the AppSpec of the last successful revision in \(last)")
+                return EventResult(
+                    name: event, status: .failed,
+                    message: "cannot read the AppSpec of the last successful revision in \(last)")
             }
             (spec, archive) = (earlier, last + "/deployment-archive")
         } else {
             (spec, archive) = (request.appspec, layout.archiveDirectory(request.deploymentID))
         }
         let scripts = spec.scripts(for: event).map {
-            HookRun.Script(path: archive + "/" + $0.location, location: $0.location, timeout: $0.timeout, runas: $0.runas)
+            HookRun.Script(
+                path: archive + "/" + $0.location, location: $0.location, timeout: $0.timeout, runas: $0.runas)
         }
         guard !scripts.isEmpty else { return EventResult(name: event, status: .succeeded) }
         let hookRun = HookRun(
@@ -93,7 +104,8 @@ extension Run {
     func earlierAppSpec(_ directory: String) async -> AppSpec? {
         let names = ["appspec.yml", "appspec.yaml"]
         let program = ReadFileProgram.render(candidates: names.map { directory + "/deployment-archive/" + $0 })
-        guard let outcome = try? await run(program, event: "read"), let found = ReadFileProgram.parse(outcome.lines) else {
+        guard let outcome = try? await run(program, event: "read"), let found = ReadFileProgram.parse(outcome.lines)
+        else {
             return nil
         }
         return AppSpec.parse(String(decoding: found.bytes, as: UTF8.self), file: names[found.index]).0

@@ -19,7 +19,10 @@ struct Run {
     var transport: any HostTransport { deployment.transport }
     var layout: HostLayout { request.layout }
 
-    init(deployment: HostDeployment, request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void) {
+    init(
+        deployment: HostDeployment, request: DeploymentRequest,
+        progress: @escaping @Sendable (DeploymentProgress) -> Void
+    ) {
         self.deployment = deployment
         self.request = request
         self.progress = progress
@@ -48,11 +51,17 @@ struct Run {
                 event: "lock")
             if outcome.succeeded { return true }
             if let holder = LockProgram.holder(in: outcome.lines) {
-                let state = holder.holderAlive ? "is still running" : "is no longer running (a stale lock: check, then remove \(layout.lockDirectory))"
+                let state =
+                    holder.holderAlive
+                    ? "is still running"
+                    : "is no longer running (a stale lock: check, then remove \(layout.lockDirectory))"
                 problems.append(
-                    "\(transport.hostName) is locked by deployment \(holder.deploymentID) (pid \(holder.pid)), which \(state)")
+                    "\(transport.hostName) is locked by deployment \(holder.deploymentID) (pid \(holder.pid)), which \(state)"
+                )
             } else {
-                problems.append("\(transport.hostName): cannot lock \(layout.lockDirectory): \(outcome.notes.joined(separator: "; "))")
+                problems.append(
+                    "\(transport.hostName): cannot lock \(layout.lockDirectory): \(outcome.notes.joined(separator: "; "))"
+                )
             }
         } catch {
             problems.append("\(error)")
@@ -62,8 +71,11 @@ struct Run {
 
     mutating func releaseLock() async {
         do {
-            let outcome = try await run(LockProgram.release(layout: layout, deploymentID: request.deploymentID), event: "lock")
-            if !outcome.succeeded { warnings.append("could not release the host lock: \(outcome.notes.joined(separator: "; "))") }
+            let outcome = try await run(
+                LockProgram.release(layout: layout, deploymentID: request.deploymentID), event: "lock")
+            if !outcome.succeeded {
+                warnings.append("could not release the host lock: \(outcome.notes.joined(separator: "; "))")
+            }
         } catch {
             warnings.append("could not release the host lock: \(error)")
         }
@@ -76,7 +88,8 @@ struct Run {
     mutating func probeAndPlan(early: Bool = false) async -> InstallPlan? {
         let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
         do {
-            let outcome = try await run(ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
+            let outcome = try await run(
+                ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
             facts = try ProbeProgram.parse(outcome.lines, request: probe)
             if early {
                 facts.users.formUnion(probe.users)
@@ -86,7 +99,8 @@ struct Run {
             problems.append("\(transport.hostName): the probe failed: \(error)")
             return nil
         }
-        let options = InstallOptions(fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
+        let options = InstallOptions(
+            fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
         switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
         case .success(let plan): return plan
         case .failure(let failure):

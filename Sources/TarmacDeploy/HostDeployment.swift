@@ -16,7 +16,9 @@ public struct HostDeployment: Sendable {
     }
 
     /// Runs the deployment; never throws: every failure is in the result, naming the host.
-    public func run(_ request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void) async -> HostResult {
+    public func run(_ request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void) async
+        -> HostResult
+    {
         var run = Run(deployment: self, request: request, progress: progress)
         guard await run.acquireLock() else { return run.result(.refused) }
         let outcome = await run.execute()

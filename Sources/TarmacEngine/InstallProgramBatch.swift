@@ -37,15 +37,17 @@ struct InstallCopyBatch {
     /// Records every file, copies them all, then sets each mode group.
     func render(into script: inout ShellScript, archive: String) {
         for file in files { script.run(InstallProgram.record(file.destination)) }
-        script.run(ShellCommand(
-            ["t_copy_batch", .number(firstIndex), .quoted(directory)]
-                + files.map { .quoted(archive + "/" + $0.source) }))
+        script.run(
+            ShellCommand(
+                ["t_copy_batch", .number(firstIndex), .quoted(directory)]
+                    + files.map { .quoted(archive + "/" + $0.source) }))
         var modes: [UInt32] = []
         for file in files where !modes.contains(file.mode) { modes.append(file.mode) }
         for mode in modes {
-            script.run(ShellCommand(
-                ["t_chmod_batch", .number(firstIndex), InstallProgram.modeWord(mode)]
-                    + files.filter { $0.mode == mode }.map { .quoted($0.destination) }))
+            script.run(
+                ShellCommand(
+                    ["t_chmod_batch", .number(firstIndex), InstallProgram.modeWord(mode)]
+                        + files.filter { $0.mode == mode }.map { .quoted($0.destination) }))
         }
     }
 }

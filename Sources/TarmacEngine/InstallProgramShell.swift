@@ -27,13 +27,17 @@ extension InstallProgram {
         var s = ShellScript()
         s.line("t_remove_batch() {")
         s.line("  t_i=$1; shift")
-        s.line("  t_err=$(for t_p; do if [ -L \"$t_p\" ] || { [ -e \"$t_p\" ] && [ ! -d \"$t_p\" ]; }; then printf '%s\\0' \"$t_p\"; fi; done |")
+        s.line(
+            "  t_err=$(for t_p; do if [ -L \"$t_p\" ] || { [ -e \"$t_p\" ] && [ ! -d \"$t_p\" ]; }; then printf '%s\\0' \"$t_p\"; fi; done |"
+        )
         s.line("    xargs -0 -r rm -f -- 2>&1) ||")
         s.line("    t_fail \"remove:$t_i\" \"cannot remove paths from #$t_i on of the previous install\" \"$t_err\"")
         s.line("  for t_p; do")
         s.line("    if [ -d \"$t_p\" ] && [ ! -L \"$t_p\" ]; then")
         s.line("      rmdir -- \"$t_p\" 2>/dev/null || [ -n \"$(ls -A -- \"$t_p\" 2>/dev/null)\" ] ||")
-        s.line("        t_fail \"remove:$t_i\" \"cannot remove a directory of the previous install (from #$t_i on)\" \"$t_p\"")
+        s.line(
+            "        t_fail \"remove:$t_i\" \"cannot remove a directory of the previous install (from #$t_i on)\" \"$t_p\""
+        )
         s.line("    fi")
         s.line("  done")
         s.line("}")
@@ -78,7 +82,9 @@ extension InstallProgram {
         s.line("}")
         s.line("t_chmod_batch() {")
         s.line("  t_i=$1; t_m=$2; shift 2")
-        s.line("  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_fail \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\"")
+        s.line(
+            "  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_fail \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\""
+        )
         s.line("}")
         s.line("t_link() {")
         s.line("  rm -f -- \"$4\"")

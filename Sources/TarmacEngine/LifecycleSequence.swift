@@ -19,17 +19,23 @@ public enum LifecycleSequence {
         var problems: [String] = []
         if !events.contains("Install") { events.insert("Install", at: 0) }
         if !events.contains("DownloadBundle") { events.insert("DownloadBundle", at: 0) }
-        if let install = events.firstIndex(of: "Install"), let download = events.firstIndex(of: "DownloadBundle"), install < download {
+        if let install = events.firstIndex(of: "Install"), let download = events.firstIndex(of: "DownloadBundle"),
+            install < download
+        {
             events.swapAt(install, download)
         }
         let beforeDownload: Set<String> = ["BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop"]
-        if let download = events.firstIndex(of: "DownloadBundle"), events[..<download].contains(where: { !beforeDownload.contains($0) }) {
+        if let download = events.firstIndex(of: "DownloadBundle"),
+            events[..<download].contains(where: { !beforeDownload.contains($0) })
+        {
             problems.append(
                 "only BeforeBlockTraffic, AfterBlockTraffic and ApplicationStop can come before DownloadBundle; "
                     + "fix the order of --events: \(events.joined(separator: ","))")
         }
         let beforeInstall = beforeDownload.union(["DownloadBundle", "BeforeInstall"])
-        if let install = events.firstIndex(of: "Install"), events[..<install].contains(where: { !beforeInstall.contains($0) }) {
+        if let install = events.firstIndex(of: "Install"),
+            events[..<install].contains(where: { !beforeInstall.contains($0) })
+        {
             problems.append(
                 "only BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, DownloadBundle and BeforeInstall can come "
                     + "before Install; fix the order of --events: \(events.joined(separator: ","))")
@@ -40,7 +46,8 @@ public enum LifecycleSequence {
             problems.append("\(name) is neither a lifecycle event nor a hook event of the AppSpec")
         }
         for name in events where name == "BlockTraffic" || name == "AllowTraffic" {
-            problems.append("\(name) is done by the group's traffic commands during a deployment; it cannot run in tarmac apply")
+            problems.append(
+                "\(name) is done by the group's traffic commands during a deployment; it cannot run in tarmac apply")
         }
         if Set(events).count != events.count {
             problems.append("--events names an event more than once: \(events.joined(separator: ","))")

@@ -12,7 +12,9 @@ public struct ProbeRequest: Sendable, Equatable {
         "sh", "tar", "gzip", "sha256sum", "setsid", "timeout", "runuser", "su", "setfacl", "semanage", "restorecon",
     ]
 
-    public init(paths: [String] = [], users: [String] = [], groups: [String] = [], tools: [String] = ProbeRequest.standardTools) {
+    public init(
+        paths: [String] = [], users: [String] = [], groups: [String] = [], tools: [String] = ProbeRequest.standardTools
+    ) {
         self.paths = Array(Set(paths)).sorted()
         self.users = Array(Set(users)).sorted()
         self.groups = Array(Set(groups)).sorted()

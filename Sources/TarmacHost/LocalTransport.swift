@@ -14,7 +14,9 @@ public struct LocalTransport: HostTransport {
         self.hostName = hostName
     }
 
-    public func run(_ program: ShellScript, onLine: @escaping @Sendable (ProgramLine) -> Void) async throws -> ProgramOutcome {
+    public func run(_ program: ShellScript, onLine: @escaping @Sendable (ProgramLine) -> Void) async throws
+        -> ProgramOutcome
+    {
         let file = try writeProgram(program)
         defer { unlink(file) }
         let collected = LineCollector()
@@ -45,7 +47,8 @@ public struct LocalTransport: HostTransport {
         var template = Array((NSTemporaryDirectory() + "/tarmac-program.XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw TransportError(host: hostName, message: "cannot create a temporary file: \(String(cString: strerror(errno)))")
+            throw TransportError(
+                host: hostName, message: "cannot create a temporary file: \(String(cString: strerror(errno)))")
         }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)

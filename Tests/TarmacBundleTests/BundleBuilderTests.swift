@@ -9,10 +9,15 @@ import Testing
 let prepared: Bool = ArchiveLibrary.prepareProcess()
 
 /// Builds the bundle of `fixture`'s HEAD (or per `options`) with the fixture's settings.
-func bundle(_ fixture: GitFixture, _ options: BundleOptions = BundleOptions(), root: String = ".", format: ArchiveFormat = .tarGz) async throws -> BundleOutcome {
+func bundle(
+    _ fixture: GitFixture, _ options: BundleOptions = BundleOptions(), root: String = ".",
+    format: ArchiveFormat = .tarGz
+) async throws -> BundleOutcome {
     _ = prepared
     let settings = BundleSettings(root: root, format: BundleFormat(rawValue: format.rawValue)!)
-    return try await BundleBuilder(repository: GitRepository(root: fixture.root), application: "docs-site", bundle: settings).build(options)
+    return try await BundleBuilder(
+        repository: GitRepository(root: fixture.root), application: "docs-site", bundle: settings
+    ).build(options)
 }
 
 /// Every member of an archive with its bytes (small test archives only).
@@ -62,7 +67,8 @@ struct BundleContentTests {
         defer { repo.remove() }
         let outcome = try await bundle(repo, format: .tar)
         let listing = try runCommand("tar", ["-tf", outcome.path], check: true).stdout.split(separator: "\n")
-        #expect(listing.suffix(2) == [Substring(BundleManifest.memberPath), Substring(BundleManifest.checksumMemberPath)])
+        #expect(
+            listing.suffix(2) == [Substring(BundleManifest.memberPath), Substring(BundleManifest.checksumMemberPath)])
         let paths = listing.dropLast(2).map { $0.hasSuffix("/") ? String($0.dropLast()) : String($0) }
         #expect(paths == outcome.manifest.files.map(\.path))
     }
@@ -89,25 +95,33 @@ struct BundleContentTests {
         let repo = try GitFixture.empty()
         defer { repo.remove() }
         try repo.write("README.md", "outside the bundle root")
-        try repo.write("deploy/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: www\n    destination: /srv/www\n")
+        try repo.write(
+            "deploy/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: www\n    destination: /srv/www\n")
         try repo.write("deploy/www/index.html", "hello")
         try repo.commitAll("content")
         let outcome = try await bundle(repo, root: "deploy")
         let found = try members(outcome.path)
-        #expect(Set(found.keys) == ["appspec.yml", "www", "www/index.html", BundleManifest.memberPath, BundleManifest.checksumMemberPath])
+        #expect(
+            Set(found.keys) == [
+                "appspec.yml", "www", "www/index.html", BundleManifest.memberPath, BundleManifest.checksumMemberPath,
+            ])
     }
 
     @Test func namesThatBreakShellsSurviveTheBundle() async throws {
         let repo = try GitFixture.empty()
         defer { repo.remove() }
-        let names = ["with space.txt", "quote's \"double\".txt", "$(touch pwned).txt", "new\nline.txt", "café/日本語.txt", "-rf"]
+        let names = [
+            "with space.txt", "quote's \"double\".txt", "$(touch pwned).txt", "new\nline.txt", "café/日本語.txt", "-rf",
+        ]
         try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/app\n")
         for name in names { try repo.write(name, "content of \(name)") }
         try repo.commitAll("odd names")
         let outcome = try await bundle(repo)
         let found = try members(outcome.path)
         for name in names {
-            #expect(found[name].map { String(decoding: $0.1, as: UTF8.self) } == "content of \(name)", "\(name.debugDescription)")
+            #expect(
+                found[name].map { String(decoding: $0.1, as: UTF8.self) } == "content of \(name)",
+                "\(name.debugDescription)")
             #expect(outcome.manifest.files.contains { $0.path == name })
         }
         let report = try await BundleInspector().inspect(outcome.path)

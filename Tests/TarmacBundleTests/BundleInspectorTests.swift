@@ -64,7 +64,10 @@ struct BundleInspectorTests {
         #expect(!report.isTrustworthy)
         let text = report.hostile.joined(separator: "\n")
         #expect(report.hostile.count == 8, "\(text)")
-        for word in ["escape.txt", "absolute path", "symlink \"lnk\" escapes", "goes through the symlink", "symlink \"up\" escapes", "hard link", "device files", "fifo"] {
+        for word in [
+            "escape.txt", "absolute path", "symlink \"lnk\" escapes", "goes through the symlink",
+            "symlink \"up\" escapes", "hard link", "device files", "fifo",
+        ] {
             #expect(text.contains(word), "\(word) missing from \(text)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/../escape.txt"))
@@ -74,7 +77,8 @@ struct BundleInspectorTests {
         let dir = try TestPaths.temporaryDirectory("foreign")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/myapp/scripts", withIntermediateDirectories: true)
-        try "version: 0.0\nos: linux\nfiles:\n  - source: index.html\n    destination: /var/www\n".write(toFile: dir + "/myapp/appspec.yml", atomically: true, encoding: .utf8)
+        try "version: 0.0\nos: linux\nfiles:\n  - source: index.html\n    destination: /var/www\n".write(
+            toFile: dir + "/myapp/appspec.yml", atomically: true, encoding: .utf8)
         try "hello".write(toFile: dir + "/myapp/index.html", atomically: true, encoding: .utf8)
         try runCommand("tar", ["-czf", dir + "/foreign.tar.gz", "-C", dir, "myapp"], check: true)
         try runCommand("/bin/sh", ["-c", "cd \"$0\" && zip -qr foreign.zip myapp", dir], check: true)
@@ -103,8 +107,10 @@ struct BundleSigningTests {
         defer { repo.remove() }
         let keys = try TestPaths.temporaryDirectory("keys")
         defer { try? FileManager.default.removeItem(atPath: keys) }
-        try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "release", "-f", keys + "/release"], check: true)
-        try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "other", "-f", keys + "/other"], check: true)
+        try runCommand(
+            "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "release", "-f", keys + "/release"], check: true)
+        try runCommand(
+            "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "other", "-f", keys + "/other"], check: true)
         var options = BundleOptions()
         options.signingKeyPath = keys + "/release"
         let outcome = try await bundle(repo, options)
@@ -113,11 +119,18 @@ struct BundleSigningTests {
 
         let pub = try String(contentsOfFile: keys + "/release.pub", encoding: .utf8)
         try "release@tarmac \(pub)".write(toFile: keys + "/allowed", atomically: true, encoding: .utf8)
-        let verify = try runCommand("/bin/sh", ["-c", "ssh-keygen -Y verify -n tarmac -f \"$0\" -I release@tarmac -s \"$1\" < \"$2\"", keys + "/allowed", sig, outcome.path])
+        let verify = try runCommand(
+            "/bin/sh",
+            [
+                "-c", "ssh-keygen -Y verify -n tarmac -f \"$0\" -I release@tarmac -s \"$1\" < \"$2\"",
+                keys + "/allowed", sig, outcome.path,
+            ])
         #expect(verify.status == 0, "\(verify.stderr)")
 
         let trusted = try SSHPublicKey(authorizedKeyLine: pub.trimmingCharacters(in: .newlines))
-        let other = try SSHPublicKey(authorizedKeyLine: try String(contentsOfFile: keys + "/other.pub", encoding: .utf8).trimmingCharacters(in: .newlines))
+        let other = try SSHPublicKey(
+            authorizedKeyLine: try String(contentsOfFile: keys + "/other.pub", encoding: .utf8).trimmingCharacters(
+                in: .newlines))
         let good = try await BundleInspector().inspect(outcome.path, trustedKeys: [trusted])
         #expect(good.signature == .valid(signer: trusted.fingerprint, trusted: true))
         let wrongKey = try await BundleInspector().inspect(outcome.path, trustedKeys: [other])
@@ -132,7 +145,9 @@ struct BundleSigningTests {
         defer { try? FileManager.default.removeItem(atPath: keys) }
         try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keys + "/k"], check: true)
         let outcome = try await bundle(repo)
-        let key = try SSHPublicKey(authorizedKeyLine: try String(contentsOfFile: keys + "/k.pub", encoding: .utf8).trimmingCharacters(in: .newlines))
+        let key = try SSHPublicKey(
+            authorizedKeyLine: try String(contentsOfFile: keys + "/k.pub", encoding: .utf8).trimmingCharacters(
+                in: .newlines))
         let report = try await BundleInspector().inspect(outcome.path, trustedKeys: [key])
         #expect(report.signature.word == "invalid")
         #expect(!report.isTrustworthy)

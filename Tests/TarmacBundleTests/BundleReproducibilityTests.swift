@@ -14,7 +14,12 @@ struct BundleReproducibilityTests {
         defer { repo.remove() }
         let cloneDir = try TestPaths.temporaryDirectory("clone")
         defer { try? FileManager.default.removeItem(atPath: cloneDir) }
-        try runCommand("/bin/sh", ["-c", "umask 077 && git clone -q \"$0\" \"$1\" && touch -d 2030-01-01 \"$1\"/site/*.html", repo.root, cloneDir + "/c"], check: true)
+        try runCommand(
+            "/bin/sh",
+            [
+                "-c", "umask 077 && git clone -q \"$0\" \"$1\" && touch -d 2030-01-01 \"$1\"/site/*.html", repo.root,
+                cloneDir + "/c",
+            ], check: true)
         let clone = GitFixture(root: cloneDir + "/c")
 
         let first = try await bundle(repo, format: format)
@@ -33,7 +38,10 @@ struct BundleReproducibilityTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         var digests: Set<String> = []
         for zone in ["UTC", "America/Los_Angeles", "Asia/Kolkata"] {
-            let result = try runCommand(TestPaths.tarmac, ["bundle", "--format", "zip", "-o", "\(out)/\(zone.replacingOccurrences(of: "/", with: "-")).zip"], in: repo.root, environment: ["TZ": zone])
+            let result = try runCommand(
+                TestPaths.tarmac,
+                ["bundle", "--format", "zip", "-o", "\(out)/\(zone.replacingOccurrences(of: "/", with: "-")).zip"],
+                in: repo.root, environment: ["TZ": zone])
             #expect(result.status == 0, "\(result.stderr)")
             let path = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
             digests.insert(try FileDigest.sha256Hex(ofFileAt: path))

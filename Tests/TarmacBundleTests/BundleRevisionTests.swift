@@ -58,7 +58,10 @@ struct BundleRevisionTests {
     @Test func invalidAppSpecWritesNothing() async throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
-        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: nowhere\n    destination: /srv\n  - source: site\n    destination: relative/dir\n")
+        try repo.write(
+            "appspec.yml",
+            "version: 0.0\nos: linux\nfiles:\n  - source: nowhere\n    destination: /srv\n  - source: site\n    destination: relative/dir\n"
+        )
         try repo.commitAll("broken")
         let out = try TestPaths.temporaryDirectory("out")
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -100,6 +103,7 @@ struct BundleRevisionTests {
         try repo.git("commit", "-q", "-m", "submodule")
         let outcome = try await bundle(repo)
         #expect(outcome.submodules == ["vendor/lib"])
-        #expect(outcome.warnings.contains { $0.severity == .warning && $0.message.contains("vendor/lib is a submodule") })
+        #expect(
+            outcome.warnings.contains { $0.severity == .warning && $0.message.contains("vendor/lib is a submodule") })
     }
 }

@@ -14,7 +14,9 @@ struct ApplyTests {
     }
 
     static func writeRevision(_ repo: GitFixture, _ revision: Int) throws {
-        try repo.write("appspec.yml", """
+        try repo.write(
+            "appspec.yml",
+            """
             version: 0.0
             os: linux
             files:
@@ -33,9 +35,16 @@ struct ApplyTests {
                 - location: scripts/hook.sh
 
             """)
-        try repo.write("scripts/hook.sh", "#!/bin/sh\necho \"$LIFECYCLE_EVENT rev=\(revision) $DEPLOYMENT_GROUP_NAME\" >> /opt/events.log\necho hook \(revision) says hi\n", executable: true)
+        try repo.write(
+            "scripts/hook.sh",
+            "#!/bin/sh\necho \"$LIFECYCLE_EVENT rev=\(revision) $DEPLOYMENT_GROUP_NAME\" >> /opt/events.log\necho hook \(revision) says hi\n",
+            executable: true)
         try repo.write("app/index.html", "revision \(revision)\n")
-        if revision == 1 { try repo.write("app/old.html", "only in revision 1\n") } else { try? FileManager.default.removeItem(atPath: repo.root + "/app/old.html") }
+        if revision == 1 {
+            try repo.write("app/old.html", "only in revision 1\n")
+        } else {
+            try? FileManager.default.removeItem(atPath: repo.root + "/app/old.html")
+        }
         if revision == 2 { try repo.write("app/new.html", "new in revision 2\n") }
         try repo.commitAll("revision \(revision)", date: "2026-01-0\(revision)T00:00:00Z")
     }
@@ -55,28 +64,36 @@ struct ApplyTests {
         try Self.writeRevision(repo, 2)
         let second = try Self.bundlePath(repo, "\(UUID().uuidString)-r2.tar.gz")
 
-        let one = try mounts.run("\"$TARMAC\" apply \"$B1\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["B1": first])
+        let one = try mounts.run(
+            "\"$TARMAC\" apply \"$B1\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["B1": first])
         #expect(one.status == 0, "\(one.stderr)")
         #expect(one.stderr.contains("web | hook 1 says hi") || one.stderr.contains("| hook 1 says hi"))
-        #expect(try String(contentsOfFile: mounts.optDirectory + "/app/old.html", encoding: .utf8) == "only in revision 1\n")
+        #expect(
+            try String(contentsOfFile: mounts.optDirectory + "/app/old.html", encoding: .utf8) == "only in revision 1\n"
+        )
 
-        let two = try mounts.run("\"$TARMAC\" apply \"$B2\" --deployment-root \"$ROOT\" --deployment-group web --json", environment: ["B2": second])
+        let two = try mounts.run(
+            "\"$TARMAC\" apply \"$B2\" --deployment-root \"$ROOT\" --deployment-group web --json",
+            environment: ["B2": second])
         #expect(two.status == 0, "\(two.stderr)")
         let log = try String(contentsOfFile: mounts.optDirectory + "/events.log", encoding: .utf8)
-        #expect(log == """
-            BeforeInstall rev=1 web
-            AfterInstall rev=1 web
-            ApplicationStart rev=1 web
-            ValidateService rev=1 web
-            ApplicationStop rev=1 web
-            BeforeInstall rev=2 web
-            AfterInstall rev=2 web
-            ApplicationStart rev=2 web
-            ValidateService rev=2 web
+        #expect(
+            log == """
+                BeforeInstall rev=1 web
+                AfterInstall rev=1 web
+                ApplicationStart rev=1 web
+                ValidateService rev=1 web
+                ApplicationStop rev=1 web
+                BeforeInstall rev=2 web
+                AfterInstall rev=2 web
+                ApplicationStart rev=2 web
+                ValidateService rev=2 web
 
-            """)
+                """)
         #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "revision 2\n")
-        #expect(!FileManager.default.fileExists(atPath: mounts.optDirectory + "/app/old.html"), "the dropped file is cleaned up")
+        #expect(
+            !FileManager.default.fileExists(atPath: mounts.optDirectory + "/app/old.html"),
+            "the dropped file is cleaned up")
         #expect(FileManager.default.fileExists(atPath: mounts.optDirectory + "/app/new.html"))
 
         let json = try #require(try JSONSerialization.jsonObject(with: Data(two.stdout.utf8)) as? [String: Any])
@@ -84,9 +101,11 @@ struct ApplyTests {
         #expect((json["id"] as? String)?.hasPrefix("d-") == true)
         let host = try #require((json["hosts"] as? [[String: Any]])?.first)
         let events = try #require(host["events"] as? [[String: Any]])
-        #expect(events.map { $0["name"] as? String } == [
-            "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart", "ValidateService",
-        ])
+        #expect(
+            events.map { $0["name"] as? String } == [
+                "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart",
+                "ValidateService",
+            ])
         #expect(events.allSatisfy { $0["status"] as? String == "Succeeded" })
     }
 
@@ -106,11 +125,15 @@ struct ApplyTests {
         #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "hand-made\n")
         #expect(!FileManager.default.fileExists(atPath: mounts.optDirectory + "/events.log"), "no hook ran")
 
-        let retained = try mounts.run("\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --file-exists-behavior RETAIN", environment: ["B": bundle])
+        let retained = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --file-exists-behavior RETAIN",
+            environment: ["B": bundle])
         #expect(retained.status == 0, "\(retained.stderr)")
         #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "hand-made\n")
 
-        let overwritten = try mounts.run("\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group other --file-exists-behavior OVERWRITE", environment: ["B": bundle])
+        let overwritten = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group other --file-exists-behavior OVERWRITE",
+            environment: ["B": bundle])
         #expect(overwritten.status == 0, "\(overwritten.stderr)")
         #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "revision 1\n")
     }
@@ -120,10 +143,14 @@ struct ApplyTests {
         defer { repo.remove() }
         guard let mounts = try PrivateMounts.make() else { return }
         defer { mounts.remove() }
-        try repo.write("scripts/hook.sh", "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" = ValidateService ] && { echo broken >&2; exit 3; }\nexit 0\n", executable: true)
+        try repo.write(
+            "scripts/hook.sh",
+            "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" = ValidateService ] && { echo broken >&2; exit 3; }\nexit 0\n",
+            executable: true)
         try repo.commitAll("validation fails")
         let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
-        let result = try mounts.run("\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --json", environment: ["B": bundle])
+        let result = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --json", environment: ["B": bundle])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("failed in ValidateService"))
         #expect(result.stderr.contains("scripts/hook.sh"))

@@ -17,7 +17,9 @@ struct CLITests {
     @Test func validateReportsEveryProblemWithLineAndColumn() throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
-        try repo.write("appspec.yml", """
+        try repo.write(
+            "appspec.yml",
+            """
             version: 0.0
             os: linux
             files:
@@ -39,7 +41,8 @@ struct CLITests {
         #expect(errors.count >= 5, "\(result.stderr)")
         #expect(errors.contains { $0.hasPrefix("appspec.yml:5:") }, "relative destination")
         #expect(errors.contains { $0.hasPrefix("appspec.yml:8:") }, "bad mode digit")
-        #expect(errors.contains { $0.hasPrefix("appspec.yml:11:") && $0.contains("scripts/missing.sh") }, "missing script")
+        #expect(
+            errors.contains { $0.hasPrefix("appspec.yml:11:") && $0.contains("scripts/missing.sh") }, "missing script")
         #expect(errors.contains { $0.hasPrefix("appspec.yml:12:") }, "negative timeout")
         #expect(errors.contains { $0.hasPrefix("tarmac.yml:2:1:") && $0.contains("bundel") }, "unknown key")
     }
@@ -104,7 +107,8 @@ struct CLITests {
     @Test func tamperedBundleExitsTwoNamingTheFile() throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
-        let path = try #require(try repo.tarmac("bundle", "--format", "tar").stdout.split(separator: "\n").last.map(String.init))
+        let path = try #require(
+            try repo.tarmac("bundle", "--format", "tar").stdout.split(separator: "\n").last.map(String.init))
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let range = try #require(bytes.range(of: Data("font-family".utf8)))
         bytes.replaceSubrange(range, with: Data("FONT-family".utf8))
@@ -133,7 +137,9 @@ struct CLITests {
         #expect(bad.stderr.contains("INVALID"))
     }
 
-    @Test(arguments: [["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"]])
+    @Test(arguments: [
+        ["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"],
+    ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])
         #expect(result.status == 0)

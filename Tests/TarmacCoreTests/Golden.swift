@@ -24,14 +24,17 @@ enum Golden {
     }
 
     /// Compares `actual` with the golden file `name`, or rewrites it when updating.
-    static func check(_ actual: String, against name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    static func check(_ actual: String, against name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        throws
+    {
         let url = validationDirectory.appendingPathComponent(name)
         if updating {
             try actual.write(to: url, atomically: true, encoding: .utf8)
             return
         }
         let expected = (try? read(name)) ?? "<missing golden \(name); run make goldens>"
-        #expect(actual == expected, "golden \(name) differs; run `make goldens` and review the diff",
+        #expect(
+            actual == expected, "golden \(name) differs; run `make goldens` and review the diff",
             sourceLocation: sourceLocation)
     }
 

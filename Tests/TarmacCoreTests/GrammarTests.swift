@@ -72,7 +72,9 @@ import Testing
         #expect(throws: problem) { try SELinuxRange.parse(input).get() }
     }
 
-    @Test(arguments: [("644", "0644"), ("0644", "0644"), ("12", "0012"), ("0000", "0000"), ("4755", "4755"), ("7", "0007")])
+    @Test(arguments: [
+        ("644", "0644"), ("0644", "0644"), ("12", "0012"), ("0000", "0000"), ("4755", "4755"), ("7", "0007"),
+    ])
     func modeParsing(_ input: String, _ expected: String) throws {
         #expect(try FileMode.parse(input).get().description == expected)
     }

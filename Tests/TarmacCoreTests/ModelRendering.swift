@@ -3,9 +3,14 @@
 /// Plain-text renderings of parsed models, so goldens also show what a valid file means.
 enum ModelRendering {
     static func render(_ spec: AppSpec) -> String {
-        var lines = ["# model", "version \(spec.version), os \(spec.os), file_exists_behavior \(spec.fileExistsBehavior?.rawValue ?? "-")"]
+        var lines = [
+            "# model",
+            "version \(spec.version), os \(spec.os), file_exists_behavior \(spec.fileExistsBehavior?.rawValue ?? "-")",
+        ]
         for file in spec.files {
-            lines.append("file \(file.sourcePath.isEmpty ? "<root>" : file.sourcePath) -> \(file.destination) @\(file.location.line)")
+            lines.append(
+                "file \(file.sourcePath.isEmpty ? "<root>" : file.sourcePath) -> \(file.destination) @\(file.location.line)"
+            )
         }
         for p in spec.permissions {
             var parts = ["permission \(p.object) pattern=\(p.pattern)"]
@@ -22,25 +27,31 @@ enum ModelRendering {
         }
         for event in spec.hooks {
             for s in event.scripts {
-                lines.append("hook \(event.name) \(s.location) timeout=\(s.timeout) runas=\(s.runas ?? "-") sudo=\(s.sudo)")
+                lines.append(
+                    "hook \(event.name) \(s.location) timeout=\(s.timeout) runas=\(s.runas ?? "-") sudo=\(s.sudo)")
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func render(_ config: ProjectConfig) -> String {
-        var lines = ["# model", "application \(config.application)", "bundle root=\(config.bundle.root) format=\(config.bundle.format.rawValue)"]
+        var lines = [
+            "# model", "application \(config.application)",
+            "bundle root=\(config.bundle.root) format=\(config.bundle.format.rawValue)",
+        ]
         for c in config.deploymentConfigs { lines.append("config \(c.name) \(c.rule)") }
         for g in config.groups {
             let hosts = g.hosts.map { "\($0.name)=\($0.address):\($0.port)" }.joined(separator: ",")
-            lines.append("group \(g.name) id=\(g.id) hosts=\(hosts) config=\(g.config.name) user=\(g.user ?? "-") "
-                + "root=\(g.deploymentRoot) feb=\(g.fileExistsBehavior.rawValue) rollback=\(g.autoRollback) "
-                + "ignoreStop=\(g.ignoreApplicationStopFailures) max=\(g.maxRevisions) sudo=\(g.sudo) "
-                + "traffic=\(g.traffic.map { "\($0.block) | \($0.allow)" } ?? "-")")
+            lines.append(
+                "group \(g.name) id=\(g.id) hosts=\(hosts) config=\(g.config.name) user=\(g.user ?? "-") "
+                    + "root=\(g.deploymentRoot) feb=\(g.fileExistsBehavior.rawValue) rollback=\(g.autoRollback) "
+                    + "ignoreStop=\(g.ignoreApplicationStopFailures) max=\(g.maxRevisions) sudo=\(g.sudo) "
+                    + "traffic=\(g.traffic.map { "\($0.block) | \($0.allow)" } ?? "-")")
         }
         if let p = config.pipeline {
-            lines.append("pipeline branches=\(p.trigger.branches) paths=\(p.trigger.paths ?? []) mode=\(p.mode.rawValue) "
-                + "build=\(p.build?.commands ?? []) timeout=\(p.build?.timeout.map(String.init) ?? "-")")
+            lines.append(
+                "pipeline branches=\(p.trigger.branches) paths=\(p.trigger.paths ?? []) mode=\(p.mode.rawValue) "
+                    + "build=\(p.build?.commands ?? []) timeout=\(p.build?.timeout.map(String.init) ?? "-")")
             for stage in p.stages {
                 switch stage {
                 case .deploy(let group, _): lines.append("stage deploy \(group)")

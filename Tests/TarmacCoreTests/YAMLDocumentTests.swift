@@ -35,11 +35,12 @@ import Testing
         #expect(root.pairs?.map(\.name) == ["a", "b", "a", "c"])
         #expect(root["a"]?.scalar?.text == "1")
         let rendered = doc.diagnostics.sortedByLocation().map(\.description)
-        #expect(rendered == [
-            "f.yml:5:3: error: duplicate key \"x\" (first at line 3, column 3); keep only one of them",
-            "f.yml:6:1: error: duplicate key \"a\" (first at line 1, column 1); keep only one of them",
-            "f.yml:7:11: error: duplicate key \"k\" (first at line 7, column 5); keep only one of them",
-        ])
+        #expect(
+            rendered == [
+                "f.yml:5:3: error: duplicate key \"x\" (first at line 3, column 3); keep only one of them",
+                "f.yml:6:1: error: duplicate key \"a\" (first at line 1, column 1); keep only one of them",
+                "f.yml:7:11: error: duplicate key \"k\" (first at line 7, column 5); keep only one of them",
+            ])
     }
 
     @Test func quotedDuplicateKeys() throws {

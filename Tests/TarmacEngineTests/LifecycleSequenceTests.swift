@@ -20,17 +20,20 @@ struct LifecycleSequenceTests {
     }()
 
     @Test func defaultOrderWithoutTrafficControl() {
-        #expect(LifecycleSequence.defaultEvents(trafficHooks: false) == [
-            "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart",
-            "ValidateService",
-        ])
+        #expect(
+            LifecycleSequence.defaultEvents(trafficHooks: false) == [
+                "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart",
+                "ValidateService",
+            ])
     }
 
     @Test func defaultOrderWithTrafficHooks() {
-        #expect(LifecycleSequence.defaultEvents(trafficHooks: true) == [
-            "BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install",
-            "AfterInstall", "ApplicationStart", "ValidateService", "BeforeAllowTraffic", "AfterAllowTraffic",
-        ])
+        #expect(
+            LifecycleSequence.defaultEvents(trafficHooks: true) == [
+                "BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", "DownloadBundle", "BeforeInstall",
+                "Install",
+                "AfterInstall", "ApplicationStart", "ValidateService", "BeforeAllowTraffic", "AfterAllowTraffic",
+            ])
     }
 
     /// The examples of spec §7.
@@ -38,7 +41,10 @@ struct LifecycleSequenceTests {
         (["Stop", "Start", "HealthCheck"], ["DownloadBundle", "Install", "Stop", "Start", "HealthCheck"]),
         (["DownloadBundle", "ApplicationStart"], ["DownloadBundle", "Install", "ApplicationStart"]),
         (["ApplicationStop"], ["DownloadBundle", "Install", "ApplicationStop"]),
-        (["ApplicationStop", "DownloadBundle", "Install", "ApplicationStart"], ["ApplicationStop", "DownloadBundle", "Install", "ApplicationStart"]),
+        (
+            ["ApplicationStop", "DownloadBundle", "Install", "ApplicationStart"],
+            ["ApplicationStop", "DownloadBundle", "Install", "ApplicationStart"]
+        ),
         (["Install", "DownloadBundle"], ["DownloadBundle", "Install"]),
     ])
     func requestedEvents(requested: [String], expected: [String]) {
@@ -48,10 +54,17 @@ struct LifecycleSequenceTests {
     }
 
     @Test func orderingRulesAndUnknownNames() {
-        let problems = LifecycleSequence.requestedEvents(["BeforeInstall", "DownloadBundle", "Install", "Nope"], spec: Self.spec).problems
-        #expect(problems.contains { $0.hasPrefix("only BeforeBlockTraffic, AfterBlockTraffic and ApplicationStop can come before DownloadBundle") })
+        let problems = LifecycleSequence.requestedEvents(
+            ["BeforeInstall", "DownloadBundle", "Install", "Nope"], spec: Self.spec
+        ).problems
+        #expect(
+            problems.contains {
+                $0.hasPrefix(
+                    "only BeforeBlockTraffic, AfterBlockTraffic and ApplicationStop can come before DownloadBundle")
+            })
         #expect(problems.contains { $0.hasPrefix("Nope is neither") })
-        let install = LifecycleSequence.requestedEvents(["DownloadBundle", "Start", "Install"], spec: Self.spec).problems
+        let install = LifecycleSequence.requestedEvents(["DownloadBundle", "Start", "Install"], spec: Self.spec)
+            .problems
         #expect(install.contains { $0.contains("before Install") })
     }
 }

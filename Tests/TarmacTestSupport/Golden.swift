@@ -3,7 +3,8 @@ import Testing
 
 /// Golden files under Fixtures/goldens/; `TARMAC_UPDATE_GOLDENS=1` (make goldens) rewrites them.
 public enum Golden {
-    public static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    public static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    {
         let path = TestPaths.fixtures + "/goldens/" + name
         if ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" {
             try FileManager.default.createDirectory(
@@ -13,6 +14,8 @@ public enum Golden {
         }
         let expected = try? String(contentsOfFile: path, encoding: .utf8)
         #expect(expected != nil, "missing golden \(path); run make goldens", sourceLocation: sourceLocation)
-        #expect(actual == expected, "differs from \(path); run make goldens and review the diff", sourceLocation: sourceLocation)
+        #expect(
+            actual == expected, "differs from \(path); run make goldens and review the diff",
+            sourceLocation: sourceLocation)
     }
 }

@@ -16,13 +16,16 @@ public enum AppSpecLocator {
         for name in candidates {
             guard let entry = tree.entry(at: name) else { continue }
             guard entry.kind == .file else {
-                diagnostics.append(.error("\(Quote.text(name)) in the revision root is a \(entry.kind.rawValue), not a file; "
-                    + "the AppSpec must be a regular file"))
+                diagnostics.append(
+                    .error(
+                        "\(Quote.text(name)) in the revision root is a \(entry.kind.rawValue), not a file; "
+                            + "the AppSpec must be a regular file"))
                 continue
             }
             let ignored = candidates.drop { $0 != name }.dropFirst().filter { tree.entry(at: $0)?.kind == .file }
             for other in ignored {
-                diagnostics.append(.warning("the revision has both \(name) and \(other); tarmac uses \(name) and ignores \(other)"))
+                diagnostics.append(
+                    .warning("the revision has both \(name) and \(other); tarmac uses \(name) and ignores \(other)"))
             }
             return (name, diagnostics)
         }

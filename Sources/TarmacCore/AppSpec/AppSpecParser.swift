@@ -11,9 +11,10 @@ extension AppSpec {
         let document = YAMLDocument.parse(text, file: file)
         var diagnostics = document.diagnostics
         if document.isEmpty {
-            diagnostics.append(.error(
-                "the AppSpec is empty (only blank lines or comments); it needs at least \"version: 0.0\" and \"os: linux\"",
-                at: SourceLocation(file: file, line: 0, column: 0)))
+            diagnostics.append(
+                .error(
+                    "the AppSpec is empty (only blank lines or comments); it needs at least \"version: 0.0\" and \"os: linux\"",
+                    at: SourceLocation(file: file, line: 0, column: 0)))
             return (nil, diagnostics)
         }
         guard let root = document.root else { return (nil, diagnostics) }
@@ -95,7 +96,8 @@ struct AppSpecParser {
         case _ where text.lowercased() == "linux":
             reader.error("os \(Quote.text(text)) must be lower case; write os: linux", at: node)
         case _ where text.lowercased() == "windows":
-            reader.error("os \(Quote.text(text)) is not supported; tarmac deploys to Linux hosts only, so write os: linux",
+            reader.error(
+                "os \(Quote.text(text)) is not supported; tarmac deploys to Linux hosts only, so write os: linux",
                 at: node)
         default:
             reader.error("os \(Quote.text(text)) is not supported; write os: linux", at: node)
@@ -127,8 +129,9 @@ struct AppSpecParser {
         guard let text = reader.requiredString(node, path, owner: owner, hint: hint), let node else { return nil }
         let normalized = RevisionTree.normalize(text)
         if normalized == ".tarmac" || normalized.hasPrefix(".tarmac/") {
-            reader.error("\(path) \(Quote.text(text)) is inside .tarmac/, which is reserved for the bundle manifest; "
-                + "move those files to another directory", at: node)
+            reader.error(
+                "\(path) \(Quote.text(text)) is inside .tarmac/, which is reserved for the bundle manifest; "
+                    + "move those files to another directory", at: node)
             return nil
         }
         return checkedPath(text, node, path, kind: "sources are paths inside the revision")

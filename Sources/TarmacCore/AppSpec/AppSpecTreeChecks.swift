@@ -26,16 +26,23 @@ struct AppSpecTreeChecks {
             return [.error("\(name) does not exist in the revision; \(rootListing())", at: mapping.location)]
         }
         if entry.kind == .submodule {
-            return [.error("\(name) is a Git submodule, whose files are not part of the revision; "
-                + "vendor the files or copy them in a build step", at: mapping.location)]
+            return [
+                .error(
+                    "\(name) is a Git submodule, whose files are not part of the revision; "
+                        + "vendor the files or copy them in a build step", at: mapping.location)
+            ]
         }
         let base = PathRules.lastComponent(mapping.sourcePath)
-        guard entry.kind == .file, !base.isEmpty, PathRules.lastComponent(mapping.destination) == base else { return [] }
+        guard entry.kind == .file, !base.isEmpty, PathRules.lastComponent(mapping.destination) == base else {
+            return []
+        }
         let parent = String(mapping.destination.dropLast(base.count + 1))
-        return [.warning(
-            "files destination \(Quote.text(mapping.destination)) ends with the source's own name; destination is "
-                + "always a directory, so the file lands at \(mapping.destination)/\(base); "
-                + "write destination: \(parent.isEmpty ? "/" : parent)", at: mapping.location)]
+        return [
+            .warning(
+                "files destination \(Quote.text(mapping.destination)) ends with the source's own name; destination is "
+                    + "always a directory, so the file lands at \(mapping.destination)/\(base); "
+                    + "write destination: \(parent.isEmpty ? "/" : parent)", at: mapping.location)
+        ]
     }
 
     private func check(_ script: AppSpec.HookScript, event: String, inspectContents: Bool) -> [Diagnostic] {
@@ -53,16 +60,20 @@ struct AppSpecTreeChecks {
         }
         switch entry.kind {
         case .directory, .submodule:
-            return [.error("\(name) is a \(entry.kind == .directory ? "directory" : "Git submodule"); "
-                + "location must name the script file", at: at)]
+            return [
+                .error(
+                    "\(name) is a \(entry.kind == .directory ? "directory" : "Git submodule"); "
+                        + "location must name the script file", at: at)
+            ]
         case .symlink:
             return []
         case .file:
             var diagnostics: [Diagnostic] = []
             if !entry.executable {
-                diagnostics.append(.warning(
-                    "\(name) is not executable in the revision; tarmac makes it executable on the host, but commit "
-                        + "the bit with: git update-index --chmod=+x \(script.location)", at: at))
+                diagnostics.append(
+                    .warning(
+                        "\(name) is not executable in the revision; tarmac makes it executable on the host, but commit "
+                            + "the bit with: git update-index --chmod=+x \(script.location)", at: at))
             }
             if inspectContents, let bytes = tree.contents[script.location] {
                 diagnostics += ScriptContentCheck.run(bytes, name: name, at: at)

@@ -12,7 +12,8 @@ struct HookParser {
 
     mutating func parse(_ node: YAMLNode) -> [AppSpec.HookEvent] {
         guard !node.isNull else { return [] }
-        guard let pairs = reader.mapping(node, "hooks", example: "AfterInstall: [{ location: scripts/install.sh }]") else {
+        guard let pairs = reader.mapping(node, "hooks", example: "AfterInstall: [{ location: scripts/install.sh }]")
+        else {
             return []
         }
         var events: [AppSpec.HookEvent] = []
@@ -51,11 +52,13 @@ struct HookParser {
             return true
         }
         if let event = LifecycleEvent.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) {
-            reader.error("hooks event \(Quote.text(name)) must be spelt \(Quote.text(event.rawValue)); event names are case-sensitive",
+            reader.error(
+                "hooks event \(Quote.text(name)) must be spelt \(Quote.text(event.rawValue)); event names are case-sensitive",
                 at: key)
             return false
         }
-        var message = "hooks event \(Quote.text(name)) is not a lifecycle event, so it is a custom event that runs "
+        var message =
+            "hooks event \(Quote.text(name)) is not a lifecycle event, so it is a custom event that runs "
             + "only when named with --events"
         if let guess = Spelling.closest(to: name, in: LifecycleEvent.scriptableNames) {
             message += "; did you mean \(Quote.text(guess))?"
@@ -98,7 +101,8 @@ struct HookParser {
 
     private mutating func location(_ text: String, _ node: YAMLNode, _ path: String) -> String? {
         if PathRules.hasParentReference(text) {
-            reader.error("\(path) \(Quote.text(text)) has a \"..\" component; a script must be inside the bundle", at: node)
+            reader.error(
+                "\(path) \(Quote.text(text)) has a \"..\" component; a script must be inside the bundle", at: node)
             return nil
         }
         if PathRules.hasControlCharacter(text) {
@@ -106,11 +110,13 @@ struct HookParser {
             return nil
         }
         if text.contains(where: { $0 == " " || $0 == "\t" }) {
-            reader.warning("\(path) \(Quote.text(text)) has a space; it is one file name, because hook scripts take "
-                + "no arguments, so rename the file or wrap the call in a script", at: node)
+            reader.warning(
+                "\(path) \(Quote.text(text)) has a space; it is one file name, because hook scripts take "
+                    + "no arguments, so rename the file or wrap the call in a script", at: node)
         }
         if RevisionTree.normalize(text).isEmpty {
-            reader.error("\(path) \(Quote.text(text)) names the bundle root, not a script; write e.g. scripts/start.sh",
+            reader.error(
+                "\(path) \(Quote.text(text)) names the bundle root, not a script; write e.g. scripts/start.sh",
                 at: node)
             return nil
         }
@@ -129,7 +135,8 @@ struct HookParser {
     private mutating func runas(_ name: String, _ node: YAMLNode, _ path: String) -> String? {
         guard !name.isEmpty else { return nil }
         if name.contains(where: { $0 == " " || $0 == "\t" || $0 == ":" || $0 == "/" }) {
-            reader.error("\(path) \(Quote.text(name)) is not a user name; write the user alone, e.g. runas: www-data",
+            reader.error(
+                "\(path) \(Quote.text(name)) is not a user name; write the user alone, e.g. runas: www-data",
                 at: node)
             return nil
         }

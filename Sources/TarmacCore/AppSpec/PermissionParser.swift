@@ -64,7 +64,8 @@ struct PermissionParser {
         guard let node, !node.isNull, let text = reader.string(node, path) else { return nil }
         let name = text.trimmingSpaces
         if name.isEmpty || name.contains(where: { $0 == ":" || $0 == " " || $0 == "\t" }) {
-            reader.error("\(path) \(Quote.text(text)) is not a \(what) name; write the \(what) name alone, e.g. www-data",
+            reader.error(
+                "\(path) \(Quote.text(text)) is not a \(what) name; write the \(what) name alone, e.g. www-data",
                 at: node)
             return nil
         }
@@ -73,7 +74,9 @@ struct PermissionParser {
 
     private mutating func mode(_ node: YAMLNode, _ path: String) -> FileMode? {
         guard !node.isNull, let scalar = node.scalar else {
-            if !node.isNull { reader.error("\(path) must be 1–4 octal digits such as \"0644\", not \(node.kindDescription)", at: node) }
+            if !node.isNull {
+                reader.error("\(path) must be 1–4 octal digits such as \"0644\", not \(node.kindDescription)", at: node)
+            }
             return nil
         }
         let text = scalar.text
@@ -140,12 +143,14 @@ struct PermissionParser {
             if let type = AppSpec.ObjectType(rawValue: value) {
                 if !types.contains(type) { types.append(type) }
             } else {
-                reader.error("\(path)[\(index)] \(Quote.text(value)) is not an object type; use file or directory",
+                reader.error(
+                    "\(path)[\(index)] \(Quote.text(value)) is not an object type; use file or directory",
                     at: node.items?[index] ?? node)
             }
         }
         if values.isEmpty {
-            reader.warning("\(path) is empty, so the entry applies to nothing; remove type to mean [file, directory]",
+            reader.warning(
+                "\(path) is empty, so the entry applies to nothing; remove type to mean [file, directory]",
                 at: node)
         }
         return types

@@ -42,10 +42,12 @@ struct SELinuxContextParser {
         case .failure(.emptyPart(let part)):
             reader.error("\(head) has an empty or extra part in \(Quote.text(part)); \(grammar)", at: node)
         case .failure(.invalidSensitivity(let level)):
-            reader.error("\(head) has the sensitivity \(Quote.text(level)); a sensitivity is \"s\" and digits, e.g. \"s0\"",
+            reader.error(
+                "\(head) has the sensitivity \(Quote.text(level)); a sensitivity is \"s\" and digits, e.g. \"s0\"",
                 at: node)
         case .failure(.sensitivityOrder(let part)):
-            reader.error("\(head): in \(Quote.text(part)) the high sensitivity is below the low one; write the low one first",
+            reader.error(
+                "\(head): in \(Quote.text(part)) the high sensitivity is below the low one; write the low one first",
                 at: node)
         case .failure(.invalidCategory(let category)):
             reader.error(
@@ -53,7 +55,8 @@ struct SELinuxContextParser {
                 at: node)
         case .failure(.categoryOrder(let part)):
             let reversed = part.split(separator: ".").reversed().joined(separator: ".")
-            reader.error("\(head): the category range \(Quote.text(part)) runs backwards; write \(Quote.text(reversed))",
+            reader.error(
+                "\(head): the category range \(Quote.text(part)) runs backwards; write \(Quote.text(reversed))",
                 at: node)
         case .failure(.duplicateCategory(let value)):
             reader.error("\(head) names the category c\(value) more than once; list each category once", at: node)

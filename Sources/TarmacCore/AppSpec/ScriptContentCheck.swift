@@ -5,19 +5,22 @@ enum ScriptContentCheck {
         var diagnostics: [Diagnostic] = []
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) {
-            diagnostics.append(.warning(
-                "\(name) starts with a UTF-8 byte-order mark, which hides its #! line from the kernel; "
-                    + "save it as UTF-8 without BOM", at: location))
+            diagnostics.append(
+                .warning(
+                    "\(name) starts with a UTF-8 byte-order mark, which hides its #! line from the kernel; "
+                        + "save it as UTF-8 without BOM", at: location))
             body = body.dropFirst(3)
         }
         if let crlf = crlfLine(body) {
-            diagnostics.append(.warning(
-                "\(name) has Windows (CRLF) line ends (first on line \(crlf)), so the shell sees stray \\r characters; "
-                    + "convert it to LF line ends", at: location))
+            diagnostics.append(
+                .warning(
+                    "\(name) has Windows (CRLF) line ends (first on line \(crlf)), so the shell sees stray \\r characters; "
+                        + "convert it to LF line ends", at: location))
         }
         if !body.starts(with: [0x23, 0x21]) {
-            diagnostics.append(.warning(
-                "\(name) has no #! line, so tarmac runs it with /bin/sh; add one, e.g. #!/bin/sh", at: location))
+            diagnostics.append(
+                .warning(
+                    "\(name) has no #! line, so tarmac runs it with /bin/sh; add one, e.g. #!/bin/sh", at: location))
         }
         return diagnostics
     }

@@ -6,7 +6,8 @@ extension ProjectConfigParser {
     ]
 
     mutating func groups(_ node: YAMLNode) -> [DeploymentGroup] {
-        guard !node.isNull, let pairs = reader.mapping(node, "groups", example: "{ staging: { hosts: [stage1] } }") else {
+        guard !node.isNull, let pairs = reader.mapping(node, "groups", example: "{ staging: { hosts: [stage1] } }")
+        else {
             return []
         }
         return pairs.compactMap { pair in
@@ -16,7 +17,8 @@ extension ProjectConfigParser {
         }
     }
 
-    private mutating func group(_ name: String, _ node: YAMLNode, _ path: String, at key: YAMLNode) -> DeploymentGroup? {
+    private mutating func group(_ name: String, _ node: YAMLNode, _ path: String, at key: YAMLNode) -> DeploymentGroup?
+    {
         guard node.isNull || node.pairs != nil else {
             _ = reader.mapping(node, path, example: "{ hosts: [web1.internal], config: OneAtATime }")
             return nil
@@ -27,24 +29,34 @@ extension ProjectConfigParser {
         group.user = optionalString(node["user"], path + ".user")
         group.identity = optionalString(node["identity"], path + ".identity")
         group.knownHosts = optionalString(node["known_hosts"], path + ".known_hosts")
-        if let configNode = node["config"], !configNode.isNull { group.config = config(configNode, path, hosts: hosts) ?? group.config }
+        if let configNode = node["config"], !configNode.isNull {
+            group.config = config(configNode, path, hosts: hosts) ?? group.config
+        }
         if let rootNode = node["deployment_root"], let root = deploymentRoot(rootNode, path + ".deployment_root") {
             group.deploymentRoot = root
         }
         if let febNode = node["file_exists_behavior"] {
-            group.fileExistsBehavior = reader.fileExistsBehavior(febNode, path + ".file_exists_behavior")
+            group.fileExistsBehavior =
+                reader.fileExistsBehavior(febNode, path + ".file_exists_behavior")
                 ?? group.fileExistsBehavior
         }
         group.autoRollback = flag(node["auto_rollback"], path + ".auto_rollback") ?? false
         group.ignoreApplicationStopFailures =
             flag(node["ignore_application_stop_failures"], path + ".ignore_application_stop_failures") ?? false
         group.sudo = flag(node["sudo"], path + ".sudo") ?? false
-        if let maxNode = node["max_revisions"], !maxNode.isNull, let value = reader.integer(maxNode, path + ".max_revisions") {
-            if value >= 1 { group.maxRevisions = value } else {
-                reader.error("\(path).max_revisions \(value) must be 1 or more (the installed revision counts)", at: maxNode)
+        if let maxNode = node["max_revisions"], !maxNode.isNull,
+            let value = reader.integer(maxNode, path + ".max_revisions")
+        {
+            if value >= 1 {
+                group.maxRevisions = value
+            } else {
+                reader.error(
+                    "\(path).max_revisions \(value) must be 1 or more (the installed revision counts)", at: maxNode)
             }
         }
-        if let trafficNode = node["traffic"], !trafficNode.isNull { group.traffic = traffic(trafficNode, path + ".traffic") }
+        if let trafficNode = node["traffic"], !trafficNode.isNull {
+            group.traffic = traffic(trafficNode, path + ".traffic")
+        }
         return hosts == nil ? nil : group
     }
 
@@ -62,8 +74,9 @@ extension ProjectConfigParser {
         for (index, item) in items.enumerated() {
             guard let host = host(item, "\(path)[\(index)]") else { continue }
             if let first = seen[host.name] {
-                reader.error("\(path)[\(index)] repeats the host name \(Quote.text(host.name)) of line \(first.line); "
-                    + "host names must be unique in a group", at: item)
+                reader.error(
+                    "\(path)[\(index)] repeats the host name \(Quote.text(host.name)) of line \(first.line); "
+                        + "host names must be unique in a group", at: item)
                 continue
             }
             seen[host.name] = item.location
@@ -93,7 +106,9 @@ extension ProjectConfigParser {
         }
         var port = 22
         if let node = item["port"], !node.isNull, let value = reader.integer(node, path + ".port") {
-            if (1...65535).contains(value) { port = value } else {
+            if (1...65535).contains(value) {
+                port = value
+            } else {
                 reader.error("\(path).port \(value) is not a TCP port; use 1 to 65535", at: node)
                 return nil
             }
@@ -103,19 +118,24 @@ extension ProjectConfigParser {
 
     /// A host name or address: no spaces or control characters, and no leading `-` (ssh would read an option).
     private mutating func hostName(_ text: String, _ node: YAMLNode, _ path: String) -> String? {
-        let bad = text.isEmpty || text.hasPrefix("-")
+        let bad =
+            text.isEmpty || text.hasPrefix("-")
             || text.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "/" }
         guard bad else { return text }
-        reader.error("\(path) \(Quote.text(text)) is not a host name or address; write e.g. web1.internal or 10.0.0.12",
+        reader.error(
+            "\(path) \(Quote.text(text)) is not a host name or address; write e.g. web1.internal or 10.0.0.12",
             at: node)
         return nil
     }
 
-    private mutating func config(_ node: YAMLNode, _ path: String, hosts: [DeploymentGroup.Host]?) -> DeploymentConfig? {
+    private mutating func config(_ node: YAMLNode, _ path: String, hosts: [DeploymentGroup.Host]?) -> DeploymentConfig?
+    {
         guard let name = reader.string(node, path + ".config") else { return nil }
-        guard let config = DeploymentConfig.predefined(named: name) ?? customConfigs.first(where: { $0.name == name }) else {
+        guard let config = DeploymentConfig.predefined(named: name) ?? customConfigs.first(where: { $0.name == name })
+        else {
             let known = DeploymentConfig.predefined.map(\.name) + customConfigs.map(\.name)
-            var message = "\(path).config \(Quote.text(name)) is not a deployment configuration; "
+            var message =
+                "\(path).config \(Quote.text(name)) is not a deployment configuration; "
                 + "use one of \(Quote.plainList(known))"
             if let guess = Spelling.closest(to: name, in: known) { message += " (did you mean \(Quote.text(guess))?)" }
             reader.error(message, at: node)
@@ -136,14 +156,16 @@ extension ProjectConfigParser {
     private mutating func deploymentRoot(_ node: YAMLNode, _ path: String) -> String? {
         guard !node.isNull, let text = reader.string(node, path) else { return nil }
         guard text.hasPrefix("/"), !PathRules.hasParentReference(text) else {
-            reader.error("\(path) \(Quote.text(text)) must be an absolute path without \"..\", e.g. /var/lib/tarmac", at: node)
+            reader.error(
+                "\(path) \(Quote.text(text)) must be an absolute path without \"..\", e.g. /var/lib/tarmac", at: node)
             return nil
         }
         return PathRules.normalizeAbsolute(text)
     }
 
     private mutating func traffic(_ node: YAMLNode, _ path: String) -> DeploymentGroup.TrafficControl? {
-        guard let pairs = reader.mapping(node, path, example: "{ block: \"lb-ctl disable $TARMAC_HOST_NAME\", allow: … }")
+        guard
+            let pairs = reader.mapping(node, path, example: "{ block: \"lb-ctl disable $TARMAC_HOST_NAME\", allow: … }")
         else { return nil }
         reader.checkKeys(pairs, allowed: ["block", "allow"], path, .reject)
         let hint = "give the command run on the build box"

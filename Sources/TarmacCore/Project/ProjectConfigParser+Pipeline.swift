@@ -1,12 +1,18 @@
 /// Reads `pipeline`: trigger, mode, build and stages (deploy stages must name a group).
 extension ProjectConfigParser {
     mutating func pipeline(_ node: YAMLNode, groups: [String]) -> Pipeline? {
-        guard let pairs = reader.mapping(node, "pipeline", example: "{ stages: [{ deploy: staging }] }") else { return nil }
+        guard let pairs = reader.mapping(node, "pipeline", example: "{ stages: [{ deploy: staging }] }") else {
+            return nil
+        }
         reader.checkKeys(pairs, allowed: ["trigger", "mode", "build", "stages"], "pipeline", .reject)
         var pipeline = Pipeline()
-        if let trigger = node["trigger"], !trigger.isNull { pipeline.trigger = self.trigger(trigger) ?? pipeline.trigger }
+        if let trigger = node["trigger"], !trigger.isNull {
+            pipeline.trigger = self.trigger(trigger) ?? pipeline.trigger
+        }
         if let modeNode = node["mode"], !modeNode.isNull, let text = reader.string(modeNode, "pipeline.mode") {
-            if let mode = Pipeline.Mode(rawValue: text) { pipeline.mode = mode } else {
+            if let mode = Pipeline.Mode(rawValue: text) {
+                pipeline.mode = mode
+            } else {
                 reader.error("pipeline.mode \(Quote.text(text)) is not valid; use QUEUED or SUPERSEDED", at: modeNode)
             }
         }
@@ -37,7 +43,9 @@ extension ProjectConfigParser {
     }
 
     private mutating func build(_ node: YAMLNode) -> Pipeline.Build? {
-        guard let pairs = reader.mapping(node, "pipeline.build", example: "{ commands: [make site] }") else { return nil }
+        guard let pairs = reader.mapping(node, "pipeline.build", example: "{ commands: [make site] }") else {
+            return nil
+        }
         reader.checkKeys(pairs, allowed: ["commands", "timeout"], "pipeline.build", .reject)
         guard let commandsNode = node["commands"], !commandsNode.isNull else {
             reader.error("pipeline.build.commands is missing; add e.g. commands: [make site]", at: node)
@@ -45,13 +53,16 @@ extension ProjectConfigParser {
         }
         let commands = reader.stringList(commandsNode, "pipeline.build.commands", example: "[make site]")
         if commandsNode.items?.isEmpty == true {
-            reader.error("pipeline.build.commands is empty; list at least one command or remove build", at: commandsNode)
+            reader.error(
+                "pipeline.build.commands is empty; list at least one command or remove build", at: commandsNode)
         }
         var timeout: Int?
         if let timeoutNode = node["timeout"], !timeoutNode.isNull,
             let value = reader.integer(timeoutNode, "pipeline.build.timeout")
         {
-            if value > 0 { timeout = value } else {
+            if value > 0 {
+                timeout = value
+            } else {
                 reader.error("pipeline.build.timeout \(value) is not a positive number of seconds", at: timeoutNode)
             }
         }
@@ -69,15 +80,18 @@ extension ProjectConfigParser {
             reader.error("pipeline.stages has no deploy stage; add e.g. \"- deploy: staging\"", at: node)
         }
         if case .approval(_, let location)? = stages.last {
-            reader.append([.warning(
-                "the last pipeline stage is an approval, which gates nothing; remove it or add a deploy stage after it",
-                at: location)])
+            reader.append([
+                .warning(
+                    "the last pipeline stage is an approval, which gates nothing; remove it or add a deploy stage after it",
+                    at: location)
+            ])
         }
         return stages
     }
 
     private mutating func stage(_ item: YAMLNode, _ path: String, groups: [String]) -> Pipeline.Stage? {
-        guard let pairs = reader.mapping(item, path, example: "{ deploy: staging } or { approval: { message: ok? } }") else {
+        guard let pairs = reader.mapping(item, path, example: "{ deploy: staging } or { approval: { message: ok? } }")
+        else {
             return nil
         }
         reader.checkKeys(pairs, allowed: ["deploy", "approval"], path, .reject)
@@ -94,7 +108,9 @@ extension ProjectConfigParser {
             let defined = groups
             var message = "\(path).deploy names the group \(Quote.text(name)), which groups does not define; "
             message += defined.isEmpty ? "add it under groups" : "use one of \(Quote.plainList(defined))"
-            if let guess = Spelling.closest(to: name, in: defined) { message += " (did you mean \(Quote.text(guess))?)" }
+            if let guess = Spelling.closest(to: name, in: defined) {
+                message += " (did you mean \(Quote.text(guess))?)"
+            }
             reader.error(message, at: pair.value)
             return nil
         }
@@ -103,7 +119,9 @@ extension ProjectConfigParser {
 
     private mutating func approval(_ node: YAMLNode, _ path: String, at item: YAMLNode) -> Pipeline.Stage? {
         guard !node.isNull else { return .approval(message: nil, location: item.location) }
-        guard let pairs = reader.mapping(node, path, example: "{ message: \"promote to production?\" }") else { return nil }
+        guard let pairs = reader.mapping(node, path, example: "{ message: \"promote to production?\" }") else {
+            return nil
+        }
         reader.checkKeys(pairs, allowed: ["message"], path, .reject)
         return .approval(message: optionalString(node["message"], path + ".message"), location: item.location)
     }

@@ -10,9 +10,10 @@ extension ProjectConfig {
         let document = YAMLDocument.parse(text, file: file)
         var diagnostics = document.diagnostics
         if document.isEmpty {
-            diagnostics.append(.error(
-                "the file is empty; it needs at least \"application: NAME\" and a group under groups",
-                at: SourceLocation(file: file, line: 0, column: 0)))
+            diagnostics.append(
+                .error(
+                    "the file is empty; it needs at least \"application: NAME\" and a group under groups",
+                    at: SourceLocation(file: file, line: 0, column: 0)))
             return (nil, diagnostics)
         }
         guard let root = document.root else { return (nil, diagnostics) }
@@ -69,10 +70,12 @@ struct ProjectConfigParser {
         reader.checkKeys(pairs, allowed: ["root", "format"], "bundle", .reject)
         if let rootNode = node["root"], !rootNode.isNull, let text = reader.string(rootNode, "bundle.root") {
             if text.hasPrefix("/") {
-                reader.error("bundle.root \(Quote.text(text)) is absolute; write a directory relative to the repository root, e.g. site",
+                reader.error(
+                    "bundle.root \(Quote.text(text)) is absolute; write a directory relative to the repository root, e.g. site",
                     at: rootNode)
             } else if PathRules.hasParentReference(text) {
-                reader.error("bundle.root \(Quote.text(text)) has a \"..\" component; it must be inside the repository",
+                reader.error(
+                    "bundle.root \(Quote.text(text)) has a \"..\" component; it must be inside the repository",
                     at: rootNode)
             } else {
                 let clean = RevisionTree.normalize(text)
@@ -84,7 +87,8 @@ struct ProjectConfigParser {
                 settings.format = format
             } else {
                 let allowed = Quote.plainList(BundleFormat.allCases.map(\.rawValue))
-                reader.error("bundle.format \(Quote.text(text)) is not a bundle format; use one of \(allowed)", at: formatNode)
+                reader.error(
+                    "bundle.format \(Quote.text(text)) is not a bundle format; use one of \(allowed)", at: formatNode)
             }
         }
         return settings
@@ -109,17 +113,22 @@ struct ProjectConfigParser {
     }
 
     private mutating func minimumHealthyHosts(_ node: YAMLNode, _ path: String) -> DeploymentConfig.Rule? {
-        guard let pairs = reader.mapping(node, path, example: "{ minimum_healthy_hosts: { type: HOST_COUNT, value: 1 } }")
+        guard
+            let pairs = reader.mapping(node, path, example: "{ minimum_healthy_hosts: { type: HOST_COUNT, value: 1 } }")
         else { return nil }
         reader.checkKeys(pairs, allowed: ["minimum_healthy_hosts"], path, .reject)
         let mhhPath = path + ".minimum_healthy_hosts"
         guard let mhh = node["minimum_healthy_hosts"], !mhh.isNull else {
-            reader.error("\(mhhPath) is missing; add e.g. minimum_healthy_hosts: { type: HOST_COUNT, value: 1 }", at: node)
+            reader.error(
+                "\(mhhPath) is missing; add e.g. minimum_healthy_hosts: { type: HOST_COUNT, value: 1 }", at: node)
             return nil
         }
-        guard let mhhPairs = reader.mapping(mhh, mhhPath, example: "{ type: FLEET_PERCENT, value: 75 }") else { return nil }
+        guard let mhhPairs = reader.mapping(mhh, mhhPath, example: "{ type: FLEET_PERCENT, value: 75 }") else {
+            return nil
+        }
         reader.checkKeys(mhhPairs, allowed: ["type", "value"], mhhPath, .reject)
-        let type = reader.requiredString(mhh["type"], mhhPath + ".type", owner: mhh, hint: "use HOST_COUNT or FLEET_PERCENT")
+        let type = reader.requiredString(
+            mhh["type"], mhhPath + ".type", owner: mhh, hint: "use HOST_COUNT or FLEET_PERCENT")
         guard let valueNode = mhh["value"], !valueNode.isNull else {
             reader.error("\(mhhPath).value is missing; add a whole number", at: mhh)
             return nil
@@ -134,7 +143,8 @@ struct ProjectConfigParser {
         case "FLEET_PERCENT":
             reader.error("\(mhhPath).value \(value) is not a percentage; use 0 to 100", at: valueNode)
         default:
-            reader.error("\(mhhPath).type \(Quote.text(type)) is not valid; use HOST_COUNT or FLEET_PERCENT",
+            reader.error(
+                "\(mhhPath).type \(Quote.text(type)) is not valid; use HOST_COUNT or FLEET_PERCENT",
                 at: mhh["type"] ?? mhh)
         }
         return nil

@@ -24,7 +24,9 @@ enum PathRules {
     /// 1–100 characters of letters, digits, `.`, `_`, `-`, starting with a letter or digit.
     static func isSafeName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 100 else { return false }
-        let isAlnum: (Unicode.Scalar) -> Bool = { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        let isAlnum: (Unicode.Scalar) -> Bool = {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
         return isAlnum(first) && name.unicodeScalars.allSatisfy { isAlnum($0) || "._-".unicodeScalars.contains($0) }
     }
 }

@@ -45,9 +45,10 @@ struct NodeConverter {
         for pair in pairs {
             guard let name = pair.key.scalar?.text else { continue }
             if let first = seen[name] {
-                duplicateKeyErrors.append(.error(
-                    "duplicate key \(Quote.text(name)) (first at line \(first.line), column \(first.column)); "
-                        + "keep only one of them", at: pair.key.location))
+                duplicateKeyErrors.append(
+                    .error(
+                        "duplicate key \(Quote.text(name)) (first at line \(first.line), column \(first.column)); "
+                            + "keep only one of them", at: pair.key.location))
             } else {
                 seen[name] = pair.key.location
             }

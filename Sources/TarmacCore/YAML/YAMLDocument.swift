@@ -28,10 +28,11 @@ public struct YAMLDocument: Sendable {
         }
         var converter = NodeConverter(file: file, recovery: recovery)
         guard let root = converter.convert(node) else {
-            diagnostics.append(.error(
-                "the YAML expands to more than \(maximumNodeCount) nodes (aliases included); "
-                    + "write the document out without deeply nested aliases",
-                at: SourceLocation(file: file, line: 1, column: 1)))
+            diagnostics.append(
+                .error(
+                    "the YAML expands to more than \(maximumNodeCount) nodes (aliases included); "
+                        + "write the document out without deeply nested aliases",
+                    at: SourceLocation(file: file, line: 1, column: 1)))
             return YAMLDocument(root: nil, isEmpty: false, diagnostics: diagnostics)
         }
         diagnostics += converter.duplicateKeyErrors
@@ -43,9 +44,10 @@ public struct YAMLDocument: Sendable {
         var clean = text
         if clean.unicodeScalars.first == "\u{FEFF}" {
             clean.unicodeScalars.removeFirst()
-            diagnostics.append(.warning(
-                "the file starts with a UTF-8 byte-order mark; it is ignored, but save the file as UTF-8 without BOM",
-                at: SourceLocation(file: file, line: 1, column: 1)))
+            diagnostics.append(
+                .warning(
+                    "the file starts with a UTF-8 byte-order mark; it is ignored, but save the file as UTF-8 without BOM",
+                    at: SourceLocation(file: file, line: 1, column: 1)))
         }
         guard clean.unicodeScalars.contains("\r") else { return clean }
         var line = 1, column = 1, first: SourceLocation?
@@ -61,9 +63,10 @@ public struct YAMLDocument: Sendable {
             }
             if scalar == "\n" || scalar == "\r" { line += 1; column = 1 } else { column += 1 }
         }
-        diagnostics.append(.warning(
-            "the file has Windows (CRLF) line ends; they are read as LF, but convert the file to LF line ends",
-            at: first))
+        diagnostics.append(
+            .warning(
+                "the file has Windows (CRLF) line ends; they are read as LF, but convert the file to LF line ends",
+                at: first))
         return String(scalars)
     }
 
@@ -87,8 +90,10 @@ public struct YAMLDocument: Sendable {
                     continue
                 }
                 let where_ = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
-                diagnostics.append(.error(
-                    "duplicate key \(Quote.text(keys.first ?? "")) in this mapping; keep only one of them", at: where_))
+                diagnostics.append(
+                    .error(
+                        "duplicate key \(Quote.text(keys.first ?? "")) in this mapping; keep only one of them",
+                        at: where_))
                 return nil
             } catch {
                 diagnostics.append(syntaxError(error, file: file))

@@ -39,7 +39,8 @@ struct YAMLReader {
     mutating func list(_ node: YAMLNode, _ path: String, example: String) -> [YAMLNode]? {
         if let items = node.items { return items }
         if node.isNull { return [] }
-        error("\(path) must be a list (one \"- \" item per line), not \(node.kindDescription); e.g. \(example)",
+        error(
+            "\(path) must be a list (one \"- \" item per line), not \(node.kindDescription); e.g. \(example)",
             at: node)
         return nil
     }
@@ -99,7 +100,8 @@ struct YAMLReader {
         }
         let text = scalar.text.trimmingSpaces
         if scalar.isQuoted && !allowQuoted {
-            error("\(path) must be a number, but \(Quote.text(scalar.text)) is quoted text; remove the quotes", at: node)
+            error(
+                "\(path) must be a number, but \(Quote.text(scalar.text)) is quoted text; remove the quotes", at: node)
             return nil
         }
         if let value = Int(text, radix: 10), !text.hasPrefix("+") {
