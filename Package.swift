@@ -25,15 +25,15 @@ let package = Package(
         .systemLibrary(name: "CSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
 
         // Thin wrapper owning libarchive handles: deterministic writer, restricted reader.
-        .target(name: "TarmacArchive", dependencies: ["CArchive"]),
+        .target(name: "TarmacArchive", dependencies: ["CArchive"], exclude: ["README.md"]),
 
         // Pure core (no I/O): diagnostics, located YAML, AppSpec and tarmac.yml models and
         // validators, bundle manifest, archive-entry safety rules.
-        .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
 
         // Pure host engine: host facts, the install planner, and the renderer that turns plans
         // and hook runs into POSIX sh programs (every word quoted by construction).
-        .target(name: "TarmacEngine", dependencies: ["TarmacCore"]),
+        .target(name: "TarmacEngine", dependencies: ["TarmacCore"], exclude: ["README.md"]),
 
         // Effects: the HostTransport seam and its local implementation (SSH joins it later).
         .target(
@@ -42,13 +42,17 @@ let package = Package(
                 "TarmacEngine",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // Orchestration: one host's deployment (lock, probe, plan, lifecycle events) over a transport.
-        .target(name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"]),
+        .target(
+            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"], exclude: ["README.md"]),
 
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
-        .target(name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "TarmacSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
 
         // Effects: the git CLI as the revision reader.
         .target(
@@ -56,7 +60,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // Effects: building, reading and verifying revision bundles.
         .target(
@@ -64,7 +69,8 @@ let package = Package(
             dependencies: [
                 "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // Command line: argument-parser commands, each a few lines over the libraries.
         .target(
@@ -73,7 +79,8 @@ let package = Package(
                 "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
                 "TarmacDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // The executable: a one-line entry point.
         .executableTarget(name: "tarmac", dependencies: ["TarmacCLI"]),
