@@ -17,13 +17,25 @@ struct RevisionArchiver {
     {
         let reader = try ArchiveReader(fileDescriptor: input)
         var files: [BundleManifest.File] = []
+        var safety = EntrySafety()
+        var escapes: [Diagnostic] = []
         while let header = try reader.nextEntry() {
             guard let path = bundlePath(header.path) else {
                 try reader.skipData()
                 continue
             }
+            // A link out of the revision would make the bundle hostile wherever it is unpacked.
+            if header.type == .symlink,
+                let problem = safety.check(path: path, kind: .symlink(target: header.symlinkTarget ?? ""))
+            {
+                escapes.append(
+                    .error(
+                        "\(problem); a bundle may only link inside itself — make the link relative to a file of the revision, "
+                            + "or create it in a hook script", at: SourceLocation(file: path, line: 0, column: 0)))
+            }
             if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
         }
+        if !escapes.isEmpty { throw BundleError.invalidRevision(escapes) }
         let result = manifest(files)
         try writeManifest(result, to: writer)
         try writer.finish()

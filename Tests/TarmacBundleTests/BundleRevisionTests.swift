@@ -95,6 +95,28 @@ struct BundleRevisionTests {
         }
     }
 
+    @Test func symlinksOutOfTheRevisionAreRefused() async throws {
+        let repo = try GitFixture.copy("sample-app")
+        defer { repo.remove() }
+        try repo.symlink("etc-link", to: "/etc/passwd")
+        try repo.symlink("site/up", to: "../../outside")
+        try repo.symlink("site/fine", to: "../appspec.yml")
+        try repo.commitAll("links")
+        let out = try TestPaths.temporaryDirectory("links")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = BundleOptions()
+        options.output = out + "/b.tar.gz"
+        do {
+            _ = try await bundle(repo, options)
+            Issue.record("a bundle with escaping symlinks was written")
+        } catch BundleError.invalidRevision(let findings) {
+            #expect(findings.count == 2, "\(findings)")
+            #expect(findings.contains { $0.location?.file == "etc-link" })
+            #expect(findings.contains { $0.location?.file == "site/up" })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
+
     @Test func submodulesAreReportedNotDropped() async throws {
         let repo = try GitFixture.copy("sample-app")
         defer { repo.remove() }
