@@ -161,6 +161,50 @@ struct ApplyTests {
         #expect(json["status"] as? String == "Failed")
     }
 
+    @Test func namesThatBreakShellsSurviveInstallAndCleanup() throws {
+        let repo = try GitFixture.empty("odd")
+        defer { repo.remove() }
+        guard let mounts = try PrivateMounts.make() else { return }
+        defer { mounts.remove() }
+        let names = [
+            "with space.txt", "quote's \"double\".txt", "$(touch pwned).txt", "new\nline.txt", "café/日本語.txt", "-rf",
+        ]
+        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/odd\n")
+        for name in names { try repo.write("app/" + name, "content of \(name)") }
+        try repo.commitAll("odd names")
+        let first = try Self.bundlePath(repo, "\(UUID().uuidString)-odd1.tar.gz")
+        try FileManager.default.removeItem(atPath: repo.root + "/app/with space.txt")
+        try repo.commitAll("drop one")
+        let second = try Self.bundlePath(repo, "\(UUID().uuidString)-odd2.tar.gz")
+        let result = try mounts.run(
+            "cd / && \"$TARMAC\" apply \"$B1\" --deployment-root \"$ROOT\" && \"$TARMAC\" apply \"$B2\" --deployment-root \"$ROOT\"",
+            environment: ["B1": first, "B2": second])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in names.dropFirst() {
+            let path = mounts.optDirectory + "/odd/" + name
+            #expect(
+                try String(contentsOfFile: path, encoding: .utf8) == "content of \(name)", "\(name.debugDescription)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mounts.optDirectory + "/odd/with space.txt"), "cleaned up")
+        #expect(
+            !FileManager.default.fileExists(atPath: "/pwned.txt") && !FileManager.default.fileExists(atPath: "/pwned"))
+    }
+
+    @Test func unsignedBundleWithTrustKeyChangesNothing() throws {
+        let repo = try Self.hookedApp(revision: 1)
+        defer { repo.remove() }
+        guard let mounts = try PrivateMounts.make() else { return }
+        defer { mounts.remove() }
+        let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
+        try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", mounts.root + "/key"], check: true)
+        let result = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --trust-key \"$KEY\"",
+            environment: ["B": bundle, "KEY": mounts.root + "/key.pub"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("signature"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mounts.optDirectory).isEmpty)
+    }
+
     @Test func hostileOrUnsignedBundlesChangeNothing() throws {
         guard let mounts = try PrivateMounts.make() else { return }
         defer { mounts.remove() }
