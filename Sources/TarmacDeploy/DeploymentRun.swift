@@ -38,10 +38,16 @@ struct Run {
         return try await transport.run(program) { line in
             switch line {
             case .output(let stream, let text): progress(.output(event: event, stream: stream.rawValue, text: text))
-            case .note(let text): progress(.note(text))
+            case .note(let text): progress(.note(Run.readable(note: text, event: event)))
             default: break
             }
         }
+    }
+
+    /// Hook notes name their script by index (`script:0 …`); say the event instead.
+    static func readable(note: String, event: String) -> String {
+        guard note.hasPrefix("script:"), let space = note.firstIndex(of: " ") else { return note }
+        return "\(event): " + note[note.index(after: space)...]
     }
 
     mutating func acquireLock() async -> Bool {
