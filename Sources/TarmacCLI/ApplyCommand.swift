@@ -96,12 +96,15 @@ struct ApplyCommand: AsyncParsableCommand {
         let request = try makeRequest(staged)
         let printer = ApplyPrinter(json: json)
         printer.start(request, staged: staged)
-        let result = await HostDeployment(transport: LocalTransport()).run(request) { printer.progress($0) }
+        Interrupt.install()
+        let deployment = HostDeployment(transport: LocalTransport(), stopRequested: { Interrupt.requested })
+        let result = await deployment.run(request) { printer.progress($0) }
         printer.finish(result, request: request, staged: staged)
         switch result.outcome {
         case .succeeded: return
         case .failed: throw ExitCode(Exit.failed)
         case .refused: throw ExitCode(Exit.invalidInput)
+        case .stopped: throw ExitCode(Exit.interrupted)
         }
     }
 

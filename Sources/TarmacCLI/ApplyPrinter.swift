@@ -38,6 +38,12 @@ struct ApplyPrinter: Sendable {
         switch result.outcome {
         case .succeeded:
             Console.say("deployment \(request.deploymentID) succeeded")
+        case .stopped:
+            Console.say("deployment \(request.deploymentID) stopped on request")
+            Console.say(
+                result.installed
+                    ? "this host now has the new revision's files (Install completed)"
+                    : "this host keeps its earlier revision's files (Install did not run)")
         case .refused:
             for problem in result.problems { Console.say("error: \(problem)") }
             Console.say("error: deployment \(request.deploymentID) refused; nothing was changed")
@@ -92,7 +98,11 @@ struct ApplyJSON: Encodable {
 
     init(result: HostResult, request: DeploymentRequest, staged: StagedBundle, startedAt: Date) {
         id = request.deploymentID
-        status = result.outcome == .succeeded ? .succeeded : .failed
+        switch result.outcome {
+        case .succeeded: status = .succeeded
+        case .stopped: status = .stopped
+        case .failed, .refused: status = .failed
+        }
         group = request.groupName
         application = request.application
         revision = staged.report.manifest?.commit

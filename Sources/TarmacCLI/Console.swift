@@ -26,4 +26,5 @@ struct Console {
 enum Exit {
     static let failed = Int32(1)
     static let invalidInput = Int32(2)
+    static let interrupted = Int32(130)
 }

@@ -47,6 +47,8 @@ public struct HostResult: Sendable {
         case failed
         /// The plan was refused before anything changed (conflicts, missing users, a held lock).
         case refused
+        /// Stopped on request between two events; the event in flight finished first.
+        case stopped
     }
 
     public var outcome: Outcome

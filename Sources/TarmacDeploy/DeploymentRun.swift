@@ -119,8 +119,13 @@ struct Run {
     mutating func execute() async -> HostResult.Outcome {
         guard await probeAndPlan(early: true) != nil else { return .refused }
         var failed = false
+        var stopped = false
         for event in request.events {
-            if failed {
+            if !failed && !stopped && deployment.stopRequested() {
+                stopped = true
+                warnings.append("stopped on request before \(event); the events before it ran to the end")
+            }
+            if failed || stopped {
                 events.append(EventResult(name: event, status: .skipped))
                 continue
             }
@@ -140,6 +145,7 @@ struct Run {
                 }
             }
         }
-        return failed ? .failed : .succeeded
+        if failed { return .failed }
+        return stopped ? .stopped : .succeeded
     }
 }

@@ -9,10 +9,16 @@ import TarmacHost
 public struct HostDeployment: Sendable {
     public let transport: any HostTransport
     let now: @Sendable () -> Date
+    /// Asked between events: true stops the deployment there (Ctrl-C).
+    let stopRequested: @Sendable () -> Bool
 
-    public init(transport: any HostTransport, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        transport: any HostTransport, now: @escaping @Sendable () -> Date = { Date() },
+        stopRequested: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.transport = transport
         self.now = now
+        self.stopRequested = stopRequested
     }
 
     /// Runs the deployment; never throws: every failure is in the result, naming the host.

@@ -20,9 +20,14 @@ public struct LocalTransport: HostTransport {
         let file = try writeProgram(program)
         defer { unlink(file) }
         let collected = LineCollector()
+        // A process group of its own: Ctrl-C at the terminal reaches tarmac, which decides
+        // (finish the event in flight, then stop), not the program in the middle of its work.
+        var options = PlatformOptions()
+        options.processGroupID = 0
         let result = try await Subprocess.run(
             .path(FilePath("/bin/sh")), arguments: [file], environment: .inherit,
-            workingDirectory: FilePath("/"), input: .none, output: .sequence, error: .string(limit: 1 << 20)
+            workingDirectory: FilePath("/"), platformOptions: options, input: .none, output: .sequence,
+            error: .string(limit: 1 << 20)
         ) { execution in
             let lines = execution.standardOutput.strings(
                 separatedBy: .unicodeScalarSequence(["\n"]), bufferingPolicy: .maxLineLength(1 << 20))

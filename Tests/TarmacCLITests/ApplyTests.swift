@@ -190,6 +190,52 @@ struct ApplyTests {
             !FileManager.default.fileExists(atPath: "/pwned.txt") && !FileManager.default.fileExists(atPath: "/pwned"))
     }
 
+    /// Ctrl-C: the hook in flight finishes, the rest is skipped, the lock is released, exit 130.
+    @Test func interruptFinishesTheEventInFlightThenStops() throws {
+        let repo = try GitFixture.empty("interrupt")
+        defer { repo.remove() }
+        guard let mounts = try PrivateMounts.make() else { return }
+        defer { mounts.remove() }
+        try repo.write(
+            "appspec.yml",
+            """
+            version: 0.0
+            os: linux
+            hooks:
+              BeforeInstall:
+                - location: slow.sh
+              AfterInstall:
+                - location: after.sh
+
+            """)
+        try repo.write("slow.sh", "#!/bin/sh\nsleep 2\necho done > /opt/slow-finished\n", executable: true)
+        try repo.write("after.sh", "#!/bin/sh\necho ran > /opt/after-ran\n", executable: true)
+        try repo.commitAll("slow hook")
+        let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
+        let result = try mounts.run(
+            """
+            "$TARMAC" apply "$B" --deployment-root "$ROOT" --json > /opt/result.json &
+            pid=$!
+            sleep 1
+            kill -INT "$pid"
+            wait "$pid"
+            echo "status=$?" > /opt/status
+            "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 && echo again-ok > /opt/again
+            """, environment: ["B": bundle])
+        #expect(result.status == 0, "\(result.stderr)")
+        let opt = mounts.optDirectory
+        #expect(try String(contentsOfFile: opt + "/status", encoding: .utf8) == "status=130\n")
+        #expect(FileManager.default.fileExists(atPath: opt + "/slow-finished"), "the event in flight finished")
+        #expect(try String(contentsOfFile: opt + "/again", encoding: .utf8) == "again-ok\n", "the lock was released")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: opt + "/result.json")))
+                as? [String: Any])
+        #expect(json["status"] as? String == "Stopped")
+        let events = try #require((json["hosts"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])
+        #expect(events.first { $0["name"] as? String == "BeforeInstall" }?["status"] as? String == "Succeeded")
+        #expect(events.first { $0["name"] as? String == "AfterInstall" }?["status"] as? String == "Skipped")
+    }
+
     @Test func unsignedBundleWithTrustKeyChangesNothing() throws {
         let repo = try Self.hookedApp(revision: 1)
         defer { repo.remove() }
