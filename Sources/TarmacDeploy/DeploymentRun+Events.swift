@@ -29,7 +29,8 @@ extension Run {
     mutating func install() async -> EventResult {
         let name = LifecycleEvent.install.rawValue
         let known = problems.count
-        guard let plan = await probeAndPlan() else {
+        let early = reusablePlan
+        guard let plan = early != nil ? early : await probeAndPlan() else {
             let found = problems[known...].joined(separator: "; ")
             return EventResult(name: name, status: .failed, message: "nothing was installed: \(found)")
         }
@@ -85,6 +86,7 @@ extension Run {
                 path: archive + "/" + $0.location, location: $0.location, timeout: $0.timeout, runas: $0.runas)
         }
         guard !scripts.isEmpty else { return EventResult(name: event, status: .succeeded) }
+        reusablePlan = nil  // a script may change what Install finds on the host
         let hookRun = HookRun(
             event: event, deploymentID: request.deploymentID, scripts: scripts,
             environment: request.hookEnvironment(event: event, hostName: transport.hostName), layout: layout)

@@ -15,6 +15,9 @@ struct Run {
     var installed = false
     /// True once DownloadBundle has unpacked the new revision (spec §2.2 selection rule).
     var archiveExists = false
+    /// The early plan, while nothing could have changed the host since its probe: no hook
+    /// has run, and it assumed no user or group the host lacks. Install then skips a probe.
+    var reusablePlan: InstallPlan?
 
     var transport: any HostTransport { deployment.transport }
     var layout: HostLayout { request.layout }
@@ -93,10 +96,12 @@ struct Run {
     /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
     mutating func probeAndPlan(early: Bool = false) async -> InstallPlan? {
         let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        var assumed = false
         do {
             let outcome = try await run(
                 ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
             facts = try ProbeProgram.parse(outcome.lines, request: probe)
+            assumed = !facts.users.isSuperset(of: probe.users) || !facts.groups.isSuperset(of: probe.groups)
             if early {
                 facts.users.formUnion(probe.users)
                 facts.groups.formUnion(probe.groups)
@@ -108,7 +113,9 @@ struct Run {
         let options = InstallOptions(
             fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
         switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
-        case .success(let plan): return plan
+        case .success(let plan):
+            reusablePlan = early && !assumed ? plan : nil
+            return plan
         case .failure(let failure):
             problems += failure.problems.map(\.description)
             return nil

@@ -18,9 +18,12 @@ public enum InstallProgram {
         script.append(helpers())
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
         Bookkeeping.assign("t_cleanup", layout.cleanupFile, in: &script)
+        // Tools' complaints go to a file, read only on failure: no subshell per step.
+        let logs = layout.deploymentDirectory(deploymentID) + "/logs"
+        Bookkeeping.assign("t_errf", logs + "/install.stderr", in: &script)
         script.run(
-            "mkdir", "-p", "--", .quoted(layout.instructions), "||", "t_fail", "instructions",
-            .quoted("cannot create deployment-instructions"), .quoted(layout.instructions))
+            "mkdir", "-p", "--", .quoted(layout.instructions), .quoted(logs), "||", "t_fail", "instructions",
+            .quoted("cannot create deployment-instructions or the deployment's logs"), .quoted(layout.instructions))
         script.append(removals(plan))
         script.append(steps(plan, deploymentID: deploymentID, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))

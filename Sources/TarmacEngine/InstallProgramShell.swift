@@ -49,9 +49,9 @@ extension InstallProgram {
     static func placementHelpers() -> ShellScript {
         var s = ShellScript()
         s.line("t_mkdir() {")
-        s.line("  t_err=$(mkdir -m 0755 -- \"$2\" 2>&1) && return 0")
+        s.line("  mkdir -m 0755 -- \"$2\" 2>\"$t_errf\" && return 0")
         s.line("  if [ -d \"$2\" ] && [ ! -L \"$2\" ]; then return 1; fi")
-        s.line("  t_fail \"mkdir:$1\" \"cannot create directory #$1\" \"$t_err\"")
+        s.line("  t_fail \"mkdir:$1\" \"cannot create directory #$1\" \"$(cat -- \"$t_errf\")\"")
         s.line("}")
         s.line("t_unplace() {")
         s.line("  [ ! -d \"$2\" ] || [ -L \"$2\" ] || rmdir -- \"$2\" ||")
@@ -74,7 +74,8 @@ extension InstallProgram {
         s.line("}")
         s.line("t_copy_batch() {")
         s.line("  t_i=$1; t_d=$2; shift 2")
-        s.line("  t_err=$(cp -p -t \"$t_d\" -- \"$@\" 2>&1) && return 0")
+        s.line("  cp -p -t \"$t_d\" -- \"$@\" 2>\"$t_errf\" && return 0")
+        s.line("  t_err=$(cat -- \"$t_errf\")")
         s.line(
             "  if t_disk_full \"$t_err\"; then t_fail \"copy:$t_i\" \"the disk is full: cannot copy files from #$t_i on\" \"$t_err\"; fi"
         )
@@ -83,7 +84,7 @@ extension InstallProgram {
         s.line("t_chmod_batch() {")
         s.line("  t_i=$1; t_m=$2; shift 2")
         s.line(
-            "  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_fail \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\""
+            "  chmod \"$t_m\" -- \"$@\" 2>\"$t_errf\" || t_fail \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$(cat -- \"$t_errf\")\""
         )
         s.line("}")
         s.line("t_link() {")

@@ -32,9 +32,9 @@ t_remove_batch() {
 }
 t_unlabel() { semanage fcontext -d -- "$1" >/dev/null 2>&1 || :; }
 t_mkdir() {
-  t_err=$(mkdir -m 0755 -- "$2" 2>&1) && return 0
+  mkdir -m 0755 -- "$2" 2>"$t_errf" && return 0
   if [ -d "$2" ] && [ ! -L "$2" ]; then return 1; fi
-  t_fail "mkdir:$1" "cannot create directory #$1" "$t_err"
+  t_fail "mkdir:$1" "cannot create directory #$1" "$(cat -- "$t_errf")"
 }
 t_unplace() {
   [ ! -d "$2" ] || [ -L "$2" ] || rmdir -- "$2" ||
@@ -53,13 +53,14 @@ t_copy() {
 }
 t_copy_batch() {
   t_i=$1; t_d=$2; shift 2
-  t_err=$(cp -p -t "$t_d" -- "$@" 2>&1) && return 0
+  cp -p -t "$t_d" -- "$@" 2>"$t_errf" && return 0
+  t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_fail "copy:$t_i" "the disk is full: cannot copy files from #$t_i on" "$t_err"; fi
   t_fail "copy:$t_i" "cannot copy files from #$t_i on into their directory" "$t_err"
 }
 t_chmod_batch() {
   t_i=$1; t_m=$2; shift 2
-  t_err=$(chmod "$t_m" -- "$@" 2>&1) || t_fail "copy:$t_i" "cannot set the mode of files from #$t_i on" "$t_err"
+  chmod "$t_m" -- "$@" 2>"$t_errf" || t_fail "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
 }
 t_link() {
   rm -f -- "$4"
@@ -85,7 +86,8 @@ t_label() {
 }
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
 t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
-mkdir -p -- '/var/lib/tarmac/deployment-instructions' || t_fail instructions 'cannot create deployment-instructions' '/var/lib/tarmac/deployment-instructions'
+t_let t_errf '/var/lib/tarmac/g-web/d-20260101-1/logs/install.stderr'
+mkdir -p -- '/var/lib/tarmac/deployment-instructions' '/var/lib/tarmac/g-web/d-20260101-1/logs' || t_fail instructions 'cannot create deployment-instructions or the deployment'\''s logs' '/var/lib/tarmac/deployment-instructions'
 # The previous install: 2 paths, 1 SELinux rules.
 t_remove_batch 0 '/srv/app/old.txt' '/srv/app'
 t_unlabel '/srv/app/old.txt'
