@@ -27,7 +27,7 @@ public struct RevisionSnapshot: Sendable {
 }
 
 extension RevisionSnapshot {
-    static let appspecNames = ["appspec.yml", "appspec.yaml"]
+    static var appspecNames: [String] { AppSpecLocator.defaultNames }
 
     /// Reads `commit` from the repository: tree, AppSpec and hook scripts it names.
     static func read(

@@ -8,14 +8,7 @@ import TarmacEngine
 extension ApplyCommand {
     /// The deployment to run, or exit 2 with every problem of the AppSpec and the options.
     func makeRequest(_ staged: StagedBundle) throws -> DeploymentRequest {
-        var tree = RevisionTree()
-        for file in staged.files {
-            let kind: RevisionTree.Kind =
-                file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
-            tree.insert(
-                file.path,
-                .init(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
-        }
+        let tree = RevisionTree(files: staged.files)
         let (parsed, findings) = AppSpec.parse(staged.appspecText, file: staged.appspecName, tree: tree)
         Console.diagnostics(findings)
         guard let spec = parsed else {

@@ -110,16 +110,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
     private func stage(keys: [SSHPublicKey], into work: String) async throws -> StagedBundle {
         do {
-            return try await BundleStager().stage(absolute(bundle), trustedKeys: keys, into: work)
+            return try await BundleStager().stage(Console.absolute(bundle), trustedKeys: keys, into: work)
         } catch let error as BundleError {
             Console.say("error: \(error)")
             Console.say("nothing was changed")
             throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
         }
-    }
-
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     private func makeWorkDirectory() throws -> String {

@@ -61,8 +61,8 @@ struct BundleCommand: AsyncParsableCommand {
         options.revision = rev ?? "HEAD"
         options.worktree = worktree
         options.format = format
-        options.output = output.map(absolute)
-        options.signingKeyPath = sign.map(absolute)
+        options.output = output.map(Console.absolute)
+        options.signingKeyPath = sign.map(Console.absolute)
         let builder = BundleBuilder(
             repository: project.repository, application: project.application, bundle: project.bundle)
         let outcome: BundleOutcome
@@ -98,14 +98,6 @@ struct BundleCommand: AsyncParsableCommand {
         )
         Console.say("sha256 \(outcome.sha256)")
         if let sig = outcome.signaturePath { Console.say("signature \(sig)") }
-    }
-
-    private func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
-            return home + path.dropFirst(1)
-        }
-        return FileManager.default.currentDirectoryPath + "/" + path
     }
 }
 

@@ -16,6 +16,15 @@ struct Console {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// A path the user typed, made absolute against the current directory (`~/` is home).
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+            return home + path.dropFirst(1)
+        }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
     static func json(_ data: Data) {
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data([0x0A]))

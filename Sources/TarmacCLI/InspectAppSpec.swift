@@ -17,14 +17,7 @@ struct InspectAppSpec {
             return
         }
         let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
-        var tree = RevisionTree()
-        for file in report.files where file.path.hasPrefix(prefix) {
-            let kind: RevisionTree.Kind =
-                file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
-            tree.insert(
-                String(file.path.dropFirst(prefix.count)),
-                .init(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
-        }
+        let tree = RevisionTree(files: report.files, under: prefix)
         (spec, diagnostics) = AppSpec.parse(text, file: name, tree: tree)
     }
 }

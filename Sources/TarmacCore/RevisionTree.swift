@@ -58,3 +58,16 @@ public struct RevisionTree: Sendable, Equatable {
             .joined(separator: "/")
     }
 }
+
+extension RevisionTree {
+    /// The tree of a bundle's members: paths under `prefix` (a stripped wrapper directory), relative to it.
+    public init(files: [BundleManifest.File], under prefix: String = "") {
+        self.init()
+        for file in files where file.path.hasPrefix(prefix) && file.path.count > prefix.count {
+            let kind: Kind = file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
+            insert(
+                String(file.path.dropFirst(prefix.count)),
+                Entry(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
+        }
+    }
+}

@@ -104,7 +104,7 @@ extension Run {
 
     /// The AppSpec of the revision in `directory`, read from the host.
     func earlierAppSpec(_ directory: String) async -> AppSpec? {
-        let names = ["appspec.yml", "appspec.yaml"]
+        let names = AppSpecLocator.defaultNames
         let program = ReadFileProgram.render(candidates: names.map { directory + "/deployment-archive/" + $0 })
         guard let outcome = try? await run(program, event: "read"), let found = ReadFileProgram.parse(outcome.lines)
         else {
