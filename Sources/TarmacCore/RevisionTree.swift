@@ -67,7 +67,7 @@ extension RevisionTree {
             let kind: Kind = file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
             insert(
                 String(file.path.dropFirst(prefix.count)),
-                Entry(kind: kind, executable: file.mode.last.map { "1357".contains($0) } ?? false, size: file.size))
+                Entry(kind: kind, executable: (UInt32(file.mode, radix: 8) ?? 0) & 0o111 != 0, size: file.size))
         }
     }
 }

@@ -19,3 +19,21 @@ struct BundleManifestTests {
         #expect(manifest.totalSize == 15)
     }
 }
+
+@Suite("RevisionTree from a bundle's files")
+struct RevisionTreeFromFilesTests {
+    @Test func anyExecBitMakesAScriptExecutable() {
+        let tree = RevisionTree(
+            files: [
+                .init(path: "w/owner-only.sh", type: .file, mode: "0744"),
+                .init(path: "w/group.sh", type: .file, mode: "0654"),
+                .init(path: "w/plain.txt", type: .file, mode: "0644"),
+                .init(path: "w/link", type: .symlink, mode: "0777", target: "plain.txt"),
+            ], under: "w/")
+        #expect(tree.entry(at: "owner-only.sh")?.executable == true)
+        #expect(tree.entry(at: "group.sh")?.executable == true)
+        #expect(tree.entry(at: "plain.txt")?.executable == false)
+        #expect(tree.entry(at: "link")?.kind == .symlink)
+        #expect(tree.entry(at: "w") == nil)
+    }
+}
