@@ -1,5 +1,6 @@
 import TarmacCore
 import TarmacEngine
+import TarmacHost
 
 /// Everything one host's deployment needs, decided before the host is contacted.
 public struct DeploymentRequest: Sendable {
@@ -15,6 +16,8 @@ public struct DeploymentRequest: Sendable {
     /// Where the host finds the bundle's tar, and its SHA-256.
     public var bundleSource: BundleSource
     public var bundleSHA256: String
+    /// The local file streamed to DownloadBundle when `bundleSource` is `.standardInput`.
+    public var upload: ProgramInput?
     /// The commit the bundle was built from, when it says (`BUNDLE_COMMIT`).
     public var commit: String?
     /// Events in order (LifecycleSequence).
@@ -29,7 +32,7 @@ public struct DeploymentRequest: Sendable {
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,
         appspec: AppSpec, files: [BundleManifest.File], bundleSource: BundleSource, bundleSHA256: String,
-        commit: String?, events: [String], fileExistsBehavior: FileExistsBehavior = .disallow,
+        upload: ProgramInput? = nil, commit: String?, events: [String], fileExistsBehavior: FileExistsBehavior = .disallow,
         ignoreApplicationStopFailures: Bool = false, keepBundle: Bool = false, maxRevisions: Int = 5,
         runnerPID: Int32? = nil
     ) {
@@ -42,6 +45,7 @@ public struct DeploymentRequest: Sendable {
         self.files = files
         self.bundleSource = bundleSource
         self.bundleSHA256 = bundleSHA256
+        self.upload = upload
         self.commit = commit
         self.events = events
         self.fileExistsBehavior = fileExistsBehavior

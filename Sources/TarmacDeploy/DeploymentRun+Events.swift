@@ -19,7 +19,7 @@ extension Run {
         let program = DownloadProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
             sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle)
-        let result = await runProgram(program, event: LifecycleEvent.downloadBundle.rawValue)
+        let result = await runProgram(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue)
         if result.status == .succeeded { archiveExists = true }
         return result
     }
@@ -41,9 +41,9 @@ extension Run {
     }
 
     /// A program of tarmac's own: succeeded, or failed with what it said.
-    mutating func runProgram(_ program: ShellScript, event: String) async -> EventResult {
+    mutating func runProgram(_ program: ShellScript, input: ProgramInput? = nil, event: String) async -> EventResult {
         do {
-            let outcome = try await run(program, event: event)
+            let outcome = try await run(program, input: input, event: event)
             if outcome.succeeded { return EventResult(name: event, status: .succeeded) }
             let said = (outcome.notes + [outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).filter {
                 !$0.isEmpty

@@ -36,9 +36,9 @@ struct Run {
     }
 
     /// Runs a program, passing hook output and notes on as progress.
-    func run(_ program: ShellScript, event: String) async throws -> ProgramOutcome {
+    func run(_ program: ShellScript, input: ProgramInput? = nil, event: String) async throws -> ProgramOutcome {
         let progress = self.progress
-        return try await transport.run(program) { line in
+        return try await transport.run(program, input: input) { line in
             switch line {
             case .output(let stream, let text): progress(.output(event: event, stream: stream.rawValue, text: text))
             case .note(let text): progress(.note(Run.readable(note: text, event: event)))

@@ -10,8 +10,31 @@ public protocol HostTransport: Sendable {
     /// How messages name the host.
     var hostName: String { get }
 
-    /// Runs `program`, handing every stdout line to `onLine` as it arrives.
-    func run(_ program: ShellScript, onLine: @escaping @Sendable (ProgramLine) -> Void) async throws -> ProgramOutcome
+    /// Runs `program` with `input` (if any) on its standard input, handing every stdout line
+    /// to `onLine` as it arrives.
+    func run(_ program: ShellScript, input: ProgramInput?, onLine: @escaping @Sendable (ProgramLine) -> Void)
+        async throws -> ProgramOutcome
+}
+
+extension HostTransport {
+    /// Runs `program` with nothing on its standard input.
+    public func run(_ program: ShellScript, onLine: @escaping @Sendable (ProgramLine) -> Void) async throws
+        -> ProgramOutcome
+    {
+        try await run(program, input: nil, onLine: onLine)
+    }
+}
+
+/// A local file a program reads on its standard input (the bundle DownloadBundle receives):
+/// exactly `byteCount` bytes, streamed, never held in memory.
+public struct ProgramInput: Sendable, Equatable {
+    public var path: String
+    public var byteCount: Int64
+
+    public init(path: String, byteCount: Int64) {
+        self.path = path
+        self.byteCount = byteCount
+    }
 }
 
 /// How a program ended.

@@ -14,11 +14,18 @@ public struct LocalTransport: HostTransport {
         self.hostName = hostName
     }
 
-    public func run(_ program: ShellScript, onLine: @escaping @Sendable (ProgramLine) -> Void) async throws
-        -> ProgramOutcome
-    {
+    public func run(
+        _ program: ShellScript, input: ProgramInput?, onLine: @escaping @Sendable (ProgramLine) -> Void
+    ) async throws -> ProgramOutcome {
         let file = try writeProgram(program)
         defer { unlink(file) }
+        // No input reads /dev/null, as a program started with nothing on stdin would.
+        let source = input?.path ?? "/dev/null"
+        let fd = open(source, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw TransportError(host: hostName, message: "cannot read \(source): \(String(cString: strerror(errno)))")
+        }
+        let stdin = FileDescriptorInput.fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true)
         let collected = LineCollector()
         // A process group of its own: Ctrl-C at the terminal reaches tarmac, which decides
         // (finish the event in flight, then stop), not the program in the middle of its work.
@@ -26,7 +33,7 @@ public struct LocalTransport: HostTransport {
         options.processGroupID = 0
         let result = try await Subprocess.run(
             .path(FilePath("/bin/sh")), arguments: [file], environment: .inherit,
-            workingDirectory: FilePath("/"), platformOptions: options, input: .none, output: .sequence,
+            workingDirectory: FilePath("/"), platformOptions: options, input: stdin, output: .sequence,
             error: .string(limit: 1 << 20)
         ) { execution in
             let lines = execution.standardOutput.strings(
