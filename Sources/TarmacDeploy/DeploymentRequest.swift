@@ -32,7 +32,8 @@ public struct DeploymentRequest: Sendable {
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,
         appspec: AppSpec, files: [BundleManifest.File], bundleSource: BundleSource, bundleSHA256: String,
-        upload: ProgramInput? = nil, commit: String?, events: [String], fileExistsBehavior: FileExistsBehavior = .disallow,
+        upload: ProgramInput? = nil, commit: String?, events: [String],
+        fileExistsBehavior: FileExistsBehavior = .disallow,
         ignoreApplicationStopFailures: Bool = false, keepBundle: Bool = false, maxRevisions: Int = 5,
         runnerPID: Int32? = nil
     ) {
