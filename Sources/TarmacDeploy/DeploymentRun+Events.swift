@@ -9,6 +9,9 @@ extension Run {
         switch event {
         case LifecycleEvent.downloadBundle.rawValue: return await download()
         case LifecycleEvent.install.rawValue: return await install()
+        case LifecycleEvent.blockTraffic.rawValue, LifecycleEvent.allowTraffic.rawValue:
+            guard let traffic = deployment.traffic else { return EventResult(name: event, status: .succeeded) }
+            return await traffic(event, transport.hostName)
         default: return await hooks(event)
         }
     }
@@ -19,9 +22,7 @@ extension Run {
         let program = DownloadProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
             sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle)
-        let result = await runProgram(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue)
-        if result.status == .succeeded { archiveExists = true }
-        return result
+        return await runProgram(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue)
     }
 
     /// Install plans again against the host as it is now (hooks before it may have changed
@@ -55,10 +56,19 @@ extension Run {
         }
     }
 
+    /// Whether DownloadBundle comes before `event` in this deployment's order: then the new
+    /// revision's archive exists when the event runs (spec §2.2 selection rule).
+    func downloadPrecedes(_ event: String) -> Bool {
+        guard let download = request.events.firstIndex(of: LifecycleEvent.downloadBundle.rawValue),
+            let position = request.events.firstIndex(of: event)
+        else { return false }
+        return download < position
+    }
+
     /// A hook event: the scripts of the revision the event selects (spec §2.2).
     mutating func hooks(_ event: String) async -> EventResult {
         let usesLastSuccessful =
-            (LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false) && !archiveExists
+            (LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false) && !downloadPrecedes(event)
         let spec: AppSpec
         let archive: String
         if usesLastSuccessful {

@@ -13,8 +13,8 @@ struct Run {
     var warnings: [String] = []
     var facts = HostFacts()
     var installed = false
-    /// True once DownloadBundle has unpacked the new revision (spec §2.2 selection rule).
-    var archiveExists = false
+    /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).
+    var prestaged: EventResult?
     /// The early plan, while nothing could have changed the host since its probe: no hook
     /// has run, and it assumed no user or group the host lacks. Install then skips a probe.
     var reusablePlan: InstallPlan?
@@ -122,9 +122,31 @@ struct Run {
         }
     }
 
-    /// Plans, then runs every event; stops at the first failure that is not ignored.
+    /// DownloadBundle ahead of its turn; the stop events still select the last successful
+    /// revision, since they come before DownloadBundle in the event order.
+    mutating func prestage() async -> Bool {
+        let event = LifecycleEvent.downloadBundle.rawValue
+        guard request.events.contains(event) else { return true }
+        progress(.eventStarted(event))
+        let started = deployment.now()
+        var result = await download()
+        result.startedAt = started
+        result.finishedAt = deployment.now()
+        prestaged = result
+        progress(.eventFinished(result))
+        return result.status == .succeeded
+    }
+
+    /// The events in order, each with its result or Skipped (a refused plan, a halt, a failure).
+    mutating func skipRemaining() {
+        let recorded = events + (prestaged.map { [$0] } ?? [])
+        events = request.events.map { name in
+            recorded.first { $0.name == name } ?? EventResult(name: name, status: .skipped)
+        }
+    }
+
+    /// Runs every event in order; stops at the first failure that is not ignored.
     mutating func execute() async -> HostResult.Outcome {
-        guard await probeAndPlan(early: true) != nil else { return .refused }
         var failed = false
         var stopped = false
         for event in request.events {
@@ -136,13 +158,19 @@ struct Run {
                 events.append(EventResult(name: event, status: .skipped))
                 continue
             }
-            progress(.eventStarted(event))
-            let started = deployment.now()
-            var result = await runEvent(event)
-            result.startedAt = started
-            result.finishedAt = deployment.now()
+            let result: EventResult
+            if let prestaged, prestaged.name == event {
+                result = prestaged
+            } else {
+                progress(.eventStarted(event))
+                let started = deployment.now()
+                var fresh = await runEvent(event)
+                fresh.startedAt = started
+                fresh.finishedAt = deployment.now()
+                result = fresh
+                progress(.eventFinished(result))
+            }
             events.append(result)
-            progress(.eventFinished(result))
             if result.status == .failed {
                 let stopEvent = LifecycleEvent(rawValue: event)?.usesLastSuccessfulRevision ?? false
                 if stopEvent && request.ignoreApplicationStopFailures {

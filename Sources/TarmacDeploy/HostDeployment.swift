@@ -7,28 +7,74 @@ import TarmacHost
 /// each as a program over the host's transport. The same code runs `tarmac apply` (local
 /// transport) and, per host, an SSH deployment.
 public struct HostDeployment: Sendable {
+    /// Runs BlockTraffic or AllowTraffic for the host on the build box (the group's traffic
+    /// control); nil when the group has none.
+    public typealias TrafficControl = @Sendable (_ event: String, _ host: String) async -> EventResult
+
     public let transport: any HostTransport
     let now: @Sendable () -> Date
-    /// Asked between events: true stops the deployment there (Ctrl-C).
+    /// Asked between events: true stops the deployment there (Ctrl-C, or the group's rollout halted).
     let stopRequested: @Sendable () -> Bool
+    let traffic: TrafficControl?
 
     public init(
         transport: any HostTransport, now: @escaping @Sendable () -> Date = { Date() },
-        stopRequested: @escaping @Sendable () -> Bool = { false }
+        stopRequested: @escaping @Sendable () -> Bool = { false }, traffic: TrafficControl? = nil
     ) {
         self.transport = transport
         self.now = now
         self.stopRequested = stopRequested
+        self.traffic = traffic
     }
 
     /// Runs the deployment; never throws: every failure is in the result, naming the host.
     public func run(_ request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void) async
         -> HostResult
     {
-        var run = Run(deployment: self, request: request, progress: progress)
-        guard await run.acquireLock() else { return run.result(.refused) }
-        let outcome = await run.execute()
-        await run.releaseLock()
+        var session = session(request, progress: progress)
+        guard await session.prepare(prestage: false) else { return await session.end(.refused) }
+        let outcome = await session.execute()
+        return await session.end(outcome)
+    }
+
+    /// The deployment in steps, for a group rollout: prepare every host first (lock, probe,
+    /// plan, and the bundle pre-staged), then run the events when the host's turn comes.
+    public func session(_ request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void)
+        -> HostSession
+    {
+        HostSession(run: Run(deployment: self, request: request, progress: progress))
+    }
+}
+
+/// One host's deployment, step by step. Every step reports into the result; none throws.
+public struct HostSession: Sendable {
+    var run: Run
+    var locked = false
+
+    /// Locks the host, probes and plans; with `prestage`, also runs DownloadBundle now so the
+    /// transfer is off the critical path. False when the host cannot go ahead (the reasons are
+    /// in the result: a held lock, an unreachable host, plan conflicts, a failed download).
+    public mutating func prepare(prestage: Bool) async -> Bool {
+        guard await run.acquireLock() else { return false }
+        locked = true
+        guard await run.probeAndPlan(early: true) != nil else { return false }
+        if prestage { return await run.prestage() }
+        return true
+    }
+
+    /// Runs the lifecycle events in order; stops at the first failure that is not ignored.
+    public mutating func execute() async -> HostResult.Outcome {
+        await run.execute()
+    }
+
+    /// Releases the host's lock (if held) and returns the result. Events that never ran are Skipped.
+    public mutating func end(_ outcome: HostResult.Outcome) async -> HostResult {
+        if locked { await run.releaseLock() }
+        locked = false
+        run.skipRemaining()
         return run.result(outcome)
     }
+
+    /// Whether a failed `prepare` refused the plan (nothing changed) rather than failed a step.
+    public var prestageFailed: Bool { run.prestaged?.status == .failed }
 }
