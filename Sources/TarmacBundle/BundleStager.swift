@@ -4,11 +4,14 @@ import TarmacArchive
 import TarmacCore
 import TarmacSigning
 
-/// A verified bundle turned into what a host unpacks: a plain tar of the revision alone.
+/// A verified bundle turned into what a host unpacks with `tar`.
 public struct StagedBundle: Sendable {
-    /// The tar the host receives: wrapper directory stripped, `.tarmac/` left out, every member checked.
-    public var tarPath: String
-    public var sha256: String
+    /// The file the host receives: the bundle itself when it is a tar or tar.gz without a
+    /// wrapper directory (checked member by member when inspected, and by its SHA-256 on the
+    /// host), else a plain tar of the revision alone (wrapper stripped, `.tarmac/` left out).
+    public var transferPath: String
+    /// The SHA-256 of `transferPath`, which the host checks before unpacking.
+    public var transferSHA256: String
     /// The revision's members, relative to its root.
     public var files: [BundleManifest.File]
     public var appspecName: String
@@ -41,12 +44,18 @@ public struct BundleStager: Sendable {
             return copy.path == BundleManifest.reservedDirectory
                 || copy.path.hasPrefix(BundleManifest.reservedDirectory + "/") ? nil : copy
         }
+        if (report.format == "tar.gz" || report.format == "tar") && report.wrapperDirectory == nil {
+            return StagedBundle(
+                transferPath: path, transferSHA256: report.sha256, files: files, appspecName: name,
+                appspecText: text, report: report)
+        }
         let tarPath = directory + "/bundle.tar"
         let expected = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
         try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
         let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: tarPath) }
         return StagedBundle(
-            tarPath: tarPath, sha256: sha256, files: files, appspecName: name, appspecText: text, report: report)
+            transferPath: tarPath, transferSHA256: sha256, files: files, appspecName: name, appspecText: text,
+            report: report)
     }
 
     /// Copies the revision's members into a plain tar, re-checking each file's digest so a

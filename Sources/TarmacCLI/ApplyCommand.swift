@@ -104,7 +104,7 @@ struct ApplyCommand: AsyncParsableCommand {
         case .succeeded: return
         case .failed: throw ExitCode(Exit.failed)
         case .refused: throw ExitCode(Exit.invalidInput)
-        case .stopped: throw ExitCode(Exit.interrupted)
+        case .stopped, .skipped: throw ExitCode(Exit.interrupted)
         }
     }
 

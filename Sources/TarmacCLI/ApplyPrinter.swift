@@ -38,12 +38,9 @@ struct ApplyPrinter: Sendable {
         switch result.outcome {
         case .succeeded:
             Console.say("deployment \(request.deploymentID) succeeded")
-        case .stopped:
+        case .stopped, .skipped:
             Console.say("deployment \(request.deploymentID) stopped on request")
-            Console.say(
-                result.installed
-                    ? "this host now has the new revision's files (Install completed)"
-                    : "this host keeps its earlier revision's files (Install did not run)")
+            Console.say("this host \(result.revisionState)")
         case .refused:
             for problem in result.problems { Console.say("error: \(problem)") }
             Console.say("error: deployment \(request.deploymentID) refused; nothing was changed")
@@ -52,10 +49,7 @@ struct ApplyPrinter: Sendable {
             Console.say(
                 "error: deployment \(request.deploymentID) failed in \(failed?.name ?? "an event"): \(failed?.message ?? "")"
             )
-            Console.say(
-                result.installed
-                    ? "this host now has the new revision's files (Install completed)"
-                    : "this host keeps its earlier revision's files (Install did not run)")
+            Console.say("this host \(result.revisionState)")
             Console.say("see \(request.layout.scriptsLog(request.deploymentID))")
         }
         if json {
@@ -98,11 +92,7 @@ struct ApplyJSON: Encodable {
 
     init(result: HostResult, request: DeploymentRequest, staged: StagedBundle, startedAt: Date) {
         id = request.deploymentID
-        switch result.outcome {
-        case .succeeded: status = .succeeded
-        case .stopped: status = .stopped
-        case .failed, .refused: status = .failed
-        }
+        status = result.status
         group = request.groupName
         application = request.application
         revision = staged.report.manifest?.commit

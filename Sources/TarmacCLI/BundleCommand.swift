@@ -65,9 +65,15 @@ struct BundleCommand: AsyncParsableCommand {
         options.signingKeyPath = sign.map(Console.absolute)
         let builder = BundleBuilder(
             repository: project.repository, application: project.application, bundle: project.bundle)
-        let outcome: BundleOutcome
+        let outcome = try await Self.build(builder, options)
+        report(outcome)
+        Console.result(outcome.path)
+    }
+
+    /// Builds, or prints why not and exits 2 (invalid revision) or 1.
+    static func build(_ builder: BundleBuilder, _ options: BundleOptions) async throws -> BundleOutcome {
         do {
-            outcome = try await builder.build(options)
+            return try await builder.build(options)
         } catch let error as BundleError {
             if case .invalidRevision(let findings) = error {
                 Console.diagnostics(findings)
@@ -77,8 +83,6 @@ struct BundleCommand: AsyncParsableCommand {
             }
             throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
         }
-        report(outcome)
-        Console.result(outcome.path)
     }
 
     private func report(_ outcome: BundleOutcome) {

@@ -49,6 +49,8 @@ public struct HostResult: Sendable {
         case refused
         /// Stopped on request between two events; the event in flight finished first.
         case stopped
+        /// Never started: the group's rollout ended before this host's turn.
+        case skipped
     }
 
     public var outcome: Outcome
@@ -58,6 +60,23 @@ public struct HostResult: Sendable {
     public var warnings: [String]
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
+
+    /// The contract's status word for the host.
+    public var status: DeploymentStatus {
+        switch outcome {
+        case .succeeded: .succeeded
+        case .failed, .refused: .failed
+        case .stopped: .stopped
+        case .skipped: .skipped
+        }
+    }
+
+    /// Which revision the host is on now, in words, for messages after a failure.
+    public var revisionState: String {
+        installed
+            ? "has the new revision's files (Install completed)"
+            : "keeps its earlier revision's files (Install did not run)"
+    }
 }
 
 /// What the runner reports while it works, for live progress.

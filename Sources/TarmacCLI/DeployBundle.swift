@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TarmacBundle
+import TarmacCore
+import TarmacHost
+
+/// The bundle a group deployment sends: built from a revision (or given), verified, and
+/// staged; `upload` is what goes over the wire to each host's DownloadBundle.
+struct DeployBundle {
+    var path: String
+    var staged: StagedBundle
+    /// The file streamed to every host, and its SHA-256 (checked on the host).
+    var upload: ProgramInput
+    var uploadSHA256: String
+
+    var revision: String { staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12)) }
+    var commit: String? { staged.report.manifest?.commit }
+
+    /// Builds the bundle of `rev` (default HEAD) unless `given` names one, then stages it in `work`.
+    static func prepare(project: ProjectContext, rev: String?, given: String?, work: String) async throws
+        -> DeployBundle
+    {
+        let path: String
+        if let given {
+            path = Console.absolute(given)
+        } else {
+            var options = BundleOptions()
+            options.revision = rev ?? "HEAD"
+            let builder = BundleBuilder(
+                repository: project.repository, application: project.application, bundle: project.bundle)
+            let outcome = try await BundleCommand.build(builder, options)
+            Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
+            path = outcome.path
+        }
+        let staged: StagedBundle
+        do {
+            staged = try await BundleStager().stage(path, trustedKeys: [], into: work)
+        } catch let error as BundleError {
+            Console.say("error: \(error)")
+            Console.say("no host was contacted")
+            throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64 ?? 0
+        return DeployBundle(
+            path: path, staged: staged, upload: ProgramInput(path: staged.transferPath, byteCount: size),
+            uploadSHA256: staged.transferSHA256)
+    }
+}

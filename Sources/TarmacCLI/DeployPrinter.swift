@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+import TarmacCore
+import TarmacDeploy
+
+/// Live progress of a group deployment: a line per host step on stderr (with `--json`, one
+/// JSON object per line on stdout instead), and the summary at the end.
+final class DeployPrinter: Sendable {
+    let json: Bool
+    let hosts: [String]
+    private let width: Int
+    private let lock = Mutex(())
+
+    init(json: Bool, hosts: [String]) {
+        self.json = json
+        self.hosts = hosts
+        width = min(hosts.map(\.count).max() ?? 0, 24)
+    }
+
+    func start(_ request: DeploymentRequest, bundle: DeployBundle, rollout: Rollout, config: DeploymentConfig) {
+        let n = rollout.order.count
+        emit(
+            [
+                "type": "deployment_started", "id": request.deploymentID, "group": request.groupName,
+                "revision": bundle.commit ?? bundle.revision, "config": config.name,
+            ],
+            text: "deployment \(request.deploymentID): \(request.application) \(bundle.revision) → group "
+                + "\(request.groupName), \(n) host\(n == 1 ? "" : "s"), \(config.name) "
+                + "(\(rollout.batchSize) at a time, \(rollout.minimumHealthy) must stay healthy)")
+    }
+
+    func progress(_ event: GroupProgress) {
+        switch event {
+        case .preparing(let index):
+            emit(
+                ["type": "host_preparing", "host": hosts[index]],
+                text: line(index, "connecting, probing, sending the bundle"))
+        case .prepared(let index, let ready):
+            emit(
+                ["type": "host_prepared", "host": hosts[index], "ready": ready],
+                text: line(index, ready ? "ready (bundle staged)" : "not ready"))
+        case .started(let index):
+            emit(["type": "host_started", "host": hosts[index]], text: line(index, "deploying"))
+        case .host(let index, let progress):
+            hostProgress(index, progress)
+        case .finished(let index, let result):
+            finished(index, result)
+        case .halted(let reason):
+            emit(["type": "halted", "reason": reason], text: "stopping: \(reason)")
+        }
+    }
+
+    private func hostProgress(_ index: Int, _ progress: DeploymentProgress) {
+        let host = hosts[index]
+        switch progress {
+        case .eventStarted(let name):
+            emit(["type": "event_started", "host": host, "event": name], text: line(index, "▸ \(name)"))
+        case .eventFinished(let result):
+            var object: [String: Any] = [
+                "type": "event_finished", "host": host, "event": result.name,
+                "status": result.status.rawValue,
+            ]
+            if let code = result.exitCode { object["exit_code"] = Int(code) }
+            if let message = result.message { object["message"] = message }
+            let mark = result.status == .failed ? "✗" : "✓"
+            let timing = Self.seconds(result.startedAt, result.finishedAt)
+            emit(
+                object,
+                text: line(index, "\(mark) \(result.name) (\(timing))" + (result.message.map { ": \($0)" } ?? "")))
+        case .output(let event, let stream, let text):
+            emit(
+                ["type": "output", "host": host, "event": event, "stream": stream, "text": text],
+                text: line(index, "\(stream == "stderr" ? "!" : "|") \(text)"))
+        case .note(let text):
+            emit(["type": "warning", "host": host, "message": text], text: line(index, "warning: \(text)"))
+        }
+    }
+
+    private func finished(_ index: Int, _ result: HostResult) {
+        var object: [String: Any] = [
+            "type": "host_finished", "host": hosts[index], "status": result.status.rawValue,
+            "installed": result.installed,
+        ]
+        if !result.problems.isEmpty { object["problems"] = result.problems }
+        var text = line(index, result.status.rawValue)
+        if result.outcome != .succeeded { text += ": this host \(result.revisionState)" }
+        for problem in result.problems { text += "\n" + line(index, "error: \(problem)") }
+        for warning in result.warnings { text += "\n" + line(index, "warning: \(warning)") }
+        emit(object, text: text)
+    }
+
+    private func line(_ index: Int, _ text: String) -> String {
+        let name = hosts[index]
+        return name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + text
+    }
+
+    private func emit(_ object: [String: Any], text: String) {
+        if json { emitJSON(object) } else { lock.withLock { _ in Console.say(text) } }
+    }
+
+    /// One JSON line on stdout, stamped with the time.
+    func emitJSON(_ object: [String: Any]) {
+        var stamped = object
+        stamped["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let data = (try? JSONSerialization.data(withJSONObject: stamped, options: [.sortedKeys])) ?? Data()
+        lock.withLock { _ in FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+    }
+
+    static func seconds(_ start: Date?, _ end: Date?) -> String {
+        guard let start, let end else { return "–" }
+        return String(format: "%.1fs", end.timeIntervalSince(start))
+    }
+}
+
+extension DeployPrinter {
+    /// The end: the verdict, and where every host stands.
+    func summary(_ request: DeploymentRequest, result: GroupResult) {
+        let succeeded = result.hosts.filter { $0.outcome == .succeeded }.count
+        let verdict: String
+        switch result.verdict {
+        case .succeeded: verdict = "Succeeded"
+        case .failed(let reason): verdict = "Failed: \(reason)"
+        case .stopped: verdict = "Stopped on request"
+        }
+        if json {
+            let hosts = zip(self.hosts, result.hosts).map { name, host -> [String: Any] in
+                ["name": name, "status": host.status.rawValue, "installed": host.installed]
+            }
+            emitJSON([
+                "type": "deployment_finished", "id": request.deploymentID,
+                "status": Self.status(result.verdict).rawValue, "hosts": hosts,
+            ])
+            return
+        }
+        Console.say(
+            "deployment \(request.deploymentID) \(verdict) (\(succeeded) of \(result.hosts.count) hosts succeeded)")
+        if result.verdict != .succeeded {
+            for (name, host) in zip(hosts, result.hosts) where host.outcome != .succeeded {
+                Console.say("  \(name): \(host.status.rawValue), \(host.revisionState)")
+            }
+        }
+    }
+
+    /// The contract's status word for a verdict.
+    static func status(_ verdict: Rollout.Verdict) -> DeploymentStatus {
+        switch verdict {
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .stopped: .stopped
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import TarmacCore
+
+/// Carries out a `Rollout`'s actions: starts hosts as child tasks, feeds their results back,
+/// and watches for a stop request while hosts run.
+struct RolloutRunner {
+    var rollout: Rollout
+    var sessions: [HostSession?]
+    var ready: [Bool]
+    var results: [HostResult?]
+    let halt: Halt
+    let userStop: @Sendable () -> Bool
+
+    init(rollout: Rollout, prepared: [PreparedHost], halt: Halt, userStop: @escaping @Sendable () -> Bool) {
+        self.rollout = rollout
+        sessions = prepared.map(\.session)
+        ready = prepared.map(\.ready)
+        results = Array(repeating: nil, count: prepared.count)
+        self.halt = halt
+        self.userStop = userStop
+    }
+
+    /// What a child task reports.
+    enum Event: Sendable {
+        case finished(Int, HostResult)
+        case stopRequested
+    }
+
+    mutating func run(progress: @escaping @Sendable (GroupProgress) -> Void) async -> Rollout.Verdict {
+        await withTaskGroup(of: Event.self) { group in
+            var pending = userStop() ? rollout.requestStop() : rollout.begin()
+            var watching = false
+            while true {
+                if let verdict = carryOut(pending, group: &group, progress: progress) {
+                    group.cancelAll()
+                    return verdict
+                }
+                if !watching && !userStop() {
+                    watching = true
+                    let stop = userStop
+                    group.addTask {
+                        while !stop() && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+                        return .stopRequested
+                    }
+                }
+                guard let event = await group.next() else { return .failed("no host reported") }
+                switch event {
+                case .finished(let index, let result):
+                    results[index] = result
+                    sessions[index] = nil
+                    progress(.finished(index, result))
+                    pending = rollout.hostFinished(index, succeeded: result.outcome == .succeeded)
+                case .stopRequested:
+                    pending = rollout.requestStop()
+                }
+            }
+        }
+    }
+
+    /// Starts hosts and passes on halts; returns the verdict once the rollout finishes.
+    private mutating func carryOut(
+        _ actions: [Rollout.Action], group: inout TaskGroup<Event>,
+        progress: @escaping @Sendable (GroupProgress) -> Void
+    ) -> Rollout.Verdict? {
+        for action in actions {
+            switch action {
+            case .start(let index):
+                guard var session = sessions[index] else { continue }
+                let ready = self.ready[index]
+                progress(.started(index))
+                group.addTask {
+                    // A host that failed its preparation fails its turn without running anything.
+                    let outcome: HostResult.Outcome =
+                        ready ? await session.execute() : (session.prestageFailed ? .failed : .refused)
+                    return .finished(index, await session.end(outcome))
+                }
+            case .stopInFlight(let reason):
+                halt.set()
+                progress(.halted(reason))
+            case .finish(let verdict):
+                if case .failed(let reason) = verdict, !halt.isSet { progress(.halted(reason)) }
+                return verdict
+            }
+        }
+        return nil
+    }
+}
