@@ -5,8 +5,9 @@
 /// people) and the program fails; a stale lock (its pid gone) is reported, never stolen.
 /// Release removes the lock only when this deployment holds it.
 public enum LockProgram {
-    /// Takes the host lock for `deploymentID`, recording `runnerPID` (nil: the program's parent,
-    /// i.e. the SSH session, which lives as long as the runner's connection).
+    /// Takes the host lock for `deploymentID`, recording `runnerPID` (nil: the SSH connection's
+    /// process, which the transport passes as `TARMAC_SESSION_PID` — it lives as long as the
+    /// runner's connection — else the program's parent).
     public static func acquire(layout: HostLayout, deploymentID: String, runnerPID: Int32?) -> ShellScript {
         var script = Bookkeeping.prelude("take the host lock for deployment \(deploymentID)")
         script.append(holderHelper())
@@ -14,7 +15,7 @@ public enum LockProgram {
         if let runnerPID {
             script.run("t_let", "t_pid", .number(runnerPID))
         } else {
-            script.line("t_pid=$PPID")
+            script.line("t_pid=${TARMAC_SESSION_PID:-$PPID}")
         }
         script.run(
             "mkdir", "-p", "--", .quoted(layout.root), "||", "t_fail", "lock",

@@ -14,7 +14,7 @@
 ///     @fact lock <hex id> <pid> <epoch> <alive|dead> [caller]
 public enum ProbeProgram {
     /// Renders the probe. `runnerPID` is the pid the lock program records for this runner
-    /// (nil: the program's parent process, the SSH session); a lock held by it is marked `caller`.
+    /// (nil: the SSH connection's process, `TARMAC_SESSION_PID`, else the program's parent); a lock held by it is marked `caller`.
     public static func render(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
         var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
         script.append(helpers())
@@ -34,7 +34,7 @@ public enum ProbeProgram {
         if let runnerPID {
             script.run("t_lock", .quoted(layout.lockDirectory), .number(runnerPID))
         } else {
-            script.run("t_lock", .quoted(layout.lockDirectory), .literal("\"$PPID\""))
+            script.run("t_lock", .quoted(layout.lockDirectory), .literal("\"${TARMAC_SESSION_PID:-$PPID}\""))
         }
         Bookkeeping.finish(&script)
         return script

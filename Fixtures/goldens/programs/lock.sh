@@ -26,7 +26,7 @@ t_lock() {
   printf '@fact lock %s %s %s %s%s\n' "$(printf '%s' "$i" | od -An -v -tx1 | tr -d ' \n')" "$p" "$t" "$a" "$c" >&3
 }
 t_let t_dir '/var/lib/tarmac/.tarmac-lock'
-t_pid=$PPID
+t_pid=${TARMAC_SESSION_PID:-$PPID}
 mkdir -p -- '/var/lib/tarmac' || t_fail lock 'cannot create the deployment root' '/var/lib/tarmac'
 if mkdir -- "$t_dir" 2>/dev/null ; then
   printf '%s\n%s\n%s\n' 'd-20260101-1' "$t_pid" "$(date +%s)" > "$t_dir/info.tmp" && mv -f -- "$t_dir/info.tmp" "$t_dir/info" || t_fail lock 'cannot write the lock'\''s info file' "$t_dir"

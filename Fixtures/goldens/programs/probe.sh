@@ -92,5 +92,5 @@ t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
 t_last '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install'
 t_deployments '/var/lib/tarmac/g-web'
 t_free '/var/lib/tarmac'
-t_lock '/var/lib/tarmac/.tarmac-lock' "$PPID"
+t_lock '/var/lib/tarmac/.tarmac-lock' "${TARMAC_SESSION_PID:-$PPID}"
 printf '@done 0\n' >&3
