@@ -12,6 +12,8 @@ struct Run {
     var problems: [String] = []
     var warnings: [String] = []
     var facts = HostFacts()
+    /// True once a probe's facts came back.
+    var probed = false
     var installed = false
     /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).
     var prestaged: EventResult?
@@ -101,6 +103,7 @@ struct Run {
             let outcome = try await run(
                 ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
             facts = try ProbeProgram.parse(outcome.lines, request: probe)
+            probed = true
             assumed = !facts.users.isSuperset(of: probe.users) || !facts.groups.isSuperset(of: probe.groups)
             if early {
                 facts.users.formUnion(probe.users)
