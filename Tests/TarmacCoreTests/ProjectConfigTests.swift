@@ -119,3 +119,18 @@ import Testing
         #expect(config.minimumHealthy(hostCount: hosts) == expected)
     }
 }
+
+/// The SSH timeouts of a group.
+@Suite struct GroupTimeoutTests {
+    @Test func timeoutsAreWholeSecondsFromOne() {
+        let (config, diagnostics) = ProjectConfig.parse(
+            "application: app\ngroups:\n  g:\n    hosts: [h]\n    connect_timeout: 3\n    io_timeout: 0\n",
+            file: "t.yml")
+        #expect(config == nil)
+        #expect(
+            diagnostics.map(\.description) == ["t.yml:6:17: error: groups.g.io_timeout 0 must be 1 or more (seconds)"])
+        let (ok, _) = ProjectConfig.parse(
+            "application: app\ngroups:\n  g:\n    hosts: [h]\n    connect_timeout: 3\n", file: "t.yml")
+        #expect(ok?.groups.first?.connectTimeout == 3 && ok?.groups.first?.ioTimeout == 30)
+    }
+}

@@ -74,6 +74,10 @@ public struct DeploymentGroup: Sendable, Equatable {
     public var maxRevisions = DeploymentGroup.defaultMaxRevisions
     public var traffic: TrafficControl?
     public var sudo = false
+    /// Seconds to wait for a host's TCP connection.
+    public var connectTimeout = 10
+    /// Seconds any wait on a host's SSH session may last before the host is failed (a dead link).
+    public var ioTimeout = 30
     public var location: SourceLocation
 
     /// Creates a group with the defaults.

@@ -2,7 +2,8 @@
 extension ProjectConfigParser {
     static let groupKeys = [
         "hosts", "user", "identity", "known_hosts", "config", "deployment_root", "file_exists_behavior",
-        "auto_rollback", "ignore_application_stop_failures", "max_revisions", "traffic", "sudo",
+        "auto_rollback", "ignore_application_stop_failures", "max_revisions", "traffic", "sudo", "connect_timeout",
+        "io_timeout",
     ]
 
     mutating func groups(_ node: YAMLNode) -> [DeploymentGroup] {
@@ -57,7 +58,19 @@ extension ProjectConfigParser {
         if let trafficNode = node["traffic"], !trafficNode.isNull {
             group.traffic = traffic(trafficNode, path + ".traffic")
         }
+        group.connectTimeout = seconds(node["connect_timeout"], path + ".connect_timeout") ?? group.connectTimeout
+        group.ioTimeout = seconds(node["io_timeout"], path + ".io_timeout") ?? group.ioTimeout
         return hosts == nil ? nil : group
+    }
+
+    /// A timeout in whole seconds, 1 or more.
+    private mutating func seconds(_ node: YAMLNode?, _ path: String) -> Int? {
+        guard let node, !node.isNull, let value = reader.integer(node, path) else { return nil }
+        guard value >= 1 else {
+            reader.error("\(path) \(value) must be 1 or more (seconds)", at: node)
+            return nil
+        }
+        return value
     }
 
     private mutating func hosts(_ node: YAMLNode?, _ path: String, owner: YAMLNode) -> [DeploymentGroup.Host]? {
