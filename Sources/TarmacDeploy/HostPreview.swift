@@ -72,7 +72,8 @@ extension Run {
             }
             let id = (last as NSString).lastPathComponent
             guard let earlier else {
-                return .init(event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
+                return .init(
+                    event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
             }
             return .init(
                 event: event, revision: "last successful revision (\(id))",

@@ -50,7 +50,11 @@ public struct InstallPreview: Sendable, Equatable {
             case .symlink(_, let destination, _):
                 written.insert(destination)
                 let existing = facts.paths[destination] ?? .missing
-                if existing == .missing { preview.added.append(destination) } else { preview.changed.append(destination) }
+                if existing == .missing {
+                    preview.added.append(destination)
+                } else {
+                    preview.changed.append(destination)
+                }
             case .retain(let destination):
                 written.insert(destination)
                 preview.retained.append(destination)
