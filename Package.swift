@@ -45,6 +45,14 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
+        // Effects: the SSH transport on libssh2 (the only importer of CSSH2), known_hosts and ssh config.
+        .target(
+            name: "TarmacSSH",
+            dependencies: [
+                "CSSH2", "TarmacHost", "TarmacEngine", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"]),
+
         // Orchestration: one host's deployment (lock, probe, plan, lifecycle events) over a transport.
         .target(
             name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"], exclude: ["README.md"]),
@@ -97,6 +105,8 @@ let package = Package(
             dependencies: [
                 "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning", "TarmacTestSupport",
             ]),
+        .testTarget(
+            name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),
         .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,58 @@
+import Foundation
+import TarmacEngine
+import TarmacHost
+
+/// The one owner of a host's SSH connection: an actor on its own serial queue, so libssh2 is
+/// used by one thread at a time and its blocking calls never stall the cooperative pool.
+actor SSHHost {
+    private let executor: SerialQueueExecutor
+    private let endpoint: SSHEndpoint
+    private let environment: [String: String]
+    private var connection: SSHConnection?
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    init(endpoint: SSHEndpoint, environment: [String: String]) {
+        self.endpoint = endpoint
+        self.environment = environment
+        self.executor = SerialQueueExecutor(label: "tarmac.ssh.\(endpoint.name)")
+    }
+
+    /// Runs a program, connecting first if this is the host's first program.
+    func run(_ program: ShellScript, input: ProgramInput?, onLine: @escaping @Sendable (ProgramLine) -> Void)
+        throws -> ProgramOutcome
+    {
+        try connected().run(program, input: input, onLine: onLine)
+    }
+
+    /// Connects and authenticates now, unless already connected.
+    func connect() throws {
+        _ = try connected()
+    }
+
+    /// Connects (once) and authenticates; later calls reuse the connection, even a lost one,
+    /// so that they fail fast with the reason.
+    private func connected() throws -> SSHConnection {
+        if let connection { return connection }
+        let knownHosts: KnownHosts
+        do {
+            knownHosts = try KnownHosts.load(path: endpoint.knownHosts)
+        } catch {
+            throw TransportError(host: endpoint.name, message: "cannot read \(endpoint.knownHosts): \(error)")
+        }
+        let connection = try SSHConnection.open(endpoint, knownHosts: knownHosts, environment: environment)
+        self.connection = connection
+        return connection
+    }
+
+    /// The key the server presents, fetched without authenticating.
+    func hostKey(algorithms: [String]) throws -> HostKey {
+        let connection = try SSHConnection.handshake(endpoint, algorithms: algorithms)
+        return try connection.hostKey()
+    }
+
+    /// Disconnects; a later run connects again.
+    func close() {
+        connection = nil
+    }
+}
