@@ -3,7 +3,7 @@
 //
 // The module graph is the architecture: C stays in its wrappers, the pure core does
 // no I/O, effects sit behind small types, and the executable is a one-line entry point.
-// Dependencies point one way: tarmac → TarmacCLI → TarmacBundle → (core, wrappers).
+// Dependencies point one way: tarmac → TarmacCLI → (TarmacBundle, TarmacDeploy, TarmacHistory, …) → (core, wrappers).
 import PackageDescription
 
 let package = Package(
@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries, imported only by their wrappers.
@@ -80,12 +81,18 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
+        // Effects: the deployment history in `.tarmac/state.db` (SQLite through GRDB) and its JSON views.
+        .target(
+            name: "TarmacHistory",
+            dependencies: ["TarmacCore", "TarmacDeploy", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]),
+
         // Command line: argument-parser commands, each a few lines over the libraries.
         .target(
             name: "TarmacCLI",
             dependencies: [
                 "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
-                "TarmacDeploy",
+                "TarmacDeploy", "TarmacSSH", "TarmacHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -107,7 +114,11 @@ let package = Package(
             ]),
         .testTarget(
             name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),
-        .testTarget(name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
+        .testTarget(
+            name: "TarmacHistoryTests",
+            dependencies: ["TarmacHistory", "TarmacDeploy", "TarmacCore", "TarmacTestSupport"]),
+        .testTarget(
+            name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacHistory", "TarmacDeploy", "TarmacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,7 @@ struct DeployBundle {
     {
         let path: String
         if let given {
-            path = Console.absolute(given)
+            path = try keep(Console.absolute(given), project: project)
         } else {
             var options = BundleOptions()
             options.revision = rev ?? "HEAD"
@@ -44,5 +44,23 @@ struct DeployBundle {
         return DeployBundle(
             path: path, staged: staged, upload: ProgramInput(path: staged.transferPath, byteCount: size),
             uploadSHA256: staged.transferSHA256)
+    }
+
+    /// A bundle given from elsewhere is copied into `.tarmac/artifacts/` so a later rollback
+    /// still has it; one already there is used where it is.
+    static func keep(_ path: String, project: ProjectContext) throws -> String {
+        let artifacts = project.repository.root + "/.tarmac/artifacts/"
+        guard !path.hasPrefix(artifacts) else { return path }
+        let directory = artifacts + project.application + "/given"
+        let copy = directory + "/" + (path as NSString).lastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+        } catch {
+            Console.say("error: cannot read \(path): \(error.localizedDescription)")
+            throw ExitCode(Exit.invalidInput)
+        }
+        return copy
     }
 }

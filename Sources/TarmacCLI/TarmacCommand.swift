@@ -16,12 +16,20 @@ public struct TarmacCommand: AsyncParsableCommand {
               tarmac validate                 check tarmac.yml and appspec.yml
               tarmac bundle                   bundle HEAD into .tarmac/artifacts/
               tarmac inspect BUNDLE           show and verify what a bundle holds
+              tarmac hosts trust GROUP        record the SSH host keys of a group's hosts
+              tarmac plan GROUP               what a deployment would change on each host
+              tarmac deploy GROUP             deploy HEAD to the group over SSH
+              tarmac history                  past deployments; then tarmac show ID, tarmac logs ID
 
             Exit status: 0 success, 1 the operation ran and failed, 2 invalid input \
             (nothing was changed), 130 interrupted.
             """,
         version: TarmacVersion.string,
-        subcommands: [ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self])
+        subcommands: [
+            ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self, HostsCommand.self,
+            PlanCommand.self, DeployCommand.self, RollbackCommand.self, HistoryCommand.self, ShowCommand.self,
+            LogsCommand.self,
+        ])
 
     public init() {}
 

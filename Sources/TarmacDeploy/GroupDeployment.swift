@@ -13,13 +13,11 @@ public struct GroupDeployment: Sendable {
         public var name: String
         public var address: String
         public var transport: any HostTransport
-        public var health: RolloutHost.Health
 
-        public init(name: String, address: String, transport: any HostTransport, health: RolloutHost.Health) {
+        public init(name: String, address: String, transport: any HostTransport) {
             self.name = name
             self.address = address
             self.transport = transport
-            self.health = health
         }
     }
 
@@ -45,7 +43,7 @@ public struct GroupDeployment: Sendable {
         self.traffic = traffic
     }
 
-    /// Runs the deployment; `requestFor` gives each host its request (the same bundle and id).
+    /// Runs the deployment: every host gets the same request (one bundle, one deployment id).
     public func run(
         _ request: DeploymentRequest, progress: @escaping @Sendable (GroupProgress) -> Void
     ) async -> GroupResult {

@@ -139,6 +139,7 @@ struct CLITests {
 
     @Test(arguments: [
         ["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"],
+        ["history", "--help"], ["show", "--help"], ["logs", "--help"],
     ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TarmacCore
+import TarmacDeploy
+import TarmacEngine
+import TarmacHost
+
+/// `tarmac deploy`: one bundle to every host of a group over SSH.
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Deploy a revision to every host of a deployment group over SSH.",
+        discussion: """
+            The revision (default HEAD) is bundled, verified and validated first; then every \
+            host is connected, its key checked against known_hosts, locked, probed and planned, \
+            and sent the bundle (DownloadBundle runs on every host before the first batch). \
+            The lifecycle then runs on the hosts in the order and batches of the deployment \
+            configuration: AllAtOnce, HalfAtATime, OneAtATime, or a custom minimum-healthy-hosts \
+            rule. An impossible configuration is refused before any host is contacted.
+
+            When the deployment can no longer succeed, no further host is started; hosts in \
+            flight finish their current event. With auto_rollback the group's last good \
+            revision is then redeployed to the hosts that ran Install. Ctrl-C stops the same \
+            way (exit 130); a second Ctrl-C ends tarmac at once.
+
+            Exit 0 success; 1 the deployment failed (every host's state is printed); 2 invalid \
+            tarmac.yml, AppSpec, bundle or configuration — no host was changed.
+
+            Examples:
+              tarmac deploy staging
+              tarmac deploy production --rev v1.4.0 --config OneAtATime
+              tarmac deploy production --bundle /media/usb/docs-site.tar.gz --json
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
+    var group: String
+
+    @Option(help: ArgumentHelp("The commit to deploy: a branch, tag or commit id (default HEAD).", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: ArgumentHelp("Deploy this bundle file instead of building one.", valueName: "path"))
+    var bundle: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A deployment configuration: AllAtOnce, HalfAtATime, OneAtATime or one of deployment_configs.",
+            valueName: "name"))
+    var config: String?
+
+    @Flag(
+        name: .customLong("ignore-application-stop-failures"),
+        help: "Go on when ApplicationStop (or a block-traffic hook) of the earlier revision fails.")
+    var ignoreStopFailures = false
+
+    @Flag(help: "Print progress as JSON lines on stdout, the result as the last line.")
+    var json = false
+
+    func validate() throws {
+        if rev != nil && bundle != nil { throw ValidationError("--rev and --bundle cannot be combined") }
+    }
+
+    func run() async throws {
+        let project = try await ProjectContext.load(repository)
+        let selection = try GroupSelection.resolve(project, group: group, config: config)
+        var options = GroupDeployer.Options(selection: selection, json: json)
+        options.ignoreStopFailures = ignoreStopFailures || selection.group.ignoreApplicationStopFailures
+        let deployer = GroupDeployer(project: project, options: options)
+        let outcome = try await deployer.deploy(rev: rev, bundle: bundle)
+        await Rollback.automatic(
+            after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
+            json: json)
+        try outcome.exit()
+    }
+}

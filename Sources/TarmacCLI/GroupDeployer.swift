@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import TarmacCore
+import TarmacDeploy
+import TarmacEngine
+import TarmacHistory
+import TarmacHost
+
+/// Runs one group deployment for `deploy`, `rollback` and pipelines: bundle, start check,
+/// connections, the rollout, the history record, the summary.
+struct GroupDeployer {
+    struct Options {
+        var selection: GroupSelection
+        var json: Bool
+        var ignoreStopFailures = false
+        /// Who asked: `user`, `rollback` or `pipeline`.
+        var creator = DeploymentCreator.user
+        /// The deployment a rollback undoes.
+        var rollbackOf: String?
+        /// Only these hosts (a rollback targets the hosts that ran Install); nil for all.
+        var hosts: [String]?
+        /// Overrides the group's file_exists_behavior (a rollback uses the good deployment's).
+        var fileExistsBehavior: FileExistsBehavior?
+    }
+
+    /// How a deployment ended, and the exit status that says so.
+    struct Outcome {
+        var deploymentID: String
+        var result: GroupResult
+        var targets: [DeploymentGroup.Host]
+
+        func exit() throws {
+            switch result.verdict {
+            case .succeeded: return
+            case .failed: throw ExitCode(Exit.failed)
+            case .stopped: throw ExitCode(Exit.interrupted)
+            }
+        }
+
+        /// The hosts where Install ran (to the end or not): what a rollback must restore.
+        var hostsThatRanInstall: [String] {
+            zip(targets, result.hosts).compactMap { host, result in
+                let install = result.events.first { $0.name == LifecycleEvent.install.rawValue }
+                return install.map { $0.status == .succeeded || $0.status == .failed } == true ? host.name : nil
+            }
+        }
+    }
+
+    let project: ProjectContext
+    let options: Options
+
+    var group: DeploymentGroup { options.selection.group }
+
+    /// The group's hosts this deployment targets, in inventory order.
+    var targets: [DeploymentGroup.Host] {
+        guard let only = options.hosts else { return group.hosts }
+        return group.hosts.filter { only.contains($0.name) }
+    }
+
+    func deploy(rev: String?, bundle given: String?) async throws -> Outcome {
+        _ = try options.selection.rollout(health: targets.map { _ in .unknown })
+        let work = try Self.makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: given, work: work)
+        let request = makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
+        let lock = try GroupLock.acquire(
+            repository: project.repository.root, group: group.name, deploymentID: request.deploymentID)
+        defer { withExtendedLifetime(lock) {} }
+        let store = openHistory()
+        let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
+        let recorder = startRecording(store, request: request, bundle: bundle)
+        let connections = HostConnections(group: group, hosts: targets, repository: project.repository.root)
+        let printer = DeployPrinter(json: options.json, hosts: targets.map(\.name))
+        printer.start(request, bundle: bundle, rollout: rollout, config: options.selection.config)
+        Interrupt.install()
+        let members = zip(targets, connections.transports).map { host, transport in
+            GroupDeployment.Member(name: host.name, address: host.address, transport: transport)
+        }
+        let deployment = GroupDeployment(
+            members: members, rollout: rollout, stopRequested: { Interrupt.requested },
+            traffic: TrafficControl.runner(group: group, hosts: targets, request: request))
+        let result = await deployment.run(request) {
+            printer.progress($0)
+            recorder?.record($0)
+        }
+        await connections.close()
+        recorder?.finish(status: DeployPrinter.status(result.verdict), message: Self.message(result.verdict))
+        for warning in recorder?.warnings.prefix(3) ?? [] { Console.say("warning: history: \(warning)") }
+        printer.summary(request, result: result)
+        return Outcome(deploymentID: request.deploymentID, result: result, targets: targets)
+    }
+
+    func makeRequest(bundle: DeployBundle, spec: AppSpec) -> DeploymentRequest {
+        let application = project.application
+        let groupID = DeploymentGroupID.make(application: application, group: group.name)
+        return DeploymentRequest(
+            deploymentID: DeploymentID.make(), application: application, groupName: group.name, groupID: groupID,
+            layout: HostLayout(root: group.deploymentRoot, groupID: groupID), appspec: spec,
+            files: bundle.staged.files, bundleSource: .standardInput(byteCount: bundle.upload.byteCount),
+            bundleSHA256: bundle.uploadSHA256, upload: bundle.upload, commit: bundle.commit,
+            events: options.selection.events,
+            fileExistsBehavior: options.fileExistsBehavior ?? group.fileExistsBehavior,
+            ignoreApplicationStopFailures: options.ignoreStopFailures, maxRevisions: group.maxRevisions)
+    }
+
+    /// The repository's history; without it the deployment still runs (with a warning).
+    func openHistory() -> HistoryStore? {
+        do {
+            return try HistoryStore.open(repositoryRoot: project.repository.root)
+        } catch {
+            Console.say(
+                "warning: the deployment history cannot be opened, so this deployment is not recorded: \(error)")
+            return nil
+        }
+    }
+
+    /// Each target's health class from the history (spec §6.2 order).
+    private func health(_ store: HistoryStore?, revision: String) -> [RolloutHost.Health] {
+        let attempts = (try? store?.lastAttempts(group: group.name)) ?? [:]
+        let current = Dictionary(
+            ((try? store?.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },
+            uniquingKeysWith: { a, _ in a })
+        return targets.map { host in
+            if attempts[host.name] == .failed { return .unhealthy }
+            guard let installed = current[host.name] else { return .unknown }
+            return installed == revision ? .current : .outdated
+        }
+    }
+
+    private func startRecording(_ store: HistoryStore?, request: DeploymentRequest, bundle: DeployBundle)
+        -> DeploymentRecorder?
+    {
+        guard let store else { return nil }
+        let record = DeploymentRecord(
+            id: request.deploymentID, group: group.name, application: request.application,
+            revision: bundle.revision, commit: bundle.commit, bundleSHA256: bundle.staged.report.sha256,
+            bundlePath: bundle.path, configName: options.selection.config.name,
+            fileExistsBehavior: request.fileExistsBehavior,
+            ignoreApplicationStopFailures: request.ignoreApplicationStopFailures, creator: options.creator,
+            rollbackOf: options.rollbackOf)
+        do {
+            return try DeploymentRecorder(
+                store: store, record: record, hosts: targets.map { HostTarget(name: $0.name, address: $0.address) })
+        } catch {
+            Console.say("warning: this deployment is not recorded in the history: \(error)")
+            return nil
+        }
+    }
+
+    static func message(_ verdict: Rollout.Verdict) -> String? {
+        switch verdict {
+        case .succeeded: nil
+        case .failed(let reason): reason
+        case .stopped: "stopped on request"
+        }
+    }
+
+    static func makeWorkDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "/tarmac-deploy-" + UUID().uuidString
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import TarmacCore
+import TarmacEngine
+import TarmacHost
+import TarmacSSH
+
+/// `tarmac hosts`: look at a group's hosts before deploying to them.
+struct HostsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hosts",
+        abstract: "Check a group's hosts, or record their SSH host keys.",
+        subcommands: [HostsCheckCommand.self, HostsTrustCommand.self])
+}
+
+/// `tarmac hosts check GROUP`.
+struct HostsCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Connect to every host of a group: host key, login, tools, disk space, lock, installed revision.",
+        discussion: """
+            Nothing is changed on a host. Exit 0 when every host is ready for a deployment, 1 when \
+            one is not (each line says why), 2 for an unknown group or an invalid tarmac.yml.
+
+            Example:
+              tarmac hosts check production
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
+    var group: String
+
+    /// Tools every deployment needs on a host; the rest are needed only when an AppSpec asks.
+    static let required = ["sh", "tar", "gzip", "sha256sum", "setsid", "timeout"]
+
+    func run() async throws {
+        let project = try await ProjectContext.load(repository)
+        let selection = try GroupSelection.resolve(project, group: group, config: nil)
+        let hosts = selection.group.hosts
+        let connections = HostConnections(group: selection.group, hosts: hosts, repository: project.repository.root)
+        let groupID = DeploymentGroupID.make(application: project.application, group: selection.group.name)
+        let layout = HostLayout(root: selection.group.deploymentRoot, groupID: groupID)
+        let lines = await withTaskGroup(of: (Int, String, Bool).self) { tasks in
+            for (index, transport) in connections.transports.enumerated() {
+                tasks.addTask {
+                    let (text, ok) = await Self.check(transport, layout: layout)
+                    return (index, text, ok)
+                }
+            }
+            var all = [(String, Bool)](repeating: ("", false), count: hosts.count)
+            for await (index, text, ok) in tasks { all[index] = (text, ok) }
+            return all
+        }
+        await connections.close()
+        let width = hosts.map(\.name.count).max() ?? 0
+        for (host, line) in zip(hosts, lines) {
+            Console.say(host.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + line.0)
+        }
+        let ready = lines.filter(\.1).count
+        Console.say("\(ready) of \(hosts.count) hosts ready")
+        if ready < hosts.count { throw ExitCode(Exit.failed) }
+    }
+
+    /// One host's line and whether it is ready.
+    static func check(_ transport: SSHTransport, layout: HostLayout) async -> (String, Bool) {
+        let request = ProbeRequest(tools: ProbeRequest.standardTools)
+        let facts: HostFacts
+        do {
+            let outcome = try await transport.run(ProbeProgram.render(request: request, layout: layout, runnerPID: nil))
+            { _ in }
+            facts = try ProbeProgram.parse(outcome.lines, request: request)
+        } catch {
+            return ("FAILED: \(error)", false)
+        }
+        var parts = ["ok: \(transport.endpoint.user)@\(transport.endpoint.address):\(transport.endpoint.port)"]
+        let missing = required.filter { !facts.tools.contains($0) }
+        let optional = ["runuser", "setfacl"].filter { !facts.tools.contains($0) }
+        parts.append(missing.isEmpty ? "tools ok" : "MISSING \(missing.joined(separator: ", "))")
+        if !optional.isEmpty { parts.append("no \(optional.joined(separator: ", ")) (needed for runas/acls)") }
+        if let free = facts.freeBytes { parts.append("\(ByteCount.text(free)) free") }
+        if let lock = facts.lock {
+            parts.append(
+                "LOCKED by \(lock.deploymentID) (\(lock.holderAlive ? "running" : "stale: remove \(layout.lockDirectory)"))"
+            )
+        }
+        parts.append(
+            facts.lastSuccessful.map { "installed \(($0 as NSString).lastPathComponent)" } ?? "nothing installed")
+        return (parts.joined(separator: ", "), missing.isEmpty && facts.lock == nil)
+    }
+}
+
+/// `tarmac hosts trust GROUP`.
+struct HostsTrustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust",
+        abstract: "Fetch the SSH host keys of a group's hosts, show their fingerprints, and add them to known_hosts.",
+        discussion: """
+            Compare the fingerprints with the hosts' own (`ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub` \
+            on the host's console) before deploying. Keys already recorded are left alone; a key that \
+            differs from the recorded one is reported and not changed (remove the old line yourself if \
+            the host was rebuilt). Lines are appended; the file is never rewritten.
+
+            Example:
+              tarmac hosts trust staging
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
+    var group: String
+
+    func run() async throws {
+        let project = try await ProjectContext.load(repository)
+        let selection = try GroupSelection.resolve(project, group: group, config: nil)
+        let connections = HostConnections(
+            group: selection.group, hosts: selection.group.hosts, repository: project.repository.root)
+        var failed = 0
+        for endpoint in connections.endpoints {
+            let name = "\(endpoint.name) (\(KnownHosts.hostName(endpoint.address, port: endpoint.port)))"
+            let key: HostKey
+            do {
+                key = try await SSHTransport.hostKey(of: endpoint)
+            } catch {
+                Console.say("\(name): FAILED: \(error)")
+                failed += 1
+                continue
+            }
+            let known =
+                (try? KnownHosts.load(path: endpoint.knownHosts)) ?? KnownHosts(parsing: "", path: endpoint.knownHosts)
+            switch known.verdict(for: key, host: endpoint.address, port: endpoint.port) {
+            case .trusted(let line):
+                Console.say("\(name): \(key) already trusted (\(endpoint.knownHosts):\(line))")
+            case .revoked(let line):
+                Console.say("\(name): \(key) is REVOKED in \(endpoint.knownHosts):\(line); not added")
+                failed += 1
+            case .mismatch(let line, let recorded):
+                Console.say(
+                    "\(name): presents \(key), but \(endpoint.knownHosts):\(line) records \(recorded.fingerprint); "
+                        + "not changed (if the host was rebuilt, remove that line and run this again)")
+                failed += 1
+            case .unknown:
+                let line = KnownHosts.line(
+                    for: key, host: endpoint.address, port: endpoint.port, hashed: known.isHashed)
+                do {
+                    try KnownHosts.append(line, to: endpoint.knownHosts)
+                    Console.say("\(name): \(key) added to \(endpoint.knownHosts)")
+                } catch {
+                    Console.say("\(name): cannot add the key to \(endpoint.knownHosts): \(error)")
+                    failed += 1
+                }
+            }
+        }
+        if failed > 0 { throw ExitCode(Exit.failed) }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import TarmacHistory
+
+/// `tarmac logs`: the hook output captured during one deployment.
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print the hook output captured during a deployment.",
+        discussion: """
+            One line per line a hook wrote, in the order they arrived: time (UTC), host, \
+            lifecycle event, stream (stdout or stderr) and the text. Exit 2 when the id is \
+            not in this repository's history, or the deployment has no such host or event.
+
+            Examples:
+              tarmac logs d-7K2Q9M4XA
+              tarmac logs d-7K2Q9M4XA --host web2 --event ValidateService
+            """)
+
+    @Argument(help: ArgumentHelp("The deployment id (d-…).", valueName: "deployment-id"))
+    var id: String
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: ArgumentHelp("Only this host's output.", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Only this lifecycle event's output.", valueName: "event"))
+    var event: String?
+
+    func run() async throws {
+        let (store, detail) = try await HistoryAccess.deployment(id, repository)
+        try check(detail)
+        let lines = try HistoryAccess.reading { try store.output(id, host: host, event: event) }
+        if lines.isEmpty { Console.say("no hook output recorded for \(id)") }
+        for line in lines { Console.result(HistoryText.logLine(line)) }
+    }
+
+    /// A host or event the deployment never had is a typo, not an empty log.
+    private func check(_ detail: DeploymentDetail) throws {
+        let hosts = detail.hosts.map(\.name)
+        if let host, !hosts.contains(host) {
+            Console.say("error: deployment \(id) has no host \(host); its hosts: \(hosts.joined(separator: ", "))")
+            throw ExitCode(Exit.invalidInput)
+        }
+        let events = detail.hosts.flatMap { $0.events.map(\.name) }
+        if let event, !events.contains(event) {
+            let known = events.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            Console.say(
+                "error: deployment \(id) ran no event \(event); its events: \(known.joined(separator: ", "))")
+            throw ExitCode(Exit.invalidInput)
+        }
+    }
+}

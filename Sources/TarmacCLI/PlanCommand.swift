@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import TarmacCore
+import TarmacDeploy
+import TarmacEngine
+
+/// `tarmac plan`: what `deploy` would do, changing nothing on any host.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what a deployment would do to each host of a group; change nothing.",
+        discussion: """
+            Builds (or takes) the bundle, checks the deployment configuration against the group, \
+            then asks every host what it has: the files the install would add, change or remove \
+            (compared by SHA-256), conflicts that would refuse it, and which revision's scripts \
+            each lifecycle event would run. No lock is taken and nothing is written on a host.
+
+            Exit 0 when every host could be planned cleanly; 1 when a host is unreachable or its \
+            plan has problems; 2 for invalid input.
+
+            Examples:
+              tarmac plan staging
+              tarmac plan production --rev v1.4.0 --json
+            """)
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
+    var group: String
+
+    @Option(help: ArgumentHelp("The commit to plan: a branch, tag or commit id (default HEAD).", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: ArgumentHelp("Plan this bundle file instead of building one.", valueName: "path"))
+    var bundle: String?
+
+    @Option(help: ArgumentHelp("A deployment configuration to plan with.", valueName: "name"))
+    var config: String?
+
+    @Flag(help: "Print the plan as one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        if rev != nil && bundle != nil { throw ValidationError("--rev and --bundle cannot be combined") }
+    }
+
+    func run() async throws {
+        let project = try await ProjectContext.load(repository)
+        let selection = try GroupSelection.resolve(project, group: group, config: config)
+        let deployer = GroupDeployer(project: project, options: GroupDeployer.Options(selection: selection, json: json))
+        let rollout = try selection.rollout(health: deployer.targets.map { _ in .unknown })
+        let work = try GroupDeployer.makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: self.bundle, work: work)
+        let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
+        let connections = HostConnections(
+            group: selection.group, hosts: deployer.targets, repository: project.repository.root)
+        let previews = await withTaskGroup(of: (Int, HostPreview).self) { tasks in
+            for (index, transport) in connections.transports.enumerated() {
+                tasks.addTask { (index, await HostDeployment(transport: transport).preview(request)) }
+            }
+            var all = [HostPreview?](repeating: nil, count: connections.transports.count)
+            for await (index, preview) in tasks { all[index] = preview }
+            return all.map { $0! }
+        }
+        await connections.close()
+        let report = PlanReport(
+            request: request, bundle: bundle, config: selection.config, rollout: rollout,
+            hosts: zip(deployer.targets, previews).map { ($0.name, $0.address, $1) })
+        if json { Console.result(try report.json()) } else { report.print() }
+        if previews.contains(where: { !$0.problems.isEmpty || $0.install == nil }) { throw ExitCode(Exit.failed) }
+    }
+}

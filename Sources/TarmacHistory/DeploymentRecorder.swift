@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+import TarmacDeploy
+
+/// Writes a running group deployment into the history as its progress arrives: events as
+/// they start and finish, hook output in one batch per event, each host's final state.
+///
+/// History is a record, not a gate: a write that fails is kept as a warning and the
+/// deployment goes on.
+public final class DeploymentRecorder: Sendable {
+    public let store: HistoryStore
+    public let deploymentID: String
+    private let hosts: [String]
+    private let clock: @Sendable () -> Date
+    private let state = Mutex(State())
+
+    private struct State {
+        var output: [String: [OutputLine]] = [:]
+        var warnings: [String] = []
+    }
+
+    /// Starts recording: the deployment and its hosts are stored as `InProgress`.
+    public init(
+        store: HistoryStore, record: DeploymentRecord, hosts: [HostTarget],
+        clock: @escaping @Sendable () -> Date = {
+            Date()
+        }
+    ) throws {
+        self.store = store
+        self.deploymentID = record.id
+        self.hosts = hosts.map(\.name)
+        self.clock = clock
+        try store.begin(record, hosts: hosts)
+    }
+
+    /// Problems writing the history, for the user to see once at the end.
+    public var warnings: [String] { state.withLock { $0.warnings } }
+
+    /// Records one progress report of the group runner.
+    public func record(_ progress: GroupProgress) {
+        switch progress {
+        case .host(let index, let report): record(host: hosts[index], report)
+        case .finished(let index, let result): finished(host: hosts[index], result)
+        case .preparing, .prepared, .started, .halted: break
+        }
+    }
+
+    /// The deployment's end.
+    public func finish(status: DeploymentStatus, message: String?) {
+        attempt { try store.finish(deploymentID, status: status, message: message) }
+    }
+
+    private func record(host: String, _ report: DeploymentProgress) {
+        switch report {
+        case .eventStarted(let name):
+            let event = EventResult(name: name, status: .inProgress, startedAt: clock())
+            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+        case .eventFinished(let event):
+            flush(host: host)
+            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+        case .output(let event, let stream, let text):
+            let line = OutputLine(
+                time: clock(), host: host, event: event, stream: HookStream(rawValue: stream) ?? .stdout, text: text)
+            state.withLock { $0.output[host, default: []].append(line) }
+        case .note:
+            break
+        }
+    }
+
+    private func finished(host: String, _ result: HostResult) {
+        flush(host: host)
+        for event in result.events {
+            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+        }
+        let message = result.problems.isEmpty ? nil : result.problems.joined(separator: "; ")
+        attempt {
+            try store.updateHost(
+                deploymentID: deploymentID, host: host, status: result.status, installed: result.installed,
+                message: message)
+        }
+    }
+
+    private func flush(host: String) {
+        let lines = state.withLock { $0.output.removeValue(forKey: host) ?? [] }
+        guard !lines.isEmpty else { return }
+        attempt { try store.appendOutput(deploymentID: deploymentID, lines) }
+    }
+
+    private func attempt(_ write: () throws -> Void) {
+        do {
+            try write()
+        } catch {
+            state.withLock { $0.warnings.append("\(error)") }
+        }
+    }
+}
