@@ -139,12 +139,13 @@ struct CLITests {
 
     @Test(arguments: [
         ["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"],
-        ["history", "--help"], ["show", "--help"], ["logs", "--help"],
+        ["history", "--help"], ["show", "--help"], ["logs", "--help"], ["deploy", "--help"], ["plan", "--help"],
+        ["rollback", "--help"], ["hosts", "--help"], ["hosts", "check", "--help"], ["hosts", "trust", "--help"],
     ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])
         #expect(result.status == 0)
-        let name = (args.count > 1 ? args[0] : "tarmac") + ".txt"
+        let name = (args.count > 1 ? args.dropLast().joined(separator: "-") : "tarmac") + ".txt"
         try Golden.check(result.stdout, "help/" + name)
     }
 }
