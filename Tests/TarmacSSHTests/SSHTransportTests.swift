@@ -99,10 +99,4 @@ struct SSHTransportTests {
             program(["echo '@done 0'"]), input: ProgramInput(path: path, byteCount: 20_000_000), onLine: { _ in })
         #expect(ignoring.succeeded)
     }
-
-    @Test func sudoIsRenderedAsNonInteractive() {
-        let endpoint = SSHEndpoint(name: "h", user: "deploy", knownHosts: "/dev/null", sudo: true)
-        #expect(endpoint.sudo)
-        #expect(RemoteCommand.exec(programLength: 1, sudo: endpoint.sudo).hasSuffix("exec sudo -n sh \"$t\""))
-    }
 }
