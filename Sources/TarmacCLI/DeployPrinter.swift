@@ -3,18 +3,20 @@ import Synchronization
 import TarmacCore
 import TarmacDeploy
 
-/// Live progress of a group deployment: a line per host step on stderr (with `--json`, one
-/// JSON object per line on stdout instead), and the summary at the end.
+/// Live progress of a group deployment on stderr: on a terminal, a line per host with its
+/// current event, redrawn in place, and hook output, failures and warnings above it; else a
+/// plain line log. With `--json`, one JSON object per line on stdout instead.
 final class DeployPrinter: Sendable {
     let json: Bool
     let hosts: [String]
     private let width: Int
-    private let lock = Mutex(())
+    private let board: Mutex<LiveBoard?>
 
     init(json: Bool, hosts: [String]) {
         self.json = json
         self.hosts = hosts
         width = min(hosts.map(\.count).max() ?? 0, 24)
+        board = Mutex(!json && LiveBoard.available ? LiveBoard(hosts: hosts) : nil)
     }
 
     func start(_ request: DeploymentRequest, bundle: DeployBundle, rollout: Rollout, config: DeploymentConfig) {
@@ -34,13 +36,17 @@ final class DeployPrinter: Sendable {
         case .preparing(let index):
             emit(
                 ["type": "host_preparing", "host": hosts[index]],
-                text: line(index, "connecting, probing, sending the bundle"))
+                text: line(index, "connecting, probing, sending the bundle"), host: index, status: "connecting",
+                keep: false)
         case .prepared(let index, let ready):
             emit(
                 ["type": "host_prepared", "host": hosts[index], "ready": ready],
-                text: line(index, ready ? "ready (bundle staged)" : "not ready"))
+                text: line(index, ready ? "ready (bundle staged)" : "not ready"), host: index,
+                status: ready ? "ready (bundle staged), waiting for its turn" : "not ready", keep: false)
         case .started(let index):
-            emit(["type": "host_started", "host": hosts[index]], text: line(index, "deploying"))
+            emit(
+                ["type": "host_started", "host": hosts[index]], text: line(index, "deploying"), host: index,
+                status: "deploying", keep: false)
         case .host(let index, let progress):
             hostProgress(index, progress)
         case .finished(let index, let result):
@@ -54,7 +60,9 @@ final class DeployPrinter: Sendable {
         let host = hosts[index]
         switch progress {
         case .eventStarted(let name):
-            emit(["type": "event_started", "host": host, "event": name], text: line(index, "▸ \(name)"))
+            emit(
+                ["type": "event_started", "host": host, "event": name], text: line(index, "▸ \(name)"), host: index,
+                status: "▸ \(name)", keep: false)
         case .eventFinished(let result):
             var object: [String: Any] = [
                 "type": "event_finished", "host": host, "event": result.name,
@@ -64,9 +72,8 @@ final class DeployPrinter: Sendable {
             if let message = result.message { object["message"] = message }
             let mark = result.status == .failed ? "✗" : "✓"
             let timing = Self.seconds(result.startedAt, result.finishedAt)
-            emit(
-                object,
-                text: line(index, "\(mark) \(result.name) (\(timing))" + (result.message.map { ": \($0)" } ?? "")))
+            let text = line(index, "\(mark) \(result.name) (\(timing))" + (result.message.map { ": \($0)" } ?? ""))
+            emit(object, text: text, host: index, status: "\(mark) \(result.name)", keep: result.status == .failed)
         case .output(let event, let stream, let text):
             emit(
                 ["type": "output", "host": host, "event": event, "stream": stream, "text": text],
@@ -82,11 +89,14 @@ final class DeployPrinter: Sendable {
             "installed": result.installed,
         ]
         if !result.problems.isEmpty { object["problems"] = result.problems }
+        let mark = result.outcome == .succeeded ? "✓" : result.outcome == .skipped ? "–" : "✗"
         var text = line(index, result.status.rawValue)
         if result.outcome != .succeeded { text += ": this host \(result.revisionState)" }
         for problem in result.problems { text += "\n" + line(index, "error: \(problem)") }
         for warning in result.warnings { text += "\n" + line(index, "warning: \(warning)") }
-        emit(object, text: text)
+        emit(
+            object, text: text, host: index, status: "\(mark) \(result.status.rawValue)",
+            keep: result.outcome != .succeeded)
     }
 
     private func line(_ index: Int, _ text: String) -> String {
@@ -94,8 +104,17 @@ final class DeployPrinter: Sendable {
         return name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + text
     }
 
-    private func emit(_ object: [String: Any], text: String) {
-        if json { emitJSON(object) } else { lock.withLock { _ in Console.say(text) } }
+    /// One report: JSON, a log line, or on a terminal a host's new `status` on the board
+    /// (with `text` kept above it when `keep`).
+    private func emit(
+        _ object: [String: Any], text: String, host: Int? = nil, status: String? = nil, keep: Bool = true
+    ) {
+        if json { return emitJSON(object) }
+        board.withLock { board in
+            guard board != nil else { return Console.say(text) }
+            if let host, let status { board?.set(host, status) }
+            board?.print(keep ? text : nil)
+        }
     }
 
     /// One JSON line on stdout, stamped with the time.
@@ -103,7 +122,7 @@ final class DeployPrinter: Sendable {
         var stamped = object
         stamped["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         let data = (try? JSONSerialization.data(withJSONObject: stamped, options: [.sortedKeys])) ?? Data()
-        lock.withLock { _ in FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+        board.withLock { _ in FileHandle.standardOutput.write(data + Data("\n".utf8)) }
     }
 
     static func seconds(_ start: Date?, _ end: Date?) -> String {
