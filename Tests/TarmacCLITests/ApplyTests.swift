@@ -49,8 +49,9 @@ struct ApplyTests {
         try repo.commitAll("revision \(revision)", date: "2026-01-0\(revision)T00:00:00Z")
     }
 
+    /// Bundles go inside the repository's .git directory: never committed, removed with the repository.
     static func bundlePath(_ repo: GitFixture, _ name: String) throws -> String {
-        let result = try repo.tarmac("bundle", "-o", repo.root + "/../" + name)
+        let result = try repo.tarmac("bundle", "-o", repo.root + "/.git/" + name)
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(result.stdout.split(separator: "\n").last.map(String.init))
     }

@@ -35,7 +35,9 @@ struct DigestProgramTests {
     }
 
     private func run(_ program: ShellScript) throws -> [ProgramLine] {
-        let file = try TestPaths.temporaryDirectory("digest-program") + "/program.sh"
+        let directory = try TestPaths.temporaryDirectory("digest-program")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/program.sh"
         try Data(program.description.utf8).write(to: URL(fileURLWithPath: file))
         let result = try runCommand("/bin/sh", [file], check: true)
         return result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {

@@ -12,6 +12,9 @@ struct DownloadProgramTests {
         var path: String
         var sha256: String
         var size: Int64
+        var directory: String
+
+        func remove() { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     static func makeBundle(gzip: Bool) throws -> Bundle {
@@ -23,7 +26,7 @@ struct DownloadProgramTests {
         try shell("cd '\(dir)/tree' && tar -c\(gzip ? "z" : "")f '\(path)' --owner=4242 --group=4242 .")
         let sum = try shell("sha256sum < '\(path)'").prefix(64)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
-        return Bundle(path: path, sha256: String(sum), size: Int64(size))
+        return Bundle(path: path, sha256: String(sum), size: Int64(size), directory: dir)
     }
 
     @Test("local tar.gz: verified, unpacked without owners, retention applied, bundle dropped", .sandboxed)
@@ -31,6 +34,7 @@ struct DownloadProgramTests {
         let box = try ProgramSandbox()
         defer { box.remove() }
         let bundle = try Self.makeBundle(gzip: true)
+        defer { bundle.remove() }
         try box.write("/opt/tarmac/g-web/d-old/deployment-archive/x", "old")
         try box.write("/opt/tarmac/g-web/d-kept/x", "kept")
         try box.write("/opt/tarmac/g-web/d-1/deployment-archive/stale", "from an earlier attempt")
@@ -56,6 +60,7 @@ struct DownloadProgramTests {
         let box = try ProgramSandbox()
         defer { box.remove() }
         let bundle = try Self.makeBundle(gzip: false)
+        defer { bundle.remove() }
         let script = DownloadProgram.render(
             layout: Self.layout, deploymentID: "d-2", source: .standardInput(byteCount: bundle.size),
             sha256: bundle.sha256, delete: [], keepBundle: true)
@@ -70,6 +75,7 @@ struct DownloadProgramTests {
         let box = try ProgramSandbox()
         defer { box.remove() }
         let bundle = try Self.makeBundle(gzip: true)
+        defer { bundle.remove() }
         let wrong = String(repeating: "ab", count: 32)
         let script = DownloadProgram.render(
             layout: Self.layout, deploymentID: "d-3", source: .localFile(bundle.path), sha256: wrong, delete: [],
@@ -87,6 +93,7 @@ struct DownloadProgramTests {
         let box = try ProgramSandbox()
         defer { box.remove() }
         let bundle = try Self.makeBundle(gzip: true)
+        defer { bundle.remove() }
         let script = DownloadProgram.render(
             layout: Self.layout, deploymentID: "d-4", source: .standardInput(byteCount: bundle.size + 10),
             sha256: bundle.sha256, delete: [], keepBundle: false)
@@ -102,6 +109,7 @@ struct DownloadProgramTests {
         let box = try ProgramSandbox()
         defer { box.remove() }
         let dir = try TestPaths.temporaryDirectory("big")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try shell("head -c 2000000 /dev/urandom > '\(dir)/blob' && tar -cf '\(dir)/big.tar' -C '\(dir)' blob")
         let sum = String(try shell("sha256sum < '\(dir)/big.tar'").prefix(64))
         try FileManager.default.createDirectory(atPath: box.host("/opt/full"), withIntermediateDirectories: true)
