@@ -55,25 +55,28 @@ public enum InstallProgram {
         return s
     }
 
-    /// Directories, copies and symlinks in plan order, each recorded as §4.1 says.
+    /// Directories first (all of them, a batch per `mkdir`), then copies and symlinks in plan
+    /// order, each recorded as §4.1 says. Making every directory first is safe: the planner
+    /// only makes directories that are missing, and no later step needs one gone.
     static func steps(_ plan: InstallPlan, deploymentID: String, archive: String) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
+        s.append(directories(plan))
         let total = plan.steps.count
         var batch: InstallCopyBatch?
         func flush() {
-            batch?.render(into: &s, archive: archive)
+            batch?.render(into: &s)
             batch = nil
         }
         for (index, step) in plan.steps.enumerated() {
             switch step {
             case .copyFile(let source, let destination, let mode, .missing):
-                if let directory = InstallCopyBatch.directory(source: source, destination: destination) {
-                    if batch?.accepts(directory: directory) != true {
+                if let (roots, relative) = InstallCopyBatch.split(source: source, destination: destination) {
+                    if batch?.accepts(roots) != true {
                         flush()
-                        batch = InstallCopyBatch(directory: directory, firstIndex: index)
+                        batch = InstallCopyBatch(roots: roots, firstIndex: index)
                     }
-                    batch?.add(source: source, destination: destination, mode: mode)
+                    batch?.add(relative: relative, destination: destination, mode: mode)
                 } else {
                     flush()
                     s.run(record(destination))
@@ -81,9 +84,8 @@ public enum InstallProgram {
                         "t_copy", .number(index), .quoted(source), .quoted(destination),
                         .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)), modeWord(mode))
                 }
-            case .makeDirectory(let path):
-                flush()
-                s.run(ShellCommand(["t_mkdir", .number(index), .quoted(path), "&&"] + record(path).words))
+            case .makeDirectory:
+                break  // made above
             case .copyFile(let source, let destination, let mode, let replaces):
                 flush()
                 s.run(record(destination))
@@ -108,6 +110,29 @@ public enum InstallProgram {
         }
         flush()
         s.run("printf", "'@step files:%s/%s ok\\n'", .number(total), .number(total), ">&3")
+        return s
+    }
+
+    /// Every directory the plan makes, parents first, recorded once made: one `mkdir` per
+    /// batch when none of them exists yet, else directory by directory (recording only what
+    /// this install made: a directory of the previous install that survived its removal, not
+    /// being empty, is not this install's).
+    static func directories(_ plan: InstallPlan) -> ShellScript {
+        var s = ShellScript()
+        let made = plan.steps.enumerated().compactMap { index, step -> (Int, String)? in
+            if case .makeDirectory(let path) = step { return (index, path) }
+            return nil
+        }
+        for first in stride(from: 0, to: made.count, by: InstallCopyBatch.limit) {
+            let batch = made[first..<min(first + InstallCopyBatch.limit, made.count)]
+            s.ifThen(ShellCommand(["t_mkdir_batch", .number(batch.first!.0)] + batch.map { .quoted($0.1) })) { s in
+                for (_, path) in batch { s.run(record(path)) }
+            } else: { s in
+                for (index, path) in batch {
+                    s.run(ShellCommand(["t_mkdir", .number(index), .quoted(path), "&&"] + record(path).words))
+                }
+            }
+        }
         return s
     }
 

@@ -48,6 +48,18 @@ extension InstallProgram {
     /// Directories, atomic copies and atomic symlinks.
     static func placementHelpers() -> ShellScript {
         var s = ShellScript()
+        // Fast path for directories none of which exists yet; status 1 (nothing made) sends the
+        // caller to t_mkdir one by one, which records only what it made itself.
+        s.line("t_mkdir_batch() {")
+        s.line("  t_i=$1; shift")
+        s.line("  for t_p; do if [ -e \"$t_p\" ] || [ -L \"$t_p\" ]; then return 1; fi; done")
+        s.line("  mkdir -m 0755 -- \"$@\" 2>\"$t_errf\" && return 0")
+        s.line("  t_err=$(cat -- \"$t_errf\")")
+        s.line(
+            "  if t_disk_full \"$t_err\"; then t_fail \"mkdir:$t_i\" \"the disk is full: cannot create directories from #$t_i on\" \"$t_err\"; fi"
+        )
+        s.line("  t_fail \"mkdir:$t_i\" \"cannot create directories from #$t_i on\" \"$t_err\"")
+        s.line("}")
         s.line("t_mkdir() {")
         s.line("  mkdir -m 0755 -- \"$2\" 2>\"$t_errf\" && return 0")
         s.line("  if [ -d \"$2\" ] && [ ! -L \"$2\" ]; then return 1; fi")
@@ -73,13 +85,13 @@ extension InstallProgram {
         s.line("  t_placed \"$?\" \"copy:$1\" \"$1\" \"$4\"")
         s.line("}")
         s.line("t_copy_batch() {")
-        s.line("  t_i=$1; t_d=$2; shift 2")
-        s.line("  cp -p -t \"$t_d\" -- \"$@\" 2>\"$t_errf\" && return 0")
+        s.line("  t_i=$1; t_s=$2; t_d=$3; shift 3")
+        s.line("  (cd -- \"$t_archive/$t_s\" && cp -p --parents -t \"$t_d\" -- \"$@\") 2>\"$t_errf\" && return 0")
         s.line("  t_err=$(cat -- \"$t_errf\")")
         s.line(
             "  if t_disk_full \"$t_err\"; then t_fail \"copy:$t_i\" \"the disk is full: cannot copy files from #$t_i on\" \"$t_err\"; fi"
         )
-        s.line("  t_fail \"copy:$t_i\" \"cannot copy files from #$t_i on into their directory\" \"$t_err\"")
+        s.line("  t_fail \"copy:$t_i\" \"cannot copy files from #$t_i on\" \"$t_err\"")
         s.line("}")
         s.line("t_chmod_batch() {")
         s.line("  t_i=$1; t_m=$2; shift 2")

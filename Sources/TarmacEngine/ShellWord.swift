@@ -88,6 +88,21 @@ public struct ShellScript: Sendable, Hashable, CustomStringConvertible {
         lines.append(String(repeating: "  ", count: depth) + "fi")
     }
 
+    /// `if CONDITION; then BODY; else OTHERWISE; fi`.
+    public mutating func ifThen(
+        _ condition: ShellCommand, _ body: (inout ShellScript) -> Void, else otherwise: (inout ShellScript) -> Void
+    ) {
+        run(ShellCommand(["if"] + condition.words + [";", "then"]))
+        depth += 1
+        body(&self)
+        depth -= 1
+        lines.append(String(repeating: "  ", count: depth) + "else")
+        depth += 1
+        otherwise(&self)
+        depth -= 1
+        lines.append(String(repeating: "  ", count: depth) + "fi")
+    }
+
     /// Appends another script's lines at the current indentation.
     public mutating func append(_ other: ShellScript) {
         for line in other.lines { lines.append(String(repeating: "  ", count: depth) + line) }

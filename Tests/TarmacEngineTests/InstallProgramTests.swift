@@ -75,7 +75,8 @@ struct InstallProgramTests {
         let facts = try ProbeProgram.parse(
             box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil)).lines, request: request)
         let previous = try #require(facts.cleanup)
-        #expect(previous.paths == ["/opt/app", "/opt/app/a", "/opt/app/b", "/opt/app/data", "/opt/app/empty"])
+        // Directories are made (and recorded) first, parents before children, then the files.
+        #expect(previous.paths == ["/opt/app", "/opt/app/data", "/opt/app/empty", "/opt/app/a", "/opt/app/b"])
 
         try Self.archive(box, "d-2", ["a": "a2"])
         let second = InstallPlan(

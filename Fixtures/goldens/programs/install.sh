@@ -31,6 +31,14 @@ t_remove_batch() {
   done
 }
 t_unlabel() { semanage fcontext -d -- "$1" >/dev/null 2>&1 || :; }
+t_mkdir_batch() {
+  t_i=$1; shift
+  for t_p; do if [ -e "$t_p" ] || [ -L "$t_p" ]; then return 1; fi; done
+  mkdir -m 0755 -- "$@" 2>"$t_errf" && return 0
+  t_err=$(cat -- "$t_errf")
+  if t_disk_full "$t_err"; then t_fail "mkdir:$t_i" "the disk is full: cannot create directories from #$t_i on" "$t_err"; fi
+  t_fail "mkdir:$t_i" "cannot create directories from #$t_i on" "$t_err"
+}
 t_mkdir() {
   mkdir -m 0755 -- "$2" 2>"$t_errf" && return 0
   if [ -d "$2" ] && [ ! -L "$2" ]; then return 1; fi
@@ -52,11 +60,11 @@ t_copy() {
   t_placed "$?" "copy:$1" "$1" "$4"
 }
 t_copy_batch() {
-  t_i=$1; t_d=$2; shift 2
-  cp -p -t "$t_d" -- "$@" 2>"$t_errf" && return 0
+  t_i=$1; t_s=$2; t_d=$3; shift 3
+  (cd -- "$t_archive/$t_s" && cp -p --parents -t "$t_d" -- "$@") 2>"$t_errf" && return 0
   t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_fail "copy:$t_i" "the disk is full: cannot copy files from #$t_i on" "$t_err"; fi
-  t_fail "copy:$t_i" "cannot copy files from #$t_i on into their directory" "$t_err"
+  t_fail "copy:$t_i" "cannot copy files from #$t_i on" "$t_err"
 }
 t_chmod_batch() {
   t_i=$1; t_m=$2; shift 2
@@ -94,15 +102,20 @@ t_unlabel '/srv/app/old.txt'
 printf '@step cleanup:%s ok\n' 2 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
 # Files: 7 steps.
-t_mkdir 0 '/srv/app' && t_record '/srv/app'
-t_mkdir 1 '/srv/app/bin' && t_record '/srv/app/bin'
+if t_mkdir_batch 0 '/srv/app' '/srv/app/bin' ; then
+  t_record '/srv/app'
+  t_record '/srv/app/bin'
+else
+  t_mkdir 0 '/srv/app' && t_record '/srv/app'
+  t_mkdir 1 '/srv/app/bin' && t_record '/srv/app/bin'
+fi
 t_record '/srv/app/bin/run me'
-t_copy_batch 2 '/srv/app/bin' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/bin/run me'
+t_copy_batch 2 '' '/srv/app' 'bin/run me'
 t_chmod_batch 2 '00755' '/srv/app/bin/run me'
 t_record '/srv/app/it'\''s $(odd)'
 t_copy 3 'it'\''s $(odd)' '/srv/app/it'\''s $(odd)' '/srv/app/.it'\''s $(odd).tarmac-tmp.d-20260101-1' '00644'
 t_record_escaped '/srv/app/new\nline'
-t_copy_batch 4 '/srv/app' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/new
+t_copy_batch 4 '' '/srv/app' 'new
 line'
 t_chmod_batch 4 '00644' '/srv/app/new
 line'
