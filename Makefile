@@ -9,7 +9,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 BIN_DEBUG = .build/debug/tarmac
 BIN_RELEASE = .build/release/tarmac
 
-.PHONY: all deps build release test demo bench install lint goldens clean
+.PHONY: all deps build release test demo bench install lint goldens fleet-clean clean
 
 all: build
 
@@ -52,3 +52,9 @@ goldens: deps
 
 clean:
 	rm -rf .build
+
+# Stops the SSH test fleets (Fixtures/fleet/fleet.sh) that crashed test runs left behind:
+# those whose owning process is gone. Fleets of tests still running are left alone;
+# `bash Fixtures/fleet/fleet.sh clean --all` stops those too.
+fleet-clean:
+	bash Fixtures/fleet/fleet.sh clean

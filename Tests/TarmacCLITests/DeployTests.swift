@@ -1,0 +1,355 @@
+import Foundation
+import TarmacTestSupport
+import Testing
+
+/// `tarmac deploy` against a real fleet of OpenSSH hosts (network namespaces, chrooted sshd on
+/// overlays of `/`): what each host has installed is read from outside through its root.
+@Suite("tarmac deploy", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+struct DeployTests {
+    /// A project deploying `app/` to /opt/<name> with every hook appending
+    /// `<event> rev=<n>` to /var/log/<name>.events; hosts named in `fail-on/<event>` fail that event.
+    struct Project {
+        let repo: GitFixture
+        let name: String
+        let fleet: Fleet
+        var revision = 0
+
+        init(fleet: Fleet, config: String, hosts: [Fleet.Host]? = nil, extra: [String] = []) throws {
+            self.fleet = fleet
+            repo = try GitFixture.empty("deploy")
+            name = "app" + String(UUID().uuidString.prefix(8)).lowercased()
+            try repo.write(
+                "tarmac.yml",
+                "application: \(name)\ngroups:\n" + fleet.groupYAML(config: config, hosts: hosts, extra: extra))
+        }
+
+        /// Commits revision `revision + 1`; `failOn` maps an event to the hosts where it exits 3,
+        /// `sleepOn` to hosts where it sleeps that many seconds first.
+        mutating func commit(
+            failOn: [String: [String]] = [:], sleepOn: [String: (hosts: [String], seconds: Int)] = [:],
+            timeout: Int? = nil, files: [String: String] = [:]
+        ) throws {
+            revision += 1
+            let events = ["ApplicationStop", "BeforeInstall", "AfterInstall", "ApplicationStart", "ValidateService"]
+            var appspec = "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/\(name)\nhooks:\n"
+            for event in events {
+                appspec += "  \(event):\n    - location: hook.sh\n" + (timeout.map { "      timeout: \($0)\n" } ?? "")
+            }
+            try repo.write("appspec.yml", appspec)
+            try repo.write(
+                "hook.sh",
+                """
+                #!/bin/sh
+                here=$(dirname "$0")
+                echo "$LIFECYCLE_EVENT rev=\(revision)" >> /var/log/\(name).events
+                if [ -f "$here/sleep-on/$LIFECYCLE_EVENT" ] && grep -qx "$TARMAC_HOST_NAME" "$here/sleep-on/$LIFECYCLE_EVENT"; then
+                    sleep "$(cat "$here/sleep-on/$LIFECYCLE_EVENT.seconds")"
+                fi
+                if [ -f "$here/fail-on/$LIFECYCLE_EVENT" ] && grep -qx "$TARMAC_HOST_NAME" "$here/fail-on/$LIFECYCLE_EVENT"; then
+                    echo "failing on purpose on $TARMAC_HOST_NAME" >&2
+                    exit 3
+                fi
+
+                """, executable: true)
+            try? FileManager.default.removeItem(atPath: repo.root + "/fail-on")
+            try? FileManager.default.removeItem(atPath: repo.root + "/sleep-on")
+            for (event, hosts) in failOn { try repo.write("fail-on/\(event)", hosts.joined(separator: "\n") + "\n") }
+            for (event, plan) in sleepOn {
+                try repo.write("sleep-on/\(event)", plan.hosts.joined(separator: "\n") + "\n")
+                try repo.write("sleep-on/\(event).seconds", "\(plan.seconds)\n")
+            }
+            try? FileManager.default.removeItem(atPath: repo.root + "/app")
+            try repo.write("app/index.html", "revision \(revision)\n")
+            try repo.write("app/only-\(revision).html", "only in revision \(revision)\n")
+            for (path, text) in files { try repo.write("app/" + path, text) }
+            _ = try repo.commitAll("revision \(revision)", date: "2026-01-01T00:0\(revision):00Z")
+        }
+
+        func deploy(_ arguments: String...) throws -> CommandResult {
+            try runCommand(TestPaths.tarmac, ["deploy", "fleet"] + arguments, in: repo.root)
+        }
+
+        /// What host `host` has at /opt/<name>/<path>, if anything.
+        func installed(_ host: Fleet.Host, _ path: String = "index.html") -> String? {
+            try? String(contentsOfFile: fleet.root(of: host) + "/opt/\(name)/" + path, encoding: .utf8)
+        }
+
+        /// The events the hooks logged on `host`.
+        func events(_ host: Fleet.Host) -> [String] {
+            let text = (try? String(contentsOfFile: fleet.root(of: host) + "/var/log/\(name).events", encoding: .utf8))
+            return text?.split(separator: "\n").map(String.init) ?? []
+        }
+    }
+
+    @Test func halfAtATimeDeploysTwiceAndStopsWithTheEarlierRevision() throws {
+        let fleet = try Fleet.start(hosts: 4)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "HalfAtATime")
+        defer { project.repo.remove() }
+        try project.commit()
+        let first = try project.deploy()
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("HalfAtATime (2 at a time, 2 must stay healthy)"), "\(first.stderr)")
+        try project.commit()
+        let second = try project.deploy()
+        #expect(second.status == 0, "\(second.stderr)")
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 2\n", "\(host)")
+            #expect(project.installed(host, "only-1.html") == nil, "revision 1's file was cleaned up on \(host)")
+            #expect(
+                project.events(host) == [
+                    "BeforeInstall rev=1", "AfterInstall rev=1", "ApplicationStart rev=1", "ValidateService rev=1",
+                    "ApplicationStop rev=1", "BeforeInstall rev=2", "AfterInstall rev=2", "ApplicationStart rev=2",
+                    "ValidateService rev=2",
+                ], "\(host)")
+        }
+    }
+
+    /// One configuration, failures placed on some hosts, and what must follow.
+    struct Scenario: CustomTestStringConvertible, Sendable {
+        var config: String
+        var hosts: Int
+        var failing: [Int]
+        var exit: Int32
+        /// Host numbers (1-based) that must have been left untouched (Skipped).
+        var skipped: [Int]
+        var testDescription: String { "\(config) on \(hosts), failing \(failing)" }
+    }
+
+    @Test(arguments: [
+        Scenario(config: "OneAtATime", hosts: 4, failing: [1], exit: 1, skipped: [2, 3, 4]),
+        Scenario(config: "OneAtATime", hosts: 4, failing: [2], exit: 1, skipped: [3, 4]),
+        Scenario(config: "OneAtATime", hosts: 4, failing: [4], exit: 0, skipped: []),
+        Scenario(config: "HalfAtATime", hosts: 5, failing: [1, 2], exit: 1, skipped: [3, 4, 5]),
+        Scenario(config: "HalfAtATime", hosts: 5, failing: [3], exit: 0, skipped: []),
+        Scenario(config: "AllAtOnce", hosts: 4, failing: [1, 2, 3], exit: 0, skipped: []),
+        Scenario(config: "AllAtOnce", hosts: 4, failing: [1, 2, 3, 4], exit: 1, skipped: []),
+        Scenario(config: "Six", hosts: 9, failing: [9], exit: 0, skipped: []),
+        Scenario(config: "Six", hosts: 9, failing: [1, 2, 3], exit: 1, skipped: [4, 5, 6, 7, 8, 9]),
+    ])
+    func configurationArithmeticOnRealHosts(_ scenario: Scenario) throws {
+        let fleet = try Fleet.start(hosts: scenario.hosts)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: scenario.config)
+        defer { project.repo.remove() }
+        try project.repo.write(
+            "tarmac.yml",
+            "application: \(project.name)\ndeployment_configs:\n  Six: { minimum_healthy_hosts: { type: HOST_COUNT, value: 6 } }\ngroups:\n"
+                + fleet.groupYAML(config: scenario.config))
+        let failing = scenario.failing.map { fleet.hosts[$0 - 1].name }
+        try project.commit(failOn: ["ValidateService": failing])
+        let result = try project.deploy()
+        #expect(result.status == scenario.exit, "\(result.stderr)")
+        for (index, host) in fleet.hosts.enumerated() {
+            let number = index + 1
+            if scenario.skipped.contains(number) {
+                #expect(project.installed(host) == nil, "\(host) was skipped")
+                #expect(project.events(host).isEmpty, "\(host) ran no hook")
+            } else {
+                #expect(project.installed(host) == "revision 1\n", "\(host) was deployed")
+            }
+        }
+    }
+}
+
+/// Faults on real hosts: keys, sshd, disk, timeouts, links, Ctrl-C, concurrency, rollback.
+@Suite("tarmac deploy faults", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+struct DeployFaultTests {
+    typealias Project = DeployTests.Project
+
+    /// Runs `script` with `sh -c` in the repository, `$TARMAC` and `$FLEET` set.
+    static func shell(_ project: Project, _ script: String) throws -> CommandResult {
+        try runCommand(
+            "/bin/sh", ["-c", script], in: project.repo.root,
+            environment: ["TARMAC": TestPaths.tarmac, "FLEET": project.fleet.directory, "FLEET_SH": Fleet.script])
+    }
+
+    /// `tarmac show ID --json` of the newest deployment.
+    static func newest(_ project: Project) throws -> [String: Any] {
+        let history = try project.repo.tarmac("history", "--json")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        let id = try #require(list.first?["id"] as? String)
+        let show = try project.repo.tarmac("show", id, "--json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+    }
+
+    static func hostStatuses(_ shown: [String: Any]) -> [String: String] {
+        let hosts = shown["hosts"] as? [[String: Any]] ?? []
+        return Dictionary(
+            uniqueKeysWithValues: hosts.map { ($0["name"] as? String ?? "", $0["status"] as? String ?? "") })
+    }
+
+    @Test func unknownAndChangedHostKeysFailOnlyThoseHostsAndTrustAddsOnlyTheUnknown() throws {
+        let fleet = try Fleet.start(hosts: 3)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        let (one, two, three) = (fleet.hosts[0], fleet.hosts[1], fleet.hosts[2])
+        let lines = try String(contentsOfFile: fleet.knownHostsPath, encoding: .utf8).split(separator: "\n")
+        var rewritten = lines.filter { !$0.hasPrefix(two.address + " ") && !$0.hasPrefix(three.address + " ") }
+            .map(String.init)
+        rewritten += lines.filter { $0.hasPrefix(one.address + " ") }.map {
+            three.address + $0.dropFirst(one.address.count)
+        }
+        try (rewritten.joined(separator: "\n") + "\n").write(
+            toFile: fleet.knownHostsPath, atomically: true, encoding: .utf8)
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status == 0, "AllAtOnce succeeds with one host: \(result.stderr)")
+        #expect(project.installed(one) == "revision 1\n")
+        for host in [two, three] {
+            #expect(project.installed(host) == nil, "\(host)")
+            #expect(
+                !FileManager.default.fileExists(atPath: fleet.root(of: host) + "/var/lib/tarmac"), "\(host) untouched")
+        }
+        #expect(result.stderr.contains("SHA256:"), "the unknown key's fingerprint is shown")
+        #expect(result.stderr.contains("tarmac hosts trust"), "and how to trust it")
+        let trust = try project.repo.tarmac("hosts", "trust", "fleet")
+        #expect(trust.status == 1, "a changed key is never replaced: \(trust.stderr)")
+        #expect(trust.stderr.contains("host2") && trust.stderr.contains("added"))
+        #expect(trust.stderr.contains("not changed"))
+        let again = try project.deploy()
+        #expect(project.installed(two) == "revision 1\n", "host2 is trusted now: \(again.stderr)")
+        #expect(project.installed(three) == nil)
+    }
+
+    @Test func aStoppedSSHDFailsItsHostAndTheOthersGoOn() throws {
+        let fleet = try Fleet.start(hosts: 3)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try fleet.stopSSHD(fleet.hosts[1])
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            project.installed(fleet.hosts[0]) == "revision 1\n" && project.installed(fleet.hosts[2]) == "revision 1\n")
+        #expect(project.installed(fleet.hosts[1]) == nil)
+        let shown = try Self.newest(project)
+        #expect(Self.hostStatuses(shown) == ["host1": "Succeeded", "host2": "Failed", "host3": "Succeeded"])
+    }
+
+    @Test func aFullDiskFailsDownloadBundleCleanlyAndKeepsTheOldRevision() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try project.deploy().status == 0)
+        // Leave about 2 MiB free on host1, then send a bundle with 8 MiB that does not compress.
+        let fill = try fleet.exec(
+            fleet.hosts[0],
+            [
+                "sh", "-c",
+                "dd if=/dev/zero of=/var/tmp/ballast bs=1M count=$(( $(df -m --output=avail / | tail -1) - 2 ))",
+            ])
+        #expect(fill.status == 0, "\(fill.stderr)")
+        let noise = (0..<(8 << 20) / 16).map { _ in String(format: "%016llx", UInt64.random(in: 0...UInt64.max)) }
+        try project.commit(files: ["noise.txt": noise.joined()])
+        let result = try project.deploy()
+        #expect(result.status == 0, "host2 succeeds: \(result.stderr)")
+        #expect(result.stderr.lowercased().contains("space"), "the message says why: \(result.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 1\n", "host1 keeps revision 1")
+        #expect(project.installed(fleet.hosts[1]) == "revision 2\n")
+        let shown = try Self.newest(project)
+        #expect(Self.hostStatuses(shown)["host1"] == "Failed")
+    }
+
+    @Test func aHookOverItsTimeoutFailsItsHostPromptly() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1"], seconds: 60)], timeout: 2)
+        let started = Date()
+        let result = try project.deploy()
+        #expect(Date().timeIntervalSince(started) < 30, "the 60 s hook was cut at its 2 s timeout")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("timed out") || result.stderr.contains("timeout"), "\(result.stderr)")
+        #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
+    }
+
+    @Test func aCutLinkFailsItsHostWithinTheIOTimeout() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["io_timeout: 4"])
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1"], seconds: 40)])
+        let started = Date()
+        let result = try Self.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet > out.log 2>&1 & pid=$!
+            sleep 4
+            "$FLEET_SH" cut "$FLEET" host1
+            wait $pid; echo "status=$?"
+            """)
+        try? fleet.mend(fleet.hosts[0])
+        let log = (try? String(contentsOfFile: project.repo.root + "/out.log", encoding: .utf8)) ?? ""
+        #expect(Date().timeIntervalSince(started) < 30, "a dead link fails its host in bounded time: \(log)")
+        #expect(result.stdout.contains("status=0"), "\(log)")
+        #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
+    }
+
+    @Test func ctrlCStartsNoMoreHostsAndExits130() throws {
+        let fleet = try Fleet.start(hosts: 3)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "OneAtATime")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["BeforeInstall": (hosts: ["host1", "host2", "host3"], seconds: 3)])
+        let result = try Self.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet > out.log 2>&1 & pid=$!
+            sleep 3
+            kill -INT $pid
+            wait $pid; echo "status=$?"
+            """)
+        let log = (try? String(contentsOfFile: project.repo.root + "/out.log", encoding: .utf8)) ?? ""
+        #expect(result.stdout.contains("status=130"), "\(log)")
+        let shown = try Self.newest(project)
+        #expect(shown["status"] as? String == "Stopped")
+        let statuses = Self.hostStatuses(shown)
+        #expect(statuses["host1"] == "Stopped" && statuses["host3"] == "Skipped", "\(statuses)")
+        #expect(project.installed(fleet.hosts[2]) == nil)
+        #expect(project.events(fleet.hosts[0]) == ["BeforeInstall rev=1"], "host1 finished the event in flight only")
+    }
+
+    @Test func twoDeploymentsToOneGroupAtOnceTheSecondIsRefused() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1", "host2"], seconds: 4)])
+        let result = try Self.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet > first.log 2>&1 & pid=$!
+            sleep 2
+            "$TARMAC" deploy fleet > second.log 2>&1; echo "second=$?"
+            wait $pid; echo "first=$?"
+            """)
+        let second = (try? String(contentsOfFile: project.repo.root + "/second.log", encoding: .utf8)) ?? ""
+        #expect(result.stdout.contains("second=1") && result.stdout.contains("first=0"), "\(result.stdout) \(second)")
+        #expect(second.contains("is being deployed by another tarmac"), "\(second)")
+    }
+
+    @Test func autoRollbackRedeploysTheLastGoodRevisionToTheHostsThatRanInstall() throws {
+        let fleet = try Fleet.start(hosts: 3)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "OneAtATime", extra: ["auto_rollback: true"])
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try project.deploy().status == 0)
+        try project.commit(failOn: ["ValidateService": ["host2"]])
+        let result = try project.deploy()
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("auto rollback"), "\(result.stderr)")
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 1\n", "\(host) is on revision 1 again")
+        }
+        let rollback = try Self.newest(project)
+        #expect(rollback["creator"] as? String == "rollback")
+        #expect(Set(Self.hostStatuses(rollback).keys) == ["host1", "host2"], "only the hosts that ran Install")
+    }
+}

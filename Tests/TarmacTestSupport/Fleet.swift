@@ -1,0 +1,202 @@
+import Foundation
+import Synchronization
+
+/// A fleet of real OpenSSH hosts on this machine, made by `Fixtures/fleet/fleet.sh`: each
+/// host is a network namespace with its own address, running the system's sshd chrooted
+/// into a private copy-on-write overlay of `/`.
+///
+/// Start one per test and stop it in a `defer`:
+///
+///     let fleet = try Fleet.start(hosts: 3)
+///     defer { try? fleet.stop() }
+///
+/// Fleets left running when the test process exits normally are stopped by an `atexit`
+/// hook; after a crash, `make fleet-clean` stops them. Several fleets (parallel suites,
+/// a demo) run side by side: the script claims each a fleet id, and so a /24, of its own.
+public final class Fleet: Sendable {
+    /// One host of the fleet.
+    public struct Host: Sendable, Hashable, CustomStringConvertible {
+        /// `host1`, `host2`, …; also the host's hostname.
+        public let name: String
+        /// The IPv4 address its sshd listens on (port 22).
+        public let address: String
+        /// Its network namespace (`ip netns`).
+        public let namespace: String
+        /// The merged root: what the host sees as `/`.
+        public let root: String
+        /// The overlay's upper directory: only what the host changed.
+        public let upper: String
+
+        public var description: String { name }
+    }
+
+    /// The script that makes and breaks fleets.
+    public static let script = TestPaths.fixtures + "/fleet/fleet.sh"
+
+    /// True where a fleet can run: as root, with sshd, ssh and iproute2 installed.
+    public static var isAvailable: Bool {
+        let files = FileManager.default
+        let hasIP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains(where: files.isExecutableFile)
+        return getuid() == 0 && hasIP && files.isExecutableFile(atPath: "/usr/sbin/sshd")
+            && files.isExecutableFile(atPath: "/usr/bin/ssh") && files.fileExists(atPath: script)
+    }
+
+    /// The fleet's directory (keys, known_hosts, hosts.tsv, sshd logs); removed by `stop()`.
+    public let directory: String
+    public let hosts: [Host]
+    /// The client key authorised for root on every host.
+    public var identityPath: String { directory + "/id_ed25519" }
+    /// Every host's keys, one line per `address keytype key`.
+    public var knownHostsPath: String { directory + "/known_hosts" }
+
+    private let stopped = Mutex(false)
+
+    private init(directory: String, hosts: [Host]) {
+        self.directory = directory
+        self.hosts = hosts
+    }
+
+    /// Starts `count` hosts (each with a `diskSize` tmpfs for its changes) and waits until
+    /// every sshd answers.
+    public static func start(hosts count: Int, diskSize: String = "256m") throws -> Fleet {
+        _ = exitHook
+        let directory = try TestPaths.temporaryDirectory("fleet")
+        Fleet.live.withLock { _ = $0.insert(directory) }
+        do {
+            try script("start", directory, String(count), "--disk-size", diskSize)
+            let fleet = Fleet(directory: directory, hosts: try readHosts(directory + "/hosts.tsv"))
+            return fleet
+        } catch {
+            // start has torn down what it made (the error holds the end of the sshd log).
+            try? Fleet.stop(directory: directory)
+            throw error
+        }
+    }
+
+    /// The host named `name` (`host1`, …).
+    public subscript(name: String) -> Host {
+        guard let host = hosts.first(where: { $0.name == name }) else {
+            preconditionFailure("no \(name) in a fleet of \(hosts.count)")
+        }
+        return host
+    }
+
+    /// The host's merged root, where a test reads what was installed on it.
+    public func root(of host: Host) -> String { host.root }
+
+    /// A `groups:` entry for a tarmac.yml, indented to follow a `groups:` line; `extra` lines
+    /// (e.g. `"deployment_root: /var/lib/tarmac"`) are added to the group as they are.
+    public func groupYAML(
+        name: String = "fleet", config: String = "AllAtOnce", hosts: [Host]? = nil, extra: [String] = []
+    ) -> String {
+        var lines = ["  \(name):", "    hosts:"]
+        lines += (hosts ?? self.hosts).map { "      - { name: \($0.name), address: \($0.address) }" }
+        lines += [
+            "    user: root", "    identity: \(identityPath)", "    known_hosts: \(knownHostsPath)",
+            "    config: \(config)",
+        ]
+        lines += extra.map { "    " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Faults
+
+    /// Takes the host's link down: new connections time out, established ones stall.
+    public func cut(_ host: Host) throws { try Fleet.script("cut", directory, host.name) }
+    /// Brings the host's link back up; stalled connections carry on.
+    public func mend(_ host: Host) throws { try Fleet.script("mend", directory, host.name) }
+    /// Stops the host's sshd: new connections are refused (running sessions go on).
+    public func stopSSHD(_ host: Host) throws { try Fleet.script("stop-sshd", directory, host.name) }
+    /// Starts the host's sshd again and waits until it answers.
+    public func startSSHD(_ host: Host) throws { try Fleet.script("start-sshd", directory, host.name) }
+    /// Fills the host's disk: writes on it fail with "No space left on device".
+    public func fill(_ host: Host) throws { try Fleet.script("fill", directory, host.name) }
+    /// Frees the host's disk again.
+    public func unfill(_ host: Host) throws { try Fleet.script("unfill", directory, host.name) }
+
+    // MARK: Running things on hosts
+
+    /// Runs `command` inside the host (its network, hostname and root), not over SSH.
+    @discardableResult
+    public func exec(_ host: Host, _ command: [String]) throws -> CommandResult {
+        try runCommand("/bin/bash", [Fleet.script, "exec", directory, host.name, "--"] + command)
+    }
+
+    /// The system OpenSSH client's arguments for logging in to `host` as root with the
+    /// fleet's key and strict host key checking (no user config, no agent, no prompts).
+    /// To keep a session running while other commands run, start ssh under `bash -c
+    /// '/usr/bin/ssh "$@"; exit $?'`, not as a Foundation `Process` of its own: ssh closes
+    /// the descriptor Foundation watches for a child's exit, and Foundation then blocks
+    /// reaping it, and every other child, until ssh ends.
+    public func sshArguments(_ host: Host, connectTimeout: Int = 5) -> [String] {
+        [
+            "-F", "/dev/null", "-i", identityPath, "-o", "IdentitiesOnly=yes",
+            "-o", "UserKnownHostsFile=\(knownHostsPath)", "-o", "StrictHostKeyChecking=yes",
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "LogLevel=ERROR",
+            "root@\(host.address)",
+        ]
+    }
+
+    /// Runs a shell command on `host` over SSH with the system client; a failure is a result.
+    @discardableResult
+    public func ssh(_ host: Host, _ command: String, connectTimeout: Int = 5) throws -> CommandResult {
+        try runCommand("/usr/bin/ssh", sshArguments(host, connectTimeout: connectTimeout) + ["--", command])
+    }
+
+    // MARK: Stopping
+
+    /// Stops every host and removes the fleet's directory; a second call does nothing.
+    /// Throws (and keeps the directory, with its sshd logs) if something could not be undone.
+    public func stop() throws {
+        let first = stopped.withLock { done in
+            let wasDone = done
+            done = true
+            return !wasDone
+        }
+        guard first else { return }
+        try Fleet.stop(directory: directory)
+    }
+
+    private static func stop(directory: String) throws {
+        try script("stop", directory)
+        live.withLock { _ = $0.remove(directory) }
+        // stop verified nothing is mounted below; --one-file-system is the belt to those braces.
+        try runCommand("/bin/rm", ["-rf", "--one-file-system", directory], check: true)
+    }
+
+    /// Directories of fleets started by this process and not yet stopped.
+    private static let live = Mutex(Set<String>())
+
+    /// Stops what tests left running when the process exits normally.
+    private static let exitHook: Void = {
+        atexit {
+            for directory in Fleet.live.withLock({ $0 }) { try? Fleet.stop(directory: directory) }
+        }
+    }()
+
+    @discardableResult
+    private static func script(_ arguments: String...) throws -> CommandResult {
+        // The fleet belongs to this process: `fleet.sh clean` leaves it alone while we run.
+        try runCommand(
+            "/bin/bash", [script] + arguments, environment: ["TARMAC_FLEET_OWNER": String(getpid())],
+            check: true)
+    }
+
+    private static func readHosts(_ path: String) throws -> [Host] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+            let field = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard field.count >= 5 else { throw FleetError(message: "\(path): bad line '\(line)'") }
+            return Host(name: field[0], address: field[1], namespace: field[2], root: field[3], upper: field[4])
+        }
+    }
+}
+
+/// Something about the fleet's own files was not as fleet.sh writes them.
+public struct FleetError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
+}
