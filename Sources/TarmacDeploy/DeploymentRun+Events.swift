@@ -46,14 +46,21 @@ extension Run {
         do {
             let outcome = try await run(program, input: input, event: event)
             if outcome.succeeded { return EventResult(name: event, status: .succeeded) }
-            let said = (outcome.notes + [outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)]).filter {
-                !$0.isEmpty
-            }
             return EventResult(
-                name: event, status: .failed, exitCode: outcome.status, message: said.joined(separator: "; "))
+                name: event, status: .failed, exitCode: outcome.status, message: Self.failureMessage(outcome))
         } catch {
             return EventResult(name: event, status: .failed, message: "\(error)")
         }
+    }
+
+    /// A failed program in one line: its notes, each with the detail `t_fail` wrote to stderr
+    /// (`tarmac: <note>: <detail>`), then the last few other lines tools printed there.
+    static func failureMessage(_ outcome: ProgramOutcome) -> String {
+        let stderr = outcome.stderr.split(separator: "\n").map(String.init)
+        let details = stderr.filter { $0.hasPrefix("tarmac: ") }.map { String($0.dropFirst("tarmac: ".count)) }
+        var said = outcome.notes.map { note in details.first { $0.hasPrefix(note + ":") } ?? note }
+        said += stderr.filter { !$0.hasPrefix("tarmac: ") && !$0.isEmpty }.suffix(3)
+        return said.joined(separator: "; ")
     }
 
     /// Whether DownloadBundle comes before `event` in this deployment's order: then the new

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TarmacCore
 import TarmacEngine
 import TarmacHost
@@ -37,13 +38,17 @@ struct Run {
         HostResult(outcome: outcome, events: events, problems: problems, warnings: warnings, installed: installed)
     }
 
-    /// Runs a program, passing hook output and notes on as progress.
+    /// Runs a program, passing hook output and notes on as progress. A note that explains a
+    /// failed step is left to the event's failure message, not shown twice.
     func run(_ program: ShellScript, input: ProgramInput? = nil, event: String) async throws -> ProgramOutcome {
         let progress = self.progress
+        let failed = Mutex(false)
         return try await transport.run(program, input: input) { line in
             switch line {
             case .output(let stream, let text): progress(.output(event: event, stream: stream.rawValue, text: text))
-            case .note(let text): progress(.note(Run.readable(note: text, event: event)))
+            case .step(_, "failed"): failed.withLock { $0 = true }
+            case .note(let text) where !failed.withLock({ $0 }):
+                progress(.note(Run.readable(note: text, event: event)))
             default: break
             }
         }

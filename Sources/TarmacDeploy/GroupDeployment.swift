@@ -57,7 +57,7 @@ public struct GroupDeployment: Sendable {
         let prepared = await prepare(sessions, progress: progress)
         var runner = RolloutRunner(rollout: rollout, prepared: prepared, halt: halt, userStop: userStop)
         let verdict = await runner.run(progress: progress)
-        let results = await finishUnstarted(runner.sessions, results: runner.results)
+        let results = await finishUnstarted(runner.sessions, results: runner.results, progress: progress)
         return GroupResult(verdict: verdict, hosts: results)
     }
 
@@ -90,14 +90,19 @@ public struct GroupDeployment: Sendable {
     }
 
     /// Ends the hosts the rollout never started: their locks are released, their events Skipped.
-    private func finishUnstarted(_ sessions: [HostSession?], results: [HostResult?]) async -> [HostResult] {
+    private func finishUnstarted(
+        _ sessions: [HostSession?], results: [HostResult?], progress: @escaping @Sendable (GroupProgress) -> Void
+    ) async -> [HostResult] {
         var final = results
         await withTaskGroup(of: (Int, HostResult).self) { group in
             for (index, session) in sessions.enumerated() where results[index] == nil {
                 guard var session else { continue }
                 group.addTask { (index, await session.end(.skipped)) }
             }
-            for await (index, result) in group { final[index] = result }
+            for await (index, result) in group {
+                final[index] = result
+                progress(.finished(index, result))
+            }
         }
         return final.map { $0! }
     }

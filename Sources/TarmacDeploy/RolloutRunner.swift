@@ -67,7 +67,7 @@ struct RolloutRunner {
             case .start(let index):
                 guard var session = sessions[index] else { continue }
                 let ready = self.ready[index]
-                progress(.started(index))
+                if ready { progress(.started(index)) }
                 group.addTask {
                     // A host that failed its preparation fails its turn without running anything.
                     let outcome: HostResult.Outcome =

@@ -65,7 +65,7 @@ public enum DownloadProgram {
             s.run("t_err=$(cp", "--", .quoted(path), "\"$t_bundle\"", "2>&1)", "||", "t_write_failed", "\"$t_err\"")
         case .standardInput(let count):
             s.run(
-                "t_err=$(head", "-c", .number(count), ">", "\"$t_bundle\"", "2>&1)", "||", "t_write_failed",
+                "t_err=$(head", "-c", .number(count), "2>&1", ">", "\"$t_bundle\")", "||", "t_write_failed",
                 "\"$t_err\"")
             s.line("t_size=$(wc -c < \"$t_bundle\" | tr -d ' ')")
             s.run("[", "\"$t_size\"", "=", .number(count), "]", "||", "t_short", .number(count))

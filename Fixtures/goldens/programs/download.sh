@@ -50,7 +50,7 @@ mkdir -p -- "$t_dir/logs" || t_fail directories 'cannot create the deployment di
 t_purge 0 '/var/lib/tarmac/g-web/d-20251201-1'
 printf '@step retention ok\n' >&3
 rm -f -- "$t_bundle"
-t_err=$(head -c 10240 > "$t_bundle" 2>&1) || t_write_failed "$t_err"
+t_err=$(head -c 10240 2>&1 > "$t_bundle") || t_write_failed "$t_err"
 t_size=$(wc -c < "$t_bundle" | tr -d ' ')
 [ "$t_size" = 10240 ] || t_short 10240
 printf '@step bundle ok\n' >&3
