@@ -291,6 +291,40 @@ struct DeployFaultTests {
         #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
     }
 
+    @Test func aLinkCutDuringTheTransferFailsItsHostWithinTheIOTimeout() throws {
+        let fleet = try Fleet.start(hosts: 2, diskSize: "1g")
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // 96 MiB that does not compress, in a plain tar: the transfer takes long enough to cut.
+        try project.repo.write(
+            "tarmac.yml",
+            "application: \(project.name)\nbundle: { format: tar }\ngroups:\n"
+                + fleet.groupYAML(extra: ["io_timeout: 4"]))
+        try runCommand(
+            "/bin/sh", ["-c", "head -c 100663296 /dev/urandom > big.bin"], in: project.repo.root, check: true)
+        try project.commit()
+        let started = Date()
+        let result = try Self.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet --json > events.jsonl 2> err.log & pid=$!
+            until grep -q '"event":"DownloadBundle","host":"host1".*"type":"event_started"' events.jsonl; do
+                kill -0 $pid 2>/dev/null || break
+                sleep 0.02
+            done
+            "$FLEET_SH" cut "$FLEET" host1
+            wait $pid; echo "status=$?"
+            """)
+        try? fleet.mend(fleet.hosts[0])
+        let log = (try? String(contentsOfFile: project.repo.root + "/err.log", encoding: .utf8)) ?? ""
+        #expect(Date().timeIntervalSince(started) < 25, "a dead link fails its host in bounded time: \(log)")
+        #expect(result.stdout.contains("status=0"), "host2 succeeds: \(log)")
+        #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
+        #expect(project.installed(fleet.hosts[0]) == nil, "nothing was installed on host1")
+        #expect(project.installed(fleet.hosts[1]) == "revision 1\n")
+    }
+
     @Test func ctrlCStartsNoMoreHostsAndExits130() throws {
         let fleet = try Fleet.start(hosts: 3)
         defer { try? fleet.stop() }
