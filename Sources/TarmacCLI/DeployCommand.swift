@@ -21,7 +21,7 @@ struct DeployCommand: AsyncParsableCommand {
             When the deployment can no longer succeed, no further host is started; hosts in \
             flight finish their current event. With auto_rollback the group's last good \
             revision is then redeployed to the hosts that ran Install. Ctrl-C stops the same \
-            way (exit 130); a second Ctrl-C ends tarmac at once.
+            way (exit 130); a second Ctrl-C ends tarmac at once, and the hooks it started stop too.
 
             Exit 0 success; 1 the deployment failed (every host's state is printed); 2 invalid \
             tarmac.yml, AppSpec, bundle or configuration — no host was changed.

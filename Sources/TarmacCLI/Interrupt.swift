@@ -16,7 +16,7 @@ enum Interrupt {
             let previous = Interrupt.count.add(1, ordering: .relaxed).oldValue
             let text: StaticString =
                 previous == 0
-                ? "\ninterrupted: finishing the event in flight, then stopping (Ctrl-C again to abort now)\n"
+                ? "\ninterrupted: finishing the event in flight, then stopping (Ctrl-C again to abort now and stop the hooks)\n"
                 : "\naborted\n"
             _ = text.withUTF8Buffer { write(2, $0.baseAddress, $0.count) }
             if previous > 0 { _exit(130) }

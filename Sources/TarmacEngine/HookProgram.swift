@@ -59,6 +59,8 @@ public enum HookProgram {
             "tarmac_runuser=$(command -v runuser) || tarmac_runuser=",
             "tarmac_setsid=$(command -v setsid) || tarmac_setsid=setsid",
             "tarmac_elf=$(printf '\\177ELF')", "tarmac_keep=",
+            // Whose end ends the hooks: the SSH connection's sshd, or tarmac itself when local.
+            "tarmac_runner=${TARMAC_SESSION_PID:-$PPID}",
         ])
         program.hookCode(HookShellFunctions.watchdog)
         program.hookCode([

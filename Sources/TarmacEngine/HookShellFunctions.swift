@@ -5,8 +5,10 @@
 /// How a script runs (spec §3.6, §3.7 [ours]):
 /// * it is started in the background in a new session (`setsid`), so its pid is its
 ///   process group id; stdin is `/dev/null`, stdout and stderr go to two files;
-/// * a watchdog in its own session sleeps for the timeout, then sends SIGTERM to the
-///   script's group, and SIGKILL 5 s later if anything in the group survived;
+/// * a watchdog in its own session waits out the timeout, then sends SIGTERM to the
+///   script's group, and SIGKILL 5 s later if anything in the group survived; it does the
+///   same at once when the runner is gone (tarmac aborted, or its SSH connection dropped), so
+///   hooks never outlive the deployment that started them;
 /// * `tail -f --pid` streams each file to the relay, and ends once the script is reaped —
 ///   completion never waits for the files to be closed, so a background child that keeps
 ///   the output open cannot hang the event; it is reported (scanning `/proc/*/fd`) and left
@@ -72,11 +74,13 @@ enum HookShellFunctions {
         "}",
     ]
 
-    /// The watchdog, run as `setsid sh -c "$tarmac_watchdog" - TIMEOUT PGID MARKER`: at the
-    /// deadline it marks the script timed out, sends SIGTERM to its group, SIGKILL after up
-    /// to 5 s if any member is left, and ends once the group is gone (or 1 s later).
+    /// The watchdog, run as `setsid sh -c "$tarmac_watchdog" - TIMEOUT PGID MARKER RUNNER`:
+    /// at the deadline, or as soon as the RUNNER process is gone, it marks the script timed
+    /// out, sends SIGTERM to its group, SIGKILL after up to 5 s if any member is left, and ends
+    /// once the group is gone (or 1 s later).
     static let watchdog: [StaticString] = [
-        "tarmac_watchdog='sleep \"$1\" || exit 0",
+        "tarmac_watchdog='w=0",
+        "while [ \"$w\" -lt \"$1\" ] && kill -0 \"$4\" 2>/dev/null; do sleep 1 || exit 0; w=$((w + 1)); done",
         ": >\"$3\"",
         "kill -TERM -\"$2\" 2>/dev/null || exit 0",
         "n=0",
@@ -96,7 +100,7 @@ enum HookShellFunctions {
         "  tarmac_t0=$(date +%s%3N)",
         "  tarmac_launch \"$2\" \"$4\" </dev/null >\"$tarmac_out\" 2>\"$tarmac_err\" &",
         "  tarmac_pid=$!",
-        "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" </dev/null >/dev/null 2>&1 &",
+        "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" \"$tarmac_runner\" </dev/null >/dev/null 2>&1 &",
         "  tarmac_wpid=$!",
         "  tail -n +1 -s 0.2 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
         "  tarmac_opid=$!",

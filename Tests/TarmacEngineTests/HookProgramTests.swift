@@ -68,6 +68,21 @@ struct HookProgramTests {
         #expect(liveMembers(ofGroup: group).isEmpty)
     }
 
+    @Test func aHookDiesWithItsRunner() throws {
+        let hook = try HookHarness()
+        defer { hook.remove() }
+        // The runner (TARMAC_SESSION_PID: an SSH connection's sshd, else tarmac) is already gone,
+        // as after a second Ctrl-C or a dropped link: the hook is stopped, not left running.
+        var gone: Int32 = 4_000_000
+        while kill(gone, 0) == 0 || errno != ESRCH { gone -= 1 }
+        let script = try hook.script("slow.sh", "#!/bin/sh\necho $$ > \"$0.pid\"\nsleep 60\n", timeout: 3600)
+        let outcome = try hook.execute(hook.run([script]), callerEnvironment: ["TARMAC_SESSION_PID": "\(gone)"])
+        #expect(outcome.seconds < 20, "stopped long before its timeout")
+        #expect(outcome.statuses == [.timedOut])
+        let pid = Int32(hook.contents(script.path + ".pid").trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(pid.map { kill($0, 0) != 0 } == true, "the script's process is gone")
+    }
+
     @Test func scriptTrappingTermIsKilledAfterGrace() throws {
         let hook = try HookHarness()
         defer { hook.remove() }

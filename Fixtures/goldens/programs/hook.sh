@@ -14,7 +14,9 @@ tarmac_runuser=$(command -v runuser) || tarmac_runuser=
 tarmac_setsid=$(command -v setsid) || tarmac_setsid=setsid
 tarmac_elf=$(printf '\177ELF')
 tarmac_keep=
-tarmac_watchdog='sleep "$1" || exit 0
+tarmac_runner=${TARMAC_SESSION_PID:-$PPID}
+tarmac_watchdog='w=0
+while [ "$w" -lt "$1" ] && kill -0 "$4" 2>/dev/null; do sleep 1 || exit 0; w=$((w + 1)); done
 : >"$3"
 kill -TERM -"$2" 2>/dev/null || exit 0
 n=0
@@ -80,7 +82,7 @@ tarmac_start() {
   tarmac_t0=$(date +%s%3N)
   tarmac_launch "$2" "$4" </dev/null >"$tarmac_out" 2>"$tarmac_err" &
   tarmac_pid=$!
-  setsid sh -c "$tarmac_watchdog" tarmac-watchdog "$3" "$tarmac_pid" "$tarmac_mark" </dev/null >/dev/null 2>&1 &
+  setsid sh -c "$tarmac_watchdog" tarmac-watchdog "$3" "$tarmac_pid" "$tarmac_mark" "$tarmac_runner" </dev/null >/dev/null 2>&1 &
   tarmac_wpid=$!
   tail -n +1 -s 0.2 -f --pid="$tarmac_pid" -- "$tarmac_out" 2>/dev/null | tarmac_relay o stdout &
   tarmac_opid=$!
