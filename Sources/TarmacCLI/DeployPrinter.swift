@@ -92,7 +92,13 @@ final class DeployPrinter: Sendable {
         let mark = result.outcome == .succeeded ? "✓" : result.outcome == .skipped ? "–" : "✗"
         var text = line(index, result.status.rawValue)
         if result.outcome != .succeeded { text += ": this host \(result.revisionState)" }
-        for problem in result.problems { text += "\n" + line(index, "error: \(problem)") }
+        let prefix = hosts[index] + ": "
+        for problem in result.problems {
+            text +=
+                "\n"
+                + line(
+                    index, "error: " + (problem.hasPrefix(prefix) ? String(problem.dropFirst(prefix.count)) : problem))
+        }
         for warning in result.warnings { text += "\n" + line(index, "warning: \(warning)") }
         emit(
             object, text: text, host: index, status: "\(mark) \(result.status.rawValue)",
@@ -151,8 +157,8 @@ extension DeployPrinter {
             ])
             return
         }
-        Console.say(
-            "deployment \(request.deploymentID) \(verdict) (\(succeeded) of \(result.hosts.count) hosts succeeded)")
+        let counts = "\(succeeded) of \(result.hosts.count) hosts succeeded"
+        Console.say("deployment \(request.deploymentID) \(verdict)" + (verdict.contains(counts) ? "" : " (\(counts))"))
         if result.verdict != .succeeded {
             for (name, host) in zip(hosts, result.hosts) where host.outcome != .succeeded {
                 Console.say("  \(name): \(host.status.rawValue), \(host.revisionState)")

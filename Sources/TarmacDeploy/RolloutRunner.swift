@@ -78,7 +78,6 @@ struct RolloutRunner {
                 halt.set()
                 progress(.halted(reason))
             case .finish(let verdict):
-                if case .failed(let reason) = verdict, !halt.isSet { progress(.halted(reason)) }
                 return verdict
             }
         }
