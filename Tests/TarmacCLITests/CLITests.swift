@@ -137,10 +137,27 @@ struct CLITests {
         #expect(bad.stderr.contains("INVALID"))
     }
 
+    @Test func initWritesFilesThatValidateAndNeverOverwrites() throws {
+        let repo = try GitFixture.empty("init")
+        defer { repo.remove() }
+        let first = try repo.tarmac("init")
+        #expect(first.status == 0, "\(first.stderr)")
+        let validate = try repo.tarmac("validate")
+        #expect(validate.status == 0, "the skeletons validate as written: \(validate.stderr)")
+        try repo.write("appspec.yml", "version: 0.0\nos: linux\n")
+        try FileManager.default.removeItem(atPath: repo.root + "/tarmac.yml")
+        let again = try repo.tarmac("init")
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("appspec.yml exists"))
+        #expect(!FileManager.default.fileExists(atPath: repo.root + "/tarmac.yml"), "nothing was written")
+        #expect(try String(contentsOfFile: repo.root + "/appspec.yml", encoding: .utf8) == "version: 0.0\nos: linux\n")
+    }
+
     @Test(arguments: [
         ["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"],
         ["history", "--help"], ["show", "--help"], ["logs", "--help"], ["deploy", "--help"], ["plan", "--help"],
-        ["rollback", "--help"], ["hosts", "--help"], ["hosts", "check", "--help"], ["hosts", "trust", "--help"],
+        ["rollback", "--help"], ["init", "--help"], ["hosts", "--help"], ["hosts", "check", "--help"],
+        ["hosts", "trust", "--help"],
     ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])
