@@ -26,7 +26,8 @@ public struct TarmacCommand: AsyncParsableCommand {
             """,
         version: TarmacVersion.string,
         subcommands: [
-            InitCommand.self, ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self, HostsCommand.self,
+            InitCommand.self, ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self,
+            HostsCommand.self,
             PlanCommand.self, DeployCommand.self, RollbackCommand.self, HistoryCommand.self, ShowCommand.self,
             LogsCommand.self,
         ])
