@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 SWIFT  ?= swift
 APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev openssh-server openssh-client pkg-config git \
-               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps
+               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo
 RELEASE_FLAGS = -c release --static-swift-stdlib
 BIN_DEBUG = .build/debug/tarmac
 BIN_RELEASE = .build/release/tarmac

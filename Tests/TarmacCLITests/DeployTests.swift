@@ -105,6 +105,21 @@ struct DeployTests {
         }
     }
 
+    @Test func sudoRunsTheHostProgramsWithoutAPrompt() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["sudo: true"])
+        defer { project.repo.remove() }
+        try project.commit()
+        // Without sudo on host2, the programs cannot start there: proof they go through it.
+        #expect(try fleet.exec(fleet.hosts[1], ["rm", "-f", "/usr/bin/sudo"]).status == 0)
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 1\n")
+        #expect(project.installed(fleet.hosts[1]) == nil)
+        #expect(result.stderr.contains("sudo"), "\(result.stderr)")
+    }
+
     /// One configuration, failures placed on some hosts, and what must follow.
     struct Scenario: CustomTestStringConvertible, Sendable {
         var config: String
