@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TarmacCore
 import TarmacEngine
+import TarmacHistory
 import TarmacHost
 import TarmacSSH
 
@@ -41,10 +42,11 @@ struct HostsCheckCommand: AsyncParsableCommand {
         let connections = HostConnections(group: selection.group, hosts: hosts, repository: project.repository.root)
         let groupID = DeploymentGroupID.make(application: project.application, group: selection.group.name)
         let layout = HostLayout(root: selection.group.deploymentRoot, groupID: groupID)
+        let revisions = Self.revisions(project, group: selection.group.name)
         let lines = await withTaskGroup(of: (Int, String, Bool).self) { tasks in
             for (index, transport) in connections.transports.enumerated() {
                 tasks.addTask {
-                    let (text, ok) = await Self.check(transport, layout: layout)
+                    let (text, ok) = await Self.check(transport, layout: layout, revisions: revisions)
                     return (index, text, ok)
                 }
             }
@@ -62,8 +64,19 @@ struct HostsCheckCommand: AsyncParsableCommand {
         if ready < hosts.count { throw ExitCode(Exit.failed) }
     }
 
+    /// The revision of each recent deployment of the group, from the history (if any).
+    static func revisions(_ project: ProjectContext, group: String) -> [String: String] {
+        let path = HistoryStore.databasePath(repositoryRoot: project.repository.root)
+        guard FileManager.default.fileExists(atPath: path), let store = try? HistoryStore(path: path),
+            let recent = try? store.deployments(group: group, limit: 500)
+        else { return [:] }
+        return Dictionary(recent.map { ($0.record.id, $0.record.revision) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// One host's line and whether it is ready.
-    static func check(_ transport: SSHTransport, layout: HostLayout) async -> (String, Bool) {
+    static func check(_ transport: SSHTransport, layout: HostLayout, revisions: [String: String]) async -> (
+        String, Bool
+    ) {
         let request = ProbeRequest(tools: ProbeRequest.standardTools)
         let facts: HostFacts
         do {
@@ -85,7 +98,10 @@ struct HostsCheckCommand: AsyncParsableCommand {
             )
         }
         parts.append(
-            facts.lastSuccessful.map { "installed \(($0 as NSString).lastPathComponent)" } ?? "nothing installed")
+            facts.lastSuccessful.map { directory in
+                let id = (directory as NSString).lastPathComponent
+                return "installed " + (revisions[id].map { "\($0.prefix(12)) (\(id))" } ?? id)
+            } ?? "nothing installed")
         return (parts.joined(separator: ", "), missing.isEmpty && facts.lock == nil)
     }
 }

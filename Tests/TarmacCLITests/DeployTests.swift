@@ -93,6 +93,10 @@ struct DeployTests {
         try project.commit()
         let second = try project.deploy()
         #expect(second.status == 0, "\(second.stderr)")
+        let commit = try project.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stderr.components(separatedBy: "installed \(commit.prefix(12))").count == 5, "\(check.stderr)")
         for host in fleet.hosts {
             #expect(project.installed(host) == "revision 2\n", "\(host)")
             #expect(project.installed(host, "only-1.html") == nil, "revision 1's file was cleaned up on \(host)")
