@@ -5,6 +5,8 @@ Every ratio compares two commands run alternately on the same tree in this run, 
 machine's speed cancels out. Nothing here asserts a time; the numbers are for people.
 """
 import argparse
+import datetime
+import json
 import os
 import shutil
 import statistics
@@ -124,12 +126,355 @@ def apply_bench(tarmac, repo, work, rounds):
     print(f"{'apply (re-apply over it) vs tar -xzf':<44} tarmac {g:7.3f}s   baseline {t:7.3f}s   ratio {g / t:5.2f}")
 
 
+def bundle_bench(tarmac, repo, work, rounds, big_file_mib):
+    """tarmac bundle (tar.gz, tar.zst) against git archive on the tree, and its memory on one big file."""
+    out = os.path.join(work, "out")
+    gz = compare("tar.gz:  tarmac bundle vs git archive tar.gz", repo,
+                 [tarmac, "bundle", "--format", "tar.gz", "-o", out + ".a.tar.gz"],
+                 ["git", "archive", "--format=tar.gz", "-o", out + ".b.tar.gz", "HEAD"], rounds)
+    zst = compare("tar.zst: tarmac bundle vs git archive | zstd -3", repo,
+                  [tarmac, "bundle", "--format", "tar.zst", "-o", out + ".a.tar.zst"],
+                  f"git archive --format=tar HEAD | zstd -3 -q -f -o {out}.b.tar.zst", rounds)
+    print(f"{'tar.zst speed-up over git archive tar.gz':<44} {gz[1] / zst[0]:5.2f}x   (target >= 3x)")
+    print(f"{'tar.gz ratio against git archive tar.gz':<44} {gz[0] / gz[1]:5.2f}    (target <= 1.0)")
+
+    def big(repo):
+        os.makedirs(repo)
+        with open(os.path.join(repo, "big.bin"), "wb") as f:
+            chunk = os.urandom(1 << 20)
+            for i in range(big_file_mib):
+                f.write(chunk[i % 256:] + chunk[:i % 256])
+    big_repo = make_repo(work, "big-file", big)
+    seconds, peak, _ = run([tarmac, "bundle", "--format", "tar.zst", "-o", out + ".big.tar.zst"], big_repo)
+    _, git_peak, _ = run(["git", "archive", "--format=tar", "-o", "/dev/null", "HEAD"], big_repo)
+    print(f"{'memory: one %d MiB file, tar.zst' % big_file_mib:<44} tarmac {seconds:7.3f}s   peak RSS {peak / 1024:6.1f} MiB "
+          f"(swift-protobuf tree: {zst[2] / 1024:.1f} MiB; git archive alone on the big file: {git_peak / 1024:.0f} MiB)")
+
+
+FLEET_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "Fixtures", "fleet", "fleet.sh")
+FLEET_HOSTS = 8
+SCALE_HOSTS = (8, 16, 32, 64)
+ANSIBLE_CORE = "ansible-core~=2.19.0"  # the newest series whose controller still runs on Python 3.11
+HOOK = "#!/bin/sh\n# The fleet bench's one hook: a marker file on each host.\ndate > /opt/bench-hook.marker\n"
+FLEET_APPSPEC = ("version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/bench-tarmac\n"
+                 "hooks:\n  AfterInstall:\n    - location: bench-hook.sh\n")
+
+
+class Host:
+    """One fleet host: the name tarmac's groups give it, its address, its root seen from here, its sshd log."""
+
+    def __init__(self, name, address, root, log):
+        self.name, self.address, self.root, self.log = name, address, root, log
+
+
+class Fleet:
+    """A fleet from Fixtures/fleet/fleet.sh in `directory`; its hosts are named `<label><number>`."""
+
+    def __init__(self, directory, label):
+        self.directory, self.label = directory, label
+        self.identity = os.path.join(directory, "id_ed25519")
+        self.known_hosts = os.path.join(directory, "known_hosts")
+        self.hosts = []
+
+    def start(self, count, disk_size):
+        """Starts `count` hosts, each with a disk (tmpfs) of `disk_size`."""
+        start = subprocess.run(["bash", FLEET_SH, "start", self.directory, str(count), "--disk-size", disk_size],
+                               capture_output=True, text=True)
+        if start.returncode != 0:
+            sys.exit(f"bench: fleet.sh start {count} failed:\n{start.stderr}")
+        with open(os.path.join(self.directory, "hosts.tsv")) as tsv:
+            rows = [line.rstrip("\n").split("\t") for line in tsv][1:]
+        self.hosts = [Host(self.label + name.removeprefix("host"), address, root,
+                           os.path.join(self.directory, "logs", name + "-sshd.log"))
+                      for name, address, _, root, _, _ in rows]
+
+    def authorize(self, other):
+        """Lets `other`'s client key log in to this fleet's hosts too (sshd reads the file per login)."""
+        with open(other.identity + ".pub") as f:
+            key = f.read()
+        for host in self.hosts:
+            with open(os.path.join(host.root, "etc/ssh/tarmac-fleet/authorized_keys"), "a") as f:
+                f.write(key)
+
+    def stop(self):
+        """Tears the fleet down; True when nothing is left mounted."""
+        return subprocess.run(["bash", FLEET_SH, "stop", self.directory], capture_output=True).returncode == 0
+
+
+def group_yaml(name, hosts, identity, known_hosts):
+    """One AllAtOnce group of tarmac.yml, indented to follow `groups:`."""
+    lines = [f"  {name}:", "    hosts:"] + [f"      - {{ name: {h.name}, address: {h.address} }}" for h in hosts]
+    return "\n".join(lines + ["    user: root", f"    identity: {identity}", f"    known_hosts: {known_hosts}",
+                              "    config: AllAtOnce", ""])
+
+
+def clean_hosts(hosts):
+    """Removes what any earlier deployment left on the hosts, so every run is a first install."""
+    for host in hosts:
+        doomed = [os.path.join(host.root, "opt", n) for n in os.listdir(os.path.join(host.root, "opt"))
+                  if n.startswith("bench-")]
+        for path in doomed + [os.path.join(host.root, p) for p in ("var/lib/tarmac", "root/.ansible")]:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
+
+
+def timed(cmd, cwd=None, env=ENV):
+    """Seconds one command takes to exit 0; a failure stops the bench (fleets still go down)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
+    return time.perf_counter() - start
+
+
+def ssh_command(host, identity, known_hosts):
+    """The system OpenSSH client's command line for root on `host`, strict about its key."""
+    return ["ssh", "-F", "/dev/null", "-i", identity, "-o", f"UserKnownHostsFile={known_hosts}",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", f"root@{host.address}"]
+
+
+def ssh_floor(hosts, fleet, bundle):
+    """The floor: the bundle piped by `ssh host 'tar -xzf -'` to every host at once; seconds from
+    the first start to the last exit."""
+    start = time.perf_counter()
+    procs = []
+    for host in hosts:
+        with open(bundle, "rb") as stdin:
+            remote = "mkdir -p /opt/bench-floor && tar -xzf - -C /opt/bench-floor"
+            procs.append(subprocess.Popen(ssh_command(host, fleet.identity, fleet.known_hosts) + [remote],
+                                          stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            sys.exit(f"bench: ssh floor failed ({proc.returncode}): {err.decode(errors='replace')}")
+    return time.perf_counter() - start
+
+
+ANSIBLE_PLAYBOOK = """\
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - ansible.builtin.file: { path: /opt/bench-ansible, state: directory }
+    - ansible.builtin.unarchive: { src: "%s", dest: /opt/bench-ansible }
+    - ansible.builtin.command: sh /opt/bench-ansible/bench-hook.sh
+"""
+
+
+def ansible_setup(work, hosts, fleet, bundle):
+    """Installs ansible-core from PyPI into a throwaway virtualenv and writes its inventory,
+    configuration (forks = number of hosts, pipelining on) and playbook. Returns
+    (command, environment), or None after saying why Ansible cannot run."""
+    home = os.path.join(work, "ansible")
+    venv = os.path.join(home, "venv")
+    install = subprocess.run(f"{sys.executable} -m venv {venv} && {venv}/bin/pip install -q '{ANSIBLE_CORE}'",
+                             shell=True, capture_output=True, text=True)
+    if install.returncode != 0:
+        print(f"ansible: skipped, {ANSIBLE_CORE} could not be installed:\n{(install.stdout + install.stderr)[-2000:]}")
+        return None
+    inventory = os.path.join(home, "inventory.ini")
+    with open(inventory, "w") as f:
+        f.write("[fleet]\n" + "".join(f"{h.name} ansible_host={h.address}\n" for h in hosts))
+        f.write(f"[fleet:vars]\nansible_user=root\nansible_ssh_private_key_file={fleet.identity}\n"
+                f"ansible_ssh_common_args='-F /dev/null -o UserKnownHostsFile={fleet.known_hosts} "
+                f"-o StrictHostKeyChecking=yes'\nansible_python_interpreter=/usr/bin/python3\n")
+    config = os.path.join(home, "ansible.cfg")
+    with open(config, "w") as f:
+        f.write(f"[defaults]\ninventory = {inventory}\nforks = {len(hosts)}\n"
+                f"[ssh_connection]\npipelining = True\n")
+    playbook = os.path.join(home, "deploy.yml")
+    with open(playbook, "w") as f:
+        f.write(ANSIBLE_PLAYBOOK % bundle)
+    env = dict(ENV, ANSIBLE_CONFIG=config, ANSIBLE_HOME=os.path.join(home, "home"))
+    return [os.path.join(venv, "bin", "ansible-playbook"), playbook], env
+
+
+def ansible_run(ansible, work, round_number):
+    """One ansible-playbook run, with its own SSH control sockets; the ControlPersist masters it
+    leaves are ended afterwards so the next round connects anew. Returns seconds."""
+    command, env = ansible
+    sockets = os.path.join(work, "ansible", f"cp-{round_number}")
+    seconds = timed(command, env=dict(env, ANSIBLE_SSH_CONTROL_PATH_DIR=sockets))
+    for socket in os.listdir(sockets):
+        subprocess.run(["ssh", "-F", "/dev/null", "-o", f"ControlPath={os.path.join(sockets, socket)}",
+                        "-O", "exit", "bench"], capture_output=True)
+    return seconds
+
+
+def ssh_use(host, run):
+    """Runs `run()`; returns (its result, SSH connections, exec sessions) that `host`'s sshd logged meanwhile."""
+    offset = os.path.getsize(host.log)
+    result = run()
+    with open(host.log, errors="replace") as log:
+        log.seek(offset)
+        text = log.read()
+    return result, text.count("Accepted publickey for"), text.count("Starting session: command")
+
+
+def deployed_events(tarmac, repo, launched):
+    """Where one host's time went in the newest deployment, from `tarmac show ID --json`."""
+    def show(*args):
+        return json.loads(subprocess.run([tarmac, *args, "--json"], cwd=repo, check=True,
+                                         capture_output=True, text=True).stdout)
+    newest = show("history")[0]
+    deployment = show("show", newest["id"])
+    host = deployment["hosts"][0]
+    stamp = lambda text: datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    start = stamp(deployment["started_at"])
+    parts = [f"before the deployment starts {start - launched:.2f}s",
+             f"connect+lock+probe {stamp(host['events'][0]['started_at']) - start:.2f}s"]
+    parts += [f"{e['name']} {stamp(e['finished_at']) - stamp(e['started_at']):.2f}s"
+              for e in host["events"] if stamp(e["finished_at"]) - stamp(e["started_at"]) >= 0.01]
+    parts.append(f"after the last event {stamp(deployment['finished_at']) - stamp(host['events'][-1]['finished_at']):.2f}s")
+    return f"{deployment['id']} on {host['name']}: " + ", ".join(parts)
+
+
+def tiny_repo(work):
+    """A revision of four files with the same appspec and hook as the swift-protobuf one."""
+    def populate(repo):
+        os.makedirs(os.path.join(repo, "app"))
+        for name in ("a.txt", "b.txt"):
+            with open(os.path.join(repo, "app", name), "w") as f:
+                f.write(name + "\n")
+    return with_hook(make_repo(work, "tiny", populate))
+
+
+def with_hook(repo):
+    """Commits the fleet appspec (everything to /opt/bench-tarmac, one AfterInstall hook) into `repo`."""
+    with open(os.path.join(repo, "appspec.yml"), "w") as f:
+        f.write(FLEET_APPSPEC)
+    with open(os.path.join(repo, "bench-hook.sh"), "w") as f:
+        f.write(HOOK)
+    os.chmod(os.path.join(repo, "bench-hook.sh"), 0o755)
+    git(["add", "-A"], repo)
+    git(["commit", "-q", "-m", "fleet bench: appspec with one hook"], repo)
+    return repo
+
+
+def bundle_for_groups(tarmac, repo, groups, work):
+    """Writes tarmac.yml (untracked: it names this run's fleet) and builds the revision's bundle once."""
+    name = os.path.basename(repo)
+    with open(os.path.join(repo, "tarmac.yml"), "w") as f:
+        f.write(f"application: bench-{name}\ngroups:\n" + groups)
+    bundle = os.path.join(work, f"fleet-{name}.tar.gz")
+    subprocess.run([tarmac, "bundle", "--format", "tar.gz", "-o", bundle], cwd=repo, check=True, capture_output=True)
+    return bundle
+
+
+def fleet_compare(tarmac, repo, bundle, fleet, ansible, work, rounds):
+    """tarmac deploy (AllAtOnce) of the swift-protobuf bundle to the 8 hosts against the OpenSSH
+    floor and Ansible, alternating, each on freshly cleaned hosts. Returns tarmac's exec sessions per host."""
+    hosts = fleet.hosts[:FLEET_HOSTS]
+    runs = {"tarmac": lambda i: timed([tarmac, "deploy", "fleet", "--bundle", bundle], cwd=repo),
+            "floor": lambda i: ssh_floor(hosts, fleet, bundle)}
+    if ansible:
+        runs["ansible"] = lambda i: ansible_run(ansible, work, i)
+    seconds = {tool: [] for tool in runs}
+    use = {}
+    for i in range(rounds):
+        order = list(runs)[i % len(runs):] + list(runs)[:i % len(runs)]
+        for tool in order:
+            clean_hosts(hosts)
+            launched = time.time()
+            took, connections, sessions = ssh_use(hosts[0], lambda: runs[tool](i))
+            seconds[tool].append(took)
+            use[tool] = (connections, sessions)
+            if tool == "tarmac":
+                events = deployed_events(tarmac, repo, launched)
+    m = {tool: statistics.median(s) for tool, s in seconds.items()}
+    label = f"fleet: swift-protobuf to {len(hosts)} hosts, AllAtOnce"
+    print(f"{label:<44} tarmac {m['tarmac']:7.3f}s   ssh|tar floor {m['floor']:7.3f}s   "
+          f"ratio {m['tarmac'] / m['floor']:5.2f}   (target <= 1.5)")
+    if ansible:
+        print(f"{'fleet: same against Ansible (forks=%d)' % len(hosts):<44} tarmac {m['tarmac']:7.3f}s   "
+              f"ansible {m['ansible']:7.3f}s   ratio {m['tarmac'] / m['ansible']:5.2f}   (target < 1.0)")
+    print(f"{'fleet: SSH use per host (connections/execs)':<44} "
+          + "   ".join(f"{tool} {c}/{s}" for tool, (c, s) in use.items()))
+    print(f"{'fleet: tarmac show, last deployment':<44} {events}")
+    return use["tarmac"][1]
+
+
+def round_trips(tarmac, tiny, bundle, hosts, files, protobuf_sessions):
+    """tarmac's exec sessions on one host for one deployment of the four-file bundle, next to the
+    swift-protobuf one's: they must be equal (round trips do not grow with the number of files)."""
+    clean_hosts(hosts)
+    _, _, sessions = ssh_use(hosts[0], lambda: timed([tarmac, "deploy", "fleet", "--bundle", bundle], cwd=tiny))
+    verdict = "equal" if sessions == protobuf_sessions else "NOT equal"
+    print(f"{'fleet: tarmac SSH execs per host per deploy':<44} swift-protobuf ({files} files) {protobuf_sessions}   "
+          f"tiny (4 files) {sessions}   ({verdict}; target: equal)")
+
+
+def scaling(tarmac, tiny, bundle, hosts, rounds):
+    """The four-file bundle to 8, 16, 32 and 64 hosts, AllAtOnce: how deployment time grows with hosts."""
+    for count in SCALE_HOSTS:
+        seconds = []
+        for _ in range(rounds):
+            clean_hosts(hosts[:count])
+            seconds.append(timed([tarmac, "deploy", f"scale-{count}", "--bundle", bundle], cwd=tiny))
+        m = statistics.median(seconds)
+        print(f"{'fleet: tiny bundle to %d hosts, AllAtOnce' % count:<44} tarmac {m:7.3f}s   "
+              f"{m / count * 1000:6.1f} ms/host")
+
+
+def fleet_bench(tarmac, repo, work, rounds):
+    """tarmac deploy to hosts of fleet.sh on this machine: the swift-protobuf bundle against the
+    OpenSSH floor and Ansible, its SSH round trips per host, and its time against the number of
+    hosts. Two fleets (8 + 56 hosts, a fleet holds at most 63) make the 64; the second one
+    authorises the first one's client key, so one group spans both."""
+    if os.getuid() != 0:
+        print("fleet: skipped (needs root for the fleet's network namespaces and mounts)")
+        return
+    near = Fleet(os.path.join(work, "fleet-a"), "a")
+    far = Fleet(os.path.join(work, "fleet-b"), "b")
+    try:
+        near.start(FLEET_HOSTS, "1g")
+        far.start(max(SCALE_HOSTS) - FLEET_HOSTS, "256m")
+        far.authorize(near)
+        everyone = near.hosts + far.hosts
+        known_hosts = os.path.join(work, "known_hosts.all")
+        with open(known_hosts, "w") as out:
+            for fleet in (near, far):
+                with open(fleet.known_hosts) as f:
+                    out.write(f.read())
+        groups = group_yaml("fleet", near.hosts, near.identity, near.known_hosts) + "".join(
+            group_yaml(f"scale-{n}", everyone[:n], near.identity, known_hosts) for n in SCALE_HOSTS)
+        files, _ = tree_size(with_hook(repo))
+        bundle = bundle_for_groups(tarmac, repo, groups, work)
+        tiny = tiny_repo(work)
+        tiny_bundle = bundle_for_groups(tarmac, tiny, groups, work)
+        ansible = ansible_setup(work, near.hosts, near, bundle)
+        sessions = fleet_compare(tarmac, repo, bundle, near, ansible, work, rounds)
+        round_trips(tarmac, tiny, tiny_bundle, near.hosts, files, sessions)
+        scaling(tarmac, tiny, tiny_bundle, everyone, rounds)
+    finally:
+        for fleet in (near, far):
+            if not fleet.stop():
+                print(f"fleet: {fleet.directory} could not be torn down; see Fixtures/fleet/fleet.sh stop")
+
+
+def remove_work(work):
+    """Removes the bench's directory, unless a fleet is still mounted in it (then says so)."""
+    with open("/proc/self/mountinfo") as f:
+        mounted = [line.split()[4] for line in f if line.split()[4].startswith(work + "/")]
+    if mounted:
+        print(f"bench: {work} left in place: {mounted[0]} is still mounted")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+SECTIONS = ("bundle", "apply", "fleet")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tarmac", required=True)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--big-file-mib", type=int, default=1024)
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only this section (repeatable); default: all of them")
     args = parser.parse_args()
+    sections = args.only or SECTIONS
     tarmac = os.path.abspath(args.tarmac)
     work = tempfile.mkdtemp(prefix="tarmac-bench.")
     try:
@@ -140,31 +485,14 @@ def main():
         files, size = tree_size(repo)
         print(f"tree: swift-protobuf {PROTOBUF_TAG} + appspec.yml, {files} files, {size / 1e6:.1f} MB; "
               f"{args.rounds} alternating rounds, medians")
-        out = os.path.join(work, "out")
-        gz = compare("tar.gz:  tarmac bundle vs git archive tar.gz", repo,
-                     [tarmac, "bundle", "--format", "tar.gz", "-o", out + ".a.tar.gz"],
-                     ["git", "archive", "--format=tar.gz", "-o", out + ".b.tar.gz", "HEAD"], args.rounds)
-        zst = compare("tar.zst: tarmac bundle vs git archive | zstd -3", repo,
-                      [tarmac, "bundle", "--format", "tar.zst", "-o", out + ".a.tar.zst"],
-                      f"git archive --format=tar HEAD | zstd -3 -q -f -o {out}.b.tar.zst", args.rounds)
-        print(f"{'tar.zst speed-up over git archive tar.gz':<44} {gz[1] / zst[0]:5.2f}x   (target >= 3x)")
-        print(f"{'tar.gz ratio against git archive tar.gz':<44} {gz[0] / gz[1]:5.2f}    (target <= 1.0)")
-
-        apply_bench(tarmac, repo, work, args.rounds)
-
-        def big(repo):
-            os.makedirs(repo)
-            with open(os.path.join(repo, "big.bin"), "wb") as f:
-                chunk = os.urandom(1 << 20)
-                for i in range(args.big_file_mib):
-                    f.write(chunk[i % 256:] + chunk[:i % 256])
-        big_repo = make_repo(work, "big-file", big)
-        seconds, peak, _ = run([tarmac, "bundle", "--format", "tar.zst", "-o", out + ".big.tar.zst"], big_repo)
-        _, git_peak, _ = run(["git", "archive", "--format=tar", "-o", "/dev/null", "HEAD"], big_repo)
-        print(f"{'memory: one %d MiB file, tar.zst' % args.big_file_mib:<44} tarmac {seconds:7.3f}s   peak RSS {peak / 1024:6.1f} MiB "
-              f"(swift-protobuf tree: {zst[2] / 1024:.1f} MiB; git archive alone on the big file: {git_peak / 1024:.0f} MiB)")
+        if "bundle" in sections:
+            bundle_bench(tarmac, repo, work, args.rounds, args.big_file_mib)
+        if "apply" in sections:
+            apply_bench(tarmac, repo, work, args.rounds)
+        if "fleet" in sections:
+            fleet_bench(tarmac, repo, work, args.rounds)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_work(work)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ import TarmacSSH
 struct HostsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hosts",
-        abstract: "Check a group's hosts, or record their SSH host keys.",
-        subcommands: [HostsCheckCommand.self, HostsTrustCommand.self])
+        abstract: "Check a group's hosts, record their SSH host keys, or clear stale host locks.",
+        subcommands: [HostsCheckCommand.self, HostsTrustCommand.self, HostsUnlockCommand.self])
 }
 
 /// `tarmac hosts check GROUP`.

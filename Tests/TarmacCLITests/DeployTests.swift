@@ -368,6 +368,44 @@ struct DeployFaultTests {
         #expect(project.events(fleet.hosts[0]) == ["BeforeInstall rev=1"], "host1 finished the event in flight only")
     }
 
+    @Test func aSecondCtrlCStopsTheHooksAndLeavesAStaleLockThatUnlockClears() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // A duration no other test uses: the fleet's hosts share this machine's process table.
+        try project.commit(sleepOn: ["BeforeInstall": (hosts: ["host1"], seconds: 53)])
+        let result = try Self.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet --json > events.jsonl 2> err.log & pid=$!
+            until grep -q '"event":"BeforeInstall","host":"host1".*"type":"event_started"' events.jsonl; do
+                kill -0 $pid 2>/dev/null || break
+                sleep 0.05
+            done
+            sleep 1
+            kill -INT $pid; sleep 0.5; kill -INT $pid
+            wait $pid; echo "status=$?"
+            """)
+        #expect(result.stdout.contains("status=130"), "\(result.stdout)")
+        var sleeping = true
+        for _ in 0..<40 where sleeping {
+            sleeping = try fleet.exec(fleet.hosts[0], ["pgrep", "-f", "^sleep 53$"]).status == 0
+            if sleeping { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        #expect(!sleeping, "the hook died with the connection that started it")
+        try project.commit()
+        let refused = try project.deploy()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("stale lock"), "\(refused.stderr)")
+        let unlock = try project.repo.tarmac("hosts", "unlock", "fleet")
+        #expect(unlock.status == 0, "\(unlock.stderr)")
+        #expect(unlock.stderr.contains("removed the stale lock"), "\(unlock.stderr)")
+        let again = try project.deploy()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+    }
+
     @Test func twoDeploymentsToOneGroupAtOnceTheSecondIsRefused() throws {
         let fleet = try Fleet.start(hosts: 2)
         defer { try? fleet.stop() }
