@@ -82,7 +82,10 @@ enum HookShellFunctions {
         "tarmac_watchdog='w=0",
         "while [ \"$w\" -lt \"$1\" ] && kill -0 \"$4\" 2>/dev/null; do sleep 1 || exit 0; w=$((w + 1)); done",
         ": >\"$3\"",
-        "kill -TERM -\"$2\" 2>/dev/null || exit 0",
+        // A script started a moment ago may not have made its own session yet: wait for it.
+        "n=0",
+        "while [ \"$n\" -lt 20 ] && ! kill -0 -\"$2\" 2>/dev/null && kill -0 \"$2\" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done",
+        "kill -TERM -\"$2\" 2>/dev/null || kill -TERM \"$2\" 2>/dev/null || exit 0",
         "n=0",
         "while [ \"$n\" -lt 25 ] && kill -0 -\"$2\" 2>/dev/null; do sleep 0.2; n=$((n + 1)); done",
         "kill -KILL -\"$2\" 2>/dev/null || exit 0",
@@ -102,9 +105,9 @@ enum HookShellFunctions {
         "  tarmac_pid=$!",
         "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" \"$tarmac_runner\" </dev/null >/dev/null 2>&1 &",
         "  tarmac_wpid=$!",
-        "  tail -n +1 -s 0.2 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
+        "  tail -n +1 -s 0.05 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
         "  tarmac_opid=$!",
-        "  tail -n +1 -s 0.2 -f --pid=\"$tarmac_pid\" -- \"$tarmac_err\" 2>/dev/null | tarmac_relay e stderr &",
+        "  tail -n +1 -s 0.05 -f --pid=\"$tarmac_pid\" -- \"$tarmac_err\" 2>/dev/null | tarmac_relay e stderr &",
         "  tarmac_epid=$!",
         "}",
     ]
@@ -137,6 +140,10 @@ enum HookShellFunctions {
     /// files (by device and inode, from `/proc/*/fd`); fails when there is one.
     static let holders: [StaticString] = [
         "tarmac_holders() {",
+        // Nothing left in the script's process group (the usual case): nobody can hold the
+        // output but a child that made a session of its own, and scanning every process of
+        // the host costs more than a hook usually takes.
+        "  kill -0 -\"$tarmac_pid\" 2>/dev/null || return 0",
         "  tarmac_o=$(stat -c %d:%i -- \"$tarmac_out\") && tarmac_e=$(stat -c %d:%i -- \"$tarmac_err\") || return 0",
         "  stat -L -c '%d:%i %n' /proc/[0-9]*/fd/* 2>/dev/null | {",
         "    tarmac_seen=' '",
