@@ -34,20 +34,7 @@ struct DeployCommand: AsyncParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
-    var group: String
-
-    @Option(help: ArgumentHelp("The commit to deploy: a branch, tag or commit id (default HEAD).", valueName: "rev"))
-    var rev: String?
-
-    @Option(help: ArgumentHelp("Deploy this bundle file instead of building one.", valueName: "path"))
-    var bundle: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A deployment configuration: AllAtOnce, HalfAtATime, OneAtATime or one of deployment_configs.",
-            valueName: "name"))
-    var config: String?
+    @OptionGroup var target: TargetOptions
 
     @Flag(
         name: .customLong("ignore-application-stop-failures"),
@@ -57,17 +44,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Print progress as JSON lines on stdout, the result as the last line.")
     var json = false
 
-    func validate() throws {
-        if rev != nil && bundle != nil { throw ValidationError("--rev and --bundle cannot be combined") }
-    }
-
     func run() async throws {
         let project = try await ProjectContext.load(repository)
-        let selection = try GroupSelection.resolve(project, group: group, config: config)
+        let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
         var options = GroupDeployer.Options(selection: selection, json: json)
         options.ignoreStopFailures = ignoreStopFailures || selection.group.ignoreApplicationStopFailures
         let deployer = GroupDeployer(project: project, options: options)
-        let outcome = try await deployer.deploy(rev: rev, bundle: bundle)
+        let outcome = try await deployer.deploy(rev: target.rev, bundle: target.bundle)
         await Rollback.automatic(
             after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
             json: json)

@@ -36,13 +36,9 @@ struct HostsCheckCommand: AsyncParsableCommand {
     static let required = ["sh", "tar", "gzip", "sha256sum", "setsid", "timeout"]
 
     func run() async throws {
-        let project = try await ProjectContext.load(repository)
-        let selection = try GroupSelection.resolve(project, group: group, config: nil)
-        let hosts = selection.group.hosts
-        let connections = HostConnections(group: selection.group, hosts: hosts, repository: project.repository.root)
-        let groupID = DeploymentGroupID.make(application: project.application, group: selection.group.name)
-        let layout = HostLayout(root: selection.group.deploymentRoot, groupID: groupID)
-        let revisions = Self.revisions(project, group: selection.group.name)
+        let target = try await GroupHosts.load(repository, group: group)
+        let (hosts, connections, layout) = (target.group.hosts, target.connections, target.layout)
+        let revisions = Self.revisions(target.project, group: target.group.name)
         let lines = await withTaskGroup(of: (Int, String, Bool).self) { tasks in
             for (index, transport) in connections.transports.enumerated() {
                 tasks.addTask {
@@ -127,10 +123,7 @@ struct HostsTrustCommand: AsyncParsableCommand {
     var group: String
 
     func run() async throws {
-        let project = try await ProjectContext.load(repository)
-        let selection = try GroupSelection.resolve(project, group: group, config: nil)
-        let connections = HostConnections(
-            group: selection.group, hosts: selection.group.hosts, repository: project.repository.root)
+        let connections = try await GroupHosts.load(repository, group: group).connections
         var failed = 0
         for endpoint in connections.endpoints {
             let name = "\(endpoint.name) (\(KnownHosts.hostName(endpoint.address, port: endpoint.port)))"

@@ -28,19 +28,14 @@ struct HostsUnlockCommand: AsyncParsableCommand {
     var group: String
 
     func run() async throws {
-        let project = try await ProjectContext.load(repository)
-        let selection = try GroupSelection.resolve(project, group: group, config: nil)
-        let connections = HostConnections(
-            group: selection.group, hosts: selection.group.hosts, repository: project.repository.root)
-        let groupID = DeploymentGroupID.make(application: project.application, group: selection.group.name)
-        let layout = HostLayout(root: selection.group.deploymentRoot, groupID: groupID)
+        let target = try await GroupHosts.load(repository, group: group)
         var failed = 0
-        for (host, transport) in zip(selection.group.hosts, connections.transports) {
-            let (text, ok) = await Self.unlock(transport, layout: layout)
+        for (host, transport) in zip(target.group.hosts, target.connections.transports) {
+            let (text, ok) = await Self.unlock(transport, layout: target.layout)
             Console.say("\(host.name): \(text)")
             if !ok { failed += 1 }
         }
-        await connections.close()
+        await target.connections.close()
         if failed > 0 { throw ExitCode(Exit.failed) }
     }
 

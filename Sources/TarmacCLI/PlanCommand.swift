@@ -25,33 +25,19 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Argument(help: ArgumentHelp("The deployment group, as named in tarmac.yml.", valueName: "group"))
-    var group: String
-
-    @Option(help: ArgumentHelp("The commit to plan: a branch, tag or commit id (default HEAD).", valueName: "rev"))
-    var rev: String?
-
-    @Option(help: ArgumentHelp("Plan this bundle file instead of building one.", valueName: "path"))
-    var bundle: String?
-
-    @Option(help: ArgumentHelp("A deployment configuration to plan with.", valueName: "name"))
-    var config: String?
+    @OptionGroup var target: TargetOptions
 
     @Flag(help: "Print the plan as one JSON object on stdout.")
     var json = false
 
-    func validate() throws {
-        if rev != nil && bundle != nil { throw ValidationError("--rev and --bundle cannot be combined") }
-    }
-
     func run() async throws {
         let project = try await ProjectContext.load(repository)
-        let selection = try GroupSelection.resolve(project, group: group, config: config)
+        let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
         let deployer = GroupDeployer(project: project, options: GroupDeployer.Options(selection: selection, json: json))
         let rollout = try selection.rollout(health: deployer.targets.map { _ in .unknown })
         let work = try GroupDeployer.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: self.bundle, work: work)
+        let bundle = try await DeployBundle.prepare(project: project, rev: target.rev, given: target.bundle, work: work)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
         let connections = HostConnections(
             group: selection.group, hosts: deployer.targets, repository: project.repository.root)
