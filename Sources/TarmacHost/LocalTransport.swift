@@ -36,13 +36,18 @@ public struct LocalTransport: HostTransport {
             workingDirectory: FilePath("/"), platformOptions: options, input: stdin, output: .sequence,
             error: .string(limit: 1 << 20)
         ) { execution in
-            let lines = execution.standardOutput.strings(
-                separatedBy: .unicodeScalarSequence(["\n"]), bufferingPolicy: .maxLineLength(1 << 20))
-            for try await line in lines {
-                let parsed = ProgramLine.parse(Substring(line))
+            // Raw chunks cut into lines here: far cheaper than a per-scalar line sequence for
+            // the tens of thousands of lines a probe of a large revision prints.
+            var splitter = LineSplitter()
+            let handle: (Substring) -> Void = { text in
+                let parsed = ProgramLine.parse(text)
                 collected.append(parsed)
                 onLine(parsed)
             }
+            for try await chunk in execution.standardOutput {
+                try chunk.withUnsafeBytes { try splitter.feed($0, emit: handle) }
+            }
+            splitter.finish(emit: handle)
         }
         let lines = collected.lines
         let stderr = result.standardError

@@ -1,15 +1,18 @@
-/// Cuts a byte stream into lines, decoding each complete line once (a multi-byte character
-/// split across reads is never decoded in halves).
-struct LineSplitter {
-    /// The longest line kept, as for the local transport.
-    static let maximumLineLength = 1 << 20
+/// Cuts a program's byte stream into lines, decoding each complete line once (a multi-byte
+/// character split across reads is never decoded in halves). Both transports use it.
+public struct LineSplitter {
+    /// The longest line kept.
+    public static let maximumLineLength = 1 << 20
 
-    struct LineTooLong: Error {}
+    /// A line longer than `maximumLineLength`.
+    public struct LineTooLong: Error {}
 
     private var pending: [UInt8] = []
 
+    public init() {}
+
     /// Adds bytes, handing every line they complete (without its newline) to `emit`.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (Substring) -> Void) throws {
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (Substring) -> Void) throws {
         var rest = bytes[...]
         while let newline = rest.firstIndex(of: UInt8(ascii: "\n")) {
             if pending.isEmpty {
@@ -26,7 +29,7 @@ struct LineSplitter {
     }
 
     /// Hands over a last line that had no newline.
-    mutating func finish(emit: (Substring) -> Void) {
+    public mutating func finish(emit: (Substring) -> Void) {
         guard !pending.isEmpty else { return }
         emit(Self.decode(pending[...]))
         pending.removeAll()
@@ -38,19 +41,21 @@ struct LineSplitter {
 }
 
 /// Keeps the first MiB of what a program prints on stderr, counting what it drops.
-struct StderrCollector {
-    static let limit = 1 << 20
+public struct StderrCollector {
+    public static let limit = 1 << 20
 
     private var bytes: [UInt8] = []
     private var dropped = 0
 
-    mutating func append(_ chunk: UnsafeRawBufferPointer) {
+    public init() {}
+
+    public mutating func append(_ chunk: UnsafeRawBufferPointer) {
         let room = max(0, Self.limit - bytes.count)
         bytes.append(contentsOf: chunk.prefix(room))
         dropped += chunk.count - min(room, chunk.count)
     }
 
-    var text: String {
+    public var text: String {
         let kept = String(decoding: bytes, as: UTF8.self)
         return dropped == 0 ? kept : kept + "\n[\(dropped) more bytes of stderr not kept]\n"
     }
