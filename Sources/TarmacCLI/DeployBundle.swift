@@ -29,6 +29,7 @@ struct DeployBundle {
             let builder = BundleBuilder(
                 repository: project.repository, application: project.application, bundle: project.bundle)
             let outcome = try await BundleCommand.build(builder, options)
+            BundleCommand.warnings(outcome, hint: "only committed work is deployed; commit them first")
             Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
             path = outcome.path
         }
