@@ -1,8 +1,9 @@
 import Foundation
 import TarmacDeploy
 
-/// One host of a recorded deployment, with its lifecycle events in order.
-public struct DeploymentHost: Sendable, Equatable {
+/// One host of a recorded deployment, with its lifecycle events in order; as JSON, one host
+/// of `show --json` (`{name, address, status, installed, message?, events}`).
+public struct DeploymentHost: Codable, Sendable, Equatable {
     public var name: String
     public var address: String
     public var status: DeploymentStatus

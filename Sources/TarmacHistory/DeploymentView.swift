@@ -4,15 +4,8 @@ import TarmacDeploy
 /// `tarmac show ID --json` (with `hosts`) and one item of `tarmac history --json` (without),
 /// field names exactly as the contract (design.md) spells them.
 public struct DeploymentView: Codable, Sendable, Equatable {
-    /// One host of `show --json`: `{name, address, status, events: [...]}`.
-    public struct Host: Codable, Sendable, Equatable {
-        public var name: String
-        public var address: String
-        public var status: DeploymentStatus
-        public var installed: Bool
-        public var message: String?
-        public var events: [EventResult]
-    }
+    /// One host of `show --json`: the recorded host as it is.
+    public typealias Host = DeploymentHost
 
     public var id: String
     /// `deployment` here; `execution` once pipeline runs are recorded.
@@ -53,11 +46,7 @@ public struct DeploymentView: Codable, Sendable, Equatable {
     public init(_ detail: DeploymentDetail) {
         let succeeded = detail.hosts.filter { $0.status == .succeeded }.count
         self.init(detail.record, hostsSucceeded: succeeded, hostsTotal: detail.hosts.count)
-        hosts = detail.hosts.map {
-            Host(
-                name: $0.name, address: $0.address, status: $0.status, installed: $0.installed,
-                message: $0.message, events: $0.events)
-        }
+        hosts = detail.hosts
     }
 
     /// One `history --json` item: no `hosts`, only their counts.
