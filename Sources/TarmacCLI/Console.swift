@@ -1,10 +1,20 @@
 import Foundation
+import Synchronization
 import TarmacCore
 
 /// Where human output goes: stderr, so stdout stays for results and `--json`.
 struct Console {
+    private static let copy = Mutex<FileHandle?>(nil)
+
     static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let data = Data((line + "\n").utf8)
+        FileHandle.standardError.write(data)
+        copy.withLock { try? $0?.write(contentsOf: data) }
+    }
+
+    /// Also writes every `say` line to `file` (an execution's log, when stderr is a terminal).
+    static func copy(to file: FileHandle?) {
+        copy.withLock { $0 = file }
     }
 
     static func diagnostics(_ items: [Diagnostic]) {

@@ -17,6 +17,8 @@ struct GroupDeployer {
         var creator = DeploymentCreator.user
         /// The deployment a rollback undoes.
         var rollbackOf: String?
+        /// The pipeline execution this deployment is a stage of.
+        var executionID: String?
         /// Only these hosts (a rollback targets the hosts that ran Install); nil for all.
         var hosts: [String]?
         /// Overrides the group's file_exists_behavior (a rollback uses the good deployment's).
@@ -137,7 +139,7 @@ struct GroupDeployer {
             bundlePath: bundle.path, configName: options.selection.config.name,
             fileExistsBehavior: request.fileExistsBehavior,
             ignoreApplicationStopFailures: request.ignoreApplicationStopFailures, creator: options.creator,
-            rollbackOf: options.rollbackOf)
+            rollbackOf: options.rollbackOf, executionID: options.executionID)
         do {
             return try DeploymentRecorder(
                 store: store, record: record, hosts: targets.map { HostTarget(name: $0.name, address: $0.address) })

@@ -19,6 +19,7 @@ public struct TarmacCommand: AsyncParsableCommand {
               tarmac hosts trust GROUP        record the SSH host keys of a group's hosts
               tarmac plan GROUP               what a deployment would change on each host
               tarmac deploy GROUP             deploy HEAD to the group over SSH
+              tarmac run                      run the pipeline of tarmac.yml for HEAD
               tarmac history                  past deployments; then tarmac show ID, tarmac logs ID
 
             Exit status: 0 success, 1 the operation ran and failed, 2 invalid input \
@@ -28,8 +29,8 @@ public struct TarmacCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self,
             HostsCommand.self,
-            PlanCommand.self, DeployCommand.self, RollbackCommand.self, HistoryCommand.self, ShowCommand.self,
-            LogsCommand.self,
+            PlanCommand.self, DeployCommand.self, RollbackCommand.self, RunCommand.self, ApproveCommand.self,
+            RejectCommand.self, HistoryCommand.self, ShowCommand.self, LogsCommand.self,
         ])
 
     public init() {}

@@ -38,10 +38,38 @@ public enum HistoryJSON {
         try encoder().encode(DeploymentView(detail))
     }
 
-    /// `history --json`: a list, newest first.
-    public static func history(_ summaries: [DeploymentSummary]) throws -> Data {
+    /// `show --json` of an execution.
+    public static func show(_ detail: ExecutionDetail) throws -> Data {
+        try encoder().encode(ExecutionView(detail, withStages: true))
+    }
+
+    /// `history --json`: deployments and executions in one list, newest first.
+    public static func history(_ summaries: [DeploymentSummary], executions: [ExecutionDetail] = []) throws -> Data {
         // The pretty printer writes an empty list over three lines.
-        if summaries.isEmpty { return Data("[]".utf8) }
-        return try encoder().encode(summaries.map(DeploymentView.init))
+        if summaries.isEmpty && executions.isEmpty { return Data("[]".utf8) }
+        let items =
+            summaries.map { HistoryItem.deployment(DeploymentView($0)) }
+            + executions.map { HistoryItem.execution(ExecutionView($0, withStages: false)) }
+        return try encoder().encode(items.sorted { $0.startedAt > $1.startedAt })
+    }
+}
+
+/// One `history --json` item: a deployment or an execution.
+enum HistoryItem: Encodable {
+    case deployment(DeploymentView)
+    case execution(ExecutionView)
+
+    var startedAt: Date {
+        switch self {
+        case .deployment(let view): view.startedAt
+        case .execution(let view): view.startedAt
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .deployment(let view): try view.encode(to: encoder)
+        case .execution(let view): try view.encode(to: encoder)
+        }
     }
 }

@@ -5,6 +5,7 @@ enum HistorySchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-deployments", migrate: createTables)
+        migrator.registerMigration("v2-executions", migrate: createExecutionTables)
         return migrator
     }
 
@@ -75,5 +76,47 @@ enum HistorySchema {
             table.column("line", .text).notNull()
         }
         try db.create(index: "outputs_by_deployment", on: "outputs", columns: ["deployment_id"])
+    }
+
+    /// Pipeline executions and their stages; deployments point at them by `execution_id`.
+    private static func createExecutionTables(_ db: Database) throws {
+        try db.create(table: "executions") { table in
+            table.primaryKey("id", .text)
+            table.column("sequence", .integer).notNull().unique()
+            table.column("application", .text).notNull()
+            table.column("commit_id", .text).notNull()
+            table.column("subject", .text)
+            table.column("branch", .text)
+            table.column("trigger", .text).notNull()
+            table.column("mode", .text).notNull()
+            table.column("state", .text).notNull()
+            table.column("next_stage", .integer).notNull()
+            table.column("message", .text)
+            table.column("revision", .text)
+            table.column("bundle_path", .text)
+            table.column("bundle_sha256", .text)
+            table.column("log_path", .text).notNull()
+            // The process that should be running it: pid and its start time, so a reused pid
+            // is not taken for the runner.
+            table.column("runner_pid", .integer)
+            table.column("runner_start", .integer)
+            table.column("created_at", .integer).notNull()
+            table.column("finished_at", .integer)
+        }
+        try db.create(index: "executions_by_state", on: "executions", columns: ["state"])
+        try db.create(table: "execution_stages") { table in
+            table.column("execution_id", .text).notNull().references("executions", onDelete: .cascade)
+            table.column("position", .integer).notNull()
+            table.column("kind", .text).notNull()
+            table.column("name", .text).notNull()
+            table.column("status", .text).notNull()
+            table.column("message", .text)
+            table.column("deployment_id", .text)
+            table.column("answered_by", .text)
+            table.column("started_at", .integer)
+            table.column("finished_at", .integer)
+            table.primaryKey(["execution_id", "position"])
+        }
+        try db.create(index: "deployments_by_execution", on: "deployments", columns: ["execution_id"])
     }
 }

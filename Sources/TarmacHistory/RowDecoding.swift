@@ -40,11 +40,46 @@ enum RowDecoding {
             stream: try word(row, "stream", HookStream.init(rawValue:)), text: row["line"])
     }
 
-    private static func word<T>(_ row: Row, _ column: String, _ make: (String) -> T?) throws -> T {
+    static func word<T>(_ row: Row, _ column: String, _ make: (String) -> T?) throws -> T {
         let text: String = row[column]
         guard let value = make(text) else {
             throw DatabaseError(message: "unknown \(column) \"\(text)\" in the history; written by a newer tarmac?")
         }
         return value
+    }
+}
+
+extension RowDecoding {
+    static func execution(_ row: Row) throws -> ExecutionRecord {
+        var record = ExecutionRecord(
+            id: row["id"], application: row["application"], commit: row["commit_id"], subject: row["subject"],
+            branch: row["branch"], trigger: try word(row, "trigger", ExecutionTrigger.init(rawValue:)),
+            logPath: row["log_path"])
+        record.sequence = row["sequence"]
+        record.mode = try word(row, "mode", Pipeline.Mode.init(rawValue:))
+        record.state = try word(row, "state", ExecutionState.init(rawValue:))
+        record.nextStage = row["next_stage"]
+        record.message = row["message"]
+        record.revision = row["revision"]
+        record.bundlePath = row["bundle_path"]
+        record.bundleSHA256 = row["bundle_sha256"]
+        if let pid: Int32 = row["runner_pid"] {
+            record.runner = RunnerIdentity(pid: pid, startTicks: row["runner_start"] ?? 0)
+        }
+        record.createdAt = Milliseconds.date(row["created_at"] as Int64)
+        record.finishedAt = (row["finished_at"] as Int64?).map(Milliseconds.date)
+        return record
+    }
+
+    static func stage(_ row: Row) throws -> StageRecord {
+        var stage = StageRecord(
+            position: row["position"], kind: try word(row, "kind", StageKind.init(rawValue:)), name: row["name"],
+            status: try word(row, "status", StageStatus.init(rawValue:)))
+        stage.message = row["message"]
+        stage.deploymentID = row["deployment_id"]
+        stage.answeredBy = row["answered_by"]
+        stage.startedAt = (row["started_at"] as Int64?).map(Milliseconds.date)
+        stage.finishedAt = (row["finished_at"] as Int64?).map(Milliseconds.date)
+        return stage
     }
 }

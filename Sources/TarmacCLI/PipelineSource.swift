@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import TarmacBundle
+import TarmacCore
+import TarmacGit
+import TarmacHistory
+
+/// The source stage: reads the commit's own tarmac.yml, applies the trigger filters to a
+/// post-commit run, records the stages, bundles the commit when there is no build, and queues
+/// the execution. Nothing here touches a host.
+struct PipelineSource {
+    let repository: GitRepository
+    let store: HistoryStore
+    let record: ExecutionRecord
+
+    var id: String { record.id }
+    var short: String { String(record.commit.prefix(12)) }
+
+    /// The committed project, with the execution queued for its next stage; nil when the
+    /// execution ended here (skipped or failed, recorded with the reason).
+    func run() async throws -> ProjectContext? {
+        Console.say(
+            "execution \(id): \(record.trigger == .postCommit ? "post-commit" : "manual") run of \(short)"
+                + (record.subject.map { " \(Quote.text($0))" } ?? "") + (record.branch.map { " on \($0)" } ?? ""))
+        var source = StageRecord(position: 0, kind: .source, name: "source", status: .inProgress)
+        source.startedAt = Date()
+        try store.defineStages(id, mode: .queued, stages: [source])
+        guard let project = try await ProjectContext.atCommit(repository, record.commit) else {
+            return try fail("commit \(short) has no tarmac.yml; `tarmac init` writes one, commit it, then run again")
+        }
+        if project.diagnostics.hasErrors {
+            Console.diagnostics(project.diagnostics)
+            let lines = project.diagnostics.sortedByLocation().map(\.description)
+            return try fail("tarmac.yml in commit \(short) is not valid; no host was touched:\n" + lines.joined(separator: "\n"))
+        }
+        guard let config = project.config, let pipeline = config.pipeline else {
+            return try fail(
+                "tarmac.yml in commit \(short) has no pipeline section; add e.g. "
+                    + "pipeline: { stages: [{ deploy: staging }] }, or use tarmac deploy GROUP")
+        }
+        if record.trigger == .postCommit, let reason = try await skipReason(pipeline.trigger) {
+            Console.say("execution \(id) Skipped: \(reason)")
+            try store.updateStage(id, position: 0, status: .skipped, message: reason)
+            try store.finishExecution(id, .skipped, message: reason)
+            return nil
+        }
+        try store.defineStages(id, mode: pipeline.mode, stages: [source] + Self.stages(of: pipeline))
+        if pipeline.build == nil {
+            guard try await bundle(project) else { return nil }
+        }
+        try store.updateStage(id, position: 0, status: .succeeded)
+        for old in try store.enqueue(id, at: 1) where old != id {
+            Console.say("\(old) is superseded by \(id) (SUPERSEDED mode)")
+        }
+        return project
+    }
+
+    /// The stages after source: build when configured, then the pipeline's own.
+    static func stages(of pipeline: Pipeline) -> [StageRecord] {
+        var stages: [StageRecord] = []
+        if pipeline.build != nil { stages.append(StageRecord(position: 1, kind: .build, name: "build")) }
+        for stage in pipeline.stages {
+            let position = stages.count + 1
+            switch stage {
+            case .deploy(let group, _): stages.append(StageRecord(position: position, kind: .deploy, name: group))
+            case .approval(let message, _):
+                stages.append(StageRecord(position: position, kind: .approval, name: message ?? "approval"))
+            }
+        }
+        return stages
+    }
+
+    /// Why a post-commit run of this commit deploys nothing, if it does not.
+    private func skipReason(_ trigger: Pipeline.Trigger) async throws -> String? {
+        let changed = trigger.paths == nil ? nil : try await repository.changedPaths(record.commit)
+        switch trigger.decide(branch: record.branch, changedPaths: changed) {
+        case .run: return nil
+        case .skip(let reason): return reason
+        }
+    }
+
+    /// Bundles the commit (validating its AppSpec first) and records the bundle.
+    private func bundle(_ project: ProjectContext) async throws -> Bool {
+        let builder = BundleBuilder(
+            repository: repository, application: project.application, bundle: project.bundle)
+        var options = BundleOptions()
+        options.revision = record.commit
+        do {
+            let outcome = try await builder.build(options)
+            try PipelineBundle.record(outcome, store: store, id: id, repository: repository.root)
+            return true
+        } catch let error as BundleError {
+            _ = try fail(PipelineBundle.message(error, commit: short))
+            return false
+        }
+    }
+
+    private func fail(_ message: String) throws -> ProjectContext? {
+        Console.say("error: \(message)")
+        try store.updateStage(id, position: 0, status: .failed, message: message)
+        try store.finishExecution(id, .failed, message: message)
+        return nil
+    }
+}
+
+/// The bundle of an execution, built once for all its deploy stages.
+enum PipelineBundle {
+    /// Records where the bundle is and says so.
+    static func record(_ outcome: BundleOutcome, store: HistoryStore, id: String, repository: String) throws {
+        Console.diagnostics(outcome.warnings)
+        Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
+        try store.setBundle(id, revision: outcome.manifest.revision, path: outcome.path, sha256: outcome.sha256)
+    }
+
+    /// The reason a bundle was not built, with every finding (`file:line:col: error: …`).
+    static func message(_ error: BundleError, commit: String) -> String {
+        if case .invalidRevision(let findings) = error {
+            Console.diagnostics(findings)
+            let lines = findings.sortedByLocation().filter { $0.severity == .error }.map(\.description)
+            return "the revision \(commit) is not valid; no host was touched:\n" + lines.joined(separator: "\n")
+        }
+        return "cannot bundle \(commit): \(error)"
+    }
+}

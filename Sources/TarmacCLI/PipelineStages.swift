@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TarmacCore
+import TarmacHistory
+
+/// What comes after one stage.
+enum StageOutcome {
+    case next
+    /// Waiting for `tarmac approve` or `reject`; the runner ends.
+    case paused
+    case ended(ExecutionState, message: String)
+}
+
+/// The stages after source: build, deploy and approval, each recorded as it goes.
+struct PipelineStages {
+    let project: ProjectContext
+    let store: HistoryStore
+    let id: String
+
+    func run(_ stage: StageRecord, detail: ExecutionDetail) async throws -> StageOutcome {
+        switch stage.kind {
+        case .source: return .next
+        case .build: return try await PipelineBuild(project: project, store: store, id: id).run(stage, detail: detail)
+        case .deploy: return try await deploy(stage, detail: detail)
+        case .approval: return try pause(stage, detail: detail)
+        }
+    }
+
+    private func deploy(_ stage: StageRecord, detail: ExecutionDetail) async throws -> StageOutcome {
+        let group = stage.name
+        Console.say("stage \(stage.position): deploy to \(group)")
+        try store.updateStage(id, position: stage.position, status: .inProgress)
+        guard let bundle = detail.record.bundlePath else {
+            return try end(stage, .failed, "no bundle was recorded for \(id)")
+        }
+        let outcome: GroupDeployer.Outcome
+        let selection: GroupSelection
+        var options: GroupDeployer.Options
+        do {
+            selection = try GroupSelection.resolve(project, group: group, config: nil)
+            options = GroupDeployer.Options(selection: selection, json: false)
+            options.creator = .pipeline
+            options.executionID = id
+            options.ignoreStopFailures = selection.group.ignoreApplicationStopFailures
+            outcome = try await GroupDeployer(project: project, options: options).deploy(rev: nil, bundle: bundle)
+        } catch let exit as ExitCode {
+            let state: ExecutionState = exit.rawValue == Exit.interrupted ? .stopped : .failed
+            return try end(stage, state, "the deployment to \(group) did not run (exit \(exit.rawValue)); see its log")
+        }
+        try store.updateStage(id, position: stage.position, status: .inProgress, deploymentID: outcome.deploymentID)
+        await Rollback.automatic(
+            after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
+            json: false)
+        switch outcome.result.verdict {
+        case .succeeded:
+            try store.updateStage(id, position: stage.position, status: .succeeded)
+            return .next
+        case .failed(let reason):
+            return try end(stage, .failed, "deployment \(outcome.deploymentID) to \(group) failed: \(reason)")
+        case .stopped:
+            return try end(stage, .stopped, "deployment \(outcome.deploymentID) to \(group) was stopped on request")
+        }
+    }
+
+    private func pause(_ stage: StageRecord, detail: ExecutionDetail) throws -> StageOutcome {
+        let record = detail.record
+        for old in try store.awaitApproval(id, at: stage.position) where old != id {
+            Console.say("\(old) is superseded by \(id): its approval is no longer asked for")
+        }
+        try store.updateStage(id, position: stage.position, status: .awaitingApproval)
+        Console.say(
+            "execution \(id) waits for approval: \(Quote.text(stage.name))\n"
+                + "  commit \(record.commit.prefix(12))" + (record.subject.map { " \(Quote.text($0))" } ?? "") + "\n"
+                + "  answer with: tarmac approve \(id)   or   tarmac reject \(id)")
+        return .paused
+    }
+
+    private func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
+        Console.say("error: \(message)")
+        try store.updateStage(
+            id, position: stage.position, status: state == .stopped ? .stopped : .failed, message: message)
+        return .ended(state, message: message)
+    }
+}
