@@ -23,6 +23,22 @@ enum HistoryAccess {
         return (store, detail)
     }
 
+    /// One execution with its stages (runners found dead are marked first); an unknown id stops with exit 2.
+    static func execution(_ id: String, _ options: RepositoryOptions) async throws -> (HistoryStore, ExecutionDetail)
+    {
+        guard let store = try await open(options),
+            let detail = try reading({
+                try store.sweepInterruptedExecutions()
+                return try store.execution(id)
+            })
+        else {
+            Console.say("error: no execution \(id) in this repository's history")
+            Console.say("`tarmac history` lists the recorded executions and their ids")
+            throw ExitCode(Exit.invalidInput)
+        }
+        return (store, detail)
+    }
+
     /// Runs a history read; a database that cannot be read is a failure (exit 1) naming the file.
     static func reading<T>(_ work: () throws -> T) throws -> T {
         do {

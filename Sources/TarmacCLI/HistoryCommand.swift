@@ -2,16 +2,18 @@ import ArgumentParser
 import Foundation
 import TarmacHistory
 
-/// `tarmac history`: past deployments, newest first.
+/// `tarmac history`: what runs where, pending approvals, past deployments and executions.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "List past deployments, newest first.",
+        abstract: "Show what runs where, and list past deployments and executions, newest first.",
         discussion: """
-            One line per deployment: its id, status, deployment group, revision, when it \
-            started, how long it took and how many hosts succeeded. The history lives in \
-            .tarmac/state.db of the repository; `tarmac show ID` gives the detail of one \
-            deployment and `tarmac logs ID` its hook output.
+            First, per group, which revision each host has (the one whose Install completed \
+            there last), and the pipeline executions waiting for an approval with the commit \
+            each is for. Then one line per deployment (d-…) or pipeline execution (e-…): its \
+            id, status, deployment group(s), revision, when it started, how long it took, and \
+            how many hosts (or stages) succeeded. The history lives in .tarmac/state.db of the \
+            repository; `tarmac show ID` gives the detail of one, `tarmac logs ID` its output.
 
             Examples:
               tarmac history
@@ -21,10 +23,10 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Option(help: ArgumentHelp("Only deployments to this deployment group.", valueName: "group"))
+    @Option(help: ArgumentHelp("Only deployments and executions to this deployment group.", valueName: "group"))
     var group: String?
 
-    @Option(help: "Show at most this many deployments.")
+    @Option(help: "Show at most this many deployments, and this many executions.")
     var limit = 20
 
     @Flag(help: "Print a JSON list on stdout instead of the table.")
@@ -35,16 +37,27 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let summaries =
-            try await HistoryAccess.open(repository).map { store in
-                try HistoryAccess.reading { try store.deployments(group: group, limit: limit) }
-            } ?? []
-        if json {
-            Console.json(try HistoryJSON.history(summaries))
-        } else if summaries.isEmpty {
-            Console.result(group.map { "no deployments to \($0) yet" } ?? "no deployments yet")
-        } else {
-            Console.result(HistoryText.table(summaries, now: Date()))
+        guard let store = try await HistoryAccess.open(repository) else {
+            if json { Console.json(try HistoryJSON.history([])) } else { Console.result("no deployments yet") }
+            return
         }
+        try HistoryAccess.reading { try store.sweepInterruptedExecutions() }
+        let summaries = try HistoryAccess.reading { try store.deployments(group: group, limit: limit) }
+        let executions = try HistoryAccess.reading { try store.executions(group: group, limit: limit) }
+        if json {
+            Console.json(try HistoryJSON.history(summaries, executions: executions))
+            return
+        }
+        guard !summaries.isEmpty || !executions.isEmpty else {
+            Console.result(group.map { "no deployments to \($0) yet" } ?? "no deployments yet")
+            return
+        }
+        let groups = try group.map { [$0] } ?? HistoryAccess.reading { try store.deployedGroups() }
+        let current = try groups.map { name in
+            (group: name, hosts: try HistoryAccess.reading { try store.currentRevisions(group: name) })
+        }
+        let header = ExecutionText.current(current) + ExecutionText.waiting(executions)
+        if !header.isEmpty { Console.result(header.joined(separator: "\n") + "\n") }
+        Console.result(HistoryText.table(summaries, executions: executions, now: Date()))
     }
 }

@@ -4,16 +4,22 @@ import TarmacHistory
 
 /// The human views of `tarmac history`, `show` and `logs`: plain text, no colour.
 enum HistoryText {
-    /// The `history` table: one row per deployment, columns aligned.
-    static func table(_ summaries: [DeploymentSummary], now: Date) -> String {
+    /// The `history` table: one row per deployment or execution, newest first, columns aligned.
+    static func table(_ summaries: [DeploymentSummary], executions: [ExecutionDetail] = [], now: Date) -> String {
         let header = ["ID", "STATUS", "GROUP", "REVISION", "STARTED", "DURATION", "HOSTS"]
-        let rows = summaries.map { summary in
+        let deployments = summaries.map { summary in
             let record = summary.record
-            return [
-                record.id, record.status.rawValue, record.group, short(record.revision), seconds(record.startedAt),
-                duration(record, now: now), "\(summary.hostsSucceeded)/\(summary.hostsTotal)",
-            ]
+            return (
+                record.startedAt,
+                [
+                    record.id, record.status.rawValue, record.group, short(record.revision),
+                    seconds(record.startedAt), duration(record, now: now),
+                    "\(summary.hostsSucceeded)/\(summary.hostsTotal)",
+                ]
+            )
         }
+        let runs = executions.map { ($0.record.createdAt, ExecutionText.row($0, now: now)) }
+        let rows = (deployments + runs).sorted { $0.0 > $1.0 }.map(\.1)
         return aligned([header] + rows)
     }
 
@@ -67,7 +73,7 @@ enum HistoryText {
     }
 
     /// Columns padded to their widest cell, two spaces apart; trailing blanks trimmed.
-    private static func aligned(_ rows: [[String]]) -> String {
+    static func aligned(_ rows: [[String]]) -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
         let widths = (0..<columns).map { column in rows.map { $0.count > column ? $0[column].count : 0 }.max() ?? 0 }
         return rows.map { row in
