@@ -67,7 +67,6 @@ struct PipelineStages {
         for old in try store.awaitApproval(id, at: stage.position) where old != id {
             Console.say("\(old) is superseded by \(id): its approval is no longer asked for")
         }
-        try store.updateStage(id, position: stage.position, status: .awaitingApproval)
         Console.say(
             "execution \(id) waits for approval: \(Quote.text(stage.name))\n"
                 + "  commit \(record.commit.prefix(12))" + (record.subject.map { " \(Quote.text($0))" } ?? "") + "\n"

@@ -124,7 +124,7 @@ extension HistoryStore {
         }
     }
 
-    /// Pauses at the approval stage `position` (the runner then ends); SUPERSEDED mode replaces
+    /// Pauses at the approval stage `position`, which now awaits an answer (the runner then ends); SUPERSEDED mode replaces
     /// older executions waiting at this gate. Returns their ids.
     @discardableResult
     public func awaitApproval(_ id: String, at position: Int) throws -> [String] {
@@ -135,6 +135,12 @@ extension HistoryStore {
                     WHERE id = ?
                     """,
                 arguments: [ExecutionState.awaitingApproval.rawValue, position, id])
+            try db.execute(
+                sql: """
+                    UPDATE execution_stages SET status = ?, started_at = COALESCE(started_at, ?)
+                    WHERE execution_id = ? AND position = ?
+                    """,
+                arguments: [StageStatus.awaitingApproval.rawValue, Milliseconds.from(clock()), id, position])
             return try supersede(db, by: id)
         }
     }

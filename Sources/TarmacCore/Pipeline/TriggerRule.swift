@@ -17,14 +17,14 @@ extension Pipeline.Trigger {
         }
         guard branches.contains(where: { Glob.matches($0, branch) }) else {
             return .skip(
-                reason: "branch \(Quote.text(branch)) is not in trigger.branches \(Quote.plainList(branches))")
+                reason: "branch \(Quote.text(branch)) is not in trigger.branches [\(Quote.plainList(branches))]")
         }
         guard let paths else { return .run }
         let changed = changedPaths ?? []
         guard changed.contains(where: { path in paths.contains { Self.pathMatches($0, path) } }) else {
             let shown = changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? ", …" : "")
             return .skip(
-                reason: "no changed path matches trigger.paths \(Quote.plainList(paths))"
+                reason: "no changed path matches trigger.paths [\(Quote.plainList(paths))]"
                     + (changed.isEmpty ? " (the commit changes no file)" : " (changed: \(shown))"))
         }
         return .run
