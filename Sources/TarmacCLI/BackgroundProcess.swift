@@ -27,6 +27,9 @@ enum BackgroundProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Every other descriptor stays behind: a pipe inherited from whoever ran the hook would
+        // keep them waiting for an end of file until the execution is over.
+        for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -39,6 +42,14 @@ enum BackgroundProcess {
             throw SpawnError(description: "cannot start \(executable) in the background: \(String(cString: strerror(status)))")
         }
         return pid
+    }
+}
+
+extension BackgroundProcess {
+    /// This process's open file descriptors, from /proc/self/fd.
+    fileprivate static func openDescriptors() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) != -1 }
     }
 }
 

@@ -64,11 +64,13 @@ struct GroupDeployer {
         let work = try Self.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: given, work: work)
-        let request = makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
+        var request = makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
         let lock = try GroupLock.acquire(
             repository: project.repository.root, group: group.name, deploymentID: request.deploymentID)
         defer { withExtendedLifetime(lock) {} }
         let store = openHistory()
+        _ = try? store?.markInterrupted()
+        request.reclaimableLocks = (try? store?.interruptedDeployments(group: group.name)) ?? []
         let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
         let recorder = startRecording(store, request: request, bundle: bundle)
         let connections = HostConnections(group: group, hosts: targets, repository: project.repository.root)

@@ -28,6 +28,9 @@ public struct DeploymentRequest: Sendable {
     public var maxRevisions: Int
     /// This process's pid when the runner is on the host itself (lets a stale lock be recognised).
     public var runnerPID: Int32?
+    /// Deployments this build box knows were cut off (their tarmac died): a host lock one of them
+    /// left, whose holder process the host also finds gone, is removed instead of refused.
+    public var reclaimableLocks: Set<String> = []
 
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,

@@ -60,12 +60,23 @@ struct Run {
         return "\(event): " + note[note.index(after: space)...]
     }
 
-    mutating func acquireLock() async -> Bool {
+    mutating func acquireLock(reclaiming: Bool = true) async -> Bool {
         do {
             let outcome = try await run(
                 LockProgram.acquire(layout: layout, deploymentID: request.deploymentID, runnerPID: request.runnerPID),
                 event: "lock")
             if outcome.succeeded { return true }
+            if let holder = LockProgram.holder(in: outcome.lines), reclaiming, !holder.holderAlive,
+                request.reclaimableLocks.contains(holder.deploymentID)
+            {
+                let release = try await run(
+                    LockProgram.release(layout: layout, deploymentID: holder.deploymentID), event: "lock")
+                if release.succeeded {
+                    warnings.append(
+                        "removed the stale host lock of \(holder.deploymentID), whose tarmac was interrupted")
+                    return await acquireLock(reclaiming: false)
+                }
+            }
             if let holder = LockProgram.holder(in: outcome.lines) {
                 let state =
                     holder.holderAlive

@@ -29,10 +29,22 @@ extension HistoryStore {
         }
     }
 
-    /// Whether a process with this id exists on this machine (it may be another program that
-    /// reused the id, so a deployment can stay `InProgress` until that one ends too).
+    /// The group's deployments that ended because their process died (see `markInterrupted`).
+    public func interruptedDeployments(group: String) throws -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM deployments WHERE group_name = ? AND status = ? AND message = ?",
+                    arguments: [group, DeploymentStatus.stopped.rawValue, Self.interruptedMessage]))
+        }
+    }
+
+    /// Whether a process with this id exists on this machine and is not a zombie (it may be
+    /// another program that reused the id, so a deployment can stay `InProgress` until that one
+    /// ends too).
     public static func processIsRunning(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        return RunnerIdentity.of(pid).map { RunnerIdentity.isZombie($0.pid) == false } ?? true
     }
 
     private func stop(_ db: Database, id: String, at time: Int64) throws {

@@ -28,6 +28,12 @@ public struct RunnerIdentity: Sendable, Equatable {
         return stat.state != "Z" && stat.start == startTicks
     }
 
+    /// Whether `pid` has exited and only waits to be reaped (a killed tarmac whose parent is gone
+    /// may stay so where PID 1 does not reap).
+    static func isZombie(_ pid: Int32) -> Bool {
+        stat(of: pid)?.state == "Z"
+    }
+
     static func startTicks(of pid: Int32) -> Int64? {
         stat(of: pid)?.start
     }

@@ -1,0 +1,225 @@
+import Foundation
+import TarmacTestSupport
+import Testing
+
+/// `tarmac run`, the post-commit hook, approvals and overlapping executions, with real
+/// repositories, real commits and the real fleet.
+@Suite("pipelines", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+struct PipelineTests {
+    typealias Project = DeployTests.Project
+
+    /// A project whose tarmac.yml has `groups` for the fleet and the given `pipeline` section.
+    static func project(_ fleet: Fleet, groups: String? = nil, pipeline: String) throws -> Project {
+        let project = try Project(fleet: fleet, config: "AllAtOnce")
+        try project.repo.write(
+            "tarmac.yml",
+            "application: \(project.name)\ngroups:\n" + (groups ?? fleet.groupYAML()) + "pipeline:\n" + pipeline)
+        return project
+    }
+
+    /// Both hosts as two groups, `staging` (host1) and `production` (host2).
+    static func twoGroups(_ fleet: Fleet) -> String {
+        fleet.groupYAML(name: "staging", hosts: [fleet.hosts[0]])
+            + fleet.groupYAML(name: "production", hosts: [fleet.hosts[1]])
+    }
+
+    /// `history --json` items that are executions, oldest first.
+    static func executions(_ project: Project) throws -> [[String: Any]] {
+        let result = try project.repo.tarmac("history", "--json", "--limit", "100")
+        let items = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return items.filter { $0["kind"] as? String == "execution" }.reversed()
+    }
+
+    /// Waits until no execution runs or waits its turn (an approval wait counts as settled).
+    @discardableResult
+    static func settle(_ project: Project, count: Int, seconds: Double = 60) throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let items = try executions(project)
+            let busy = items.filter { ["Pending", "Queued", "Running"].contains($0["state"] as? String ?? "") }
+            if items.count >= count && busy.isEmpty { return items }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        let items = try executions(project)
+        Issue.record("executions did not settle in \(seconds) s: \(items.map { ($0["id"]!, $0["state"]!) })")
+        return items
+    }
+
+    static func show(_ project: Project, _ id: String) throws -> [String: Any] {
+        let result = try project.repo.tarmac("show", id, "--json")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    static func stageStatuses(_ shown: [String: Any]) -> [String] {
+        (shown["stages"] as? [[String: Any]] ?? []).map { "\($0["name"]!)=\($0["status"]!)" }
+    }
+
+    @Test func aBurstOfCommitsInQueuedModeDeploysEveryCommitInOrder() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Self.project(fleet, pipeline: "  mode: QUEUED\n  stages:\n    - deploy: fleet\n")
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try project.repo.tarmac("hook", "install").status == 0)
+        for _ in 2...4 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 1)]) }
+        let items = try Self.settle(project, count: 3)
+        #expect(items.map { $0["state"] as? String } == ["Succeeded", "Succeeded", "Succeeded"])
+        #expect(items.map { $0["trigger"] as? String } == ["post-commit", "post-commit", "post-commit"])
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 4\n", "\(host)")
+            let starts = project.events(host).filter { $0.hasPrefix("ApplicationStart") }
+            #expect(starts == ["ApplicationStart rev=2", "ApplicationStart rev=3", "ApplicationStart rev=4"], "\(host)")
+        }
+    }
+
+    @Test func aBurstOfCommitsInSupersededModeDeploysTheNewestAndSkipsTheWaiting() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Self.project(fleet, pipeline: "  mode: SUPERSEDED\n  stages:\n    - deploy: fleet\n")
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try project.repo.tarmac("hook", "install").status == 0)
+        // Each deployment takes ≥ 2 s, so commits 3, 4 and 5 wait while 2 deploys.
+        for _ in 2...5 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 2)]) }
+        let items = try Self.settle(project, count: 4)
+        let states = items.map { $0["state"] as? String ?? "" }
+        #expect(states.first == "Succeeded" && states.last == "Succeeded", "\(states)")
+        #expect(states.dropFirst().dropLast().allSatisfy { $0 == "Superseded" }, "\(states)")
+        #expect(states.filter { $0 == "Superseded" }.count >= 1, "\(states)")
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 5\n", "\(host)")
+            #expect(!project.events(host).contains("ApplicationStart rev=3"), "\(host): a superseded commit ran")
+        }
+        let replaced = try #require(items.first { $0["state"] as? String == "Superseded" })
+        #expect((replaced["message"] as? String)?.hasPrefix("superseded by e-") == true)
+        #expect(replaced["status"] as? String == "Stopped")
+    }
+
+    @Test func aCommitOnABranchOutsideTheTriggerIsRecordedAsSkipped() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Self.project(
+            fleet, pipeline: "  trigger: { branches: [main] }\n  stages:\n    - deploy: fleet\n")
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try project.repo.tarmac("hook", "install").status == 0)
+        try project.repo.git("checkout", "-q", "-b", "feature/x")
+        try project.commit()
+        let items = try Self.settle(project, count: 1)
+        #expect(items.first?["state"] as? String == "Skipped")
+        #expect(items.first?["branch"] as? String == "feature/x")
+        #expect(
+            items.first?["message"] as? String == #"branch "feature/x" is not in trigger.branches [main]"#)
+        #expect(project.installed(fleet.hosts[0]) == nil, "nothing was deployed")
+        // By hand, the same commit runs: the trigger filters are for the hook.
+        let manual = try project.repo.tarmac("run")
+        #expect(manual.status == 0, "\(manual.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+    }
+
+    @Test func anApprovalWaitsShowsItsCommitAndIsApprovedOrRejected() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Self.project(
+            fleet, groups: Self.twoGroups(fleet),
+            pipeline:
+                "  stages:\n    - deploy: staging\n    - approval: { message: \"promote to production?\" }\n    - deploy: production\n"
+        )
+        defer { project.repo.remove() }
+        try project.commit()
+        let first = try project.repo.tarmac("run")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("waits for approval: \"promote to production?\""), "\(first.stderr)")
+        let waiting = try #require(try Self.executions(project).last)
+        let id = try #require(waiting["id"] as? String)
+        #expect(waiting["state"] as? String == "AwaitingApproval" && waiting["status"] as? String == "InProgress")
+        #expect(project.installed(fleet.hosts[0]) == "revision 1\n" && project.installed(fleet.hosts[1]) == nil)
+        let history = try project.repo.tarmac("history")
+        let commit = try project.repo.git("rev-parse", "HEAD").prefix(12)
+        #expect(history.stdout.contains("\(id) \"promote to production?\" for \(commit) \"revision 1\""), "\(history.stdout)")
+
+        let rejected = try project.repo.tarmac("reject", id, "--reason", "not on a Friday")
+        #expect(rejected.status == 0, "\(rejected.stderr)")
+        #expect(Self.stageStatuses(try Self.show(project, id)) == [
+            "source=Succeeded", "staging=Succeeded", "promote to production?=Failed", "production=Pending",
+        ])
+        #expect(try Self.show(project, id)["status"] as? String == "Failed")
+        #expect(project.installed(fleet.hosts[1]) == nil, "a rejected execution deploys nothing more")
+        #expect(try project.repo.tarmac("approve", id).status == 2, "a rejected execution cannot be approved")
+
+        try project.commit()
+        #expect(try project.repo.tarmac("run").status == 0)
+        let second = try #require(try Self.executions(project).last?["id"] as? String)
+        let approved = try project.repo.tarmac("approve", second)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let shown = try Self.show(project, second)
+        #expect(shown["status"] as? String == "Succeeded")
+        #expect(Self.stageStatuses(shown).allSatisfy { $0.hasSuffix("=Succeeded") }, "\(Self.stageStatuses(shown))")
+        #expect(project.installed(fleet.hosts[1]) == "revision 2\n")
+        let deployments = (shown["stages"] as? [[String: Any]] ?? []).compactMap { $0["deployment_id"] as? String }
+        #expect(deployments.count == 2)
+        let production = try project.repo.tarmac("show", deployments[1], "--json")
+        #expect(production.stdout.contains("\"execution_id\" : \"\(second)\""), "\(production.stdout)")
+    }
+
+    @Test func anInvalidCommittedRevisionFailsTheExecutionBeforeAnyHost() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Self.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
+        defer { project.repo.remove() }
+        try project.commit()
+        try project.repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destinaton: /opt/x\n")
+        try project.repo.commitAll("typo in the appspec")
+        let result = try project.repo.tarmac("run")
+        #expect(result.status == 1, "\(result.stderr)")
+        let id = try #require(try Self.executions(project).last?["id"] as? String)
+        let shown = try Self.show(project, id)
+        let message = shown["message"] as? String ?? ""
+        let finding = "appspec.yml:4:5: error: files[0].destination is missing"
+        #expect(message.contains(finding), "\(message)")
+        #expect(try project.repo.tarmac("logs", id).stdout.contains(finding))
+        #expect(try project.repo.tarmac("history", "--json").stdout.contains("\"kind\" : \"deployment\"") == false)
+        #expect(project.installed(fleet.hosts[0]) == nil)
+
+        // The committed tarmac.yml is what counts; a broken one fails with its line and column.
+        try project.repo.write("tarmac.yml", "application: x\npipeline:\n  stages:\n    - deploy: nowhere\n")
+        try project.repo.commitAll("broken tarmac.yml")
+        let broken = try project.repo.tarmac("run")
+        #expect(broken.status == 1 && broken.stderr.contains("tarmac.yml:4:15: error:"), "\(broken.stderr)")
+    }
+
+    @Test func aKilledRunnerIsReportedByTheNextRunAndLeavesNothingLocked() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Self.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": ([fleet.hosts[0].name], 30)])
+        let started = try project.repo.tarmac("run", "--background")
+        let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(started.status == 0 && id.hasPrefix("e-"), "\(started.stderr)")
+        // Wait for the hook to sleep on the host, then kill the runner outright.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !project.events(fleet.hosts[0]).contains("ApplicationStart rev=1") {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let runner = try runCommand("pgrep", ["-f", "/tarmac run --execution \(id) --detached"])
+        let pid = runner.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(!pid.isEmpty, "the detached runner of \(id) is running")
+        try runCommand("kill", ["-KILL", pid])
+        Thread.sleep(forTimeInterval: 0.5)
+
+        try project.commit()
+        let next = try project.repo.tarmac("run")
+        #expect(next.stderr.contains("warning: execution \(id) for"), "\(next.stderr)")
+        #expect(next.stderr.contains("is gone; it is now Stopped"), "\(next.stderr)")
+        let killed = try Self.show(project, id)
+        #expect(killed["state"] as? String == "Stopped")
+        #expect((killed["message"] as? String)?.hasPrefix("interrupted: its runner (pid \(pid))") == true)
+        // Nothing stays wedged: not the pipeline on the build box, not the host lock the dead
+        // deployment left (the history knows its tarmac died, the host that its holder is gone).
+        #expect(!next.stderr.contains("waits for \(id)"), "\(next.stderr)")
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stderr.contains("removed the stale host lock of d-"), "\(next.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+    }
+}
