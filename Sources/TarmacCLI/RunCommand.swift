@@ -117,10 +117,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         let head = try? await git.resolveCommit("HEAD")
         let branch = commit == head ? try await git.currentBranch() : nil
-        let project = try await ProjectContext.atCommit(git, commit)
+        guard let project = try await ProjectContext.atCommit(git, commit) else {
+            Console.say(
+                "error: commit \(commit.prefix(12)) has no tarmac.yml, so it has no pipeline to run; "
+                    + "`tarmac init` writes one (commit it, then run again)")
+            throw ExitCode(Exit.invalidInput)
+        }
         let id = ExecutionID.make()
         let record = ExecutionRecord(
-            id: id, application: project?.application ?? ProjectContext.defaultApplication(git.root), commit: commit,
+            id: id, application: project.application, commit: commit,
             subject: try? await git.subject(commit), branch: branch, trigger: trigger,
             logPath: ".tarmac/logs/\(id).log", runner: .current)
         try FileManager.default.createDirectory(

@@ -20,6 +20,7 @@ public struct TarmacCommand: AsyncParsableCommand {
               tarmac plan GROUP               what a deployment would change on each host
               tarmac deploy GROUP             deploy HEAD to the group over SSH
               tarmac run                      run the pipeline of tarmac.yml for HEAD
+              tarmac hook install             run the pipeline on every commit
               tarmac history                  past deployments; then tarmac show ID, tarmac logs ID
 
             Exit status: 0 success, 1 the operation ran and failed, 2 invalid input \
@@ -30,7 +31,7 @@ public struct TarmacCommand: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, BundleCommand.self, InspectCommand.self, ApplyCommand.self,
             HostsCommand.self,
             PlanCommand.self, DeployCommand.self, RollbackCommand.self, RunCommand.self, ApproveCommand.self,
-            RejectCommand.self, HistoryCommand.self, ShowCommand.self, LogsCommand.self,
+            RejectCommand.self, HistoryCommand.self, ShowCommand.self, LogsCommand.self, HookCommand.self,
         ])
 
     public init() {}

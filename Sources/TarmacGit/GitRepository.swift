@@ -42,6 +42,14 @@ public struct GitRepository: Sendable {
         try await git.text(["rev-parse", "--verify", "--quiet", "--end-of-options", "\(revision)^{commit}"])
     }
 
+    /// The absolute path of the hook `name` (`post-commit`), wherever git looks for it:
+    /// `.git/hooks`, a linked worktree's common directory, or `core.hooksPath`.
+    public func hookPath(_ name: String) async throws -> String {
+        let path = try await git.text(["rev-parse", "--git-path", "hooks/" + name])
+        // git answers relative to the directory it ran in, which is the top level.
+        return path.hasPrefix("/") ? path : root + "/" + path
+    }
+
     /// The committer time of a commit, in seconds since the epoch.
     public func commitTime(_ commit: String) async throws -> Int64 {
         let text = try await git.text(["show", "-s", "--format=%ct", commit, "--"])

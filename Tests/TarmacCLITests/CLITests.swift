@@ -157,7 +157,8 @@ struct CLITests {
         ["--help"], ["bundle", "--help"], ["validate", "--help"], ["inspect", "--help"], ["apply", "--help"],
         ["history", "--help"], ["show", "--help"], ["logs", "--help"], ["deploy", "--help"], ["plan", "--help"],
         ["rollback", "--help"], ["init", "--help"], ["hosts", "--help"], ["hosts", "check", "--help"],
-        ["hosts", "trust", "--help"], ["hosts", "unlock", "--help"],
+        ["hosts", "trust", "--help"], ["hosts", "unlock", "--help"], ["hook", "--help"], ["hook", "install", "--help"],
+        ["hook", "uninstall", "--help"], ["run", "--help"], ["approve", "--help"], ["reject", "--help"],
     ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])
