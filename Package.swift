@@ -81,6 +81,16 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
+        // Effects: the build stage of a pipeline — commands in a clean export of the commit, and its bundle.
+        .target(
+            name: "TarmacPipeline",
+            dependencies: [
+                "TarmacCore", "TarmacGit", "TarmacHost", "TarmacBundle",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            exclude: ["README.md"]),
+
         // Effects: the deployment history in `.tarmac/state.db` (SQLite through GRDB) and its JSON views.
         .target(
             name: "TarmacHistory",
@@ -92,7 +102,7 @@ let package = Package(
             name: "TarmacCLI",
             dependencies: [
                 "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
-                "TarmacDeploy", "TarmacSSH", "TarmacHistory",
+                "TarmacDeploy", "TarmacSSH", "TarmacHistory", "TarmacPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -111,6 +121,11 @@ let package = Package(
             name: "TarmacBundleTests",
             dependencies: [
                 "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacSigning", "TarmacTestSupport",
+            ]),
+        .testTarget(
+            name: "TarmacPipelineTests",
+            dependencies: [
+                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacTestSupport",
             ]),
         .testTarget(
             name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),

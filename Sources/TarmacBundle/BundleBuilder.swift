@@ -13,6 +13,8 @@ public struct BundleOptions: Sendable {
     public var format: ArchiveFormat?
     public var output: String?
     public var signingKeyPath: String?
+    /// Bundle what a build made of a commit instead of the commit itself.
+    public var built: BuiltRevision?
 
     public init() {}
 }
@@ -55,7 +57,8 @@ public struct BundleBuilder: Sendable {
 
         let output = try options.output ?? defaultOutput(snapshot.revisionID, format)
         async let status = worktreeChanges(options, snapshot: snapshot)
-        let (manifest, sha256) = try await write(snapshot, format: format, to: output)
+        let commit = options.built?.sourceCommit ?? snapshot.commit
+        let (manifest, sha256) = try await write(snapshot, naming: commit, format: format, to: output)
         var outcome = BundleOutcome(
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
@@ -66,17 +69,25 @@ public struct BundleBuilder: Sendable {
         return outcome
     }
 
-    /// What the working tree has that a bundle of HEAD does not (nothing to say for other revisions).
+    /// What the working tree has that a bundle of HEAD does not (nothing to say for other
+    /// revisions, nor for a build output, which never came from the working tree).
     private func worktreeChanges(_ options: BundleOptions, snapshot: RevisionSnapshot) async throws -> [GitStatusEntry]
     {
-        guard !options.worktree, snapshot.commit == (try? await repository.resolveCommit("HEAD")) else { return [] }
+        guard !options.worktree, options.built == nil else { return [] }
+        guard snapshot.commit == (try? await repository.resolveCommit("HEAD")) else { return [] }
         return try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
     }
 
     private func readRevision(_ options: BundleOptions) async throws -> RevisionSnapshot {
         let commit: String
         let revisionID: String
-        if options.worktree {
+        if let built = options.built {
+            guard !options.worktree else {
+                throw BundleError.invalidInput("a build output cannot be bundled from the working tree")
+            }
+            commit = built.treeCommit
+            revisionID = built.revisionID
+        } else if options.worktree {
             let snap = try await repository.snapshotWorktree()
             commit = snap.commit
             revisionID = "\(snap.base)-dirty-\(snap.tree.prefix(12))"
@@ -93,10 +104,11 @@ public struct BundleBuilder: Sendable {
             scriptsToRead: RevisionValidator.scriptLocations)
     }
 
-    /// Writes the bundle to `output` (atomically, by rename); returns its manifest and SHA-256.
-    private func write(_ snapshot: RevisionSnapshot, format: ArchiveFormat, to output: String) async throws -> (
-        BundleManifest, String
-    ) {
+    /// Writes the bundle to `output` (atomically, by rename), its manifest naming `commit`;
+    /// returns the manifest and the bundle's SHA-256.
+    private func write(
+        _ snapshot: RevisionSnapshot, naming commit: String, format: ArchiveFormat, to output: String
+    ) async throws -> (BundleManifest, String) {
         let directory = (output as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
@@ -105,7 +117,7 @@ public struct BundleBuilder: Sendable {
         let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime)
         let makeManifest: @Sendable ([BundleManifest.File]) -> BundleManifest = { [application] files in
             BundleManifest(
-                application: application, commit: snapshot.commit, commitTime: snapshot.commitTime,
+                application: application, commit: commit, commitTime: snapshot.commitTime,
                 revision: snapshot.revisionID, format: format.rawValue,
                 appspec: snapshot.appspecName ?? "appspec.yml", files: files)
         }

@@ -5,7 +5,8 @@ import TarmacGit
 /// below the bundle root, its AppSpec text and the bytes of the files validation reads.
 public struct RevisionSnapshot: Sendable {
     public var commit: String
-    /// The commit id, or `<base>-dirty-<tree>` for a working-tree snapshot.
+    /// The commit id, `<base>-dirty-<tree>` for a working-tree snapshot, or
+    /// `<source>-build-<tree>` for a build output (see `BuiltRevision`).
     public var revisionID: String
     public var commitTime: Int64
     /// Bundle root inside the repository ("" for the whole tree).

@@ -10,7 +10,8 @@ enum BackgroundProcess {
 
     /// Spawns `arguments` of this binary; returns the child's pid without waiting for it.
     static func start(_ arguments: [String], log: String) throws -> Int32 {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -33,13 +34,15 @@ enum BackgroundProcess {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+        let environment =
+            ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
         guard status == 0 else {
-            throw SpawnError(description: "cannot start \(executable) in the background: \(String(cString: strerror(status)))")
+            throw SpawnError(
+                description: "cannot start \(executable) in the background: \(String(cString: strerror(status)))")
         }
         return pid
     }

@@ -91,7 +91,9 @@ enum ExecutionText {
             if stage.status == .awaitingApproval { took = took.replacingOccurrences(of: "running", with: "waiting") }
             let link = stage.deploymentID ?? stage.answeredBy.map { "by \($0)" } ?? ""
             let firstLine = stage.message?.split(separator: "\n").first.map(String.init) ?? ""
-            return [mark(stage.status) + " \(stage.position) " + label(stage), stage.status.rawValue, took, link, firstLine]
+            return [
+                mark(stage.status) + " \(stage.position) " + label(stage), stage.status.rawValue, took, link, firstLine,
+            ]
         }
         return HistoryText.aligned(rows).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
     }

@@ -24,8 +24,7 @@ enum HistoryAccess {
     }
 
     /// One execution with its stages (runners found dead are marked first); an unknown id stops with exit 2.
-    static func execution(_ id: String, _ options: RepositoryOptions) async throws -> (HistoryStore, ExecutionDetail)
-    {
+    static func execution(_ id: String, _ options: RepositoryOptions) async throws -> (HistoryStore, ExecutionDetail) {
         guard let store = try await open(options),
             let detail = try reading({
                 try store.sweepInterruptedExecutions()

@@ -71,8 +71,10 @@ struct LogsCommand: AsyncParsableCommand {
             throw ExitCode(Exit.failed)
         }
         FileHandle.standardOutput.write(data)
-        for stage in detail.stages { if let deployment = stage.deploymentID {
-            Console.say("hook output of deploy \(stage.name): tarmac logs \(deployment)")
-        } }
+        for stage in detail.stages {
+            if let deployment = stage.deploymentID {
+                Console.say("hook output of deploy \(stage.name): tarmac logs \(deployment)")
+            }
+        }
     }
 }

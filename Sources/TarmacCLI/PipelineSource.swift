@@ -31,7 +31,8 @@ struct PipelineSource {
         if project.diagnostics.hasErrors {
             Console.diagnostics(project.diagnostics)
             let lines = project.diagnostics.sortedByLocation().map(\.description)
-            return try fail("tarmac.yml in commit \(short) is not valid; no host was touched:\n" + lines.joined(separator: "\n"))
+            return try fail(
+                "tarmac.yml in commit \(short) is not valid; no host was touched:\n" + lines.joined(separator: "\n"))
         }
         guard let config = project.config, let pipeline = config.pipeline else {
             return try fail(

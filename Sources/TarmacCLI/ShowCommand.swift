@@ -32,7 +32,10 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         if id.hasPrefix("e-") {
             let (_, detail) = try await HistoryAccess.execution(id, repository)
-            Console.result(json ? String(decoding: try HistoryJSON.show(detail), as: UTF8.self) : ExecutionText.detail(detail, now: Date()))
+            Console.result(
+                json
+                    ? String(decoding: try HistoryJSON.show(detail), as: UTF8.self)
+                    : ExecutionText.detail(detail, now: Date()))
             return
         }
         let (_, detail) = try await HistoryAccess.deployment(id, repository)

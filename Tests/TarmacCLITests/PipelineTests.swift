@@ -68,7 +68,8 @@ struct PipelineTests {
         for host in fleet.hosts {
             #expect(project.installed(host) == "revision 4\n", "\(host)")
             let starts = project.events(host).filter { $0.hasPrefix("ApplicationStart") }
-            #expect(starts == ["ApplicationStart rev=2", "ApplicationStart rev=3", "ApplicationStart rev=4"], "\(host)")
+            #expect(
+                starts == ["ApplicationStart rev=2", "ApplicationStart rev=3", "ApplicationStart rev=4"], "\(host)")
         }
     }
 
@@ -136,13 +137,16 @@ struct PipelineTests {
         #expect(project.installed(fleet.hosts[0]) == "revision 1\n" && project.installed(fleet.hosts[1]) == nil)
         let history = try project.repo.tarmac("history")
         let commit = try project.repo.git("rev-parse", "HEAD").prefix(12)
-        #expect(history.stdout.contains("\(id) \"promote to production?\" for \(commit) \"revision 1\""), "\(history.stdout)")
+        #expect(
+            history.stdout.contains("\(id) \"promote to production?\" for \(commit) \"revision 1\""),
+            "\(history.stdout)")
 
         let rejected = try project.repo.tarmac("reject", id, "--reason", "not on a Friday")
         #expect(rejected.status == 0, "\(rejected.stderr)")
-        #expect(Self.stageStatuses(try Self.show(project, id)) == [
-            "source=Succeeded", "staging=Succeeded", "promote to production?=Failed", "production=Pending",
-        ])
+        #expect(
+            Self.stageStatuses(try Self.show(project, id)) == [
+                "source=Succeeded", "staging=Succeeded", "promote to production?=Failed", "production=Pending",
+            ])
         #expect(try Self.show(project, id)["status"] as? String == "Failed")
         #expect(project.installed(fleet.hosts[1]) == nil, "a rejected execution deploys nothing more")
         #expect(try project.repo.tarmac("approve", id).status == 2, "a rejected execution cannot be approved")
@@ -168,7 +172,8 @@ struct PipelineTests {
         var project = try Self.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
         try project.commit()
-        try project.repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destinaton: /opt/x\n")
+        try project.repo.write(
+            "appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destinaton: /opt/x\n")
         try project.repo.commitAll("typo in the appspec")
         let result = try project.repo.tarmac("run")
         #expect(result.status == 1, "\(result.stderr)")
@@ -221,5 +226,68 @@ struct PipelineTests {
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stderr.contains("removed the stale host lock of d-"), "\(next.stderr)")
         #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+    }
+
+    @Test func theBuildRunsInACleanExportAndItsOutputIsWhatDeploys() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Self.project(
+            fleet,
+            pipeline: """
+                  build:
+                    commands:
+                      - mkdir -p out && cp -R app appspec.yml hook.sh out/ && echo "built from $TARMAC_COMMIT" > out/app/built.txt
+                      - echo "the build says hello" && echo "and warns" >&2
+                    timeout: 60
+                  stages:
+                    - deploy: fleet
+
+                """)
+        defer { project.repo.remove() }
+        try project.repo.write(".gitignore", "out/\n")
+        try project.repo.write(
+            "tarmac.yml",
+            try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8).replacingOccurrences(
+                of: "groups:", with: "bundle: { root: out }\ngroups:"))
+        try project.commit()
+        // An uncommitted change is not built: the export is of the commit.
+        try project.repo.write("app/index.html", "not committed\n")
+        let status = try project.repo.git("status", "--porcelain=v2", "--untracked-files=all")
+        let result = try project.repo.tarmac("run")
+        #expect(result.status == 0, "\(result.stderr)")
+        let commit = try project.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(project.installed(fleet.hosts[0]) == "revision 1\n")
+        #expect(project.installed(fleet.hosts[0], "built.txt") == "built from \(commit)\n")
+        #expect(try project.repo.git("status", "--porcelain=v2", "--untracked-files=all") == status)
+        #expect(!FileManager.default.fileExists(atPath: project.repo.root + "/out"), "the build never ran here")
+        let id = try #require(try Self.executions(project).last?["id"] as? String)
+        let log = try project.repo.tarmac("logs", id).stdout
+        #expect(log.contains("2| the build says hello") && log.contains("2! and warns"), "\(log)")
+        let shown = try Self.show(project, id)
+        #expect((shown["revision"] as? String)?.hasPrefix("\(commit)-build-") == true, "\(shown)")
+        #expect(Self.stageStatuses(shown) == ["source=Succeeded", "build=Succeeded", "fleet=Succeeded"])
+    }
+
+    @Test func aFailingBuildCommandFailsTheExecutionAndNamesTheCommand() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Self.project(
+            fleet,
+            pipeline:
+                "  build:\n    commands: [\"true\", \"echo compiling; exit 7\", \"touch never\"]\n  stages:\n    - deploy: fleet\n"
+        )
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.repo.tarmac("run")
+        #expect(result.status == 1, "\(result.stderr)")
+        let id = try #require(try Self.executions(project).last?["id"] as? String)
+        let shown = try Self.show(project, id)
+        #expect(shown["status"] as? String == "Failed")
+        #expect(
+            shown["message"] as? String == "the build failed: command 2 of 3 `echo compiling; exit 7` exited 7",
+            "\(shown)")
+        #expect(Self.stageStatuses(shown) == ["source=Succeeded", "build=Failed", "fleet=Pending"])
+        #expect(project.installed(fleet.hosts[0]) == nil, "no host was touched")
+        #expect(try project.repo.tarmac("logs", id).stdout.contains("2| compiling"))
     }
 }

@@ -8,7 +8,8 @@ import Testing
 /// and executions whose runner died.
 @Suite struct ExecutionStoreTests {
     static let stages = [
-        StageRecord(position: 0, kind: .source, name: "source"), StageRecord(position: 1, kind: .deploy, name: "staging"),
+        StageRecord(position: 0, kind: .source, name: "source"),
+        StageRecord(position: 1, kind: .deploy, name: "staging"),
         StageRecord(position: 2, kind: .approval, name: "promote?"),
         StageRecord(position: 3, kind: .deploy, name: "production"),
     ]
@@ -19,7 +20,8 @@ import Testing
     func create(_ store: HistoryStore, _ id: String, mode: Pipeline.Mode, commit: String = "c0ffee") throws {
         try store.createExecution(
             ExecutionRecord(
-                id: id, application: "docs-site", commit: commit, trigger: .postCommit, logPath: ".tarmac/logs/\(id).log",
+                id: id, application: "docs-site", commit: commit, trigger: .postCommit,
+                logPath: ".tarmac/logs/\(id).log",
                 runner: me))
         try store.defineStages(id, mode: mode, stages: Self.stages)
     }
@@ -113,7 +115,9 @@ import Testing
         // e-2 is not stuck behind the dead e-1.
         #expect(try store.takeTurn("e-2") == .started)
         let e1 = try #require(try store.execution("e-1"))
-        #expect(e1.record.state == .stopped && e1.record.message?.hasPrefix("interrupted: its runner (pid \(gone))") == true)
+        #expect(
+            e1.record.state == .stopped && e1.record.message?.hasPrefix("interrupted: its runner (pid \(gone))") == true
+        )
         #expect(e1.stages[1].status == .stopped && e1.stages[1].deploymentID == "d-XYZ")
         #expect(try store.sweepInterruptedExecutions().isEmpty)
         #expect(me.isAlive && !dead.isAlive)
