@@ -72,10 +72,11 @@ struct HistoryCLITests {
         #expect(sections.count == 2, "what runs where, then the table")
         let now = sections[0].split(separator: "\n")
         #expect(now.first == "what runs where now (revision installed last on each host):")
-        #expect(now.dropFirst().map { $0.split(separator: " ").map(String.init) } == [
-            ["production", "0123456789ab", "web1", "web2", "(d-PRODUCT01)"],
-            ["staging", "0123456789ab", "web1", "web2", "(d-STAGING01)"],
-        ])
+        #expect(
+            now.dropFirst().map { $0.split(separator: " ").map(String.init) } == [
+                ["production", "0123456789ab", "web1", "web2", "(d-PRODUCT01)"],
+                ["staging", "0123456789ab", "web1", "web2", "(d-STAGING01)"],
+            ])
         let lines = sections[1].split(separator: "\n")
         #expect(lines.first?.hasPrefix("ID ") == true)
         #expect(lines.count == 3)
