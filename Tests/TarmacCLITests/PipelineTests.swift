@@ -60,9 +60,21 @@ struct PipelineTests {
         var project = try Self.project(fleet, pipeline: "  mode: QUEUED\n  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
         try project.commit()
-        #expect(try project.repo.tarmac("hook", "install").status == 0)
-        for _ in 2...4 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 1)]) }
+        // A post-commit hook of the user's own is kept and still runs for every commit.
+        let mine = project.repo.root + "/.git/commits-seen"
+        try project.repo.write(
+            ".git/hooks/post-commit", "#!/bin/sh\ngit rev-parse HEAD >> '\(mine)'\n", executable: true)
+        let installed = try project.repo.tarmac("hook", "install")
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.stderr.contains("kept your existing post-commit hook"), "\(installed.stderr)")
+        var commits: [String] = []
+        for _ in 2...4 {
+            try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 1)])
+            commits.append(try project.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         let items = try Self.settle(project, count: 3)
+        #expect(items.map { $0["commit"] as? String } == commits)
+        #expect(try String(contentsOfFile: mine, encoding: .utf8) == commits.joined(separator: "\n") + "\n")
         #expect(items.map { $0["state"] as? String } == ["Succeeded", "Succeeded", "Succeeded"])
         #expect(items.map { $0["trigger"] as? String } == ["post-commit", "post-commit", "post-commit"])
         for host in fleet.hosts {
