@@ -125,4 +125,45 @@ commit -am "break the appspec"
 if "$TARMAC" deploy fleet; then
     echo "an invalid revision was deployed" >&2; exit 1
 fi
+
+step "a pipeline in tarmac.yml, and the post-commit hook that runs it (tarmac hook install)"
+git show HEAD~1:appspec.yml > appspec.yml
+cat >> tarmac.yml <<'YAML'
+pipeline:
+  trigger: { branches: [main] }     # commits on other branches are recorded as Skipped
+  mode: SUPERSEDED                  # a burst of commits deploys the newest; none is cut short
+  build:                            # runs in a clean export of the commit, never in this working tree
+    commands: ['printf "built from %s\n" "$TARMAC_COMMIT" > site/build.txt']
+  stages:
+    - deploy: fleet
+YAML
+sed -n '/^pipeline:/,$p' tarmac.yml
+"$TARMAC" hook install
+
+step "a commit that deploys itself: git commit returns at once, the pipeline runs in the background"
+printf '<p>Revision 3: deployed by its own commit.</p>\n' >> site/index.html
+commit -am "docs-site: revision 3, deployed by the post-commit hook"
+execution=$("$TARMAC" history --json | python3 -c 'import json,sys; print(next(i["id"] for i in json.load(sys.stdin) if i["kind"] == "execution"))')
+echo "the hook started $execution; waiting for it (tarmac show $execution)"
+for _ in $(seq 1 120); do
+    state=$("$TARMAC" show "$execution" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+    [ "$state" = InProgress ] || break
+    sleep 0.5
+done
+"$TARMAC" logs "$execution" | grep -v '^host[0-9] ' || true
+echo
+"$TARMAC" show "$execution"
+[ "$state" = Succeeded ] || { echo "the execution ended $state" >&2; exit 1; }
+
+step "tarmac history: what runs where now, deployments and executions"
+"$TARMAC" history
+
+step "the site, as host1 serves it now"
+python3 - "$address" <<'PY'
+import sys, urllib.request
+page = urllib.request.urlopen(f"http://{sys.argv[1]}:8080/", timeout=5).read().decode()
+built = urllib.request.urlopen(f"http://{sys.argv[1]}:8080/build.txt", timeout=5).read().decode()
+print(built.strip())
+print("-> host1 serves revision 3, built by the pipeline" if "Revision 3" in page else "-> host1 does not serve revision 3")
+PY
 printf '\ndemo finished; the fleet is being taken down\n'

@@ -15,7 +15,7 @@ struct PipelineBuild {
         guard let build = project.config?.pipeline?.build else { return .next }
         let commit = detail.record.commit
         Console.say(
-            "stage \(stage.position): build \(commit.prefix(12)) in a clean export (\(build.commands.count) commands)")
+            "stage \(stage.position): build \(commit.prefix(12)) in a clean export (\(build.commands.count == 1 ? "1 command" : "\(build.commands.count) commands"))")
         try store.updateStage(id, position: stage.position, status: .inProgress)
         let builder = BuildStage(
             repository: project.repository, commit: commit, build: build,
