@@ -8,8 +8,9 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Write a commented tarmac.yml and appspec.yml into this repository (never overwrites).",
         discussion: """
             Both files validate as written: edit the hosts and destinations, then run \
-            `tarmac validate`, `tarmac hosts trust staging` and `tarmac deploy staging`. A file \
-            that exists already is left alone and named; nothing is written then (exit 2).
+            `tarmac validate`, `tarmac hosts trust staging` and `tarmac deploy staging` — or \
+            commit them and `tarmac run` the pipeline. A file that exists already is left alone \
+            and named; nothing is written then (exit 2).
 
             Example:
               cd my-app && tarmac init && git add tarmac.yml appspec.yml
@@ -61,6 +62,17 @@ struct InitCommand: AsyncParsableCommand {
             # io_timeout: 30                  # seconds without an answer before a host is failed
         # deployment_configs:                 # your own minimum-healthy-hosts rules
         #   NinetyPercent: { minimum_healthy_hosts: { type: FLEET_PERCENT, value: 90 } }
+        pipeline:                             # `tarmac run`, `make deploy`, and `tarmac hook install`
+          trigger: { branches: [main] }       # which commits the post-commit hook deploys
+          # trigger: { branches: [main], paths: [src/, appspec.yml] }
+          mode: QUEUED                        # QUEUED: every commit in order | SUPERSEDED: the newest
+          # build:                            # in a clean export of the commit, never in your tree
+          #   commands: [make dist]           # then set bundle.root to what it makes, e.g. dist
+          #   timeout: 600                    # seconds, per command
+          stages:
+            - deploy: staging
+            # - approval: { message: "promote to production?" }   # `tarmac approve` / `reject`
+            # - deploy: production
 
         """
     }

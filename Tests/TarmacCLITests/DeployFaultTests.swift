@@ -226,6 +226,12 @@ struct DeployFaultTests {
         }
         #expect(!sleeping, "the hook died with the connection that started it")
         try project.commit()
+        // The tarmac that ran the deployment knows from its history that it was cut off, and
+        // takes the lock back by itself (PipelineTests covers that); a build box without that
+        // history — here it is removed — refuses the stale lock until `hosts unlock` clears it.
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: project.repo.root + "/.tarmac/state.db" + suffix)
+        }
         let refused = try project.deploy()
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("stale lock"), "\(refused.stderr)")
