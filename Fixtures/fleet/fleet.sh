@@ -295,13 +295,14 @@ launch_sshd() {
 sshd_pid() { cat "$(pid_file "$1")" 2>/dev/null || true; }
 
 # True while host $1's sshd lives; right after launch it may still be on its way there
-# (setsid → nsenter → chroot → sshd, each exec'ing the next).
+# (our forked bash → setsid → nsenter → chroot → sshd, each exec'ing the next; on a busy
+# machine the fork can be seen before its first exec).
 sshd_running() {
     local pid
     pid=$(sshd_pid "$1")
     [[ -n $pid ]] && ! process_gone "$pid" || return 1
     case $(cat "/proc/$pid/comm" 2>/dev/null) in
-        sshd | setsid | nsenter | chroot) return 0 ;;
+        sshd | setsid | nsenter | chroot | bash) return 0 ;;
         *) return 1 ;;
     esac
 }
