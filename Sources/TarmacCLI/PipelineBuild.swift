@@ -69,9 +69,6 @@ struct PipelineBuild {
     }
 
     private func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
-        Console.say("error: \(message)")
-        try store.updateStage(
-            id, position: stage.position, status: state == .stopped ? .stopped : .failed, message: message)
-        return .ended(state, message: message)
+        try PipelineStages.end(stage, state, message, store: store, id: id)
     }
 }

@@ -118,8 +118,8 @@ struct PipelineRunner {
             if let deployment = execution.currentStage?.deploymentID {
                 Console.say(
                     "  its deployment \(deployment) was interrupted: `tarmac show \(deployment)` says which hosts "
-                        + "have which revision, and `tarmac hosts unlock \(execution.currentStage?.name ?? "GROUP")` "
-                        + "clears the host locks it left")
+                        + "have which revision; the next deployment to \(execution.currentStage?.name ?? "the group") "
+                        + "takes back the host locks it left")
             }
         }
     }

@@ -75,6 +75,13 @@ struct PipelineStages {
     }
 
     private func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
+        try Self.end(stage, state, message, store: store, id: id)
+    }
+
+    /// Ends the execution at `stage` (Failed, or Stopped on request), saying why.
+    static func end(
+        _ stage: StageRecord, _ state: ExecutionState, _ message: String, store: HistoryStore, id: String
+    ) throws -> StageOutcome {
         Console.say("error: \(message)")
         try store.updateStage(
             id, position: stage.position, status: state == .stopped ? .stopped : .failed, message: message)

@@ -130,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
             logPath: ".tarmac/logs/\(id).log", runner: .current)
         try FileManager.default.createDirectory(
             atPath: git.root + "/.tarmac/logs", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: git.root + "/" + record.logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: git.root + "/" + record.logPath, contents: nil)
         return try HistoryAccess.reading { try store.createExecution(record) }
     }
 

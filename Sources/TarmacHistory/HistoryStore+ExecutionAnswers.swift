@@ -27,15 +27,10 @@ extension HistoryStore {
     /// queued for the next stage with `runner` responsible for it. Returns it as it is now.
     public func approve(_ id: String, by person: String, runner: RunnerIdentity) throws -> ExecutionDetail {
         let now = Milliseconds.from(clock())
-        let result: Result<ExecutionDetail, ApprovalRefusal> = try write { db in
-            let waiting: ExecutionRecord
-            switch try waitingRecord(db, id) {
-            case .failure(let refusal): return .failure(refusal)
-            case .success(let record): waiting = record
-            }
+        return try answering(id) { db, waiting in
             let blockers = ExecutionQueue.approvalBlockers(
                 of: waiting.queueEntry, among: try liveEntries(db), mode: waiting.mode)
-            if !blockers.isEmpty { return .failure(.olderFirst(id, blockers)) }
+            if !blockers.isEmpty { return .olderFirst(id, blockers) }
             try db.execute(
                 sql: """
                     UPDATE execution_stages SET status = ?, answered_by = ?, finished_at = ?
@@ -47,21 +42,14 @@ extension HistoryStore {
                 arguments: [
                     ExecutionState.queued.rawValue, waiting.nextStage + 1, runner.pid, runner.startTicks, id,
                 ])
-            guard let record = try record(db, id) else { return .failure(.unknown(id)) }
-            return .success(ExecutionDetail(record: record, stages: try stages(db, id)))
+            return nil
         }
-        return try result.get()
     }
 
     /// Rejects the gate an execution waits at: the stage and the execution fail.
     public func reject(_ id: String, by person: String, reason: String?) throws -> ExecutionDetail {
         let now = Milliseconds.from(clock())
-        let result: Result<ExecutionDetail, ApprovalRefusal> = try write { db in
-            let waiting: ExecutionRecord
-            switch try waitingRecord(db, id) {
-            case .failure(let refusal): return .failure(refusal)
-            case .success(let record): waiting = record
-            }
+        return try answering(id) { db, waiting in
             let message = "rejected by \(person)" + (reason.map { ": \($0)" } ?? "")
             try db.execute(
                 sql: """
@@ -70,15 +58,22 @@ extension HistoryStore {
                     """,
                 arguments: [StageStatus.failed.rawValue, person, message, now, id, waiting.nextStage])
             try end(db, id, .rejected, message: message)
+            return nil
+        }
+    }
+
+    /// Runs `answer` on an execution waiting for an approval, in one transaction; a refusal
+    /// (from the checks here or from `answer`) changes nothing and is thrown.
+    private func answering(
+        _ id: String, _ answer: (Database, ExecutionRecord) throws -> ApprovalRefusal?
+    ) throws -> ExecutionDetail {
+        let result: Result<ExecutionDetail, ApprovalRefusal> = try write { db in
+            guard let waiting = try record(db, id) else { return .failure(.unknown(id)) }
+            guard waiting.state == .awaitingApproval else { return .failure(.notWaiting(id, waiting.state)) }
+            if let refusal = try answer(db, waiting) { return .failure(refusal) }
             guard let record = try record(db, id) else { return .failure(.unknown(id)) }
             return .success(ExecutionDetail(record: record, stages: try stages(db, id)))
         }
         return try result.get()
-    }
-
-    private func waitingRecord(_ db: Database, _ id: String) throws -> Result<ExecutionRecord, ApprovalRefusal> {
-        guard let record = try record(db, id) else { return .failure(.unknown(id)) }
-        guard record.state == .awaitingApproval else { return .failure(.notWaiting(id, record.state)) }
-        return .success(record)
     }
 }
