@@ -86,7 +86,16 @@ struct RunCommand: AsyncParsableCommand {
             _ = try? log?.seekToEnd()
             Console.copy(to: log)
         }
-        let state = try await PipelineRunner(repository: repository, store: store, id: id).run()
+        let state: ExecutionState
+        do {
+            state = try await PipelineRunner(repository: repository, store: store, id: id).run()
+        } catch let error where !(error is ExitCode) {
+            // Git or the file system failed under the runner: the execution ends, saying why,
+            // rather than waiting to be found with a dead runner.
+            Console.say("error: \(error)")
+            try? store.finishExecution(id, .failed, message: "\(error)")
+            state = .failed
+        }
         Console.copy(to: nil)
         let status = PipelineRunner.exitStatus(state)
         if status != 0 { throw ExitCode(status) }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TarmacCore
 import TarmacDeploy
 import TarmacHistory
 import TarmacTestSupport
@@ -129,6 +130,55 @@ struct HistoryCLITests {
         let typo = try repo.tarmac("logs", "d-PRODUCT01", "--host", "web9")
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("has no host web9; its hosts: web1, web2"))
+    }
+
+    /// The repository of `repository()` plus a pipeline execution that deployed d-STAGING01 and
+    /// waits at its approval.
+    static func repositoryWithExecution() throws -> (GitFixture, HistoryStore) {
+        let repo = try repository()
+        let clock = Ticks()
+        let store = try HistoryStore.open(repositoryRoot: repo.root, clock: { clock.next() })
+        try store.createExecution(
+            ExecutionRecord(
+                id: "e-EXECUTE01", application: "docs-site", commit: "0123456789abcdef0123456789abcdef01234567",
+                subject: "docs: a new page", branch: "main", trigger: .postCommit,
+                logPath: ".tarmac/logs/e-EXECUTE01.log", runner: .current))
+        try store.defineStages(
+            "e-EXECUTE01", mode: .queued,
+            stages: [
+                StageRecord(position: 0, kind: .source, name: "source"),
+                StageRecord(position: 1, kind: .deploy, name: "staging"),
+                StageRecord(position: 2, kind: .approval, name: "promote to production?"),
+                StageRecord(position: 3, kind: .deploy, name: "production"),
+            ])
+        try store.updateStage("e-EXECUTE01", position: 0, status: .inProgress)
+        try store.updateStage("e-EXECUTE01", position: 0, status: .succeeded)
+        try store.enqueue("e-EXECUTE01", at: 1)
+        #expect(try store.takeTurn("e-EXECUTE01") == .started)
+        try store.updateStage("e-EXECUTE01", position: 1, status: .inProgress, deploymentID: "d-STAGING01")
+        try store.updateStage("e-EXECUTE01", position: 1, status: .succeeded)
+        try store.advance("e-EXECUTE01", to: 2)
+        try store.awaitApproval("e-EXECUTE01", at: 2)
+        return (repo, store)
+    }
+
+    @Test func anExecutionWaitingForApprovalIsListedWithItsCommit() throws {
+        let (repo, store) = try Self.repositoryWithExecution()
+        defer { repo.remove() }
+        let history = try repo.tarmac("history")
+        #expect(
+            history.stdout.contains(
+                "waiting for approval:\n  e-EXECUTE01 \"promote to production?\" for 0123456789ab \"docs: a new page\" — tarmac approve e-EXECUTE01"
+            ), "\(history.stdout)")
+        #expect(history.stdout.contains("e-EXECUTE01  AwaitingApproval  staging→production  0123456789ab"))
+        let show = try repo.tarmac("show", "e-EXECUTE01")
+        #expect(show.stdout.contains("answer with: tarmac approve e-EXECUTE01   or   tarmac reject e-EXECUTE01"))
+        _ = try store.reject("e-EXECUTE01", by: "ana", reason: "wait for the release notes")
+        try Golden.check(try repo.tarmac("show", "e-EXECUTE01").stdout, "history/show-execution.txt")
+        try Golden.check(try repo.tarmac("show", "e-EXECUTE01", "--json").stdout, "history/show-execution.json")
+        let unknown = try repo.tarmac("show", "e-NOTHERE1")
+        #expect(unknown.status == 2 && unknown.stderr.contains("no execution e-NOTHERE1"))
+        #expect(try repo.tarmac("approve", "e-EXECUTE01").status == 2)
     }
 
     @Test func humanViewsAreGolden() throws {
