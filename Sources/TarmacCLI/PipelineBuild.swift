@@ -14,8 +14,8 @@ struct PipelineBuild {
     func run(_ stage: StageRecord, detail: ExecutionDetail) async throws -> StageOutcome {
         guard let build = project.config?.pipeline?.build else { return .next }
         let commit = detail.record.commit
-        Console.say(
-            "stage \(stage.position): build \(commit.prefix(12)) in a clean export (\(build.commands.count == 1 ? "1 command" : "\(build.commands.count) commands"))")
+        let count = build.commands.count == 1 ? "1 command" : "\(build.commands.count) commands"
+        Console.say("stage \(stage.position): build \(commit.prefix(12)) in a clean export (\(count))")
         try store.updateStage(id, position: stage.position, status: .inProgress)
         let builder = BuildStage(
             repository: project.repository, commit: commit, build: build,

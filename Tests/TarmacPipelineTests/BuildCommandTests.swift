@@ -103,7 +103,8 @@ struct BuildCommandTests {
         let log = LineLog()
         let stage = fixture.stage(["pwd; sleep \(seconds) & sleep \(seconds)"])
         let task = Task { try await stage.run(onLine: log.append) }
-        #expect(try await eventually(within: Self.prompt) { try !log.lines.isEmpty && processExists("sleep \(seconds)") })
+        #expect(
+            try await eventually(within: Self.prompt) { try !log.lines.isEmpty && processExists("sleep \(seconds)") })
         let started = Date()
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
