@@ -205,13 +205,15 @@ struct PipelineTests {
         #expect(broken.status == 1 && broken.stderr.contains("tarmac.yml:4:15: error:"), "\(broken.stderr)")
     }
 
-    @Test func aKilledRunnerIsReportedByTheNextRunAndLeavesNothingLocked() throws {
+    @Test func aBackgroundRunIsDetachedAndWhenKilledTheNextRunReportsItAndFindsNothingLocked() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }
         var project = try Self.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
         try project.commit(sleepOn: ["ApplicationStart": ([fleet.hosts[0].name], 30)])
-        let started = try project.repo.tarmac("run", "--background")
+        // As the post-commit hook would start it: git's variables set, a relative index among them.
+        let started = try project.repo.tarmac(
+            "run", "--background", environment: ["GIT_INDEX_FILE": ".git/index", "GIT_AUTHOR_DATE": "@0 +0000"])
         let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(started.status == 0 && id.hasPrefix("e-"), "\(started.stderr)")
         // Wait for the hook to sleep on the host, then kill the runner outright.
@@ -222,6 +224,19 @@ struct PipelineTests {
         let runner = try runCommand("pgrep", ["-f", "/tarmac run --execution \(id) --detached"])
         let pid = runner.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(!pid.isEmpty, "the detached runner of \(id) is running")
+        // Detached properly: a session of its own, stdin from /dev/null, output in the log, no GIT_*.
+        let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
+        let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        #expect(!variables.isEmpty && !variables.contains { $0.hasPrefix("GIT_") }, "\(variables)")
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        #expect(fields.count > 4 && String(fields[3]) == pid, "its session id is its pid: \(stat)")
+        let descriptor = { (fd: Int) in
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
+        }
+        #expect(descriptor(0) == "/dev/null")
+        #expect(descriptor(1) == project.repo.root + "/.tarmac/logs/\(id).log")
+        #expect(descriptor(2) == descriptor(1))
         try runCommand("kill", ["-KILL", pid])
         Thread.sleep(forTimeInterval: 0.5)
 
