@@ -19,6 +19,8 @@ struct GroupDeployer {
         var rollbackOf: String?
         /// The pipeline execution this deployment is a stage of.
         var executionID: String?
+        /// Told the deployment's id once it is recorded, before any host is changed.
+        var started: ((String) -> Void)?
         /// Only these hosts (a rollback targets the hosts that ran Install); nil for all.
         var hosts: [String]?
         /// Overrides the group's file_exists_behavior (a rollback uses the good deployment's).
@@ -73,6 +75,7 @@ struct GroupDeployer {
         request.reclaimableLocks = (try? store?.interruptedDeployments(group: group.name)) ?? []
         let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
         let recorder = startRecording(store, request: request, bundle: bundle)
+        options.started?(request.deploymentID)
         let connections = HostConnections(group: group, hosts: targets, repository: project.repository.root)
         let printer = DeployPrinter(json: options.json, hosts: targets.map(\.name))
         printer.start(request, bundle: bundle, rollout: rollout, config: options.selection.config)

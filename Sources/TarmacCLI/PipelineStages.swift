@@ -42,18 +42,20 @@ struct PipelineStages {
             options.creator = .pipeline
             options.executionID = id
             options.ignoreStopFailures = selection.group.ignoreApplicationStopFailures
+            options.started = { [store, id] deployment in
+                try? store.updateStage(id, position: stage.position, status: .inProgress, deploymentID: deployment)
+            }
             outcome = try await GroupDeployer(project: project, options: options).deploy(rev: nil, bundle: bundle)
         } catch let exit as ExitCode {
             let state: ExecutionState = exit.rawValue == Exit.interrupted ? .stopped : .failed
             return try end(stage, state, "the deployment to \(group) did not run (exit \(exit.rawValue)); see its log")
         }
-        try store.updateStage(id, position: stage.position, status: .inProgress, deploymentID: outcome.deploymentID)
         await Rollback.automatic(
             after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
             json: false)
         switch outcome.result.verdict {
         case .succeeded:
-            try store.updateStage(id, position: stage.position, status: .succeeded)
+            try store.updateStage(id, position: stage.position, status: .succeeded, deploymentID: outcome.deploymentID)
             return .next
         case .failed(let reason):
             return try end(stage, .failed, "deployment \(outcome.deploymentID) to \(group) failed: \(reason)")

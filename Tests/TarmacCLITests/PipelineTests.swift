@@ -244,6 +244,7 @@ struct PipelineTests {
         let next = try project.repo.tarmac("run")
         #expect(next.stderr.contains("warning: execution \(id) for"), "\(next.stderr)")
         #expect(next.stderr.contains("is gone; it is now Stopped"), "\(next.stderr)")
+        #expect(next.stderr.contains("its deployment d-"), "the cut-off deployment is named: \(next.stderr)")
         let killed = try Self.show(project, id)
         #expect(killed["state"] as? String == "Stopped")
         #expect((killed["message"] as? String)?.hasPrefix("interrupted: its runner (pid \(pid))") == true)
