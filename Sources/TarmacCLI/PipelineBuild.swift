@@ -43,7 +43,7 @@ struct PipelineBuild {
         }
         do {
             let outcome = try await builder.bundle(result, application: project.application, settings: project.bundle)
-            try PipelineBundle.record(outcome, store: store, id: id, repository: project.repository.root)
+            try PipelineBundle.record(outcome, store: store, id: id)
         } catch let error as BundleError {
             return try end(stage, .failed, PipelineBundle.message(error, commit: String(commit.prefix(12))))
         } catch let error as BuildError {

@@ -88,7 +88,7 @@ struct PipelineSource {
         options.revision = record.commit
         do {
             let outcome = try await builder.build(options)
-            try PipelineBundle.record(outcome, store: store, id: id, repository: repository.root)
+            try PipelineBundle.record(outcome, store: store, id: id)
             return true
         } catch let error as BundleError {
             _ = try fail(PipelineBundle.message(error, commit: short))
@@ -107,7 +107,7 @@ struct PipelineSource {
 /// The bundle of an execution, built once for all its deploy stages.
 enum PipelineBundle {
     /// Records where the bundle is and says so.
-    static func record(_ outcome: BundleOutcome, store: HistoryStore, id: String, repository: String) throws {
+    static func record(_ outcome: BundleOutcome, store: HistoryStore, id: String) throws {
         Console.diagnostics(outcome.warnings)
         Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
         try store.setBundle(id, revision: outcome.manifest.revision, path: outcome.path, sha256: outcome.sha256)
