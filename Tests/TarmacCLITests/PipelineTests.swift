@@ -92,8 +92,8 @@ struct PipelineTests {
         defer { project.repo.remove() }
         try project.commit()
         #expect(try project.repo.tarmac("hook", "install").status == 0)
-        // Each deployment takes ≥ 2 s, so commits 3, 4 and 5 wait while 2 deploys.
-        for _ in 2...5 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 2)]) }
+        // Each deployment takes ≥ 4 s, so commits 3, 4 and 5 wait while 2 deploys.
+        for _ in 2...5 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 4)]) }
         let items = try Self.settle(project, count: 4)
         let states = items.map { $0["state"] as? String ?? "" }
         #expect(states.first == "Succeeded" && states.last == "Succeeded", "\(states)")
@@ -108,11 +108,12 @@ struct PipelineTests {
         #expect(replaced["status"] as? String == "Stopped")
     }
 
-    @Test func aCommitOnABranchOutsideTheTriggerIsRecordedAsSkipped() throws {
+    @Test func commitsOutsideTheTriggerBranchesOrPathsAreRecordedAsSkipped() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }
         var project = try Self.project(
-            fleet, pipeline: "  trigger: { branches: [main] }\n  stages:\n    - deploy: fleet\n")
+            fleet,
+            pipeline: "  trigger: { branches: [main], paths: [app/, appspec.yml] }\n  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
         try project.commit()
         #expect(try project.repo.tarmac("hook", "install").status == 0)
@@ -128,6 +129,20 @@ struct PipelineTests {
         let manual = try project.repo.tarmac("run")
         #expect(manual.status == 0, "\(manual.stderr)")
         #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+
+        // Back on main: a commit touching none of the paths is skipped, one touching app/ deploys.
+        try project.repo.git("checkout", "-q", "main")
+        try project.repo.write("NOTES.md", "not deployed\n")
+        try project.repo.commitAll("notes only")
+        let skipped = try Self.settle(project, count: 3).last ?? [:]
+        #expect(skipped["state"] as? String == "Skipped")
+        #expect(
+            skipped["message"] as? String
+                == "no changed path matches trigger.paths [app/, appspec.yml] (changed: NOTES.md)")
+        try project.commit()
+        let deployed = try Self.settle(project, count: 4).last ?? [:]
+        #expect(deployed["state"] as? String == "Succeeded", "\(deployed)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 3\n")
     }
 
     @Test func anApprovalWaitsShowsItsCommitAndIsApprovedOrRejected() throws {
