@@ -21,7 +21,8 @@ enum ExecutionText {
         lines.append(
             "  started \(HistoryJSON.timestamp(record.createdAt))"
                 + (record.finishedAt.map { ", finished \(HistoryJSON.timestamp($0))" } ?? "")
-                + " (\(duration(from: record.createdAt, to: record.finishedAt, now: now)))")
+                + " (\(duration(from: record.createdAt, to: record.finishedAt, now: now, waiting: record.state == .awaitingApproval)))"
+        )
         if let message = record.message {
             lines += message.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
         }
@@ -43,7 +44,8 @@ enum ExecutionText {
         return [
             record.id, record.state.rawValue, detail.groups.joined(separator: "→"), String(record.commit.prefix(12)),
             record.createdAt.formatted(Date.ISO8601FormatStyle()),
-            duration(from: record.createdAt, to: record.finishedAt, now: now),
+            duration(
+                from: record.createdAt, to: record.finishedAt, now: now, waiting: record.state == .awaitingApproval),
             detail.stages.isEmpty ? "-" : "\(done)/\(detail.stages.count) stages",
         ]
     }
@@ -87,8 +89,10 @@ enum ExecutionText {
 
     private static func stages(_ detail: ExecutionDetail, now: Date) -> [String] {
         let rows = detail.stages.map { stage -> [String] in
-            var took = stage.startedAt.map { duration(from: $0, to: stage.finishedAt, now: now) } ?? ""
-            if stage.status == .awaitingApproval { took = took.replacingOccurrences(of: "running", with: "waiting") }
+            let took =
+                stage.startedAt.map {
+                    duration(from: $0, to: stage.finishedAt, now: now, waiting: stage.status == .awaitingApproval)
+                } ?? ""
             let link = stage.deploymentID ?? stage.answeredBy.map { "by \($0)" } ?? ""
             let firstLine = stage.message?.split(separator: "\n").first.map(String.init) ?? ""
             return [
@@ -118,8 +122,11 @@ enum ExecutionText {
         }
     }
 
-    private static func duration(from start: Date, to end: Date?, now: Date) -> String {
-        guard let end else { return "running \(HistoryText.format(now.timeIntervalSince(start)))" }
+    /// `2.7s` when over; `running 12.0s` (or `waiting …` at an approval) while not.
+    private static func duration(from start: Date, to end: Date?, now: Date, waiting: Bool = false) -> String {
+        guard let end else {
+            return (waiting ? "waiting " : "running ") + HistoryText.format(now.timeIntervalSince(start))
+        }
         return HistoryText.format(end.timeIntervalSince(start))
     }
 }
