@@ -63,7 +63,7 @@ struct GroupDeployer {
 
     func deploy(rev: String?, bundle given: String?) async throws -> Outcome {
         _ = try options.selection.rollout(health: targets.map { _ in .unknown })
-        let work = try Self.makeWorkDirectory()
+        let work = try Self.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: given, work: work)
         var request = makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
@@ -162,8 +162,19 @@ struct GroupDeployer {
         }
     }
 
-    static func makeWorkDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "/tarmac-deploy-" + UUID().uuidString
+    /// A private scratch directory for the staged bundle: `.tarmac/work/<pid>-<uuid>` of the
+    /// repository. Those of tarmac processes that no longer run (killed mid-deployment, so
+    /// their cleanup never ran) are removed first: a staged bundle can be large.
+    static func makeWorkDirectory(repository: String) throws -> String {
+        let base = repository + "/.tarmac/work"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            guard let pid = name.split(separator: "-").first.flatMap({ Int32($0) }),
+                pid != getpid(), !HistoryStore.processIsRunning(pid)
+            else { continue }
+            try? FileManager.default.removeItem(atPath: base + "/" + name)
+        }
+        let path = base + "/\(getpid())-" + UUID().uuidString
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return path

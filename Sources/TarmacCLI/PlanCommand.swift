@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
         let deployer = GroupDeployer(project: project, options: GroupDeployer.Options(selection: selection, json: json))
         let rollout = try selection.rollout(health: deployer.targets.map { _ in .unknown })
-        let work = try GroupDeployer.makeWorkDirectory()
+        let work = try GroupDeployer.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(project: project, rev: target.rev, given: target.bundle, work: work)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))

@@ -269,6 +269,9 @@ struct PipelineTests {
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stderr.contains("removed the stale host lock of d-"), "\(next.stderr)")
         #expect(project.installed(fleet.hosts[0]) == "revision 2\n")
+        // Nor does the killed runner's scratch directory (its staged bundle) stay behind.
+        let work = try FileManager.default.contentsOfDirectory(atPath: project.repo.root + "/.tarmac/work")
+        #expect(work.isEmpty, "\(work)")
     }
 
     @Test func theBuildRunsInACleanExportAndItsOutputIsWhatDeploys() throws {
