@@ -29,7 +29,7 @@ struct ApproveCommand: AsyncParsableCommand {
     var background = false
 
     func run() async throws {
-        let git = try await RunCommand.repository(repository)
+        let git = try await ProjectContext.repository(repository)
         let store = try RunCommand.openStore(git)
         let detail: ExecutionDetail
         do {
@@ -73,7 +73,7 @@ struct RejectCommand: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        let git = try await RunCommand.repository(repository)
+        let git = try await ProjectContext.repository(repository)
         let store = try RunCommand.openStore(git)
         do {
             let detail = try store.reject(id, by: Approver.name, reason: reason)

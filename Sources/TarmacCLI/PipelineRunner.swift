@@ -42,8 +42,7 @@ struct PipelineRunner {
         detail = try store.execution(id) ?? detail
         let stages = PipelineStages(project: project, store: store, id: id)
         for stage in detail.stages where stage.position >= detail.record.nextStage {
-            let replaced = try store.advance(id, to: stage.position)
-            sayReplaced(replaced)
+            Self.sayReplaced(try store.advance(id, to: stage.position), by: id)
             switch try await stages.run(stage, detail: try store.execution(id) ?? detail) {
             case .next: continue
             case .paused: return .awaitingApproval
@@ -102,7 +101,8 @@ struct PipelineRunner {
         return .failed
     }
 
-    private func sayReplaced(_ ids: [String]) {
+    /// Names the executions `id` just superseded.
+    static func sayReplaced(_ ids: [String], by id: String) {
         for old in ids where old != id { Console.say("\(old) is superseded by \(id) (SUPERSEDED mode)") }
     }
 

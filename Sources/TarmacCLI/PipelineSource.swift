@@ -50,9 +50,7 @@ struct PipelineSource {
             guard try await bundle(project) else { return nil }
         }
         try store.updateStage(id, position: 0, status: .succeeded)
-        for old in try store.enqueue(id, at: 1) where old != id {
-            Console.say("\(old) is superseded by \(id) (SUPERSEDED mode)")
-        }
+        PipelineRunner.sayReplaced(try store.enqueue(id, at: 1), by: id)
         return project
     }
 

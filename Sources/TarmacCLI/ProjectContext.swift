@@ -16,15 +16,19 @@ struct ProjectContext {
 
     static let configName = "tarmac.yml"
 
-    /// Finds the repository from the options' directory and reads its `tarmac.yml`.
-    static func load(_ options: RepositoryOptions) async throws -> ProjectContext {
-        let repository: GitRepository
+    /// Finds the repository from the options' directory, or says it is not in one and exits 2.
+    static func repository(_ options: RepositoryOptions) async throws -> GitRepository {
         do {
-            repository = try await GitRepository.discover(from: options.start)
+            return try await GitRepository.discover(from: options.start)
         } catch {
             Console.say("error: \(options.start) is not inside a Git working tree: \(error)")
             throw ExitCode(Exit.invalidInput)
         }
+    }
+
+    /// Finds the repository from the options' directory and reads its `tarmac.yml`.
+    static func load(_ options: RepositoryOptions) async throws -> ProjectContext {
+        let repository = try await repository(options)
         let path = repository.root + "/" + configName
         guard let data = FileManager.default.contents(atPath: path) else {
             return ProjectContext(

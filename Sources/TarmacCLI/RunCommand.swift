@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
     var detached = false
 
     func run() async throws {
-        let git = try await Self.repository(repository)
+        let git = try await ProjectContext.repository(repository)
         let store = try Self.openStore(git)
         if let execution {
             try await Self.runExisting(execution, repository: git, store: store, detached: detached)
@@ -141,15 +141,6 @@ struct RunCommand: AsyncParsableCommand {
             atPath: git.root + "/.tarmac/logs", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: git.root + "/" + record.logPath, contents: nil)
         return try HistoryAccess.reading { try store.createExecution(record) }
-    }
-
-    static func repository(_ options: RepositoryOptions) async throws -> GitRepository {
-        do {
-            return try await GitRepository.discover(from: options.start)
-        } catch {
-            Console.say("error: \(options.start) is not inside a Git working tree: \(error)")
-            throw ExitCode(Exit.invalidInput)
-        }
     }
 
     static func openStore(_ git: GitRepository) throws -> HistoryStore {

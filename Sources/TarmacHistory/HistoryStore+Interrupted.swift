@@ -44,7 +44,7 @@ extension HistoryStore {
     /// ends too).
     public static func processIsRunning(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
-        return RunnerIdentity.of(pid).map { RunnerIdentity.isZombie($0.pid) == false } ?? true
+        return !RunnerIdentity.isZombie(pid)
     }
 
     private func stop(_ db: Database, id: String, at time: Int64) throws {
