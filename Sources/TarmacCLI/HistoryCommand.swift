@@ -41,7 +41,7 @@ struct HistoryCommand: AsyncParsableCommand {
             if json { Console.json(try HistoryJSON.history([])) } else { Console.result("no deployments yet") }
             return
         }
-        try HistoryAccess.reading { try store.sweepInterruptedExecutions() }
+        _ = try HistoryAccess.reading { try store.sweepInterruptedExecutions() }
         let summaries = try HistoryAccess.reading { try store.deployments(group: group, limit: limit) }
         let executions = try HistoryAccess.reading { try store.executions(group: group, limit: limit) }
         if json {
