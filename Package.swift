@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "TarmacCLI",
             dependencies: [
-                "TarmacCore", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
+                "TarmacCore", "TarmacArchive", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
                 "TarmacDeploy", "TarmacSSH", "TarmacHistory", "TarmacPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -6,10 +6,11 @@ import TarmacCore
 struct Console {
     private static let copy = Mutex<FileHandle?>(nil)
 
+    /// A line for the operator on stderr. Control characters (from hook output, host errors)
+    /// are shown as text; the execution log copy keeps the exact bytes.
     static func say(_ line: String) {
-        let data = Data((line + "\n").utf8)
-        FileHandle.standardError.write(data)
-        copy.withLock { try? $0?.write(contentsOf: data) }
+        FileHandle.standardError.write(Data((VisibleText.escape(line) + "\n").utf8))
+        copy.withLock { try? $0?.write(contentsOf: Data((line + "\n").utf8)) }
     }
 
     /// Also writes every `say` line to `file` (an execution's log, when stderr is a terminal).
@@ -23,7 +24,7 @@ struct Console {
 
     /// The result channel: stdout.
     static func result(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((VisibleText.escape(line) + "\n").utf8))
     }
 
     /// A path the user typed, made absolute against the current directory (`~/` is home).

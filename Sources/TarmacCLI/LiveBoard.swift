@@ -1,4 +1,5 @@
 import Foundation
+import TarmacCore
 
 /// A block of lines at the bottom of a terminal, one per host with what it is doing now,
 /// redrawn in place; messages worth keeping scroll above it.
@@ -26,9 +27,10 @@ struct LiveBoard {
     /// Prints `line` above the block and redraws it.
     mutating func print(_ line: String?) {
         var out = drawn > 0 ? "\u{1B}[\(drawn)A\r\u{1B}[J" : ""
-        if let line { out += line + "\n" }
+        if let line { out += VisibleText.escape(line) + "\n" }
         for (name, state) in zip(names, states) {
-            out += name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + state + "\n"
+            let row = name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + state
+            out += VisibleText.escape(row, keepingNewlines: false) + "\n"
         }
         drawn = names.count
         FileHandle.standardError.write(Data(out.utf8))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TarmacCore
 import TarmacHistory
 
 /// `tarmac logs`: the hook output of one deployment, or the log of one execution.
@@ -70,7 +71,8 @@ struct LogsCommand: AsyncParsableCommand {
             Console.say("error: the log of \(id) is gone (\(detail.record.logPath))")
             throw ExitCode(Exit.failed)
         }
-        FileHandle.standardOutput.write(data)
+        // The file keeps the exact bytes; the terminal gets its control characters as text.
+        FileHandle.standardOutput.write(Data(VisibleText.escape(String(decoding: data, as: UTF8.self)).utf8))
         for stage in detail.stages {
             if let deployment = stage.deploymentID {
                 Console.say("hook output of deploy \(stage.name): tarmac logs \(deployment)")

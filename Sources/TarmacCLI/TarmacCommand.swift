@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TarmacArchive
+import TarmacCore
 
 /// The `tarmac` root command: lists the subcommands and maps every outcome to the
 /// contract's exit statuses (0 ok, 1 failed, 2 invalid input, 130 interrupted).
@@ -55,11 +56,11 @@ public struct TarmacCommand: AsyncParsableCommand {
     /// Usage errors are "invalid input" (2) in tarmac's contract, not EX_USAGE (64).
     static func exitFor(_ error: any Error) -> Never {
         let code = exitCode(for: error)
-        if code == .validationFailure {
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
-        exit(withError: error)
+        guard code != .success else { exit(withError: error) }
+        // Errors may carry a host's or a hook's words: shown with control characters as text.
+        let message = fullMessage(for: error)
+        if !message.isEmpty { FileHandle.standardError.write(Data((VisibleText.escape(message) + "\n").utf8)) }
+        Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
 }
 
