@@ -135,8 +135,14 @@ struct HostsTrustCommand: AsyncParsableCommand {
                 failed += 1
                 continue
             }
-            let known =
-                (try? KnownHosts.load(path: endpoint.knownHosts)) ?? KnownHosts(parsing: "", path: endpoint.knownHosts)
+            let known: KnownHosts
+            do {
+                known = try KnownHosts.load(path: endpoint.knownHosts)
+            } catch {
+                Console.say("\(name): FAILED: \(error)")
+                failed += 1
+                continue
+            }
             switch known.verdict(for: key, host: endpoint.address, port: endpoint.port) {
             case .trusted(let line):
                 Console.say("\(name): \(key) already trusted (\(endpoint.knownHosts):\(line))")

@@ -62,8 +62,16 @@ public struct KnownHosts: Sendable {
 
     /// Reads `path`; a missing file is an empty list (every host unknown).
     public static func load(path: String) throws -> KnownHosts {
-        guard FileManager.default.fileExists(atPath: path) else { return KnownHosts(parsing: "", path: path) }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT { return KnownHosts(parsing: "", path: path) }
+            throw KnownHostsError(path: path, operation: "read", errno: errno)
+        }
+        // `UserKnownHostsFile /dev/null` turns OpenSSH's check off; tarmac never skips it.
+        guard status.st_mode & S_IFMT == S_IFREG else { throw KnownHostsNotAFile(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KnownHostsError(path: path, operation: "read", errno: errno)
+        }
         return KnownHosts(parsing: String(decoding: data, as: UTF8.self), path: path)
     }
 

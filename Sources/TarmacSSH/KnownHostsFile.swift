@@ -55,3 +55,15 @@ public struct KnownHostsError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(errno)))" }
 }
+
+/// The known_hosts path is a device or a directory (`UserKnownHostsFile /dev/null`, say), so
+/// host keys could neither be checked nor recorded.
+public struct KnownHostsNotAFile: Error, Sendable, CustomStringConvertible {
+    public var path: String
+
+    public var description: String {
+        "\(path) is not a regular file: tarmac checks every host key against known_hosts and never "
+            + "skips the check (as `UserKnownHostsFile /dev/null` would); give the group a `known_hosts:` "
+            + "file, or point UserKnownHostsFile at one, and record the keys with `tarmac hosts trust GROUP`"
+    }
+}

@@ -37,6 +37,10 @@ actor SSHHost {
         let knownHosts: KnownHosts
         do {
             knownHosts = try KnownHosts.load(path: endpoint.knownHosts)
+        } catch let error as KnownHostsNotAFile {
+            throw TransportError(host: endpoint.name, message: error.description)
+        } catch let error as KnownHostsError {
+            throw TransportError(host: endpoint.name, message: error.description)
         } catch {
             throw TransportError(host: endpoint.name, message: "cannot read \(endpoint.knownHosts): \(error)")
         }

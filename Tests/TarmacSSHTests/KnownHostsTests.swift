@@ -123,4 +123,13 @@ import Testing
         #expect(key.type == "ssh-ed25519")
         #expect(printed.split(separator: " ")[1] == Substring(key.fingerprint))
     }
+
+    /// `UserKnownHostsFile /dev/null` is OpenSSH's way to skip the check; tarmac refuses it by name.
+    @Test func aDeviceAsKnownHostsIsRefusedWithTheReason() throws {
+        #expect(throws: KnownHostsNotAFile.self) { try KnownHosts.load(path: "/dev/null") }
+        let message = KnownHostsNotAFile(path: "/dev/null").description
+        #expect(message.contains("/dev/null is not a regular file") && message.contains("tarmac hosts trust"))
+        // A missing file is an empty one (hosts trust creates it).
+        #expect(try KnownHosts.load(path: "/nonexistent-\(UUID().uuidString)").entries.isEmpty)
+    }
 }
