@@ -29,7 +29,8 @@ struct TrustOptions: ParsableArguments {
         if let signerIdentity {
             guard !signerIdentity.isEmpty else { throw ValidationError("--signer-identity must not be empty") }
             guard !trustKeys.isEmpty else {
-                throw ValidationError("--signer-identity needs --trust-key with an allowed_signers file naming that principal")
+                throw ValidationError(
+                    "--signer-identity needs --trust-key with an allowed_signers file naming that principal")
             }
         }
     }

@@ -47,7 +47,8 @@ public struct AllowedSigner: Sendable, Equatable {
         }
         if let identity {
             guard OpenSSHPattern.match(identity, list: principals) == .matched else {
-                return .failure(Refusal("\(source): identity '\(identity)' is not among the principals \"\(principals)\""))
+                return .failure(
+                    Refusal("\(source): identity '\(identity)' is not among the principals \"\(principals)\""))
             }
             return .success(identity)
         }

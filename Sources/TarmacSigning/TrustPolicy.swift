@@ -62,7 +62,8 @@ public struct TrustPolicy: Sendable, Equatable {
                 }
             }
         }
-        return .refused(reason: "key \(key.fingerprint) is listed but not trusted here: " + refusals.joined(separator: "; "))
+        return .refused(
+            reason: "key \(key.fingerprint) is listed but not trusted here: " + refusals.joined(separator: "; "))
     }
 
     private static func unique(_ values: [String]) -> [String] {

@@ -16,7 +16,8 @@ struct TrustKeyTests {
             dir = try TestPaths.temporaryDirectory("trust-key")
             try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", dir + "/k"], check: true)
             try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", dir + "/other"], check: true)
-            let signed = try repo.tarmac("bundle", "--format", "tar.zst", "--sign", dir + "/k", "-o", dir + "/b.tar.zst")
+            let signed = try repo.tarmac(
+                "bundle", "--format", "tar.zst", "--sign", dir + "/k", "-o", dir + "/b.tar.zst")
             guard signed.status == 0 else { throw CommandFailure(signed.stderr) }
             keyLine = try String(contentsOfFile: dir + "/k.pub", encoding: .utf8)
                 .split(separator: " ").prefix(2).joined(separator: " ")
@@ -42,7 +43,8 @@ struct TrustKeyTests {
     @Test func allowedSignersFileWithAndWithoutIdentity() throws {
         let signed = try Signed()
         defer { signed.remove() }
-        let file = try signed.write("# release\nci@example.com namespaces=\"tarmac\" \(signed.keyLine)\n", to: "allowed")
+        let file = try signed.write(
+            "# release\nci@example.com namespaces=\"tarmac\" \(signed.keyLine)\n", to: "allowed")
         let any = try signed.inspect("--trust-key", file)
         #expect(any.status == 0, "\(any.stderr)")
         #expect(any.stderr.contains("(trusted)"))
@@ -101,8 +103,14 @@ struct TrustKeyTests {
         let badOption = try signed.write("ci valid-before=2020 \(signed.keyLine)\n", to: "bad")
         let krl = try signed.write("SSHKRL\n\0rest", to: "krl")
         let cases: [([String], String)] = [
-            (["--trust-key", ca], "\(ca):1: cert-authority lines trust SSH certificates, which tarmac does not support"),
-            (["--trust-key", badOption], "\(badOption):1: bad options: the value of valid-before= must be in double quotes"),
+            (
+                ["--trust-key", ca],
+                "\(ca):1: cert-authority lines trust SSH certificates, which tarmac does not support"
+            ),
+            (
+                ["--trust-key", badOption],
+                "\(badOption):1: bad options: the value of valid-before= must be in double quotes"
+            ),
             (["--trust-key", ca.replacingOccurrences(of: "/ca", with: "/k.pub"), "--revoked", krl], "is a binary KRL"),
             (["--signer-identity", "ci"], "--signer-identity needs --trust-key"),
         ]

@@ -35,13 +35,16 @@ import Testing
             signers: "ci@example.com valid-after=\"20200101120000Z\",valid-before=\"209912312359\" {A}", accepted: true),
         Case(name: "unquoted time", signers: "ci@example.com valid-before=20991231 {A}", accepted: false),
         Case(name: "revoked via -r", signers: "ci@example.com {A}", revoked: "{A}", accepted: false),
-        Case(name: "another key revoked", signers: "ci@example.com {A}", revoked: "# old\n{B} old laptop", accepted: true),
+        Case(
+            name: "another key revoked", signers: "ci@example.com {A}", revoked: "# old\n{B} old laptop", accepted: true
+        ),
         Case(name: "empty revoked file", signers: "ci@example.com {A}", revoked: "", accepted: true),
         Case(name: "wrong key", signers: "ci@example.com {B}", accepted: false),
         Case(name: "@revoked marker", signers: "@revoked {A}", accepted: false),
         Case(name: "cert-authority line", signers: "ci@example.com cert-authority {A}", accepted: false),
         Case(
-            name: "comments and blanks", signers: "# release signers\n\n   ci@example.com {A} the ci key\n", accepted: true
+            name: "comments and blanks", signers: "# release signers\n\n   ci@example.com {A} the ci key\n",
+            accepted: true
         ),
         Case(
             name: "second line allows", signers: "ci@example.com namespaces=\"file\" {A}\nci@example.com {A}",

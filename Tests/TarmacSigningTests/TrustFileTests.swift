@@ -83,18 +83,27 @@ let utc = TimeZone(identifier: "UTC")!
 
     /// Each damaged line, with the phrase its error must contain.
     static let damaged: [(String, String)] = [
-        ("ci valid-before=20240101 \(keyLine(1))", "signers:1: bad options: the value of valid-before= must be in double quotes"),
+        (
+            "ci valid-before=20240101 \(keyLine(1))",
+            "signers:1: bad options: the value of valid-before= must be in double quotes"
+        ),
         ("ci namespaces=\"file\",foo=\"x\" \(keyLine(1))", "signers:1: bad options: unknown option 'foo'"),
         ("ci namespaces=\"a\",namespaces=\"b\" \(keyLine(1))", "namespaces= is given twice"),
         ("ci namespaces=\"a\", \(keyLine(1))", "the options end with a comma"),
-        ("ci valid-after=\"20250101\",valid-before=\"20240101\" \(keyLine(1))", "valid-before is not later than valid-after"),
+        (
+            "ci valid-after=\"20250101\",valid-before=\"20240101\" \(keyLine(1))",
+            "valid-before is not later than valid-after"
+        ),
         ("ci valid-before=\"2024011\" \(keyLine(1))", "valid-before=\"2024011\" is not a time"),
         ("ci valid-before=\"20241301\" \(keyLine(1))", "is not a time"),
         ("ci namespaces=\"tarmac \(keyLine(1))", "opening quote and no closing one"),
         ("ci", "a principal list but no key"),
         ("ci namespaces=\"x\"", "principals and options but no key"),
         ("ci namespaces=\"x\" ssh-ed25519 AAAA", "where the key"),
-        ("ci cert-authority \(keyLine(1))", "signers:1: cert-authority lines trust SSH certificates, which tarmac does not support"),
+        (
+            "ci cert-authority \(keyLine(1))",
+            "signers:1: cert-authority lines trust SSH certificates, which tarmac does not support"
+        ),
         ("@cert-authority *.example.com \(keyLine(1))", "does not support"),
         ("ssh-ed25519 AAAAdamaged", "signers:1: the ssh-ed25519 key's base64 data is damaged"),
         ("@revoked nothing-here", "an @revoked marker but no key"),
