@@ -15,11 +15,17 @@ public struct BundleInspector: Sendable {
 
     /// Inspects the bundle at `path`; `trustedKeys` non-empty means a valid signature by one of them is required.
     public func inspect(_ path: String, trustedKeys: [SSHPublicKey] = []) async throws -> BundleReport {
+        try await inspect(path, trust: TrustPolicy(trustedKeys: trustedKeys))
+    }
+
+    /// Inspects the bundle at `path`, judging its signer by `trust` at `time`; a policy with
+    /// signers means a valid signature by one of them is required, and revoked keys are always refused.
+    public func inspect(_ path: String, trust: TrustPolicy, at time: Date = Date()) async throws -> BundleReport {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw BundleError.invalidInput("cannot read the bundle \(path)")
         }
         var report = try await runBlocking { try BundleInspector.scan(path) }
-        report.signature = try await checkSignature(of: path, trustedKeys: trustedKeys)
+        report.signature = try await checkSignature(of: path, trust: trust, at: time)
         return report
     }
 
@@ -54,12 +60,13 @@ public struct BundleInspector: Sendable {
         }
     }
 
-    private func checkSignature(of path: String, trustedKeys: [SSHPublicKey]) async throws
+    private func checkSignature(of path: String, trust: TrustPolicy, at time: Date) async throws
         -> BundleReport.SignatureStatus
     {
         let sigPath = path + ".sig"
+        let requiresSigner = !trust.signers.isEmpty
         guard let armored = try? String(contentsOfFile: sigPath, encoding: .utf8) else {
-            return trustedKeys.isEmpty ? .absent : .invalid("no signature: \(sigPath) does not exist")
+            return requiresSigner ? .invalid("no signature: \(sigPath) does not exist") : .absent
         }
         let parsed: ParsedSignature
         do {
@@ -68,10 +75,13 @@ public struct BundleInspector: Sendable {
             return .invalid("\(sigPath): \(error)")
         }
         let digest = try await runBlocking { try SSHSignature.digest(ofFileAt: path, using: parsed.hash) }
-        let keys = trustedKeys.isEmpty ? [parsed.publicKey] : trustedKeys
-        switch SSHSignature.verify(parsed, digest: digest, namespace: BundleSignature.namespace, trusted: keys) {
+        // Without trusted signers the signature is only checked against its own key (and the revoked ones).
+        let policy = requiresSigner ? trust : TrustPolicy(trustedKeys: [parsed.publicKey], revoked: trust.revoked)
+        switch SSHSignature.verify(
+            parsed, digest: digest, namespace: BundleSignature.namespace, trust: policy, at: time)
+        {
         case .valid(let signer):
-            return .valid(signer: signer.fingerprint, trusted: !trustedKeys.isEmpty)
+            return .valid(signer: signer.fingerprint, trusted: requiresSigner)
         case .invalid(let reason):
             return .invalid(reason)
         }

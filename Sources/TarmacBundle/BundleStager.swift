@@ -27,7 +27,14 @@ public struct BundleStager: Sendable {
     /// Inspects `path` and writes the host's tar into `directory`.
     public func stage(_ path: String, trustedKeys: [SSHPublicKey], into directory: String) async throws -> StagedBundle
     {
-        let report = try await BundleInspector().inspect(path, trustedKeys: trustedKeys)
+        try await stage(path, trust: TrustPolicy(trustedKeys: trustedKeys), into: directory)
+    }
+
+    /// Inspects `path`, judging its signer by `trust` at `time`, and writes the host's tar into `directory`.
+    public func stage(_ path: String, trust: TrustPolicy, at time: Date = Date(), into directory: String) async throws
+        -> StagedBundle
+    {
+        let report = try await BundleInspector().inspect(path, trust: trust, at: time)
         guard report.isTrustworthy else {
             var problems = report.hostile + report.mismatches
             if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }

@@ -17,7 +17,8 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             The route for bundles carried to hosts with no network: the same plans and the same \
             shell programs an SSH deployment runs, executed here. The bundle is verified first \
-            (manifest, hostile members, and with --trust-key its signature); the install is \
+            (manifest, hostile members, and with --trust-key its signature: an allowed_signers \
+            or public key file, as for `tarmac inspect`); the install is \
             planned against this host before anything is removed, and every conflict is reported \
             at once. Files land under the AppSpec's destinations; bookkeeping, logs and old \
             revisions under --deployment-root.
@@ -62,12 +63,7 @@ struct ApplyCommand: AsyncParsableCommand {
         help: ArgumentHelp("Where tarmac keeps revisions, logs and records on this host.", valueName: "dir"))
     var deploymentRoot = "/var/lib/tarmac"
 
-    @Option(
-        name: .customLong("trust-key"),
-        help: ArgumentHelp(
-            "An ssh-ed25519 public key file; the bundle's signature must be by one of these keys.",
-            valueName: "pubkeyfile"))
-    var trustKeys: [String] = []
+    @OptionGroup var trust: TrustOptions
 
     @Flag(
         name: .customLong("ignore-application-stop-failures"),
@@ -89,10 +85,10 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let keys = try trustKeys.flatMap(InspectCommand.loadKeys)
+        let policy = try trust.policy()
         let work = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let staged = try await stage(keys: keys, into: work)
+        let staged = try await stage(trust: policy, into: work)
         let request = try makeRequest(staged)
         let printer = ApplyPrinter(json: json)
         printer.start(request, staged: staged)
@@ -108,9 +104,9 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    private func stage(keys: [SSHPublicKey], into work: String) async throws -> StagedBundle {
+    private func stage(trust policy: TrustPolicy, into work: String) async throws -> StagedBundle {
         do {
-            return try await BundleStager().stage(Console.absolute(bundle), trustedKeys: keys, into: work)
+            return try await BundleStager().stage(Console.absolute(bundle), trust: policy, into: work)
         } catch let error as BundleError {
             Console.say("error: \(error)")
             Console.say("nothing was changed")

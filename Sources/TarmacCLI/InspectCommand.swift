@@ -13,35 +13,37 @@ struct InspectCommand: AsyncParsableCommand {
             Reads tarmac's own bundles and plain CodeDeploy-style tar, tar.gz and zip revisions. \
             Every member is hashed and checked against the manifest; hostile members (.., absolute \
             paths, escaping symlinks, device files, hard links out of the tree) are reported, never \
-            followed. With --trust-key, <bundle>.sig must be a valid signature by that key.
+            followed. With --trust-key, <bundle>.sig must be a valid signature (namespace tarmac) \
+            by a key that file trusts. The file is an OpenSSH allowed_signers file, read as \
+            `ssh-keygen -Y verify` reads it (principals, namespaces=, valid-after=, valid-before=; \
+            cert-authority lines are refused), or plain public key lines; `@revoked` lines and \
+            --revoked files refuse their keys.
 
             Exit 0 when the bundle verifies, 2 when it is damaged, tampered with, hostile, \
-            unsigned or signed by another key while --trust-key is given, or its AppSpec is invalid.
+            unsigned or signed by a key that is not trusted (or is revoked, expired, not yet valid, \
+            limited to other namespaces, or not --signer-identity) while --trust-key is given, or \
+            its AppSpec is invalid.
 
             Examples:
               tarmac inspect docs-site.tar.gz
               tarmac inspect /media/usb/docs-site.tar.zst --trust-key release.pub
+              tarmac inspect docs-site.tar.gz --trust-key allowed_signers --signer-identity ci@example.com
               tarmac inspect docs-site.tar.gz --json | jq .files
             """)
 
     @Argument(help: ArgumentHelp("The bundle file.", valueName: "bundle"))
     var bundle: String
 
-    @Option(
-        name: .customLong("trust-key"),
-        help: ArgumentHelp(
-            "An ssh-ed25519 public key file (one key per line); the signature must be by one of them.",
-            valueName: "pubkeyfile"))
-    var trustKeys: [String] = []
+    @OptionGroup var trust: TrustOptions
 
     @Flag(help: "Print one JSON object on stdout instead of the human report.")
     var json = false
 
     func run() async throws {
-        let keys = try trustKeys.flatMap(Self.loadKeys)
+        let policy = try trust.policy()
         let report: BundleReport
         do {
-            report = try await BundleInspector().inspect(bundle, trustedKeys: keys)
+            report = try await BundleInspector().inspect(bundle, trust: policy)
         } catch let error as BundleError {
             Console.say("error: \(error)")
             throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
@@ -54,16 +56,6 @@ struct InspectCommand: AsyncParsableCommand {
         }
         guard report.isTrustworthy, !appspec.diagnostics.hasErrors, report.appspecText != nil else {
             throw ExitCode(Exit.invalidInput)
-        }
-    }
-
-    static func loadKeys(_ path: String) throws -> [SSHPublicKey] {
-        do {
-            let keys = try SSHPublicKey.keys(fromFileAt: path)
-            guard !keys.isEmpty else { throw ValidationError("\(path) holds no public key") }
-            return keys
-        } catch let error as SigningError {
-            throw ValidationError("\(error)")
         }
     }
 }

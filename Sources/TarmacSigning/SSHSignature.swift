@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// OpenSSH SSHSIG detached signatures (PROTOCOL.sshsig), made and checked from a message digest.
 public enum SSHSignature {
@@ -59,9 +60,17 @@ public enum SSHSignature {
         try parse(armored: try readTextFile(at: path, what: "signature file"), source: path)
     }
 
-    /// Checks a parsed signature against the message digest, the expected namespace and the trusted keys.
+    /// Checks a parsed signature against the message digest, the expected namespace and plain trusted keys.
     public static func verify(
         _ signature: ParsedSignature, digest: [UInt8], namespace: String, trusted: [SSHPublicKey]
+    ) -> VerificationResult {
+        verify(signature, digest: digest, namespace: namespace, trust: TrustPolicy(trustedKeys: trusted), at: Date())
+    }
+
+    /// Checks a parsed signature against the message digest, the expected namespace and a trust
+    /// policy judged at `time` (revoked keys, principals, namespaces=, valid-after, valid-before).
+    public static func verify(
+        _ signature: ParsedSignature, digest: [UInt8], namespace: String, trust: TrustPolicy, at time: Date
     ) -> VerificationResult {
         let signer = signature.publicKey
         guard signature.namespace == namespace else {
@@ -82,14 +91,10 @@ public enum SSHSignature {
                     "unsupported key type \(signer.algorithm) (signature algorithm \(signature.signatureAlgorithm)); tarmac verifies ssh-ed25519 signatures only"
             )
         }
-        guard let trustedSigner = trusted.first(where: { $0.isSameKey(as: signer) }) else {
-            let known =
-                trusted.isEmpty
-                ? "no keys are trusted" : "trusted: " + trusted.map(\.fingerprint).joined(separator: ", ")
-            return .invalid(
-                reason:
-                    "the signature was made by key \(signer.fingerprint), which is not a trusted key (\(known)); pass its .pub file with --trust-key if you trust it"
-            )
+        let trustedSigner: SSHPublicKey
+        switch trust.judge(signer, namespace: namespace, at: time) {
+        case .trusted(let line, _): trustedSigner = line.key
+        case .refused(let reason): return .invalid(reason: reason)
         }
         let data = signedData(namespace: signature.namespace, hash: signature.hash, digest: digest)
         let point = signer.wireBlob.suffix(32)  // the ed25519 blob's shape was checked when parsed
