@@ -13,7 +13,11 @@ struct InspectCommand: AsyncParsableCommand {
             Reads tarmac's own bundles and plain CodeDeploy-style tar, tar.gz and zip revisions. \
             Every member is hashed and checked against the manifest; hostile members (.., absolute \
             paths, escaping symlinks, device files, hard links out of the tree) are reported, never \
-            followed. With --trust-key, <bundle>.sig must be a valid signature by that key.
+            followed; so are symlink chains resolved through the bundle's own links that leave \
+            it, the same path twice, a file where a directory is needed, names over the host's \
+            limits (255 bytes a name, 4095 a path) and names that are not UTF-8 — whatever \
+            apply would refuse. World-writable, setuid and setgid members are warned about. \
+            Only regular files are read, and reading stops at --max-unpacked-size. With --trust-key, <bundle>.sig must be a valid signature by that key.
 
             Exit 0 when the bundle verifies, 2 when it is damaged, tampered with, hostile, \
             unsigned or signed by another key while --trust-key is given, or its AppSpec is invalid.
@@ -34,6 +38,13 @@ struct InspectCommand: AsyncParsableCommand {
             valueName: "pubkeyfile"))
     var trustKeys: [String] = []
 
+    @Option(
+        name: .customLong("max-unpacked-size"),
+        help: ArgumentHelp(
+            "Stop reading a bundle whose files unpack to more than this (bytes, or with K, M, G, T).",
+            valueName: "size"))
+    var maxUnpackedSize = UnpackedSize(bytes: UnpackLimits.defaultMaxBytes)
+
     @Flag(help: "Print one JSON object on stdout instead of the human report.")
     var json = false
 
@@ -41,7 +52,8 @@ struct InspectCommand: AsyncParsableCommand {
         let keys = try trustKeys.flatMap(Self.loadKeys)
         let report: BundleReport
         do {
-            report = try await BundleInspector().inspect(bundle, trustedKeys: keys)
+            report = try await BundleInspector().inspect(
+                bundle, trustedKeys: keys, limits: UnpackLimits(maxBytes: maxUnpackedSize.bytes))
         } catch let error as BundleError {
             Console.say("error: \(error)")
             throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)

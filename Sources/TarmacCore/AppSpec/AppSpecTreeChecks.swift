@@ -48,6 +48,9 @@ struct AppSpecTreeChecks {
     private func check(_ script: AppSpec.HookScript, event: String, inspectContents: Bool) -> [Diagnostic] {
         let name = "hooks.\(event) script \(Quote.text(script.location))"
         let at = script.pathLocation
+        if let verdict = linkVerdict(script.location) {
+            return verdict.map { [.error("\(name) \($0)", at: at)] } ?? []
+        }
         guard let entry = tree.entry(at: script.location) else {
             var message = "\(name) does not exist in the revision"
             let files = tree.entries.filter { $0.value.kind == .file }.map(\.key)
@@ -80,6 +83,15 @@ struct AppSpecTreeChecks {
             }
             return diagnostics
         }
+    }
+
+    /// For a location that goes through symlinks of the revision (whose targets are known):
+    /// `.some(nil)` when it resolves to a regular file inside the revision, else why not (a chain
+    /// out of the revision, a loop, a directory). nil when no link is involved.
+    private func linkVerdict(_ location: String) -> String?? {
+        guard let resolver = tree.linkResolver else { return nil }
+        if case .inside(_, _, let hops) = resolver.resolve(location), hops.isEmpty { return nil }
+        return .some(MemberRules.hookLocationProblem(location, resolver))
     }
 
     /// "the revision root holds: a, b, c" (or a count when there are many entries).
