@@ -21,6 +21,7 @@ struct RevisionArchiver {
         var files: [BundleManifest.File] = []
         var safety = EntrySafety()
         var escapes: [Diagnostic] = []
+        var refused = Set<String>()
         while let header = try reader.nextEntry() {
             guard let path = bundlePath(header.path) else {
                 try reader.skipData()
@@ -30,6 +31,7 @@ struct RevisionArchiver {
             if header.type == .symlink,
                 let problem = safety.check(path: path, kind: .symlink(target: header.symlinkTarget ?? ""))
             {
+                refused.insert(path)
                 escapes.append(
                     .error(
                         "\(problem); a bundle may only link inside itself — make the link relative to a file of the revision, "
@@ -37,7 +39,7 @@ struct RevisionArchiver {
             }
             if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
         }
-        escapes += wholeTreeProblems(files)
+        escapes += wholeTreeProblems(files, judged: refused)
         if !escapes.isEmpty { throw BundleError.invalidRevision(escapes) }
         let result = manifest(files)
         try writeManifest(result, to: writer)
@@ -47,11 +49,13 @@ struct RevisionArchiver {
 
     /// Once every member is known: symlink chains through the revision's own links (and the
     /// rest of `MemberRules`), and hook scripts that are not regular files inside it.
-    func wholeTreeProblems(_ files: [BundleManifest.File]) -> [Diagnostic] {
+    func wholeTreeProblems(_ files: [BundleManifest.File], judged: Set<String>) -> [Diagnostic] {
         let hint =
             "; a bundle may only link inside itself — make the link relative to a file of the revision, "
             + "or create it in a hook script"
-        var found = MemberRules.problems(files).map { Diagnostic.error($0.hasPrefix("symlink") ? $0 + hint : $0) }
+        var found = MemberRules.problems(files, judged: judged).map {
+            Diagnostic.error($0.hasPrefix("symlink") ? $0 + hint : $0)
+        }
         let resolver = LinkResolver(files: files)
         for location in Set(hookLocations).sorted() {
             if let problem = MemberRules.hookLocationProblem(location, resolver) {

@@ -12,13 +12,14 @@ public enum MemberRules {
     /// PATH_MAX of Linux (4096) less the terminating NUL: bytes in a path or a link target.
     public static let pathMax = 4095
 
-    /// Every problem, in member order; `files` are relative to the revision root.
-    public static func problems(_ files: [BundleManifest.File]) -> [String] {
+    /// Every problem, in member order; `files` are relative to the revision root. Links in
+    /// `judged` were already refused one by one and are not reported again.
+    public static func problems(_ files: [BundleManifest.File], judged: Set<String> = []) -> [String] {
         var problems = duplicatesAndNesting(files)
         for file in files {
             problems += limits(file)
         }
-        problems += linkProblems(LinkResolver(files: files))
+        problems += linkProblems(LinkResolver(files: files), judged: judged)
         return problems
     }
 
@@ -77,8 +78,8 @@ public enum MemberRules {
     }
 
     /// Symlinks that leave the bundle through a chain of its own links, loop, or go too deep.
-    public static func linkProblems(_ resolver: LinkResolver) -> [String] {
-        resolver.links.compactMap { link in
+    public static func linkProblems(_ resolver: LinkResolver, judged: Set<String> = []) -> [String] {
+        resolver.links.filter { !judged.contains($0) }.compactMap { link in
             switch resolver.resolve(link) {
             case .inside: return nil
             case .escapes(let hops):
