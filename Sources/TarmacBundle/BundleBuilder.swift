@@ -116,7 +116,8 @@ public struct BundleBuilder: Sendable {
         let (gitRead, gitWrite) = try Self.makePipe()
         let archiver = RevisionArchiver(
             root: snapshot.root, mtime: snapshot.commitTime,
-            hookLocations: RevisionValidator.scriptLocations(snapshot.appspecText ?? ""))
+            hookLocations: RevisionValidator.scriptLocations(snapshot.appspecText ?? ""),
+            fileSources: RevisionValidator.fileSources(snapshot.appspecText ?? ""))
         let makeManifest: @Sendable ([BundleManifest.File]) -> BundleManifest = { [application] files in
             BundleManifest(
                 application: application, commit: commit, commitTime: snapshot.commitTime,

@@ -12,6 +12,8 @@ struct RevisionArchiver {
     var mtime: Int64
     /// The AppSpec's hook script locations: each must resolve to a regular file of the revision.
     var hookLocations: [String] = []
+    /// The AppSpec's `files` sources: links below each must stay below it.
+    var fileSources: [String] = []
 
     /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the manifest.
     func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws
@@ -62,6 +64,9 @@ struct RevisionArchiver {
                 found.append(
                     .error("hook script \(Quote.text(location)) \(problem); it must be a regular file of the revision"))
             }
+        }
+        for source in Set(fileSources).sorted() {
+            found += MemberRules.mappingLinkProblems(source: source, resolver).map { .error($0 + hint) }
         }
         return found
     }

@@ -68,6 +68,18 @@ public struct LinkResolver: Sendable {
         self.init(nodes: nodes)
     }
 
+    /// The part of the bundle below `directory`, as its own root: how links resolve once a
+    /// `files` mapping has copied that directory alone to its destination.
+    public func subtree(_ directory: String) -> LinkResolver {
+        let prefix = RevisionTree.normalize(directory)
+        guard !prefix.isEmpty else { return self }
+        var inner: [String: Node] = [:]
+        for (path, node) in nodes where path.hasPrefix(prefix + "/") {
+            inner[String(path.dropFirst(prefix.count + 1))] = node
+        }
+        return LinkResolver(nodes: inner)
+    }
+
     /// What the bundle holds at `path`, without following anything.
     public func node(at path: String) -> Node? {
         let clean = RevisionTree.normalize(path)

@@ -90,6 +90,22 @@ public enum MemberRules {
         }
     }
 
+    /// Symlinks a `files` mapping of the directory `source` installs that resolve outside
+    /// `source` — at the destination they would point at whatever the host has there.
+    public static func mappingLinkProblems(source: String, _ resolver: LinkResolver) -> [String] {
+        guard case .directory = resolver.node(at: source), !RevisionTree.normalize(source).isEmpty else { return [] }
+        let inner = resolver.subtree(source)
+        let prefix = RevisionTree.normalize(source) + "/"
+        return inner.links.compactMap { link in
+            guard case .escapes(let hops) = inner.resolve(link) else { return nil }
+            // One that leaves the whole bundle is reported as such already.
+            if case .escapes = resolver.resolve(prefix + link) { return nil }
+            let shown = hops.map { LinkResolver.Hop(link: prefix + $0.link, target: $0.target) }
+            return "symlink \(Quote.text(prefix + link)) leaves \(Quote.text(source)), which the files mapping "
+                + "installs on its own: \(chain(shown)) would resolve outside the destination on the host"
+        }
+    }
+
     /// Why a hook script's `location` is not a regular file inside the revision, or nil when it is.
     public static func hookLocationProblem(_ location: String, _ resolver: LinkResolver) -> String? {
         switch resolver.resolve(location) {

@@ -138,3 +138,38 @@ extension LinkResolver {
         }
     }
 }
+
+@Suite("MemberRules: links a files mapping installs on its own")
+struct MappingLinkTests {
+    @Test func aLinkThatLeavesItsMappedDirectoryIsNamed() {
+        let links = LinkResolver(nodes: [
+            "site/index.html": .file,
+            "config/secret": .file,
+            "site/secret": .symlink(target: "../config/secret"),
+            "site/home": .symlink(target: "index.html"),
+            "site/sub/up": .symlink(target: ".."),
+        ])
+        #expect(MemberRules.linkProblems(links).isEmpty, "inside the bundle, every link stays inside")
+        let problems = MemberRules.mappingLinkProblems(source: "site", links)
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.contains("symlink \"site/secret\" leaves \"site\"") == true, "\(problems)")
+        #expect(MemberRules.mappingLinkProblems(source: "", links).isEmpty, "the whole revision is the bundle root")
+        #expect(MemberRules.mappingLinkProblems(source: "site/index.html", links).isEmpty, "a file source has no links")
+    }
+
+    @Test func theAppSpecNamesTheMapping() {
+        var tree = RevisionTree()
+        tree.insert("site/index.html", .init(kind: .file))
+        tree.insert("etc/passwd", .init(kind: .file))
+        tree.insert("site/pw", .init(kind: .symlink, target: "../etc/passwd"))
+        let spec = "version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /var/www\n"
+        let (_, diagnostics) = AppSpec.parse(spec, file: "appspec.yml", tree: tree)
+        let errors = diagnostics.filter { $0.severity == .error }.map(\.message)
+        #expect(errors.count == 1 && errors[0].contains("would resolve outside the destination"), "\(errors)")
+        // git's listing has no targets: nothing to judge there (the bundler judges later).
+        var gitTree = RevisionTree()
+        gitTree.insert("site/index.html", .init(kind: .file))
+        gitTree.insert("site/pw", .init(kind: .symlink))
+        #expect(AppSpec.parse(spec, file: "appspec.yml", tree: gitTree).1.filter { $0.severity == .error }.isEmpty)
+    }
+}
