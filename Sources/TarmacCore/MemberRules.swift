@@ -90,19 +90,34 @@ public enum MemberRules {
         }
     }
 
-    /// Symlinks a `files` mapping of the directory `source` installs that resolve outside
-    /// `source` — at the destination they would point at whatever the host has there.
+    /// Symlinks a `files` mapping of `source` installs that resolve outside what it installs:
+    /// below a directory source, any link leaving it; a source that is itself a link, one
+    /// leaving its own directory. At the destination they would point at whatever the host
+    /// has there.
     public static func mappingLinkProblems(source: String, _ resolver: LinkResolver) -> [String] {
-        guard case .directory = resolver.node(at: source), !RevisionTree.normalize(source).isEmpty else { return [] }
-        let inner = resolver.subtree(source)
-        let prefix = RevisionTree.normalize(source) + "/"
-        return inner.links.compactMap { link in
+        let clean = RevisionTree.normalize(source)
+        guard !clean.isEmpty else { return [] }
+        let root: String
+        let links: [String]
+        switch resolver.node(at: clean) {
+        case .directory:
+            root = clean
+            links = resolver.subtree(root).links
+        case .symlink:
+            root = clean.lastIndex(of: "/").map { String(clean[..<$0]) } ?? ""
+            links = [PathRules.lastComponent(clean)]
+        default:
+            return []
+        }
+        let inner = resolver.subtree(root)
+        let prefix = root.isEmpty ? "" : root + "/"
+        return links.compactMap { link in
             guard case .escapes(let hops) = inner.resolve(link) else { return nil }
             // One that leaves the whole bundle is reported as such already.
             if case .escapes = resolver.resolve(prefix + link) { return nil }
             let shown = hops.map { LinkResolver.Hop(link: prefix + $0.link, target: $0.target) }
-            return "symlink \(Quote.text(prefix + link)) leaves \(Quote.text(source)), which the files mapping "
-                + "installs on its own: \(chain(shown)) would resolve outside the destination on the host"
+            return "symlink \(Quote.text(prefix + link)) leaves \(Quote.text(root.isEmpty ? "/" : root)), which the "
+                + "files mapping installs on its own: \(chain(shown)) would resolve outside the destination on the host"
         }
     }
 

@@ -155,6 +155,10 @@ struct MappingLinkTests {
         #expect(problems.first?.contains("symlink \"site/secret\" leaves \"site\"") == true, "\(problems)")
         #expect(MemberRules.mappingLinkProblems(source: "", links).isEmpty, "the whole revision is the bundle root")
         #expect(MemberRules.mappingLinkProblems(source: "site/index.html", links).isEmpty, "a file source has no links")
+        // A source that is itself a link is installed as that link, next to nothing else.
+        let single = MemberRules.mappingLinkProblems(source: "site/secret", links)
+        #expect(single.count == 1 && single[0].contains("leaves \"site\""), "\(single)")
+        #expect(MemberRules.mappingLinkProblems(source: "site/home", links).isEmpty)
     }
 
     @Test func theAppSpecNamesTheMapping() {
