@@ -14,6 +14,9 @@ public struct ArchiveEntryHeader: Sendable, Equatable {
     public var hardlinkTarget: String?
     public var uid: Int64
     public var gid: Int64
+    /// False when the path or a link target is not valid UTF-8 as stored (the strings above
+    /// then hold replacement characters, not the bytes a host would create).
+    public var namesAreUTF8: Bool = true
 
     /// Creates a header from its parts.
     public init(
@@ -35,6 +38,10 @@ public struct ArchiveEntryHeader: Sendable, Equatable {
 extension ArchiveEntryHeader {
     /// Copies what tarmac needs out of a libarchive entry, which is only valid until the next header.
     init(entry: OpaquePointer) {
+        let valid =
+            Self.isUTF8(archive_entry_pathname_utf8(entry), raw: archive_entry_pathname(entry))
+            && Self.isUTF8(archive_entry_symlink_utf8(entry), raw: archive_entry_symlink(entry))
+            && Self.isUTF8(archive_entry_hardlink_utf8(entry), raw: archive_entry_hardlink(entry))
         let hardlink = Self.text(archive_entry_hardlink_utf8(entry), orRaw: archive_entry_hardlink(entry))
         let symlink = Self.text(archive_entry_symlink_utf8(entry), orRaw: archive_entry_symlink(entry))
         let type = ArchiveEntryType(filetype: UInt32(archive_entry_filetype(entry)), isHardlink: hardlink != nil)
@@ -48,6 +55,13 @@ extension ArchiveEntryHeader {
             hardlinkTarget: hardlink,
             uid: archive_entry_uid(entry),
             gid: archive_entry_gid(entry))
+        namesAreUTF8 = valid
+    }
+
+    /// True when the name is absent, or libarchive converted it to valid UTF-8.
+    private static func isUTF8(_ utf8: UnsafePointer<CChar>?, raw: UnsafePointer<CChar>?) -> Bool {
+        if let utf8 { return String(validatingCString: utf8) != nil }
+        return raw == nil
     }
 
     /// The UTF-8 form when libarchive could convert it, else the raw bytes with invalid

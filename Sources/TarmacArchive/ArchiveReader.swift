@@ -148,6 +148,10 @@ public final class ArchiveReader {
         }
     }
 
+    /// Bytes of the decompressed archive stream consumed so far (headers, data, padding):
+    /// grows with what the reader has really decompressed, whatever the headers claim.
+    public var streamPosition: Int64 { archive_filter_bytes(handle, 0) }
+
     /// The format libarchive detected, e.g. "POSIX pax interchange format" (known after the first header).
     public var formatName: String? { archive_format_name(handle).map { String(cString: $0) } }
 

@@ -114,7 +114,10 @@ public struct BundleBuilder: Sendable {
             atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
         let (gitRead, gitWrite) = try Self.makePipe()
-        let archiver = RevisionArchiver(root: snapshot.root, mtime: snapshot.commitTime)
+        let archiver = RevisionArchiver(
+            root: snapshot.root, mtime: snapshot.commitTime,
+            hookLocations: RevisionValidator.scriptLocations(snapshot.appspecText ?? ""),
+            fileSources: RevisionValidator.fileSources(snapshot.appspecText ?? ""))
         let makeManifest: @Sendable ([BundleManifest.File]) -> BundleManifest = { [application] files in
             BundleManifest(
                 application: application, commit: commit, commitTime: snapshot.commitTime,

@@ -14,29 +14,52 @@ public struct BundleInspector: Sendable {
     public init() {}
 
     /// Inspects the bundle at `path`; `trustedKeys` non-empty means a valid signature by one of them is required.
-    public func inspect(_ path: String, trustedKeys: [SSHPublicKey] = []) async throws -> BundleReport {
-        try await inspect(path, trust: TrustPolicy(trustedKeys: trustedKeys))
+    public func inspect(_ path: String, trustedKeys: [SSHPublicKey] = [], limits: UnpackLimits = .default)
+        async throws -> BundleReport
+    {
+        try await inspect(path, trust: TrustPolicy(trustedKeys: trustedKeys), limits: limits)
     }
 
     /// Inspects the bundle at `path`, judging its signer by `trust` at `time`; a policy with
     /// signers means a valid signature by one of them is required, and revoked keys are always refused.
-    public func inspect(_ path: String, trust: TrustPolicy, at time: Date = Date()) async throws -> BundleReport {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw BundleError.invalidInput("cannot read the bundle \(path)")
-        }
-        var report = try await runBlocking { try BundleInspector.scan(path) }
+    /// Reading stops at `limits` (unpacked bytes and members, counted as the data is read).
+    public func inspect(
+        _ path: String, trust: TrustPolicy, at time: Date = Date(), limits: UnpackLimits = .default
+    ) async throws -> BundleReport {
+        try Self.requireRegularFile(path, what: "the bundle")
+        var report = try await runBlocking { try BundleInspector.scan(path, limits: limits) }
         report.signature = try await checkSignature(of: path, trust: trust, at: time)
         return report
     }
 
-    static func scan(_ path: String) throws -> BundleReport {
+    /// Refuses anything but a readable regular file (after links): a device, a FIFO or a
+    /// directory would be read forever or not at all.
+    static func requireRegularFile(_ path: String, what: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw BundleError.invalidInput("cannot read \(what) \(path): \(String(cString: strerror(errno)))")
+        }
+        let kinds: [mode_t: String] = [
+            S_IFDIR: "a directory", S_IFCHR: "a character device", S_IFBLK: "a block device", S_IFIFO: "a FIFO",
+            S_IFSOCK: "a socket",
+        ]
+        if info.st_mode & S_IFMT != S_IFREG {
+            let kind = kinds[info.st_mode & S_IFMT] ?? "not a regular file"
+            throw BundleError.invalidInput("\(path) is \(kind), not a bundle file; tarmac reads only regular files")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw BundleError.invalidInput("cannot read \(what) \(path)")
+        }
+    }
+
+    static func scan(_ path: String, limits: UnpackLimits = .default) throws -> BundleReport {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: path)
         } catch {
             throw BundleError.untrustworthy("\(path) is not a bundle tarmac can read: \(error)", problems: [])
         }
-        var scan = MemberScan()
+        var scan = MemberScan(limits: limits, bundle: path)
         do {
             while let header = try reader.nextEntry() {
                 try scan.add(header, reader: reader)
@@ -60,13 +83,26 @@ public struct BundleInspector: Sendable {
         }
     }
 
+    static func signatureFileProblem(_ sigPath: String) -> String? {
+        var info = stat()
+        guard stat(sigPath, &info) == 0 else { return "\(sigPath): \(String(cString: strerror(errno)))" }
+        guard info.st_mode & S_IFMT == S_IFREG else { return "\(sigPath) is not a regular file" }
+        guard info.st_size <= 64 << 10 else { return "\(sigPath) is \(info.st_size) bytes, too large for a signature" }
+        return nil
+    }
+
     private func checkSignature(of path: String, trust: TrustPolicy, at time: Date) async throws
         -> BundleReport.SignatureStatus
     {
         let sigPath = path + ".sig"
         let requiresSigner = !trust.signers.isEmpty
-        guard let armored = try? String(contentsOfFile: sigPath, encoding: .utf8) else {
+        guard FileManager.default.fileExists(atPath: sigPath) else {
             return requiresSigner ? .invalid("no signature: \(sigPath) does not exist") : .absent
+        }
+        // A signature is a few hundred bytes: never read a device or a huge file as one.
+        if let problem = Self.signatureFileProblem(sigPath) { return .invalid(problem) }
+        guard let armored = try? String(contentsOfFile: sigPath, encoding: .utf8) else {
+            return .invalid("\(sigPath) cannot be read as text")
         }
         let parsed: ParsedSignature
         do {

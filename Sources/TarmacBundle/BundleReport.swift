@@ -39,6 +39,8 @@ public struct BundleReport: Sendable {
     /// Differences between members and the manifest.
     public var mismatches: [String]
     public var signature: SignatureStatus
+    /// Worth a look, not refused: world-writable, setuid and setgid members.
+    public var warnings: [String] = []
 
     /// True when nothing is hostile, nothing differs from the manifest and no signature failed.
     public var isTrustworthy: Bool {
@@ -49,4 +51,17 @@ public struct BundleReport: Sendable {
 
     public var application: String? { manifest?.application }
     public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
+
+    /// The revision's members relative to its root: the wrapper directory stripped and
+    /// tarmac's reserved `.tarmac/` left out — what a host unpacks.
+    public var revisionFiles: [BundleManifest.File] {
+        let prefix = wrapperDirectory.map { $0 + "/" } ?? ""
+        let reserved = BundleManifest.reservedDirectory
+        return files.compactMap { file in
+            guard file.path.hasPrefix(prefix), file.path.count > prefix.count else { return nil }
+            var copy = file
+            copy.path = String(file.path.dropFirst(prefix.count))
+            return copy.path == reserved || copy.path.hasPrefix(reserved + "/") ? nil : copy
+        }
+    }
 }

@@ -24,17 +24,21 @@ public struct StagedBundle: Sendable {
 public struct BundleStager: Sendable {
     public init() {}
 
-    /// Inspects `path` and writes the host's tar into `directory`.
-    public func stage(_ path: String, trustedKeys: [SSHPublicKey], into directory: String) async throws -> StagedBundle
-    {
-        try await stage(path, trust: TrustPolicy(trustedKeys: trustedKeys), into: directory)
+    /// Inspects `path` (reading stops at `limits`) and writes the host's tar into `directory`,
+    /// after checking that `directory` has room for it.
+    public func stage(
+        _ path: String, trustedKeys: [SSHPublicKey], into directory: String, limits: UnpackLimits = .default
+    ) async throws -> StagedBundle {
+        try await stage(path, trust: TrustPolicy(trustedKeys: trustedKeys), into: directory, limits: limits)
     }
 
-    /// Inspects `path`, judging its signer by `trust` at `time`, and writes the host's tar into `directory`.
-    public func stage(_ path: String, trust: TrustPolicy, at time: Date = Date(), into directory: String) async throws
-        -> StagedBundle
-    {
-        let report = try await BundleInspector().inspect(path, trust: trust, at: time)
+    /// Inspects `path`, judging its signer by `trust` at `time` (reading stops at `limits`), and
+    /// writes the host's tar into `directory` after checking that `directory` has room for it.
+    public func stage(
+        _ path: String, trust: TrustPolicy, at time: Date = Date(), into directory: String,
+        limits: UnpackLimits = .default
+    ) async throws -> StagedBundle {
+        let report = try await BundleInspector().inspect(path, trust: trust, at: time, limits: limits)
         guard report.isTrustworthy else {
             var problems = report.hostile + report.mismatches
             if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }
@@ -44,21 +48,21 @@ public struct BundleStager: Sendable {
             throw BundleError.invalidInput("\(path) has no appspec.yml or appspec.yaml at its root")
         }
         let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
-        let files = report.files.compactMap { file -> BundleManifest.File? in
-            guard file.path.hasPrefix(prefix), file.path.count > prefix.count else { return nil }
-            var copy = file
-            copy.path = String(file.path.dropFirst(prefix.count))
-            return copy.path == BundleManifest.reservedDirectory
-                || copy.path.hasPrefix(BundleManifest.reservedDirectory + "/") ? nil : copy
-        }
+        let files = report.revisionFiles
         if (report.format == "tar.gz" || report.format == "tar") && report.wrapperDirectory == nil {
             return StagedBundle(
                 transferPath: path, transferSHA256: report.sha256, files: files, appspecName: name,
                 appspecText: text, report: report)
         }
         let tarPath = directory + "/bundle.tar"
-        let expected = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
-        try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
+        let needed = Self.tarBytes(of: files)
+        try DiskSpace.require(needed, in: directory, for: "to stage \(path) as a plain tar")
+        let expected = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        do {
+            try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
+        } catch let error as ArchiveError where DiskSpace.isFull(error) {
+            throw BundleError.failed(DiskSpace.fullMessage(writing: tarPath, needed: needed))
+        }
         let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: tarPath) }
         return StagedBundle(
             transferPath: tarPath, transferSHA256: sha256, files: files, appspecName: name, appspecText: text,
@@ -67,7 +71,18 @@ public struct BundleStager: Sendable {
 
     /// Copies the revision's members into a plain tar, re-checking each file's digest so a
     /// bundle changed since it was inspected is caught.
-    static func copy(_ path: String, prefix: String, to output: String, expected: [String: String?]) throws {
+    /// Bytes of a plain tar of `files`: headers, data padded to 512 bytes, a pax header for
+    /// long names, and the end blocks.
+    static func tarBytes(of files: [BundleManifest.File]) -> Int64 {
+        files.reduce(10240) { total, file in
+            let longName: Int64 = file.path.utf8.count > 99 || (file.target?.utf8.count ?? 0) > 99 ? 1536 : 0
+            return total + 512 + longName + (file.size + 511) / 512 * 512
+        }
+    }
+
+    static func copy(_ path: String, prefix: String, to output: String, expected: [String: BundleManifest.File])
+        throws
+    {
         let reader = try ArchiveReader(path: path)
         let writer = try ArchiveWriter(path: output, format: .tar)
         while let header = try reader.nextEntry() {
@@ -90,11 +105,20 @@ public struct BundleStager: Sendable {
                 try writer.beginFile(
                     path: relative, permissions: header.permissions, size: header.size, mtime: header.mtime)
                 var hasher = SHA256()
+                var written: Int64 = 0
+                let limit = expected[relative]?.size ?? 0
                 try reader.readData { block in
+                    // Never more than inspected: a bundle swapped since cannot grow on disk.
+                    written += Int64(block.count)
+                    guard written <= limit else {
+                        throw BundleError.untrustworthy(
+                            "\(path) changed while it was being read: \(relative) is larger than inspected",
+                            problems: [])
+                    }
                     hasher.update(bufferPointer: block)
                     try writer.writeData(block)
                 }
-                guard hasher.finalize().hex == expected[relative] ?? nil else {
+                guard hasher.finalize().hex == expected[relative]?.sha256 else {
                     throw BundleError.untrustworthy(
                         "\(path) changed while it was being read: \(relative) differs", problems: [])
                 }

@@ -29,6 +29,10 @@ extension MemberScan {
         }
         let wrapper = manifestBytes == nil ? wrapperDirectory() : nil
         report.wrapperDirectory = wrapper
+        // After every member is known: duplicates, files over directories, names over the
+        // host's limits, symlink chains — on the revision as a host unpacks it.
+        report.hostile += MemberRules.problems(report.revisionFiles)
+        report.warnings = warnings
         let prefix = wrapper.map { $0 + "/" } ?? ""
         for name in report.manifest.map({ [$0.appspec] }) ?? RevisionSnapshot.appspecNames {
             if let bytes = appspecCandidates[prefix + name] {
@@ -82,9 +86,6 @@ extension MemberScan {
         }
         for actual in files where listed[actual.path] == nil {
             problems.append("\(actual.path): in the bundle but not in the manifest")
-        }
-        if files.count != Set(files.map(\.path)).count {
-            problems.append("the bundle holds the same path more than once")
         }
         return problems
     }

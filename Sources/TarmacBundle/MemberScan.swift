@@ -4,6 +4,7 @@ import TarmacCore
 
 /// Accumulates what one pass over a bundle's members reveals.
 struct MemberScan {
+    var budget: UnpackBudget
     var safety = EntrySafety()
     var files: [BundleManifest.File] = []
     var hostile: [String] = []
@@ -12,14 +13,29 @@ struct MemberScan {
     var manifestProblem: String?
     /// Small files whose name says AppSpec, near the root, kept to show and to locate.
     var appspecCandidates: [String: [UInt8]] = [:]
+    /// World-writable, setuid and setgid members: installed only with the AppSpec's modes, but worth a look.
+    var warnings: [String] = []
+
+    init(limits: UnpackLimits, bundle: String) {
+        budget = UnpackBudget(limits: limits, bundle: bundle)
+    }
 
     mutating func add(_ header: ArchiveEntryHeader, reader: ArchiveReader) throws {
+        try budget.addMember(streamPosition: reader.streamPosition)
         let path = trimmed(header.path)
-        if let problem = safety.check(path: header.path, kind: kind(of: header)) {
-            hostile.append(problem)
-            try reader.skipData()
+        if !header.namesAreUTF8 {
+            hostile.append(
+                "\(Quote.text(header.path)): the name (or its link target) is not valid UTF-8; hosts would create "
+                    + "a different name than the one checked")
+            try drain(reader)
             return
         }
+        if let problem = safety.check(path: header.path, kind: kind(of: header)) {
+            hostile.append(problem)
+            try drain(reader)
+            return
+        }
+        noteMode(header, path: path)
         if path == BundleManifest.memberPath {
             manifestBytes = try collect(reader, limit: BundleInspector.manifestLimit)
             if manifestBytes == nil { manifestProblem = "the manifest member is larger than 64 MiB" }
@@ -32,10 +48,10 @@ struct MemberScan {
         switch header.type {
         case .directory:
             files.append(.init(path: path, type: .directory, mode: BundleManifest.modeString(header.permissions)))
-            try reader.skipData()
+            try drain(reader)
         case .symlink:
             files.append(.init(path: path, type: .symlink, mode: "0777", target: header.symlinkTarget))
-            try reader.skipData()
+            try drain(reader)
         case .file:
             try addFile(header, path: path, reader: reader)
         case .hardlink, .other:
@@ -44,7 +60,7 @@ struct MemberScan {
                 .init(
                     path: path, type: .file, mode: BundleManifest.modeString(header.permissions),
                     target: header.hardlinkTarget))
-            try reader.skipData()
+            try drain(reader)
         }
     }
 
@@ -57,6 +73,7 @@ struct MemberScan {
         var kept: [UInt8] = []
         var size: Int64 = 0
         try reader.readData { block in
+            try budget.addData(block.count, streamPosition: reader.streamPosition)
             hasher.update(bufferPointer: block)
             size += Int64(block.count)
             if keep { kept.append(contentsOf: block) }
@@ -68,10 +85,32 @@ struct MemberScan {
                 sha256: hasher.finalize().hex))
     }
 
-    private func collect(_ reader: ArchiveReader, limit: Int) throws -> [UInt8]? {
+    /// Reads past a member's data, counting it: skipping a compressed member decompresses it
+    /// all the same, so a bundle cannot hide its size in members that are never kept.
+    private mutating func drain(_ reader: ArchiveReader) throws {
+        try reader.readData { block in
+            try budget.addData(block.count, streamPosition: reader.streamPosition)
+        }
+    }
+
+    /// World-writable, setuid and setgid members, for `inspect` to show.
+    private mutating func noteMode(_ header: ArchiveEntryHeader, path: String) {
+        guard header.type == .file || header.type == .directory else { return }
+        var what: [String] = []
+        if header.permissions & 0o4000 != 0 { what.append("setuid") }
+        if header.permissions & 0o2000 != 0 { what.append("setgid") }
+        if header.permissions & 0o002 != 0 { what.append("world-writable") }
+        guard !what.isEmpty else { return }
+        warnings.append(
+            "\(Quote.text(path)) is \(what.joined(separator: " and ")) (mode \(BundleManifest.modeString(header.permissions)))"
+        )
+    }
+
+    private mutating func collect(_ reader: ArchiveReader, limit: Int) throws -> [UInt8]? {
         var bytes: [UInt8] = []
         var tooBig = false
         try reader.readData { block in
+            try budget.addData(block.count, streamPosition: reader.streamPosition)
             if bytes.count + block.count > limit { tooBig = true } else { bytes.append(contentsOf: block) }
         }
         return tooBig ? nil : bytes

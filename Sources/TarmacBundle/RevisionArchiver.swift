@@ -10,6 +10,10 @@ struct RevisionArchiver {
     /// The directory of the revision that becomes the bundle root ("" for the whole tree).
     var root: String
     var mtime: Int64
+    /// The AppSpec's hook script locations: each must resolve to a regular file of the revision.
+    var hookLocations: [String] = []
+    /// The AppSpec's `files` sources: links below each must stay below it.
+    var fileSources: [String] = []
 
     /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the manifest.
     func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws
@@ -19,6 +23,7 @@ struct RevisionArchiver {
         var files: [BundleManifest.File] = []
         var safety = EntrySafety()
         var escapes: [Diagnostic] = []
+        var refused = Set<String>()
         while let header = try reader.nextEntry() {
             guard let path = bundlePath(header.path) else {
                 try reader.skipData()
@@ -28,6 +33,7 @@ struct RevisionArchiver {
             if header.type == .symlink,
                 let problem = safety.check(path: path, kind: .symlink(target: header.symlinkTarget ?? ""))
             {
+                refused.insert(path)
                 escapes.append(
                     .error(
                         "\(problem); a bundle may only link inside itself — make the link relative to a file of the revision, "
@@ -35,11 +41,34 @@ struct RevisionArchiver {
             }
             if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
         }
+        escapes += wholeTreeProblems(files, judged: refused)
         if !escapes.isEmpty { throw BundleError.invalidRevision(escapes) }
         let result = manifest(files)
         try writeManifest(result, to: writer)
         try writer.finish()
         return result
+    }
+
+    /// Once every member is known: symlink chains through the revision's own links (and the
+    /// rest of `MemberRules`), and hook scripts that are not regular files inside it.
+    func wholeTreeProblems(_ files: [BundleManifest.File], judged: Set<String>) -> [Diagnostic] {
+        let hint =
+            "; a bundle may only link inside itself — make the link relative to a file of the revision, "
+            + "or create it in a hook script"
+        var found = MemberRules.problems(files, judged: judged).map {
+            Diagnostic.error($0.hasPrefix("symlink") ? $0 + hint : $0)
+        }
+        let resolver = LinkResolver(files: files)
+        for location in Set(hookLocations).sorted() {
+            if let problem = MemberRules.hookLocationProblem(location, resolver) {
+                found.append(
+                    .error("hook script \(Quote.text(location)) \(problem); it must be a regular file of the revision"))
+            }
+        }
+        for source in Set(fileSources).sorted() {
+            found += MemberRules.mappingLinkProblems(source: source, resolver).map { .error($0 + hint) }
+        }
+        return found
     }
 
     /// The member's path below the bundle root, or nil for the root and the directories above it.

@@ -10,6 +10,12 @@ enum RevisionValidator {
         return spec?.hooks.flatMap { $0.scripts.map(\.location) } ?? []
     }
 
+    /// The revision paths the AppSpec's `files` mappings copy, each installed on its own.
+    static func fileSources(_ appspecText: String) -> [String] {
+        let (spec, _) = AppSpec.parse(appspecText, file: "appspec.yml")
+        return spec?.files.map(\.sourcePath) ?? []
+    }
+
     static func validate(_ snapshot: RevisionSnapshot) -> [Diagnostic] {
         var findings: [Diagnostic] = []
         let rootName = snapshot.root.isEmpty ? "the revision root" : "\(snapshot.root)/"

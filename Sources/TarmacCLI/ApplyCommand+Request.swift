@@ -12,13 +12,16 @@ extension ApplyCommand {
         let eventList = try RequestParts.events(events, spec: spec, trafficHooks: false)
         let app = application ?? staged.report.manifest?.application ?? Self.nameFromFile(bundle)
         let groupID = DeploymentGroupID.make(application: app, group: group)
-        return DeploymentRequest(
+        var request = DeploymentRequest(
             deploymentID: DeploymentID.make(), application: app, groupName: group, groupID: groupID,
             layout: HostLayout(root: deploymentRoot, groupID: groupID), appspec: spec, files: staged.files,
             bundleSource: .localFile(staged.transferPath), bundleSHA256: staged.transferSHA256,
             commit: staged.report.manifest?.commit, events: eventList, fileExistsBehavior: fileExistsBehavior,
             ignoreApplicationStopFailures: ignoreStopFailures, keepBundle: keepBundle, maxRevisions: maxRevisions,
             runnerPID: getpid())
+        request.localBundleByteCount =
+            (try? FileManager.default.attributesOfItem(atPath: staged.transferPath))?[.size] as? Int64
+        return request
     }
 
     /// `docs-site.tar.gz` → `docs-site`.

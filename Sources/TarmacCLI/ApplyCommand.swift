@@ -27,6 +27,11 @@ struct ApplyCommand: AsyncParsableCommand {
             BeforeInstall, Install, AfterInstall, ApplicationStart, ValidateService. --events picks \
             others (DownloadBundle and Install are added when missing).
 
+            Refused up front (exit 2, nothing written): hostile members, symlink chains that \
+            leave the bundle, hook scripts that are not regular files of the revision, names no \
+            host can create, and bundles that unpack to more than --max-unpacked-size (default \
+            4G) or to more than the free space of the staging directory or the deployment root.
+
             Exit 0 success; 1 an event failed (the message names the event, the script and its \
             exit code, and the log); 2 invalid bundle, AppSpec or options, or a plan conflict — \
             nothing was changed.
@@ -76,6 +81,13 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-revisions"), help: "How many deployment directories of this group to keep.")
     var maxRevisions = 5
 
+    @Option(
+        name: .customLong("max-unpacked-size"),
+        help: ArgumentHelp(
+            "Refuse a bundle whose files unpack to more than this (bytes, or with K, M, G, T: 512M, 8G).",
+            valueName: "size"))
+    var maxUnpackedSize = UnpackedSize(bytes: UnpackLimits.defaultMaxBytes)
+
     @Flag(help: "Print the result as one JSON object on stdout.")
     var json = false
 
@@ -106,7 +118,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     private func stage(trust policy: TrustPolicy, into work: String) async throws -> StagedBundle {
         do {
-            return try await BundleStager().stage(Console.absolute(bundle), trust: policy, into: work)
+            return try await BundleStager().stage(
+                Console.absolute(bundle), trust: policy, into: work,
+                limits: UnpackLimits(maxBytes: maxUnpackedSize.bytes))
         } catch let error as BundleError {
             Console.say("error: \(error)")
             Console.say("nothing was changed")

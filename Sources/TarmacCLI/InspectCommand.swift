@@ -13,7 +13,12 @@ struct InspectCommand: AsyncParsableCommand {
             Reads tarmac's own bundles and plain CodeDeploy-style tar, tar.gz and zip revisions. \
             Every member is hashed and checked against the manifest; hostile members (.., absolute \
             paths, escaping symlinks, device files, hard links out of the tree) are reported, never \
-            followed. With --trust-key, <bundle>.sig must be a valid signature (namespace tarmac) \
+            followed; so are symlink chains resolved through the bundle's own links that leave \
+            it, the same path twice, a file where a directory is needed, names over the host's \
+            limits (255 bytes a name, 4095 a path) and names that are not UTF-8 — whatever \
+            apply would refuse. World-writable, setuid and setgid members are warned about. \
+            Only regular files are read, and reading stops at --max-unpacked-size. \
+            With --trust-key, <bundle>.sig must be a valid signature (namespace tarmac) \
             by a key that file trusts. The file is an OpenSSH allowed_signers file, read as \
             `ssh-keygen -Y verify` reads it (principals, namespaces=, valid-after=, valid-before=; \
             cert-authority lines are refused), or plain public key lines; `@revoked` lines and \
@@ -36,6 +41,13 @@ struct InspectCommand: AsyncParsableCommand {
 
     @OptionGroup var trust: TrustOptions
 
+    @Option(
+        name: .customLong("max-unpacked-size"),
+        help: ArgumentHelp(
+            "Stop reading a bundle whose files unpack to more than this (bytes, or with K, M, G, T).",
+            valueName: "size"))
+    var maxUnpackedSize = UnpackedSize(bytes: UnpackLimits.defaultMaxBytes)
+
     @Flag(help: "Print one JSON object on stdout instead of the human report.")
     var json = false
 
@@ -43,7 +55,8 @@ struct InspectCommand: AsyncParsableCommand {
         let policy = try trust.policy()
         let report: BundleReport
         do {
-            report = try await BundleInspector().inspect(bundle, trust: policy)
+            report = try await BundleInspector().inspect(
+                bundle, trust: policy, limits: UnpackLimits(maxBytes: maxUnpackedSize.bytes))
         } catch let error as BundleError {
             Console.say("error: \(error)")
             throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)

@@ -28,6 +28,8 @@ struct InspectJSON: Encodable {
     var wrapperDirectory: String?
     var hostile: [String]
     var mismatches: [String]
+    /// World-writable, setuid and setgid members: shown, not refused.
+    var warnings: [String]
     var verified: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -37,7 +39,7 @@ struct InspectJSON: Encodable {
         case appspec
         case appspecErrors = "appspec_errors"
         case wrapperDirectory = "wrapper_directory"
-        case hostile, mismatches, verified
+        case hostile, mismatches, warnings, verified
     }
 
     init(report: BundleReport, appspec: InspectAppSpec) {
@@ -62,6 +64,7 @@ struct InspectJSON: Encodable {
         wrapperDirectory = report.wrapperDirectory
         hostile = report.hostile
         mismatches = report.mismatches
+        warnings = report.warnings
         verified = report.isTrustworthy && !appspec.diagnostics.hasErrors
     }
 

@@ -64,6 +64,7 @@ struct InspectText {
         for problem in report.mismatches { say("  error: \(problem)") }
         if !report.hostile.isEmpty { say("hostile     \(report.hostile.count) member(s) refused") }
         for problem in report.hostile { say("  error: \(problem)") }
+        for warning in report.warnings { say("  warning: \(warning)") }
         switch report.signature {
         case .absent: say("signature   absent")
         case .valid(let signer, let trusted):

@@ -11,11 +11,14 @@ public struct RevisionTree: Sendable, Equatable {
         public var kind: Kind
         public var executable: Bool
         public var size: Int64
+        /// A symlink's target, when known (a bundle's members; not `git ls-tree`).
+        public var target: String?
 
-        public init(kind: Kind, executable: Bool = false, size: Int64 = 0) {
+        public init(kind: Kind, executable: Bool = false, size: Int64 = 0, target: String? = nil) {
             self.kind = kind
             self.executable = executable
             self.size = size
+            self.target = target
         }
     }
 
@@ -67,7 +70,25 @@ extension RevisionTree {
             let kind: Kind = file.type == .directory ? .directory : file.type == .symlink ? .symlink : .file
             insert(
                 String(file.path.dropFirst(prefix.count)),
-                Entry(kind: kind, executable: (UInt32(file.mode, radix: 8) ?? 0) & 0o111 != 0, size: file.size))
+                Entry(
+                    kind: kind, executable: (UInt32(file.mode, radix: 8) ?? 0) & 0o111 != 0, size: file.size,
+                    target: file.type == .symlink ? file.target ?? "" : nil))
         }
+    }
+
+    /// Resolves paths through the tree's symlinks; nil when a symlink's target is unknown.
+    public var linkResolver: LinkResolver? {
+        var nodes: [String: LinkResolver.Node] = [:]
+        for (path, entry) in entries {
+            switch entry.kind {
+            case .file: nodes[path] = .file
+            case .directory: nodes[path] = .directory
+            case .submodule: nodes[path] = .other
+            case .symlink:
+                guard let target = entry.target else { return nil }
+                nodes[path] = .symlink(target: target)
+            }
+        }
+        return LinkResolver(nodes: nodes)
     }
 }

@@ -18,6 +18,8 @@ public struct DeploymentRequest: Sendable {
     public var bundleSHA256: String
     /// The local file streamed to DownloadBundle when `bundleSource` is `.standardInput`.
     public var upload: ProgramInput?
+    /// The size of a `.localFile` bundle source, for the free-space check before DownloadBundle.
+    public var localBundleByteCount: Int64?
     /// The commit the bundle was built from, when it says (`BUNDLE_COMMIT`).
     public var commit: String?
     /// Events in order (LifecycleSequence).

@@ -21,7 +21,8 @@ extension Run {
             facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
         let program = DownloadProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
-            sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle)
+            sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
+            unpackedBytes: ByteSize.onDisk(request.files))
         return await runProgram(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue)
     }
 

@@ -129,6 +129,10 @@ struct Run {
             problems.append("\(transport.hostName): the probe failed: \(error)")
             return nil
         }
+        if early, let problem = spaceProblem() {
+            problems.append(problem)
+            return nil
+        }
         let options = InstallOptions(
             fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
         switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {

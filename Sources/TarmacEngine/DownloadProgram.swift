@@ -12,17 +12,20 @@ public enum BundleSource: Sendable, Equatable {
 /// kept, and write `_most_recent_install`.
 ///
 /// Progress: `@step retention ok`, `@step bundle ok`, `@step verify ok`, `@step unpack ok`.
-/// Failures name the step; a wrong digest prints both digests; a full disk says so.
+/// Failures name the step; a wrong digest prints both digests; a full disk says so, with what
+/// unpacking needs (tar's own "Wrote only N of M bytes" counts as a full disk).
 public enum DownloadProgram {
     /// Renders the program. `delete` holds absolute paths from `Retention.directoriesToDelete`;
     /// anything that is not a direct child of the group directory (or is the current
     /// deployment's own directory) is left out.
     public static func render(
         layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String,
-        delete: [String], keepBundle: Bool
+        delete: [String], keepBundle: Bool, unpackedBytes: Int64 = 0
     ) -> ShellScript {
         var script = Bookkeeping.prelude("download and unpack the bundle of deployment \(deploymentID)")
         script.append(helpers())
+        // For the message of a full disk: what unpacking needs.
+        Bookkeeping.assign("t_need", String(max(0, unpackedBytes)), in: &script)
         Bookkeeping.assign("t_dir", layout.deploymentDirectory(deploymentID), in: &script)
         Bookkeeping.assign("t_bundle", layout.bundleFile(deploymentID), in: &script)
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
@@ -83,10 +86,12 @@ public enum DownloadProgram {
         s.line("t_write_failed() {")
         s.line("  rm -f -- \"$t_bundle\"")
         s.line(
-            "  if t_disk_full \"$1\"; then t_fail bundle 'the disk is full: bundle.tar could not be written' \"$1\"; fi"
+            "  if t_disk_full \"$1\"; then t_fail bundle \"no space left on device (the disk is full) while writing $t_bundle\" \"$1\"; fi"
         )
         s.line("  t_fail bundle 'bundle.tar could not be written' \"$1\"")
         s.line("}")
+        // GNU tar says "Wrote only N of M bytes" when a write stops short on a full disk.
+        s.line("t_short_write() { case $1 in *'Wrote only '*' of '*' bytes'*) return 0 ;; esac; return 1; }")
         s.line("t_short() {")
         s.line("  rm -f -- \"$t_bundle\"")
         s.line("  t_fail bundle \"the bundle stream ended early: expected $1 bytes, got $t_size\"")
@@ -109,7 +114,7 @@ public enum DownloadProgram {
         s.line("  if ! t_err=$(tar -x -p --no-same-owner -f \"$t_bundle\" -C \"$t_archive\" 2>&1); then")
         s.line("    rm -rf -- \"$t_archive\"")
         s.line(
-            "    if t_disk_full \"$t_err\"; then t_fail unpack 'the disk is (or was) full during extraction' \"$t_err\"; fi"
+            "    if t_disk_full \"$t_err\" || t_short_write \"$t_err\"; then t_fail unpack \"no space left on device (the disk is full) while unpacking into $t_archive ($t_need bytes needed)\" \"$t_err\"; fi"
         )
         s.line("    t_fail unpack 'tar could not unpack bundle.tar' \"$t_err\"")
         s.line("  fi")

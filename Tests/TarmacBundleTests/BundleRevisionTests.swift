@@ -100,7 +100,8 @@ struct BundleRevisionTests {
         defer { repo.remove() }
         try repo.symlink("etc-link", to: "/etc/passwd")
         try repo.symlink("site/up", to: "../../outside")
-        try repo.symlink("site/fine", to: "../appspec.yml")
+        try repo.symlink("site/fine", to: "guide/../index.html")
+        try repo.symlink("inside-the-bundle", to: "site/index.html")
         try repo.commitAll("links")
         let out = try TestPaths.temporaryDirectory("links")
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -113,6 +114,27 @@ struct BundleRevisionTests {
             #expect(findings.count == 2, "\(findings)")
             #expect(findings.contains { $0.location?.file == "etc-link" })
             #expect(findings.contains { $0.location?.file == "site/up" })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
+
+    /// `site` is installed on its own (files: source: site), so a link from it to the rest of
+    /// the revision would point, on the host, at whatever lies next to the destination.
+    @Test func aLinkOutOfAMappedDirectoryIsRefused() async throws {
+        let repo = try GitFixture.copy("sample-app")
+        defer { repo.remove() }
+        try repo.symlink("site/appspec-link", to: "../appspec.yml")
+        try repo.commitAll("a link out of site/")
+        let out = try TestPaths.temporaryDirectory("links")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = BundleOptions()
+        options.output = out + "/b.tar.gz"
+        do {
+            _ = try await bundle(repo, options)
+            Issue.record("a bundle with a link out of a mapped directory was written")
+        } catch BundleError.invalidRevision(let findings) {
+            #expect(findings.count == 1, "\(findings)")
+            #expect(findings.first?.message.contains("\"site/appspec-link\" leaves \"site\"") == true, "\(findings)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
     }

@@ -122,6 +122,29 @@ struct DownloadProgramTests {
         #expect(run.notes.first?.contains("disk is full") == true, "\(run.lines)")
     }
 
+    @Test("a disk that fills while unpacking is named, with what unpacking needs", .sandboxed)
+    func diskFullWhileUnpacking() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let dir = try TestPaths.temporaryDirectory("big")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // bundle.tar (2 MB) fits in the 3 MiB file system; unpacked beside it, it does not.
+        try shell("head -c 2000000 /dev/urandom > '\(dir)/blob' && tar -cf '\(dir)/big.tar' -C '\(dir)' blob")
+        let sum = String(try shell("sha256sum < '\(dir)/big.tar'").prefix(64))
+        try FileManager.default.createDirectory(atPath: box.host("/opt/full"), withIntermediateDirectories: true)
+        let layout = HostLayout(root: "/opt/full/root", groupID: "g")
+        let script = DownloadProgram.render(
+            layout: layout, deploymentID: "d-6", source: .localFile(dir + "/big.tar"), sha256: sum, delete: [],
+            keepBundle: false, unpackedBytes: 2_002_944)
+        let run = try box.run(script, prepare: "mount -t tmpfs -o size=3m tmpfs /opt/full")
+        #expect(run.done == 1)
+        #expect(run.steps.contains("unpack failed"), "\(run.lines)")
+        let note = run.notes.first ?? ""
+        #expect(note.contains("no space left on device"), "\(run.lines)")
+        #expect(note.contains("(2002944 bytes needed)"), "\(run.lines)")
+        #expect(!box.exists(layout.archiveDirectory("d-6")), "the partial unpack is removed")
+    }
+
     @Test("golden: rendered download")
     func golden() throws {
         let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")

@@ -17,9 +17,10 @@ t_fail() {
 t_purge() { rm -rf -- "$2" || t_fail "retention:$1" "cannot delete old deployment directory #$1" "$2"; }
 t_write_failed() {
   rm -f -- "$t_bundle"
-  if t_disk_full "$1"; then t_fail bundle 'the disk is full: bundle.tar could not be written' "$1"; fi
+  if t_disk_full "$1"; then t_fail bundle "no space left on device (the disk is full) while writing $t_bundle" "$1"; fi
   t_fail bundle 'bundle.tar could not be written' "$1"
 }
+t_short_write() { case $1 in *'Wrote only '*' of '*' bytes'*) return 0 ;; esac; return 1; }
 t_short() {
   rm -f -- "$t_bundle"
   t_fail bundle "the bundle stream ended early: expected $1 bytes, got $t_size"
@@ -37,11 +38,12 @@ t_unpack() {
   rm -rf -- "$t_archive" && mkdir -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
   if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
     rm -rf -- "$t_archive"
-    if t_disk_full "$t_err"; then t_fail unpack 'the disk is (or was) full during extraction' "$t_err"; fi
+    if t_disk_full "$t_err" || t_short_write "$t_err"; then t_fail unpack "no space left on device (the disk is full) while unpacking into $t_archive ($t_need bytes needed)" "$t_err"; fi
     t_fail unpack 'tar could not unpack bundle.tar' "$t_err"
   fi
   printf '@step unpack ok\n' >&3
 }
+t_let t_need '0'
 t_let t_dir '/var/lib/tarmac/g-web/d-20260101-1'
 t_let t_bundle '/var/lib/tarmac/g-web/d-20260101-1/bundle.tar'
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'

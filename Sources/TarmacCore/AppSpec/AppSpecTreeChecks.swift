@@ -9,18 +9,20 @@ struct AppSpecTreeChecks {
 
     func run() -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        for mapping in spec.files { diagnostics += check(mapping) }
+        // Built once: nil when the tree does not know its links' targets (git's listing).
+        let resolver = tree.linkResolver
+        for mapping in spec.files { diagnostics += check(mapping, resolver) }
         var seen = Set<String>()
         for event in spec.hooks {
             for script in event.scripts {
                 let first = seen.insert(script.location).inserted
-                diagnostics += check(script, event: event.name, inspectContents: first)
+                diagnostics += check(script, event: event.name, inspectContents: first, resolver)
             }
         }
         return diagnostics
     }
 
-    private func check(_ mapping: AppSpec.FileMapping) -> [Diagnostic] {
+    private func check(_ mapping: AppSpec.FileMapping, _ resolver: LinkResolver?) -> [Diagnostic] {
         let name = "files source \(Quote.text(mapping.source))"
         guard let entry = tree.entry(at: mapping.sourcePath) else {
             return [.error("\(name) does not exist in the revision; \(rootListing())", at: mapping.location)]
@@ -31,6 +33,10 @@ struct AppSpecTreeChecks {
                     "\(name) is a Git submodule, whose files are not part of the revision; "
                         + "vendor the files or copy them in a build step", at: mapping.location)
             ]
+        }
+        if let resolver {
+            let leaving = MemberRules.mappingLinkProblems(source: mapping.sourcePath, resolver)
+            if !leaving.isEmpty { return leaving.map { .error("\(name): \($0)", at: mapping.location) } }
         }
         let base = PathRules.lastComponent(mapping.sourcePath)
         guard entry.kind == .file, !base.isEmpty, PathRules.lastComponent(mapping.destination) == base else {
@@ -45,9 +51,14 @@ struct AppSpecTreeChecks {
         ]
     }
 
-    private func check(_ script: AppSpec.HookScript, event: String, inspectContents: Bool) -> [Diagnostic] {
+    private func check(_ script: AppSpec.HookScript, event: String, inspectContents: Bool, _ resolver: LinkResolver?)
+        -> [Diagnostic]
+    {
         let name = "hooks.\(event) script \(Quote.text(script.location))"
         let at = script.pathLocation
+        if let verdict = linkVerdict(script.location, resolver) {
+            return verdict.map { [.error("\(name) \($0)", at: at)] } ?? []
+        }
         guard let entry = tree.entry(at: script.location) else {
             var message = "\(name) does not exist in the revision"
             let files = tree.entries.filter { $0.value.kind == .file }.map(\.key)
@@ -80,6 +91,15 @@ struct AppSpecTreeChecks {
             }
             return diagnostics
         }
+    }
+
+    /// For a location that goes through symlinks of the revision (whose targets are known):
+    /// `.some(nil)` when it resolves to a regular file inside the revision, else why not (a chain
+    /// out of the revision, a loop, a directory). nil when no link is involved.
+    private func linkVerdict(_ location: String, _ resolver: LinkResolver?) -> String?? {
+        guard let resolver else { return nil }
+        if case .inside(_, _, let hops) = resolver.resolve(location), hops.isEmpty { return nil }
+        return .some(MemberRules.hookLocationProblem(location, resolver))
     }
 
     /// "the revision root holds: a, b, c" (or a count when there are many entries).
