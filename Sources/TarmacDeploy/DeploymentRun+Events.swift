@@ -89,6 +89,14 @@ extension Run {
                 return EventResult(
                     name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run")
             }
+            if let unsafe = facts.lastSuccessfulUnsafe {
+                return EventResult(
+                    name: event, status: .failed,
+                    message: "the last successful revision in \(last) has files other users could change "
+                        + "(\(unsafe.isEmpty ? "its directory" : unsafe): writable by group or others, or not owned by the "
+                        + "deployment user); its scripts were not run. Check them, then remove \(last) "
+                        + "(or use --ignore-application-stop-failures)")
+            }
             guard let earlier = await earlierAppSpec(last) else {
                 return EventResult(
                     name: event, status: .failed,

@@ -71,6 +71,12 @@ extension Run {
                 return .init(event: event, revision: "none: first deployment of this group here", scripts: [])
             }
             let id = (last as NSString).lastPathComponent
+            if facts.lastSuccessfulUnsafe != nil {
+                return .init(
+                    event: event,
+                    revision: "last successful revision (\(id)): refused, other users could change its files",
+                    scripts: [])
+            }
             guard let earlier else {
                 return .init(
                     event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
