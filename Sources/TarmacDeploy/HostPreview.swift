@@ -71,15 +71,15 @@ extension Run {
                 return .init(event: event, revision: "none: first deployment of this group here", scripts: [])
             }
             let id = (last as NSString).lastPathComponent
-            if facts.lastSuccessfulUnsafe != nil {
+            guard let earlier else {
+                return .init(
+                    event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
+            }
+            if facts.lastSuccessfulUnsafe != nil, !earlier.scripts(for: event).isEmpty {
                 return .init(
                     event: event,
                     revision: "last successful revision (\(id)): refused, other users could change its files",
                     scripts: [])
-            }
-            guard let earlier else {
-                return .init(
-                    event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
             }
             return .init(
                 event: event, revision: "last successful revision (\(id))",

@@ -1,4 +1,8 @@
 import Foundation
+import TarmacCore
+import TarmacDeploy
+import TarmacEngine
+import TarmacHost
 import TarmacTestSupport
 import Testing
 
@@ -128,6 +132,27 @@ extension HostileHostTests {
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stderr.contains("user tmlater does not exist yet on this host"))
         #expect(created.stderr.contains("I am tmlater"), "\(created.stderr)")
+    }
+
+    /// What `plan` shows for a host (HostPreview), probed here through the local transport.
+    @Test func planWarnsAboutAMissingRunasUserWithoutRefusing() async throws {
+        let root = try TestPaths.temporaryDirectory("plan")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text =
+            "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: who.sh\n      runas: tmnobody-plan\n"
+        let spec = try #require(AppSpec.parse(text, file: "appspec.yml").0)
+        let request = DeploymentRequest(
+            deploymentID: "d-PLAN00001", application: "plan", groupName: "web", groupID: "g-plan",
+            layout: HostLayout(root: root + "/tarmac", groupID: "g-plan"), appspec: spec, files: [],
+            bundleSource: .localFile("/nonexistent"), bundleSHA256: "", commit: nil, events: ["AfterInstall"])
+        let preview = await HostDeployment(transport: LocalTransport()).preview(request)
+        #expect(preview.problems.isEmpty, "\(preview.problems)")
+        #expect(
+            preview.warnings == [
+                "user tmnobody-plan does not exist yet on this host (runas of AfterInstall); "
+                    + "a hook before them must create it, or those hooks fail"
+            ])
+        #expect(preview.events.first?.scripts == ["who.sh"])
     }
 
     func mode(_ path: String) -> Int {
