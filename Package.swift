@@ -133,7 +133,12 @@ let package = Package(
             name: "TarmacHistoryTests",
             dependencies: ["TarmacHistory", "TarmacDeploy", "TarmacCore", "TarmacTestSupport"]),
         .testTarget(
-            name: "TarmacCLITests", dependencies: ["TarmacCore", "TarmacHistory", "TarmacDeploy", "TarmacTestSupport"]),
+            name: "TarmacCLITests",
+            dependencies: [
+                "TarmacCore", "TarmacHistory", "TarmacDeploy", "TarmacEngine", "TarmacHost", "TarmacTestSupport",
+                // Only to hold a write lock on a history database from outside tarmac.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -70,11 +70,11 @@ struct GroupDeployer {
         let lock = try GroupLock.acquire(
             repository: project.repository.root, group: group.name, deploymentID: request.deploymentID)
         defer { withExtendedLifetime(lock) {} }
-        let store = openHistory()
-        _ = try? store?.markInterrupted()
-        request.reclaimableLocks = (try? store?.interruptedDeployments(group: group.name)) ?? []
+        let store = try openHistory()
+        try Self.refusingUnrecorded { _ = try store.markInterrupted() }
+        request.reclaimableLocks = (try? store.interruptedDeployments(group: group.name)) ?? []
         let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
-        let recorder = startRecording(store, request: request, bundle: bundle)
+        let recorder = try startRecording(store, request: request, bundle: bundle)
         options.started?(request.deploymentID)
         let connections = HostConnections(group: group, hosts: targets, repository: project.repository.root)
         let printer = DeployPrinter(json: options.json, hosts: targets.map(\.name))
@@ -88,11 +88,11 @@ struct GroupDeployer {
             traffic: TrafficControl.runner(group: group, hosts: targets, request: request))
         let result = await deployment.run(request) {
             printer.progress($0)
-            recorder?.record($0)
+            recorder.record($0)
         }
         await connections.close()
-        recorder?.finish(status: DeployPrinter.status(result.verdict), message: Self.message(result.verdict))
-        for warning in recorder?.warnings.prefix(3) ?? [] { Console.say("warning: history: \(warning)") }
+        recorder.finish(status: DeployPrinter.status(result.verdict), message: Self.message(result.verdict))
+        for warning in recorder.warnings.prefix(3) { Console.say("warning: history: \(warning)") }
         printer.summary(request, result: result)
         return Outcome(deploymentID: request.deploymentID, result: result, targets: targets)
     }
@@ -110,22 +110,33 @@ struct GroupDeployer {
             ignoreApplicationStopFailures: options.ignoreStopFailures, maxRevisions: group.maxRevisions)
     }
 
-    /// The repository's history; without it the deployment still runs (with a warning).
-    func openHistory() -> HistoryStore? {
+    /// The repository's history. A deployment the history cannot record would leave it not
+    /// knowing what runs where, so a history that cannot be opened (damaged, locked for longer
+    /// than the busy timeout) refuses the deployment before any host is touched.
+    func openHistory() throws -> HistoryStore {
+        try Self.refusingUnrecorded { try HistoryStore.open(repositoryRoot: project.repository.root) }
+    }
+
+    /// Runs a history write needed before the first host; a failure stops with exit 1 (the
+    /// input was fine, the operation could not be carried out: retrying may work), naming the
+    /// file and SQLite's error.
+    static func refusingUnrecorded<T>(_ work: () throws -> T) throws -> T {
         do {
-            return try HistoryStore.open(repositoryRoot: project.repository.root)
+            return try work()
         } catch {
+            Console.say("error: \(error)")
             Console.say(
-                "warning: the deployment history cannot be opened, so this deployment is not recorded: \(error)")
-            return nil
+                "error: the deployment history cannot be written, so nothing was deployed (no host was contacted); "
+                    + "if another tarmac holds it, retry when it is done; if it is damaged, move it aside")
+            throw ExitCode(Exit.failed)
         }
     }
 
     /// Each target's health class from the history (spec §6.2 order).
-    private func health(_ store: HistoryStore?, revision: String) -> [RolloutHost.Health] {
-        let attempts = (try? store?.lastAttempts(group: group.name)) ?? [:]
+    private func health(_ store: HistoryStore, revision: String) -> [RolloutHost.Health] {
+        let attempts = (try? store.lastAttempts(group: group.name)) ?? [:]
         let current = Dictionary(
-            ((try? store?.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },
+            ((try? store.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },
             uniquingKeysWith: { a, _ in a })
         return targets.map { host in
             if attempts[host.name] == .failed { return .unhealthy }
@@ -134,10 +145,9 @@ struct GroupDeployer {
         }
     }
 
-    private func startRecording(_ store: HistoryStore?, request: DeploymentRequest, bundle: DeployBundle)
-        -> DeploymentRecorder?
+    private func startRecording(_ store: HistoryStore, request: DeploymentRequest, bundle: DeployBundle) throws
+        -> DeploymentRecorder
     {
-        guard let store else { return nil }
         let record = DeploymentRecord(
             id: request.deploymentID, group: group.name, application: request.application,
             revision: bundle.revision, commit: bundle.commit, bundleSHA256: bundle.staged.report.sha256,
@@ -145,12 +155,9 @@ struct GroupDeployer {
             fileExistsBehavior: request.fileExistsBehavior,
             ignoreApplicationStopFailures: request.ignoreApplicationStopFailures, creator: options.creator,
             rollbackOf: options.rollbackOf, executionID: options.executionID)
-        do {
-            return try DeploymentRecorder(
+        return try Self.refusingUnrecorded {
+            try DeploymentRecorder(
                 store: store, record: record, hosts: targets.map { HostTarget(name: $0.name, address: $0.address) })
-        } catch {
-            Console.say("warning: this deployment is not recorded in the history: \(error)")
-            return nil
         }
     }
 

@@ -137,9 +137,10 @@ struct RunCommand: AsyncParsableCommand {
             id: id, application: project.application, commit: commit,
             subject: try? await git.subject(commit), branch: branch, trigger: trigger,
             logPath: ".tarmac/logs/\(id).log", runner: .current)
-        try FileManager.default.createDirectory(
-            atPath: git.root + "/.tarmac/logs", withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: git.root + "/" + record.logPath, contents: nil)
+        try HistoryStore.privateDirectory(git.root + "/.tarmac")
+        try HistoryStore.privateDirectory(git.root + "/.tarmac/logs")
+        _ = FileManager.default.createFile(
+            atPath: git.root + "/" + record.logPath, contents: nil, attributes: [.posixPermissions: 0o600])
         return try HistoryAccess.reading { try store.createExecution(record) }
     }
 

@@ -80,22 +80,10 @@ extension Run {
         let spec: AppSpec
         let archive: String
         if usesLastSuccessful {
-            guard let last = facts.lastSuccessful else {
-                return EventResult(
-                    name: event, status: .succeeded,
-                    message: "first deployment of this group here: no earlier revision to run")
+            switch await lastSuccessfulRevision(event) {
+            case .run(let earlier, let directory): (spec, archive) = (earlier, directory + "/deployment-archive")
+            case .finished(let result): return result
             }
-            guard facts.lastSuccessfulExists else {
-                warnings.append("\(event): the last successful revision \(last) is gone from the host; nothing was run")
-                return EventResult(
-                    name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run")
-            }
-            guard let earlier = await earlierAppSpec(last) else {
-                return EventResult(
-                    name: event, status: .failed,
-                    message: "cannot read the AppSpec of the last successful revision in \(last)")
-            }
-            (spec, archive) = (earlier, last + "/deployment-archive")
         } else {
             (spec, archive) = (request.appspec, layout.archiveDirectory(request.deploymentID))
         }
@@ -118,6 +106,43 @@ extension Run {
         } catch {
             return EventResult(name: event, status: .failed, message: "\(error)")
         }
+    }
+
+    /// What a stop event does with the last successful revision (spec §2.2): run its scripts,
+    /// or end at once (none, gone, unreadable, or files other users could have changed).
+    enum EarlierRevision {
+        case run(AppSpec, directory: String)
+        case finished(EventResult)
+    }
+
+    mutating func lastSuccessfulRevision(_ event: String) async -> EarlierRevision {
+        guard let last = facts.lastSuccessful else {
+            return .finished(
+                EventResult(
+                    name: event, status: .succeeded,
+                    message: "first deployment of this group here: no earlier revision to run"))
+        }
+        guard facts.lastSuccessfulExists else {
+            warnings.append("\(event): the last successful revision \(last) is gone from the host; nothing was run")
+            return .finished(
+                EventResult(
+                    name: event, status: .succeeded, message: "the last successful revision is gone; nothing was run"))
+        }
+        guard let earlier = await earlierAppSpec(last) else {
+            return .finished(
+                EventResult(
+                    name: event, status: .failed,
+                    message: "cannot read the AppSpec of the last successful revision in \(last)"))
+        }
+        if let unsafe = facts.lastSuccessfulUnsafe, !earlier.scripts(for: event).isEmpty {
+            return .finished(
+                EventResult(
+                    name: event, status: .failed,
+                    message: "the last successful revision in \(last) has files other users could change (\(unsafe): "
+                        + "writable by group or others, or not owned by the deployment user); its scripts were not "
+                        + "run. Check them, then remove \(last) (or use --ignore-application-stop-failures)"))
+        }
+        return .run(earlier, directory: last)
     }
 
     /// The AppSpec of the revision in `directory`, read from the host.

@@ -77,7 +77,9 @@ struct Run {
                     return await acquireLock(reclaiming: false)
                 }
             }
-            if let holder = LockProgram.holder(in: outcome.lines) {
+            if outcome.lines.contains(.step(name: "root", status: "failed")) {
+                problems.append("\(transport.hostName): \(outcome.notes.joined(separator: "; "))")
+            } else if let holder = LockProgram.holder(in: outcome.lines) {
                 let state =
                     holder.holderAlive
                     ? "is still running"
@@ -114,17 +116,23 @@ struct Run {
     /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
     mutating func probeAndPlan(early: Bool = false) async -> InstallPlan? {
         let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        var asked = probe
+        asked.users = Array(Set(probe.users).union(runasUsers)).sorted()
         var assumed = false
         do {
             let outcome = try await run(
-                ProbeProgram.render(request: probe, layout: layout, runnerPID: request.runnerPID), event: "probe")
-            facts = try ProbeProgram.parse(outcome.lines, request: probe)
+                ProbeProgram.render(request: asked, layout: layout, runnerPID: request.runnerPID), event: "probe")
+            facts = try ProbeProgram.parse(outcome.lines, request: asked)
             probed = true
             assumed = !facts.users.isSuperset(of: probe.users) || !facts.groups.isSuperset(of: probe.groups)
             if early {
+                warnMissingRunasUsers()
                 facts.users.formUnion(probe.users)
                 facts.groups.formUnion(probe.groups)
             }
+        } catch ProbeError.failed(let status?, let note?) where status != 0 {
+            problems.append("\(transport.hostName): the probe failed: \(note)")
+            return nil
         } catch {
             problems.append("\(transport.hostName): the probe failed: \(error)")
             return nil
@@ -142,6 +150,23 @@ struct Run {
         case .failure(let failure):
             problems += failure.problems.map(\.description)
             return nil
+        }
+    }
+
+    /// The users the new revision's hooks run as (for this deployment's events).
+    var runasUsers: [String] {
+        request.events.flatMap { request.appspec.scripts(for: $0).compactMap(\.runas) }
+    }
+
+    /// A runas user the host lacks is a warning, not a refusal: a hook before the one that
+    /// needs it (BeforeInstall, say) may create it. The hook fails if it is still missing then.
+    mutating func warnMissingRunasUsers() {
+        var seen = Set<String>()
+        for user in runasUsers where !facts.users.contains(user) && seen.insert(user).inserted {
+            let events = request.events.filter { request.appspec.scripts(for: $0).contains { $0.runas == user } }
+            warnings.append(
+                "user \(user) does not exist yet on this host (runas of \(events.joined(separator: ", "))); "
+                    + "a hook before them must create it, or those hooks fail")
         }
     }
 

@@ -75,6 +75,12 @@ extension Run {
                 return .init(
                     event: event, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
             }
+            if facts.lastSuccessfulUnsafe != nil, !earlier.scripts(for: event).isEmpty {
+                return .init(
+                    event: event,
+                    revision: "last successful revision (\(id)): refused, other users could change its files",
+                    scripts: [])
+            }
             return .init(
                 event: event, revision: "last successful revision (\(id))",
                 scripts: earlier.scripts(for: event).map(\.location))

@@ -40,12 +40,17 @@ enum Bookkeeping {
         script.run("t_let", .literal(name), .quoted(value))
     }
 
-    /// Writes `text` (no trailing newline) to `path` atomically: a temporary file, then rename.
+    /// Writes `text` (no trailing newline) to `path` atomically: a new temporary file that
+    /// `mktemp` makes (O_EXCL, so never through a planted link) in the same directory, then a
+    /// rename over `path`, which replaces a link there instead of following it.
     static func writeFile(_ path: String, text: String, label: StaticString, in script: inout ShellScript) {
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        let template = path[..<slash] + "/." + path[path.index(after: slash)...] + ".XXXXXX"
         script.run(
-            "printf", "'%s'", .quoted(text), ">", .quoted(path + ".tarmac-tmp"), "&&",
-            "mv", "-f", "--", .quoted(path + ".tarmac-tmp"), .quoted(path), "||",
-            "t_fail", .literal(label), .quoted("could not write \(label)"), .quoted(path))
+            "t_tmp=$(mktemp", "--", .quoted(String(template)), ")", "&&", "printf", "'%s'", .quoted(text), ">",
+            "\"$t_tmp\"", "&&", "mv", "-fT", "--", "\"$t_tmp\"", .quoted(path), "||",
+            "{", "rm", "-f", "--", "${t_tmp:+\"$t_tmp\"}", ";", "t_fail", .literal(label),
+            .quoted("could not write \(label)"), .quoted(path), ";", "}")
     }
 
     /// A one-line form of a path for human messages: control characters and backslashes

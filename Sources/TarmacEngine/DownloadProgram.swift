@@ -6,10 +6,13 @@ public enum BundleSource: Sendable, Equatable {
     case standardInput(byteCount: Int64)
 }
 
-/// DownloadBundle (spec §4.10, tarmac's push form): make the deployment directory and its
-/// `logs/`, delete the retention candidates, write `bundle.tar`, check its SHA-256, wipe and
-/// unpack `deployment-archive/` (plain tar or tar.gz, detected by tar), drop the bundle unless
-/// kept, and write `_most_recent_install`.
+/// DownloadBundle (spec §4.10, tarmac's push form): make the deployment directory (0700 until
+/// the archive is unpacked, then 0711) and its `logs/` (0700), delete the retention
+/// candidates, write `bundle.tar` (0600), check its SHA-256, wipe and unpack
+/// `deployment-archive/` (plain tar or tar.gz, detected by tar), take the bundle's group and
+/// other write bits and setuid/setgid bits off the archive and close it (0700: the hook
+/// program lets a script's runas user in), drop the bundle unless kept, and write
+/// `_most_recent_install`.
 ///
 /// Progress: `@step retention ok`, `@step bundle ok`, `@step verify ok`, `@step unpack ok`.
 /// Failures name the step; a wrong digest prints both digests; a full disk says so, with what
@@ -29,9 +32,11 @@ public enum DownloadProgram {
         Bookkeeping.assign("t_dir", layout.deploymentDirectory(deploymentID), in: &script)
         Bookkeeping.assign("t_bundle", layout.bundleFile(deploymentID), in: &script)
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
+        script.comment("Closed while the bundle is unpacked; bundle.tar, logs and records are private.")
         script.run(
-            "mkdir", "-p", "--", "\"$t_dir/logs\"", "||", "t_fail", "directories",
-            .quoted("cannot create the deployment directory"), "\"$t_dir\"")
+            "mkdir", "-p", "--", "\"$t_dir/logs\"", "&&", "chmod", "0700", "--", "\"$t_dir\"", "\"$t_dir/logs\"",
+            "||", "t_fail", "directories", .quoted("cannot create the deployment directory"), "\"$t_dir\"")
+        script.line("umask 077")
         script.comment("Retention (§4.9): old deployment directories, oldest first.")
         let current = layout.deploymentDirectory(deploymentID)
         for (index, path) in delete.enumerated() where isRetentionTarget(path, layout: layout, current: current) {
@@ -45,6 +50,10 @@ public enum DownloadProgram {
         if !keepBundle {
             script.run("rm", "-f", "--", "\"$t_bundle\"")
         }
+        script.comment("Others may pass through to the archive, which only root and runas users may enter.")
+        script.run(
+            "chmod", "0711", "--", "\"$t_dir\"", "||", "t_fail", "directories",
+            .quoted("cannot open the deployment directory"), "\"$t_dir\"")
         script.run(
             "mkdir", "-p", "--", .quoted(layout.instructions), "||", "t_fail", "bookkeeping",
             .quoted("cannot create deployment-instructions"), .quoted(layout.instructions))
@@ -109,7 +118,7 @@ public enum DownloadProgram {
         s.line("}")
         s.line("t_unpack() {")
         s.line(
-            "  rm -rf -- \"$t_archive\" && mkdir -- \"$t_archive\" || t_fail unpack 'cannot wipe deployment-archive' \"$t_archive\""
+            "  rm -rf -- \"$t_archive\" && mkdir -m 0700 -- \"$t_archive\" || t_fail unpack 'cannot wipe deployment-archive' \"$t_archive\""
         )
         s.line("  if ! t_err=$(tar -x -p --no-same-owner -f \"$t_bundle\" -C \"$t_archive\" 2>&1); then")
         s.line("    rm -rf -- \"$t_archive\"")
@@ -118,6 +127,10 @@ public enum DownloadProgram {
         )
         s.line("    t_fail unpack 'tar could not unpack bundle.tar' \"$t_err\"")
         s.line("  fi")
+        s.comment(
+            "  Whatever modes the bundle has: nothing writable by others, no setuid or setgid, closed to all but root.")
+        s.line("  chmod -R go-w,ug-s -- \"$t_archive\" && chmod 0700 -- \"$t_archive\" ||")
+        s.line("    t_fail unpack 'cannot set the modes of deployment-archive' \"$t_archive\"")
         s.line("  printf '@step unpack ok\\n' >&3")
         s.line("}")
         return s

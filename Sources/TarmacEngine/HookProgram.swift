@@ -12,7 +12,9 @@
 ///
 /// Scripts get a clean environment (`env -i`): `PATH`, `LANG=C.UTF-8`, `HOME`, `USER`,
 /// `LOGNAME` and `SHELL` of the account they run as, then `HookRun.environment`. They run
-/// with working directory `/` and stdin `/dev/null`. See `HookShellFunctions` for how
+/// with working directory `/` and stdin `/dev/null`. `scripts.log` and the aggregated log are
+/// private (0600 in 0700 directories). A script's runas user is let into its (closed)
+/// deployment archive just before it runs: an ACL entry, or without `setfacl` the archive's group. See `HookShellFunctions` for how
 /// timeouts and background children are handled.
 public enum HookProgram {
     /// The program for `run`; deterministic, so it can be compared with a golden file.
@@ -36,7 +38,8 @@ public enum HookProgram {
         for (index, script) in run.scripts.enumerated() {
             program.run(
                 "tarmac_script", .number(index), .quoted(script.path), .quoted(script.location),
-                .number(max(1, script.timeout)), .quoted(script.runas ?? ""), "||", "tarmac_finish", "1")
+                .number(max(1, script.timeout)), .quoted(script.runas ?? ""), .quoted(script.archive ?? ""), "||",
+                "tarmac_finish", "1")
         }
         program.run("tarmac_finish", "0")
         return program
@@ -63,6 +66,7 @@ public enum HookProgram {
             "tarmac_runner=${TARMAC_SESSION_PID:-$PPID}",
         ])
         program.hookCode(HookShellFunctions.watchdog)
+        program.hookCode(HookShellFunctions.privateFile)
         program.hookCode([
             "tarmac_ready=1",
             "for tarmac_tool in setsid tail getent stat mktemp head; do",
@@ -70,7 +74,9 @@ public enum HookProgram {
             "  echo \"@note hook programs need $tarmac_tool, which is missing on this host\"",
             "  tarmac_ready=",
             "done",
-            "if [ -z \"$tarmac_ready\" ] || ! mkdir -p -- \"$5\" \"$6\" || ! tarmac_tmp=$(mktemp -d -- \"$5/.hook-output.XXXXXX\"); then",
+            // Hook output may hold secrets: the logs are 0600 in 0700 directories, never written through a link.
+            "if [ -z \"$tarmac_ready\" ] || ! mkdir -p -- \"$5\" \"$6\" || ! chmod 0700 -- \"$5\" \"$6\" ||",
+            "  ! tarmac_private \"$3\" || ! tarmac_private \"$4\" || ! tarmac_tmp=$(mktemp -d -- \"$5/.hook-output.XXXXXX\"); then",
             "  echo '@step setup failed'", "  echo '@done 1'", "  exit 1", "fi",
         ])
         let invalid = run.invalidEnvironmentNames.count

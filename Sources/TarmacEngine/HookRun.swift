@@ -12,6 +12,15 @@ public struct HookRun: Sendable, Equatable {
         /// The user to run the script as; `nil` runs it as the program's own user.
         public var runas: String?
 
+        /// The deployment archive the script lies in (`path` without `/<location>`), when
+        /// `path` has that form: a runas user is let into it.
+        var archive: String? {
+            let suffix = "/" + location
+            guard path.hasSuffix(suffix) else { return nil }
+            let archive = String(path.dropLast(suffix.count))
+            return archive.hasSuffix("/deployment-archive") ? archive : nil
+        }
+
         public init(path: String, location: String, timeout: Int = 3600, runas: String? = nil) {
             self.path = path
             self.location = location

@@ -50,8 +50,31 @@ enum HookShellFunctions {
         "}",
     ]
 
-    /// `tarmac_preflight INDEX PATH RUNAS` (spec §3.2, §3.3): the script exists and is
-    /// executable, how to start it, and whose account it runs under.
+    /// `tarmac_private FILE`: creates FILE (or keeps it) as a private file, 0600; a link or
+    /// anything but a regular file there is refused, never written through.
+    static let privateFile: [StaticString] = [
+        "tarmac_private() {",
+        "  if [ -L \"$1\" ] || { [ -e \"$1\" ] && [ ! -f \"$1\" ]; }; then",
+        "    echo '@note a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'",
+        "    return 1",
+        "  fi",
+        "  (umask 077 && : >>\"$1\") && chmod 0600 -- \"$1\"",
+        "}",
+    ]
+
+    /// `tarmac_grant INDEX ARCHIVE USER`: lets USER into the closed deployment archive
+    /// (read and search the top directory; what is inside is readable by others already).
+    static let grant: [StaticString] = [
+        "tarmac_grant() {",
+        "  if command -v setfacl >/dev/null 2>&1; then setfacl -m \"u:$3:r-x\" -- \"$2\" && return 0",
+        "  else tarmac_gid=$(id -g -- \"$3\") && chgrp -- \"$tarmac_gid\" \"$2\" && chmod 0750 -- \"$2\" && return 0",
+        "  fi",
+        "  echo \"@note script:$1 its runas user could not be let into the deployment archive\"",
+        "}",
+    ]
+
+    /// `tarmac_preflight INDEX PATH RUNAS ARCHIVE` (spec §3.2, §3.3): the script exists and is
+    /// executable, how to start it, and whose account it runs under (let into ARCHIVE).
     static let preflight: [StaticString] = [
         "tarmac_preflight() {",
         "  if [ ! -e \"$2\" ]; then tarmac_step \"$1\" missing; return 1; fi",
@@ -67,6 +90,7 @@ enum HookShellFunctions {
         "  if [ -n \"$3\" ]; then",
         "    tarmac_account \"$3\" || { tarmac_step \"$1\" unknown-user; return 1; }",
         "    tarmac_user=$3",
+        "    [ -z \"$4\" ] || tarmac_grant \"$1\" \"$4\" \"$3\"",
         "  else",
         "    tarmac_user=$tarmac_self",
         "    tarmac_account \"$tarmac_self\" || { tarmac_home=/; tarmac_shell=/bin/sh; }",
@@ -162,10 +186,10 @@ enum HookShellFunctions {
         "}",
     ]
 
-    /// `tarmac_script INDEX PATH LOCATION TIMEOUT RUNAS`: one script, start to finish.
+    /// `tarmac_script INDEX PATH LOCATION TIMEOUT RUNAS ARCHIVE`: one script, start to finish.
     static let script: [StaticString] = [
         "tarmac_script() {",
-        "  tarmac_preflight \"$1\" \"$2\" \"$5\" || return 1",
+        "  tarmac_preflight \"$1\" \"$2\" \"$5\" \"$6\" || return 1",
         "  tarmac_log \"Script - $3\"",
         "  tarmac_start \"$1\" \"$2\" \"$4\" \"$5\"",
         "  tarmac_collect \"$1\"",
@@ -183,5 +207,7 @@ enum HookShellFunctions {
     ]
 
     /// Every fixed function, in the order the program defines them.
-    static let all: [[StaticString]] = [log, relay, step, account, preflight, start, collect, holders, script, finish]
+    static let all: [[StaticString]] = [
+        log, relay, step, account, grant, preflight, start, collect, holders, script, finish,
+    ]
 }

@@ -46,6 +46,9 @@ public struct HostFacts: Sendable, Equatable {
     /// The deployment directory `_last_successful_install` names, and whether it still exists.
     public var lastSuccessful: String?
     public var lastSuccessfulExists = false
+    /// A path in that directory (relative to it) that another user could have changed: a
+    /// directory kept by an older tarmac with the bundle's modes. Its scripts must not run.
+    public var lastSuccessfulUnsafe: String?
     public var deployments: [DeploymentDirectory] = []
     /// Free bytes on the file system of the deployment root.
     public var freeBytes: Int64?

@@ -54,8 +54,10 @@ enum InstallPlannerPaths {
     }
 
     /// A manifest mode string (`"0644"`) as permission bits, or nil when it is not octal.
+    /// setuid and setgid are dropped: a bundle does not decide them, the AppSpec's
+    /// `permissions` do (they are applied after the copy).
     static func mode(_ text: String) -> UInt32? {
         guard !text.isEmpty, text.count <= 6, let value = UInt32(text, radix: 8) else { return nil }
-        return value & 0o7777
+        return value & 0o1777
     }
 }

@@ -3,7 +3,8 @@
 ///
 /// A lock that exists is reported (`@fact lock …`, as the probe prints it, and a `@note` for
 /// people) and the program fails; a stale lock (its pid gone) is reported, never stolen.
-/// Release removes the lock only when this deployment holds it.
+/// Release removes the lock only when this deployment holds it. Before anything, the program
+/// checks the deployment root (`RootCheck`): an unsafe one fails it with `@step root failed`.
 public enum LockProgram {
     /// Takes the host lock for `deploymentID`, recording `runnerPID` (nil: the SSH connection's
     /// process, which the transport passes as `TARMAC_SESSION_PID` — it lives as long as the
@@ -17,9 +18,13 @@ public enum LockProgram {
         } else {
             script.line("t_pid=${TARMAC_SESSION_PID:-$PPID}")
         }
+        script.comment("The deployment root is checked before it is used, and again once it exists.")
+        script.append(RootCheck.helpers())
+        script.run("t_chain", .quoted(layout.root))
         script.run(
             "mkdir", "-p", "--", .quoted(layout.root), "||", "t_fail", "lock",
             .quoted("cannot create the deployment root"), .quoted(layout.root))
+        script.append(RootCheck.check(layout))
         script.ifThen(["mkdir", "--", "\"$t_dir\"", "2>/dev/null"]) { s in
             s.run(
                 "printf", "'%s\\n%s\\n%s\\n'", .quoted(deploymentID), "\"$t_pid\"", "\"$(date +%s)\"",

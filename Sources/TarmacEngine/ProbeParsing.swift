@@ -71,6 +71,9 @@ extension ProbeProgram {
                 guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
                 lastSuccessfulBytes = bytes
             case "last-successful-exists": facts.lastSuccessfulExists = value == "yes"
+            case "last-successful-unsafe":
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
+                facts.lastSuccessfulUnsafe = String(decoding: bytes, as: UTF8.self)
             case "deployment":
                 guard fields.count == 2, let mtime = Int64(fields[0]), let name = Bookkeeping.decodeHex(fields[1])
                 else { throw bad }

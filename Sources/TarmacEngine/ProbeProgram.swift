@@ -9,6 +9,7 @@
 ///     @fact cleanup-size <n>                 its size, to check nothing was lost
 ///     @fact last-successful-hex <hex>        `_last_successful_install` (trailing newline dropped)
 ///     @fact last-successful-exists <yes|no>
+///     @fact last-successful-unsafe <hex>     a path in it others can write, or not owned by this user
 ///     @fact deployment <mtime> <hex name>    one per entry of `<root>/<group-id>/`
 ///     @fact free-kib <n>                     free space on the deployment root's file system
 ///     @fact lock <hex id> <pid> <epoch> <alive|dead> [caller]
@@ -18,6 +19,9 @@ public enum ProbeProgram {
     public static func render(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
         var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
         script.append(helpers())
+        script.comment(
+            "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
+        script.append(RootCheck.check(layout))
         script.comment("Paths, by index (symlinks are not followed).")
         for (index, path) in request.paths.enumerated() {
             script.run("t_kind", .number(index), .quoted(path))
@@ -28,7 +32,7 @@ public enum ProbeProgram {
         for (index, tool) in request.tools.enumerated() { script.run("t_tool", .number(index), .quoted(tool)) }
         script.comment("Bookkeeping of the group, free space and the host lock.")
         script.run("t_cleanup", .quoted(layout.cleanupFile))
-        script.run("t_last", .quoted(layout.lastSuccessfulFile))
+        script.run("t_last", .quoted(layout.lastSuccessfulFile), .quoted(layout.groupDirectory))
         script.run("t_deployments", .quoted(layout.groupDirectory))
         script.run("t_free", .quoted(layout.root))
         if let runnerPID {
@@ -56,26 +60,18 @@ public enum ProbeProgram {
         s.line("t_user() { printf '@fact user %s %s\\n' \"$1\" \"$(t_has getent passwd \"$2\")\" >&3; }")
         s.line("t_group() { printf '@fact group %s %s\\n' \"$1\" \"$(t_has getent group \"$2\")\" >&3; }")
         s.line("t_tool() { printf '@fact tool %s %s\\n' \"$1\" \"$(t_has command -v \"$2\")\" >&3; }")
+        s.append(RootCheck.helpers())
         s.append(cleanupHelper())
         s.append(bookkeepingHelpers())
         s.append(LockProgram.holderHelper())
         return s
     }
 
-    /// Transfers the cleanup file as hex, only when it is trustworthy (§4.8 [v2] checks).
+    /// Transfers the cleanup file as hex (`RootCheck` has made sure it is one of ours).
     static func cleanupHelper() -> ShellScript {
         var s = ShellScript()
         s.line("t_cleanup() {")
-        s.line("  [ -e \"$1\" ] || [ -L \"$1\" ] || return 0")
-        s.line(
-            "  if [ -L \"$1\" ] || [ ! -f \"$1\" ]; then t_note 'the cleanup file is not a regular file; ignored'; return 0; fi"
-        )
-        s.line(
-            "  if [ \"$(stat -c %u -- \"$1\")\" != \"$(id -u)\" ]; then t_note 'the cleanup file is owned by another user; ignored'; return 0; fi"
-        )
-        s.line("  case $(stat -c %A -- \"$1\") in")
-        s.line("    ?????w????|????????w?) t_note 'the cleanup file is group- or world-writable; ignored'; return 0 ;;")
-        s.line("  esac")
+        s.line("  [ -f \"$1\" ] || return 0")
         s.line("  od -An -v -tx1 -- \"$1\" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3")
         s.line("  printf '@fact cleanup-size %s\\n' \"$(wc -c < \"$1\" | tr -d ' ')\" >&3")
         s.line("}")
@@ -85,12 +81,25 @@ public enum ProbeProgram {
     /// Last-successful file, deployment directories and free space.
     static func bookkeepingHelpers() -> ShellScript {
         var s = ShellScript()
+        s.comment("t_last FILE GROUP_DIR: the record must name a deployment directory of this group.")
         s.line("t_last() {")
         s.line("  [ -f \"$1\" ] || return 0")
         s.line("  d=$(cat -- \"$1\") || return 0")
+        s.line("  case ${d#\"$2\"/} in")
+        s.line("    \"$d\"|''|*/*|.|..) t_show \"$1\"")
+        s.line(
+            "      t_fail root \"the last successful install record $t_shown names a directory outside the group's: check it, then remove it\" ;;"
+        )
+        s.line("  esac")
         s.line("  printf '@fact last-successful-hex %s\\n' \"$(printf '%s' \"$d\" | t_hex)\" >&3")
-        s.line("  if [ -d \"$d\" ]; then e=yes; else e=no; fi")
+        s.line("  if [ -d \"$d\" ] && [ ! -L \"$d\" ]; then e=yes; else e=no; fi")
         s.line("  printf '@fact last-successful-exists %s\\n' \"$e\" >&3")
+        s.line("  [ \"$e\" = yes ] || return 0")
+        s.comment("A revision whose files others could change (an older tarmac kept the bundle's modes).")
+        s.line("  u=$(find \"$d\" ! -type l \\( -perm /022 -o ! -user \"$t_uid\" \\) -print -quit 2>/dev/null)")
+        s.line(
+            "  [ -z \"$u\" ] || printf '@fact last-successful-unsafe %s\\n' \"$(printf '%s' \"${u#\"$d\"/}\" | t_hex)\" >&3"
+        )
         s.line("}")
         s.line("t_deployments() {")
         s.line("  [ -d \"$1\" ] || return 0")

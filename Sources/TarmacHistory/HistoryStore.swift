@@ -25,7 +25,7 @@ public struct HistoryStore: Sendable {
         let state = repositoryRoot + "/.tarmac"
         let ignore = state + "/.gitignore"
         do {
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try Self.privateDirectory(state)
             if !FileManager.default.fileExists(atPath: ignore) {
                 try Data("# tarmac's state: bundles, history, logs. Never committed.\n*\n".utf8)
                     .write(to: URL(fileURLWithPath: ignore))
@@ -55,11 +55,33 @@ public struct HistoryStore: Sendable {
         do {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Self.makePrivate(database: path)
             pool = try DatabasePool(path: path, configuration: configuration)
             try HistorySchema.migrator.migrate(pool)
         } catch {
             throw HistoryError.storage(path: path, reason: "\(error)")
         }
+    }
+
+    /// Hook output lands in the database: it is created 0600 before SQLite opens it (SQLite
+    /// gives `-wal` and `-shm` the database's mode), and an older, wider one is narrowed.
+    static func makePrivate(database path: String) throws {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw HistoryError.storage(path: path, reason: String(cString: strerror(errno)))
+        }
+        Glibc.close(fd)
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            _ = chmod(file, 0o600)
+        }
+    }
+
+    /// Creates `path` (and its parents) as a directory only its owner can enter, 0700, and
+    /// narrows an existing one: `.tarmac/` holds hook output, logs and bundles.
+    public static func privateDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        _ = chmod(path, 0o700)
     }
 
     /// The migrations applied to the database, oldest first.

@@ -49,7 +49,9 @@ struct DownloadProgramTests {
         #expect(box.read("/opt/tarmac/g-web/d-1/deployment-archive/appspec.yml") == "version: 0.0\n")
         #expect(!box.exists("/opt/tarmac/g-web/d-1/deployment-archive/stale"))
         let start = try #require(box.stat("/opt/tarmac/g-web/d-1/deployment-archive/scripts/start.sh"))
-        #expect(start.st_uid == 0 && start.st_mode & 0o7777 == 0o4755)
+        #expect(start.st_uid == 0 && start.st_mode & 0o7777 == 0o755, "setuid dropped in the archive")
+        #expect((box.stat("/opt/tarmac/g-web/d-1/deployment-archive")?.st_mode ?? 0) & 0o7777 == 0o700)
+        #expect((box.stat("/opt/tarmac/g-web/d-1")?.st_mode ?? 0) & 0o7777 == 0o711)
         #expect(!box.exists(Self.layout.bundleFile("d-1")))
         #expect(box.exists("/opt/tarmac/g-web/d-1/logs"))
         #expect(box.read(Self.layout.mostRecentFile) == Self.layout.deploymentDirectory("d-1"))
@@ -68,6 +70,8 @@ struct DownloadProgramTests {
         #expect(run.done == 0, "\(run.stderr)")
         #expect(box.read("/opt/tarmac/g-web/d-2/deployment-archive/scripts/start.sh") == "#!/bin/sh\n")
         #expect(box.stat(Self.layout.bundleFile("d-2"))?.st_size == off_t(bundle.size))
+        #expect((box.stat(Self.layout.bundleFile("d-2"))?.st_mode ?? 0) & 0o777 == 0o600)
+        #expect((box.stat("/opt/tarmac/g-web/d-2/logs")?.st_mode ?? 0) & 0o777 == 0o700)
     }
 
     @Test("a wrong digest fails naming both digests and removes the partial bundle", .sandboxed)

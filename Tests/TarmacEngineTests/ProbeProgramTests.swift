@@ -71,15 +71,21 @@ struct ProbeProgramTests {
         #expect(run.lines.contains(.fact(key: "lock", value: "642d39 \(me) 1700000000 alive caller")))
     }
 
-    @Test("an untrusted cleanup file is ignored with a note", .sandboxed)
+    @Test("an untrusted cleanup file fails the probe, naming it, its owner and mode", .sandboxed)
     func untrustedCleanup() throws {
         let box = try ProgramSandbox()
         defer { box.remove() }
         try box.write(Self.layout.cleanupFile, "/opt/app/x\n", mode: 0o666)
         let run = try box.run(ProbeProgram.render(request: ProbeRequest(), layout: Self.layout, runnerPID: 1))
-        let facts = try ProbeProgram.parse(run.lines, request: ProbeRequest())
-        #expect(facts.cleanup == nil)
-        #expect(run.notes.contains { $0.contains("world-writable") })
+        #expect(run.done == 1)
+        #expect(run.steps == ["root failed"])
+        #expect(
+            run.notes == [
+                "the deployment root is not safe: \(Self.layout.cleanupFile) is writable by other users "
+                    + "(owner root, uid 0, mode 0666, -rw-rw-rw-): a record tarmac reads back must be a regular file "
+                    + "owned by the deployment user and writable by no one else; check it, then remove it"
+            ])
+        #expect(throws: ProbeError.self) { try ProbeProgram.parse(run.lines, request: ProbeRequest()) }
     }
 
     @Test("parse refuses a lost or failed probe and malformed facts")

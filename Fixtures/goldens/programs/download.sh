@@ -35,19 +35,24 @@ t_verify() {
   printf '@step verify ok\n' >&3
 }
 t_unpack() {
-  rm -rf -- "$t_archive" && mkdir -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
+  rm -rf -- "$t_archive" && mkdir -m 0700 -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
   if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
     rm -rf -- "$t_archive"
     if t_disk_full "$t_err" || t_short_write "$t_err"; then t_fail unpack "no space left on device (the disk is full) while unpacking into $t_archive ($t_need bytes needed)" "$t_err"; fi
     t_fail unpack 'tar could not unpack bundle.tar' "$t_err"
   fi
+#   Whatever modes the bundle has: nothing writable by others, no setuid or setgid, closed to all but root.
+  chmod -R go-w,ug-s -- "$t_archive" && chmod 0700 -- "$t_archive" ||
+    t_fail unpack 'cannot set the modes of deployment-archive' "$t_archive"
   printf '@step unpack ok\n' >&3
 }
 t_let t_need '0'
 t_let t_dir '/var/lib/tarmac/g-web/d-20260101-1'
 t_let t_bundle '/var/lib/tarmac/g-web/d-20260101-1/bundle.tar'
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
-mkdir -p -- "$t_dir/logs" || t_fail directories 'cannot create the deployment directory' "$t_dir"
+# Closed while the bundle is unpacked; bundle.tar, logs and records are private.
+mkdir -p -- "$t_dir/logs" && chmod 0700 -- "$t_dir" "$t_dir/logs" || t_fail directories 'cannot create the deployment directory' "$t_dir"
+umask 077
 # Retention (§4.9): old deployment directories, oldest first.
 t_purge 0 '/var/lib/tarmac/g-web/d-20251201-1'
 printf '@step retention ok\n' >&3
@@ -59,6 +64,8 @@ printf '@step bundle ok\n' >&3
 t_verify '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f'
 t_unpack
 rm -f -- "$t_bundle"
+# Others may pass through to the archive, which only root and runas users may enter.
+chmod 0711 -- "$t_dir" || t_fail directories 'cannot open the deployment directory' "$t_dir"
 mkdir -p -- '/var/lib/tarmac/deployment-instructions' || t_fail bookkeeping 'cannot create deployment-instructions' '/var/lib/tarmac/deployment-instructions'
-printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install.tarmac-tmp' && mv -f -- '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install.tarmac-tmp' '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' || t_fail most-recent 'could not write most-recent' '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install'
+t_tmp=$(mktemp -- '/var/lib/tarmac/deployment-instructions/.g-web_most_recent_install.XXXXXX' ) && printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > "$t_tmp" && mv -fT -- "$t_tmp" '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' || { rm -f -- ${t_tmp:+"$t_tmp"} ; t_fail most-recent 'could not write most-recent' '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' ; }
 printf '@done 0\n' >&3

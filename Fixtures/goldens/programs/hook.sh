@@ -25,13 +25,21 @@ n=0
 while [ "$n" -lt 25 ] && kill -0 -"$2" 2>/dev/null; do sleep 0.2; n=$((n + 1)); done
 kill -KILL -"$2" 2>/dev/null || exit 0
 while [ "$n" -lt 30 ] && kill -0 -"$2" 2>/dev/null; do sleep 0.2; n=$((n + 1)); done'
+tarmac_private() {
+  if [ -L "$1" ] || { [ -e "$1" ] && [ ! -f "$1" ]; }; then
+    echo '@note a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'
+    return 1
+  fi
+  (umask 077 && : >>"$1") && chmod 0600 -- "$1"
+}
 tarmac_ready=1
 for tarmac_tool in setsid tail getent stat mktemp head; do
   command -v "$tarmac_tool" >/dev/null 2>&1 && continue
   echo "@note hook programs need $tarmac_tool, which is missing on this host"
   tarmac_ready=
 done
-if [ -z "$tarmac_ready" ] || ! mkdir -p -- "$5" "$6" || ! tarmac_tmp=$(mktemp -d -- "$5/.hook-output.XXXXXX"); then
+if [ -z "$tarmac_ready" ] || ! mkdir -p -- "$5" "$6" || ! chmod 0700 -- "$5" "$6" ||
+  ! tarmac_private "$3" || ! tarmac_private "$4" || ! tarmac_tmp=$(mktemp -d -- "$5/.hook-output.XXXXXX"); then
   echo '@step setup failed'
   echo '@done 1'
   exit 1
@@ -56,6 +64,12 @@ tarmac_account() {
   tarmac_home=${tarmac_entry%:*}
   tarmac_shell=${tarmac_entry##*:}
 }
+tarmac_grant() {
+  if command -v setfacl >/dev/null 2>&1; then setfacl -m "u:$3:r-x" -- "$2" && return 0
+  else tarmac_gid=$(id -g -- "$3") && chgrp -- "$tarmac_gid" "$2" && chmod 0750 -- "$2" && return 0
+  fi
+  echo "@note script:$1 its runas user could not be let into the deployment archive"
+}
 tarmac_preflight() {
   if [ ! -e "$2" ]; then tarmac_step "$1" missing; return 1; fi
   if [ ! -x "$2" ]; then
@@ -70,6 +84,7 @@ tarmac_preflight() {
   if [ -n "$3" ]; then
     tarmac_account "$3" || { tarmac_step "$1" unknown-user; return 1; }
     tarmac_user=$3
+    [ -z "$4" ] || tarmac_grant "$1" "$4" "$3"
   else
     tarmac_user=$tarmac_self
     tarmac_account "$tarmac_self" || { tarmac_home=/; tarmac_shell=/bin/sh; }
@@ -127,7 +142,7 @@ tarmac_holders() {
   }
 }
 tarmac_script() {
-  tarmac_preflight "$1" "$2" "$5" || return 1
+  tarmac_preflight "$1" "$2" "$5" "$6" || return 1
   tarmac_log "Script - $3"
   tarmac_start "$1" "$2" "$4" "$5"
   tarmac_collect "$1"
@@ -156,6 +171,6 @@ tarmac_launch() {
     "$tarmac_setsid" "$@"
 }
 tarmac_log "LifecycleEvent - $tarmac_event"
-tarmac_script 0 '/var/lib/tarmac/g-1/d-ABC123/deployment-archive/scripts/start.sh' 'scripts/start.sh' 300 '' || tarmac_finish 1
-tarmac_script 1 '/var/lib/tarmac/g-1/d-ABC123/deployment-archive/it'\''s here.sh' 'it'\''s here.sh' 60 'deploy' || tarmac_finish 1
+tarmac_script 0 '/var/lib/tarmac/g-1/d-ABC123/deployment-archive/scripts/start.sh' 'scripts/start.sh' 300 '' '/var/lib/tarmac/g-1/d-ABC123/deployment-archive' || tarmac_finish 1
+tarmac_script 1 '/var/lib/tarmac/g-1/d-ABC123/deployment-archive/it'\''s here.sh' 'it'\''s here.sh' 60 'deploy' '/var/lib/tarmac/g-1/d-ABC123/deployment-archive' || tarmac_finish 1
 tarmac_finish 0

@@ -27,7 +27,68 @@ t_lock() {
 }
 t_let t_dir '/var/lib/tarmac/.tarmac-lock'
 t_pid=${TARMAC_SESSION_PID:-$PPID}
+# The deployment root is checked before it is used, and again once it exists.
+t_uid=$(id -u)
+# A path in one line, for a note.
+t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
+# ROLE: ancestor (a sticky directory or a link allowed), root (a link allowed), directory, or record (a regular file of ours).
+t_check() {
+  [ -e "$1" ] || [ -L "$1" ] || return 0
+  t_st=$(stat -c '%u %a %A %U' -- "$1") || t_fail root 'cannot stat a path of the deployment root'
+  set -- "$1" "$2" $t_st
+  t_bad=
+  case $2:$5 in
+    ancestor:l*|ancestor:d*|root:l*|root:d*|directory:d*|record:-*) ;;
+    record:*) t_bad='is not a regular file' ;;
+    *) t_bad='is not a directory' ;;
+  esac
+  if [ -z "$t_bad" ] && [ "$3" != "$t_uid" ] && { [ "$2" = record ] || [ "$3" != 0 ]; }; then
+    t_bad='is not owned by root or the deployment user'
+  fi
+  case $2:$5 in
+    *:l*|ancestor:d????????[tT]) ;;
+    *:?????w????|*:????????w?) [ -n "$t_bad" ] || t_bad='is writable by other users' ;;
+  esac
+  [ -n "$t_bad" ] || return 0
+  t_show "$1"
+  t_m=000$4
+  t_m=${t_m#"${t_m%????}"}
+  case $2 in
+    record) t_what='a record tarmac reads back must be a regular file owned by the deployment user and writable by no one else; check it, then remove it' ;;
+    *) t_what='the deployment root, its ancestors and the directories in it must be owned by root (or the deployment user) and writable by no one else' ;;
+  esac
+  t_fail root "the deployment root is not safe: $t_shown $t_bad (owner $6, uid $3, mode $t_m, $5): $t_what"
+}
+# Every component from / down, as written and as resolved (symlinks followed).
+t_walk() {
+  t_rest=${1#/} t_cur=
+  t_check / ancestor
+  while [ -n "$t_rest" ]; do
+    t_part=${t_rest%%/*}
+    case $t_rest in */*) t_rest=${t_rest#*/} ;; *) t_rest= ;; esac
+    [ -n "$t_part" ] || continue
+    t_cur=$t_cur/$t_part
+    [ -e "$t_cur" ] || [ -L "$t_cur" ] || return 0
+    if [ -n "${t_rest%/}" ]; then t_check "$t_cur" ancestor; else t_check "$t_cur" root; fi
+  done
+}
+t_chain() {
+  t_walk "$1"
+  [ -d "$1" ] || return 0
+  t_real=$(cd -P -- "$1" && pwd -P) || t_fail root 'cannot resolve the deployment root'
+  [ "$t_real" = "$1" ] || t_walk "$t_real"
+}
+t_chain '/var/lib/tarmac'
 mkdir -p -- '/var/lib/tarmac' || t_fail lock 'cannot create the deployment root' '/var/lib/tarmac'
+t_chain '/var/lib/tarmac'
+t_check '/var/lib/tarmac/deployment-instructions' directory
+t_check '/var/lib/tarmac/deployment-logs' directory
+t_check '/var/lib/tarmac/g-web' directory
+t_check '/var/lib/tarmac/.tarmac-lock' directory
+t_check '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record
+t_check '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record
+t_check '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record
+t_check '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 if mkdir -- "$t_dir" 2>/dev/null ; then
   printf '%s\n%s\n%s\n' 'd-20260101-1' "$t_pid" "$(date +%s)" > "$t_dir/info.tmp" && mv -f -- "$t_dir/info.tmp" "$t_dir/info" || t_fail lock 'cannot write the lock'\''s info file' "$t_dir"
   printf '@step lock ok\n' >&3

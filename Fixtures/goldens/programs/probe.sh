@@ -27,22 +27,76 @@ t_has() { if "$@" >/dev/null 2>&1; then echo present; else echo absent; fi; }
 t_user() { printf '@fact user %s %s\n' "$1" "$(t_has getent passwd "$2")" >&3; }
 t_group() { printf '@fact group %s %s\n' "$1" "$(t_has getent group "$2")" >&3; }
 t_tool() { printf '@fact tool %s %s\n' "$1" "$(t_has command -v "$2")" >&3; }
-t_cleanup() {
+t_uid=$(id -u)
+# A path in one line, for a note.
+t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
+# ROLE: ancestor (a sticky directory or a link allowed), root (a link allowed), directory, or record (a regular file of ours).
+t_check() {
   [ -e "$1" ] || [ -L "$1" ] || return 0
-  if [ -L "$1" ] || [ ! -f "$1" ]; then t_note 'the cleanup file is not a regular file; ignored'; return 0; fi
-  if [ "$(stat -c %u -- "$1")" != "$(id -u)" ]; then t_note 'the cleanup file is owned by another user; ignored'; return 0; fi
-  case $(stat -c %A -- "$1") in
-    ?????w????|????????w?) t_note 'the cleanup file is group- or world-writable; ignored'; return 0 ;;
+  t_st=$(stat -c '%u %a %A %U' -- "$1") || t_fail root 'cannot stat a path of the deployment root'
+  set -- "$1" "$2" $t_st
+  t_bad=
+  case $2:$5 in
+    ancestor:l*|ancestor:d*|root:l*|root:d*|directory:d*|record:-*) ;;
+    record:*) t_bad='is not a regular file' ;;
+    *) t_bad='is not a directory' ;;
   esac
+  if [ -z "$t_bad" ] && [ "$3" != "$t_uid" ] && { [ "$2" = record ] || [ "$3" != 0 ]; }; then
+    t_bad='is not owned by root or the deployment user'
+  fi
+  case $2:$5 in
+    *:l*|ancestor:d????????[tT]) ;;
+    *:?????w????|*:????????w?) [ -n "$t_bad" ] || t_bad='is writable by other users' ;;
+  esac
+  [ -n "$t_bad" ] || return 0
+  t_show "$1"
+  t_m=000$4
+  t_m=${t_m#"${t_m%????}"}
+  case $2 in
+    record) t_what='a record tarmac reads back must be a regular file owned by the deployment user and writable by no one else; check it, then remove it' ;;
+    *) t_what='the deployment root, its ancestors and the directories in it must be owned by root (or the deployment user) and writable by no one else' ;;
+  esac
+  t_fail root "the deployment root is not safe: $t_shown $t_bad (owner $6, uid $3, mode $t_m, $5): $t_what"
+}
+# Every component from / down, as written and as resolved (symlinks followed).
+t_walk() {
+  t_rest=${1#/} t_cur=
+  t_check / ancestor
+  while [ -n "$t_rest" ]; do
+    t_part=${t_rest%%/*}
+    case $t_rest in */*) t_rest=${t_rest#*/} ;; *) t_rest= ;; esac
+    [ -n "$t_part" ] || continue
+    t_cur=$t_cur/$t_part
+    [ -e "$t_cur" ] || [ -L "$t_cur" ] || return 0
+    if [ -n "${t_rest%/}" ]; then t_check "$t_cur" ancestor; else t_check "$t_cur" root; fi
+  done
+}
+t_chain() {
+  t_walk "$1"
+  [ -d "$1" ] || return 0
+  t_real=$(cd -P -- "$1" && pwd -P) || t_fail root 'cannot resolve the deployment root'
+  [ "$t_real" = "$1" ] || t_walk "$t_real"
+}
+t_cleanup() {
+  [ -f "$1" ] || return 0
   od -An -v -tx1 -- "$1" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3
   printf '@fact cleanup-size %s\n' "$(wc -c < "$1" | tr -d ' ')" >&3
 }
+# t_last FILE GROUP_DIR: the record must name a deployment directory of this group.
 t_last() {
   [ -f "$1" ] || return 0
   d=$(cat -- "$1") || return 0
+  case ${d#"$2"/} in
+    "$d"|''|*/*|.|..) t_show "$1"
+      t_fail root "the last successful install record $t_shown names a directory outside the group's: check it, then remove it" ;;
+  esac
   printf '@fact last-successful-hex %s\n' "$(printf '%s' "$d" | t_hex)" >&3
-  if [ -d "$d" ]; then e=yes; else e=no; fi
+  if [ -d "$d" ] && [ ! -L "$d" ]; then e=yes; else e=no; fi
   printf '@fact last-successful-exists %s\n' "$e" >&3
+  [ "$e" = yes ] || return 0
+# A revision whose files others could change (an older tarmac kept the bundle's modes).
+  u=$(find "$d" ! -type l \( -perm /022 -o ! -user "$t_uid" \) -print -quit 2>/dev/null)
+  [ -z "$u" ] || printf '@fact last-successful-unsafe %s\n' "$(printf '%s' "${u#"$d"/}" | t_hex)" >&3
 }
 t_deployments() {
   [ -d "$1" ] || return 0
@@ -69,6 +123,16 @@ t_lock() {
   c=; [ "$p" != "$2" ] || c=' caller'
   printf '@fact lock %s %s %s %s%s\n' "$(printf '%s' "$i" | od -An -v -tx1 | tr -d ' \n')" "$p" "$t" "$a" "$c" >&3
 }
+# The deployment root and the records in it: owned by root (or this user), writable by no one else.
+t_chain '/var/lib/tarmac'
+t_check '/var/lib/tarmac/deployment-instructions' directory
+t_check '/var/lib/tarmac/deployment-logs' directory
+t_check '/var/lib/tarmac/g-web' directory
+t_check '/var/lib/tarmac/.tarmac-lock' directory
+t_check '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record
+t_check '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record
+t_check '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record
+t_check '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 # Paths, by index (symlinks are not followed).
 t_kind 0 '/srv/app'
 t_kind 1 '/srv/app/$(reboot)'
@@ -89,7 +153,7 @@ t_tool 9 'semanage'
 t_tool 10 'restorecon'
 # Bookkeeping of the group, free space and the host lock.
 t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
-t_last '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install'
+t_last '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' '/var/lib/tarmac/g-web'
 t_deployments '/var/lib/tarmac/g-web'
 t_free '/var/lib/tarmac'
 t_lock '/var/lib/tarmac/.tarmac-lock' "${TARMAC_SESSION_PID:-$PPID}"
