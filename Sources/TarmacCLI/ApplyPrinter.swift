@@ -66,6 +66,9 @@ struct ApplyJSON: Encodable {
         var name: String
         var address: String
         var status: DeploymentStatus
+        var installed: Bool
+        /// Where the host stands after a failure: earlier revision, new, or which mix.
+        var message: String?
         var events: [EventResult]
     }
 
@@ -99,7 +102,12 @@ struct ApplyJSON: Encodable {
         bundleSHA256 = staged.report.sha256
         self.startedAt = startedAt
         finishedAt = Date()
-        hosts = [Host(name: "localhost", address: "local", status: status, events: result.events)]
+        let message = result.outcome == .succeeded ? nil : "this host \(result.revisionState)"
+        hosts = [
+            Host(
+                name: "localhost", address: "local", status: status, installed: result.installed, message: message,
+                events: result.events)
+        ]
         problems = result.problems
         warnings = result.warnings
     }

@@ -86,8 +86,9 @@ final class DeployPrinter: Sendable {
     private func finished(_ index: Int, _ result: HostResult) {
         var object: [String: Any] = [
             "type": "host_finished", "host": hosts[index], "status": result.status.rawValue,
-            "installed": result.installed,
+            "installed": result.installed, "revision": result.revisionWord,
         ]
+        if result.outcome != .succeeded { object["revision_state"] = "this host \(result.revisionState)" }
         if !result.problems.isEmpty { object["problems"] = result.problems }
         let mark = result.outcome == .succeeded ? "✓" : result.outcome == .skipped ? "–" : "✗"
         var text = line(index, result.status.rawValue)
@@ -149,7 +150,10 @@ extension DeployPrinter {
         }
         if json {
             let hosts = zip(self.hosts, result.hosts).map { name, host -> [String: Any] in
-                ["name": name, "status": host.status.rawValue, "installed": host.installed]
+                [
+                    "name": name, "status": host.status.rawValue, "installed": host.installed,
+                    "revision": host.revisionWord,
+                ]
             }
             emitJSON([
                 "type": "deployment_finished", "id": request.deploymentID,

@@ -1,4 +1,5 @@
 import Foundation
+import TarmacEngine
 
 /// The status words of the contract (design.md).
 public enum DeploymentStatus: String, Codable, Sendable {
@@ -53,6 +54,16 @@ public struct HostResult: Sendable {
         case skipped
     }
 
+    /// What Install did on the host, as its program recorded it.
+    public enum InstallRecord: Sendable, Equatable {
+        /// Install's program never started.
+        case notRun
+        /// It ran (to the end or not) and recorded what it changed.
+        case ran(InstallProgress)
+        /// It started, but the connection was lost before it reported back.
+        case unknown
+    }
+
     public var outcome: Outcome
     public var events: [EventResult]
     /// Problems that refused the deployment, each naming its path.
@@ -60,6 +71,19 @@ public struct HostResult: Sendable {
     public var warnings: [String]
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
+    public var install: InstallRecord
+
+    public init(
+        outcome: Outcome, events: [EventResult], problems: [String], warnings: [String], installed: Bool,
+        install: InstallRecord = .notRun
+    ) {
+        self.outcome = outcome
+        self.events = events
+        self.problems = problems
+        self.warnings = warnings
+        self.installed = installed
+        self.install = install
+    }
 
     /// The contract's status word for the host.
     public var status: DeploymentStatus {
@@ -71,11 +95,32 @@ public struct HostResult: Sendable {
         }
     }
 
-    /// Which revision the host is on now, in words, for messages after a failure.
+    /// Which revision the host is on now, in words, for messages after a failure: from what
+    /// Install's program recorded, never a guess.
     public var revisionState: String {
-        installed
-            ? "has the new revision's files (Install completed)"
-            : "keeps its earlier revision's files (Install did not run)"
+        if installed { return "has the new revision's files (Install completed)" }
+        switch install {
+        case .notRun: return "keeps its earlier revision's files (Install did not run)"
+        case .unknown:
+            return
+                "may have a mix of revisions: the connection was lost while Install ran, so what it changed is unknown"
+        case .ran(let progress): return progress.summary()
+        }
+    }
+
+    /// `earlier`, `new`, `mixed` or `unknown`: where the host stands, for JSON.
+    public var revisionWord: String {
+        if installed { return "new" }
+        switch install {
+        case .notRun: return "earlier"
+        case .unknown: return "unknown"
+        case .ran(let progress):
+            switch progress.revision {
+            case .earlier: return "earlier"
+            case .new: return "new"
+            case .mixed: return "mixed"
+            }
+        }
     }
 }
 

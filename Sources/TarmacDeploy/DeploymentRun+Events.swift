@@ -36,10 +36,20 @@ extension Run {
             let found = problems[known...].joined(separator: "; ")
             return EventResult(name: name, status: .failed, message: "nothing was installed: \(found)")
         }
-        let result = await runProgram(
-            InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID), event: name)
-        installed = result.status == .succeeded
-        return result
+        let program = InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID)
+        do {
+            let outcome = try await run(program, event: name)
+            installed = outcome.succeeded
+            progressOfInstall = InstallProgress.read(outcome.lines, plan: plan)
+            if outcome.succeeded { return EventResult(name: name, status: .succeeded) }
+            return EventResult(
+                name: name, status: .failed, exitCode: outcome.status, message: Self.failureMessage(outcome))
+        } catch {
+            // The connection was lost: what the program did before is unknown.
+            progressOfInstall = nil
+            installUnknown = true
+            return EventResult(name: name, status: .failed, message: "\(error)")
+        }
     }
 
     /// A program of tarmac's own: succeeded, or failed with what it said.

@@ -16,6 +16,10 @@ struct Run {
     /// True once a probe's facts came back.
     var probed = false
     var installed = false
+    /// What Install's program recorded it changed; nil while it has not run.
+    var progressOfInstall: InstallProgress?
+    /// Install's program was started but its connection was lost: what it changed is unknown.
+    var installUnknown = false
     /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).
     var prestaged: EventResult?
     /// The early plan, while nothing could have changed the host since its probe: no hook
@@ -35,7 +39,9 @@ struct Run {
     }
 
     func result(_ outcome: HostResult.Outcome) -> HostResult {
-        HostResult(outcome: outcome, events: events, problems: problems, warnings: warnings, installed: installed)
+        HostResult(
+            outcome: outcome, events: events, problems: problems, warnings: warnings, installed: installed,
+            install: installUnknown ? .unknown : progressOfInstall.map { .ran($0) } ?? .notRun)
     }
 
     /// Runs a program, passing hook output and notes on as progress. A note that explains a

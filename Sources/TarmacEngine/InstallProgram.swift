@@ -1,17 +1,20 @@
 /// Install (spec §4.1, §4.8, §5.3) as one program: ensure `deployment-instructions/`, remove
 /// the previous install's paths, drop its SELinux rules and cleanup file, then make
-/// directories, copy files and re-create symlinks in plan order while writing the new cleanup
-/// file, apply permissions (chown, chmod, setfacl, label), and write `_last_successful_install`.
+/// directories, place files and symlinks in plan order while writing the new cleanup file,
+/// apply permissions (chown, chmod, setfacl, label), and write `_last_successful_install`.
 ///
-/// Copies and symlinks are atomic: written under a temporary name in the same directory, then
-/// renamed over the target, so a reader sees the old file or the new one, never half of one.
+/// Nothing below a destination is reached through a symlink a non-root user could have
+/// planted, before or during the run (SECURITY.md): work is grouped by directory
+/// (`InstallGroup`); the program enters a group's directory component by component and
+/// names entries by their last component only. Files and links are made in a fresh
+/// directory only root can write (a stage, `mktemp -d` inside the target directory), given
+/// their modes there, and renamed over their targets: a reader sees the old file or the new
+/// one, and a link planted at a target is replaced, never written through.
+///
 /// A failure stops the program with `@step <kind>:<index> failed` and a `@note`; the index
 /// points into `plan.removals`, `plan.steps` or `plan.permissions` (see `failure(in:plan:)`).
-/// Progress is aggregated: one `@step` line per phase and per 500 file steps.
+/// Progress is recorded per group (see `InstallGroup`), so a failed run says what it changed.
 public enum InstallProgram {
-    /// How many file steps one progress line stands for.
-    static let progressChunk = 500
-
     /// Renders the program for `plan` of deployment `deploymentID`.
     public static func render(plan: InstallPlan, layout: HostLayout, deploymentID: String) -> ShellScript {
         var script = Bookkeeping.prelude("install deployment \(deploymentID) of group \(layout.groupID)")
@@ -25,8 +28,9 @@ public enum InstallProgram {
             "mkdir", "-p", "--", .quoted(layout.instructions), .quoted(logs), "||", "t_fail", "instructions",
             .quoted("cannot create deployment-instructions or the deployment's logs"), .quoted(layout.instructions))
         script.append(removals(plan))
-        script.append(steps(plan, deploymentID: deploymentID, archive: layout.archiveDirectory(deploymentID)))
+        script.append(steps(plan))
         script.append(permissions(plan))
+        script.line("cd /")
         Bookkeeping.writeFile(
             layout.lastSuccessfulFile, text: layout.deploymentDirectory(deploymentID), label: "last-successful",
             in: &script)
@@ -34,16 +38,16 @@ public enum InstallProgram {
         return script
     }
 
-    /// Removes the previous install (already in reverse order), its SELinux rules and its cleanup
-    /// file, and opens the new cleanup file empty.
+    /// Removes the previous install (already in reverse order) directory by directory, its
+    /// SELinux rules and its cleanup file, and opens the new cleanup file empty.
     static func removals(_ plan: InstallPlan) -> ShellScript {
         var s = ShellScript()
         s.comment("The previous install: \(plan.removals.count) paths, \(plan.selinuxRemovals.count) SELinux rules.")
-        // In batches: one `rm` for the files and links of up to 200 paths, then their
-        // directories (reverse creation order puts a directory after everything in it).
-        for first in stride(from: 0, to: plan.removals.count, by: InstallCopyBatch.limit) {
-            let paths = plan.removals[first..<min(first + InstallCopyBatch.limit, plan.removals.count)]
-            s.run(ShellCommand(["t_remove_batch", .number(first)] + paths.map { .quoted($0) }))
+        for (number, group) in InstallGroup.removals(plan).enumerated() {
+            s.run(
+                ShellCommand(
+                    ["t_remove_in", .number(number), .number(group.members[0]), .quoted(group.directory)]
+                        + group.members.map { .quoted(InstallGroup.split(plan.removals[$0]).name) }))
         }
         for path in plan.selinuxRemovals {
             s.run("t_unlabel", .quoted(path))
@@ -55,114 +59,102 @@ public enum InstallProgram {
         return s
     }
 
-    /// Directories first (all of them, a batch per `mkdir`), then copies and symlinks in plan
-    /// order, each recorded as §4.1 says. Making every directory first is safe: the planner
-    /// only makes directories that are missing, and no later step needs one gone.
-    static func steps(_ plan: InstallPlan, deploymentID: String, archive: String) -> ShellScript {
+    /// Directories first (all of them, a batch per directory), then copies and symlinks in
+    /// plan order, each recorded as §4.1 says. Making every directory first is safe: the
+    /// planner only makes directories that are missing, and no later step needs one gone.
+    static func steps(_ plan: InstallPlan) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
         s.append(directories(plan))
-        let total = plan.steps.count
-        var batch: InstallCopyBatch?
-        func flush() {
-            batch?.render(into: &s)
-            batch = nil
+        for (number, group) in InstallGroup.placements(plan).enumerated() {
+            placement(number, group, plan, into: &s)
         }
-        for (index, step) in plan.steps.enumerated() {
-            switch step {
-            case .copyFile(let source, let destination, let mode, .missing):
-                if let (roots, relative) = InstallCopyBatch.split(source: source, destination: destination) {
-                    if batch?.accepts(roots) != true {
-                        flush()
-                        batch = InstallCopyBatch(roots: roots, firstIndex: index)
-                    }
-                    batch?.add(relative: relative, destination: destination, mode: mode)
-                } else {
-                    flush()
-                    s.run(record(destination))
-                    s.run(
-                        "t_copy", .number(index), .quoted(source), .quoted(destination),
-                        .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)), modeWord(mode))
-                }
-            case .makeDirectory:
-                break  // made above
-            case .copyFile(let source, let destination, let mode, let replaces):
-                flush()
-                s.run(record(destination))
-                if replaces == .directory { s.run("t_unplace", .number(index), .quoted(destination)) }
-                s.run(
-                    "t_copy", .number(index), .quoted(source), .quoted(destination),
-                    .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)), modeWord(mode))
-            case .symlink(let target, let destination, let replaces):
-                flush()
-                s.run(record(destination))
-                if replaces == .directory { s.run("t_unplace", .number(index), .quoted(destination)) }
-                s.run(
-                    "t_link", .number(index), .quoted(target), .quoted(destination),
-                    .quoted(temporaryPath(destination, index: index, deploymentID: deploymentID)))
-            case .retain:
-                break  // nothing written, nothing recorded (§4.7)
-            }
-            if (index + 1) % progressChunk == 0 && index + 1 < total {
-                flush()
-                s.run("printf", "'@step files:%s/%s ok\\n'", .number(index + 1), .number(total), ">&3")
-            }
-        }
-        flush()
-        s.run("printf", "'@step files:%s/%s ok\\n'", .number(total), .number(total), ">&3")
+        s.run("printf", "'@step files:%s/%s ok\\n'", .number(plan.steps.count), .number(plan.steps.count), ">&3")
         return s
     }
 
+    /// One directory's copies and links: staged, given their modes, renamed into place.
+    static func placement(_ number: Int, _ group: InstallGroup, _ plan: InstallPlan, into s: inout ShellScript) {
+        let first = ShellWord.number(group.members[0])
+        s.run("t_enter", "copy", first, .quoted(group.directory))
+        s.run("t_stage_in", "copy", first)
+        var batch: (index: Int, source: String, names: [String])?
+        func flush() {
+            if let batch {
+                s.run(
+                    ShellCommand(
+                        ["t_put", .number(batch.index), .quoted(batch.source)] + batch.names.map { .quoted($0) }))
+            }
+            batch = nil
+        }
+        var modes: [(mode: UInt32, index: Int, names: [String])] = []
+        var names: [String] = []
+        var unplace: [(Int, String)] = []
+        for index in group.members {
+            let step = plan.steps[index]
+            let name = InstallGroup.split(InstallGroup.placed(step) ?? "").name
+            names.append(name)
+            switch step {
+            case .copyFile(let source, let destination, let mode, let replaces):
+                s.run(record(destination))
+                let (sourceDirectory, sourceName) = InstallGroup.split("/" + source)
+                let relative = String(sourceDirectory.dropFirst())
+                if sourceName == name {
+                    if batch?.source != relative { flush() }
+                    if batch == nil { batch = (index, relative, []) }
+                    batch?.names.append(name)
+                } else {
+                    flush()
+                    s.run("t_put_as", .number(index), .quoted(source), .quoted(name))
+                }
+                if let at = modes.firstIndex(where: { $0.mode == mode }) {
+                    modes[at].names.append(name)
+                } else {
+                    modes.append((mode, index, [name]))
+                }
+                if replaces == .directory { unplace.append((index, name)) }
+            case .symlink(let target, let destination, let replaces):
+                flush()
+                s.run(record(destination))
+                s.run("t_put_link", .number(index), .quoted(target), .quoted(name))
+                if replaces == .directory { unplace.append((index, name)) }
+            case .makeDirectory, .retain:
+                break
+            }
+        }
+        flush()
+        for group in modes {
+            s.run(
+                ShellCommand(["t_modes", .number(group.index), modeWord(group.mode)] + group.names.map { .quoted($0) }))
+        }
+        for (index, name) in unplace { s.run("t_unplace", .number(index), .quoted(name)) }
+        s.run(ShellCommand(["t_stage_out", .number(number), first] + names.map { .quoted($0) }))
+    }
+
     /// Every directory the plan makes, parents first, recorded once made: one `mkdir` per
-    /// batch when none of them exists yet, else directory by directory (recording only what
+    /// group when none of them exists yet, else directory by directory (recording only what
     /// this install made: a directory of the previous install that survived its removal, not
     /// being empty, is not this install's).
     static func directories(_ plan: InstallPlan) -> ShellScript {
         var s = ShellScript()
-        let made = plan.steps.enumerated().compactMap { index, step -> (Int, String)? in
-            if case .makeDirectory(let path) = step { return (index, path) }
-            return nil
-        }
-        for first in stride(from: 0, to: made.count, by: InstallCopyBatch.limit) {
-            let batch = made[first..<min(first + InstallCopyBatch.limit, made.count)]
-            s.ifThen(ShellCommand(["t_mkdir_batch", .number(batch.first!.0)] + batch.map { .quoted($0.1) })) { s in
-                for (_, path) in batch { s.run(record(path)) }
+        for (number, group) in InstallGroup.directories(plan).enumerated() {
+            let paths = group.members.map { index -> (Int, String) in
+                guard case .makeDirectory(let path) = plan.steps[index] else { return (index, "") }
+                return (index, path)
+            }
+            s.run("t_enter", "mkdir", .number(group.members[0]), .quoted(group.directory))
+            let batch =
+                ["t_mkdirs", .number(group.members[0])] + paths.map { ShellWord.quoted(InstallGroup.split($0.1).name) }
+            s.ifThen(ShellCommand(batch)) { s in
+                for (_, path) in paths { s.run(record(path)) }
             } else: { s in
-                for (index, path) in batch {
-                    s.run(ShellCommand(["t_mkdir", .number(index), .quoted(path), "&&"] + record(path).words))
+                for (index, path) in paths {
+                    let name = InstallGroup.split(path).name
+                    s.run(ShellCommand(["t_mkdir", .number(index), .quoted(name), "&&"] + record(path).words))
                 }
             }
+            s.run("printf", "'@step made:%s ok\\n'", .number(number), ">&3")
         }
-        return s
-    }
-
-    /// Permission changes in plan order; per path: chown, chmod, setfacl, SELinux label.
-    static func permissions(_ plan: InstallPlan) -> ShellScript {
-        var s = ShellScript()
-        s.comment("Permissions: \(plan.permissions.count) paths.")
-        for (index, change) in plan.permissions.enumerated() {
-            let i = ShellWord.number(index)
-            let path = ShellWord.quoted(change.path)
-            s.ifThen(["t_perm", i, path]) { s in
-                switch (change.owner, change.group) {
-                case (let owner?, let group?): s.run("t_chown", i, .quoted(owner + ":" + group), path)
-                case (let owner?, nil): s.run("t_chown", i, .quoted(owner), path)
-                case (nil, let group?): s.run("t_chgrp", i, .quoted(group), path)
-                case (nil, nil): break
-                }
-                if let mode = change.mode { s.run("t_chmod", i, modeWord(mode), path) }
-                if let acl = change.acl { s.run("t_setfacl", i, .quoted(acl.joined(separator: ",")), path) }
-                if let type = change.selinuxType {
-                    s.run("t_record_label", path)
-                    var words: [ShellWord] = ["t_label", i, path]
-                    if let user = change.selinuxUser { words += ["-s", .quoted(user)] }
-                    words += ["-t", .quoted(type)]
-                    if let range = change.selinuxRange { words += ["-r", .quoted(range)] }
-                    s.run(ShellCommand(words))
-                }
-            }
-        }
-        s.run("printf", "'@step permissions:%s ok\\n'", .number(plan.permissions.count), ">&3")
         return s
     }
 
@@ -171,16 +163,6 @@ public enum InstallProgram {
         guard path.contains("\n") || path.contains("\\") else { return ["t_record", .quoted(path)] }
         let escaped = path.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
         return ["t_record_escaped", .quoted(escaped)]
-    }
-
-    /// `.<name>.tarmac-tmp.<deployment-id>` next to the target, or a short indexed name when
-    /// that would exceed the 255-byte name limit.
-    static func temporaryPath(_ destination: String, index: Int, deploymentID: String) -> String {
-        guard let slash = destination.lastIndex(of: "/") else { return destination + ".tarmac-tmp" }
-        let directory = destination[..<slash]
-        let name = "." + destination[destination.index(after: slash)...] + ".tarmac-tmp." + deploymentID
-        if name.utf8.count <= 255 { return directory + "/" + name }
-        return directory + "/.tarmac-tmp.\(index)." + deploymentID
     }
 
     /// A mode as five octal digits, so GNU chmod also clears setuid/setgid on directories.

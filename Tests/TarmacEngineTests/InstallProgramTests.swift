@@ -45,7 +45,11 @@ struct InstallProgramTests {
             ]))
         let run = try box.run(InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1"))
         #expect(run.done == 0, "\(run.lines) \(run.stderr)")
-        #expect(run.steps == ["cleanup:0 ok", "files:6/6 ok", "permissions:0 ok"])
+        #expect(
+            run.steps == [
+                "cleanup:0 ok", "made:0 ok", "placed:0 ok", "placed:1 ok", "placed:2 ok", "files:6/6 ok",
+                "permissions:0 ok",
+            ])
         #expect(box.read("/opt/app/index.html") == "<h1>1</h1>" && box.read("/opt/app/kept.conf") == "operator's")
         #expect(box.stat("/opt/app/css")!.st_mode & 0o7777 == 0o755)
         #expect(box.stat("/opt/app/css/site.css")!.st_mode & 0o7777 == 0o600)
@@ -116,7 +120,7 @@ struct InstallProgramTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).sorted() == ["l", "s", "x"])
     }
 
-    @Test("a failed copy leaves the target untouched, no temporary file, and names the path", .sandboxed)
+    @Test("a failed copy leaves its directory untouched, no staging directory, and names the path", .sandboxed)
     func failedCopy() throws {
         let box = try ProgramSandbox()
         defer { box.remove() }
@@ -130,7 +134,9 @@ struct InstallProgramTests {
         #expect(run.done == 1 && run.status == 1)
         #expect(run.steps.last == "copy:1 failed")
         #expect(box.read("/opt/app/x") == "old x" && box.stat("/opt/app/x")!.st_ino == inode)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).sorted() == ["ok", "x"])
+        // A directory's files are placed together: none of this one's went in, no stage is left.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/app")).sorted() == ["x"])
+        #expect(InstallProgress.read(run.lines, plan: plan).revision == .earlier)
         let problem = try #require(InstallProgram.failure(in: run.lines, plan: plan))
         #expect(problem.path == "/opt/app/x" && problem.message.contains("#1"))
         #expect(run.stderr.contains("/opt/tarmac/g-web/d-1/deployment-archive/missing"))
@@ -164,27 +170,15 @@ struct InstallProgramTests {
             "programs/install.sh")
     }
 
-    @Test("progress is aggregated: one line per 500 file steps")
+    @Test("progress is recorded once per directory group, not per file")
     func progress() {
-        let steps = (0..<1_201).map { InstallPlan.Step.retain(destination: "/a/\($0)") }
-        let text = InstallProgram.render(plan: InstallPlan(steps: steps), layout: Self.layout, deploymentID: "d")
-            .description
-        let progress = text.split(separator: "\n").filter { $0.hasPrefix("printf '@step files:") }
-        #expect(
-            progress == [
-                "printf '@step files:%s/%s ok\\n' 500 1201 >&3", "printf '@step files:%s/%s ok\\n' 1000 1201 >&3",
-                "printf '@step files:%s/%s ok\\n' 1201 1201 >&3",
-            ])
-    }
-
-    @Test("temporary names stay next to the target and within the name limit")
-    func temporaryNames() {
-        let long = String(repeating: "n", count: 250)
-        let plan = InstallPlan(steps: [
-            InstallProgramTests.copy("s", "/a/" + long), InstallProgramTests.copy("s", "/a/b"),
-        ])
-        let text = InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1").description
-        #expect(text.contains("'/a/.tarmac-tmp.0.d-1'") && text.contains("'/a/.b.tarmac-tmp.d-1'"))
+        var steps = (0..<1_201).map { InstallProgramTests.copy("f\($0)", "/a/f\($0)") }
+        steps.append(InstallProgramTests.copy("g", "/b/g"))
+        let plan = InstallPlan(steps: steps)
+        #expect(InstallGroup.placements(plan).map(\.members.count) == [1_000, 201, 1])
+        let text = InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d").description
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("t_stage_out ") }.count == 3)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("t_put ") }.count == 3)
     }
 
     @Test("failure(in:) maps indices back to paths")

@@ -18,118 +18,212 @@ t_append() { printf "$1" "$2" >> "$t_cleanup" || t_fail cleanup-file 'cannot app
 t_record() { t_append '%s\n' "$1"; }
 t_record_escaped() { t_append 'escaped\000%s\n' "$1"; }
 t_record_label() { t_append 'semanage\000%s\n' "$1"; }
-t_remove_batch() {
-  t_i=$1; shift
-  t_err=$(for t_p; do if [ -L "$t_p" ] || { [ -e "$t_p" ] && [ ! -d "$t_p" ]; }; then printf '%s\0' "$t_p"; fi; done |
-    xargs -0 -r rm -f -- 2>&1) ||
-    t_fail "remove:$t_i" "cannot remove paths from #$t_i on of the previous install" "$t_err"
-  for t_p; do
-    if [ -d "$t_p" ] && [ ! -L "$t_p" ]; then
-      rmdir -- "$t_p" 2>/dev/null || [ -n "$(ls -A -- "$t_p" 2>/dev/null)" ] ||
-        t_fail "remove:$t_i" "cannot remove a directory of the previous install (from #$t_i on)" "$t_p"
+unset CDPATH
+t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145]) return 0 ;; esac; return 1; }
+t_in() {
+  cd -P / || return 1
+  t_rest=$1
+  while :; do
+    t_rest=${t_rest#/}
+    [ -n "$t_rest" ] || return 0
+    case $t_rest in /*) continue ;; esac
+    t_c=${t_rest%%/*}; t_rest=${t_rest#"$t_c"}; t_was=${PWD%/}
+    if [ -h "./$t_c" ]; then
+      t_trusted || return 2
+      cd -P -- "./$t_c" 2>/dev/null || return 1
+    else
+      cd -P -- "./$t_c" 2>/dev/null || return 1
+      [ "$PWD" = "$t_was/$t_c" ] || return 2
     fi
   done
 }
+t_enter() {
+  t_in "$3" && return 0
+  if [ $? -eq 2 ]; then
+    t_fail "$1:$2" "the way to the directory of #$2 passes a symlink (or a directory moved while Install ran) in a directory a non-root user can write; tarmac never follows such a link" "$3"
+  fi
+  t_fail "$1:$2" "the directory of #$2 is missing or not a directory" "$3"
+}
+t_gone() {
+  t_g=$1 t_o=0; shift
+  for t_n do
+    [ -e "./$t_n" ] || [ -h "./$t_n" ] || printf '@step gone:%s.%s ok\n' "$t_g" "$t_o" >&3
+    t_o=$((t_o + 1))
+  done
+}
+t_remove_in() {
+  t_g=$1 t_i=$2; shift 2
+  t_in "$1"
+  case $? in
+  0) ;;
+  1) printf '@step removed:%s ok\n' "$t_g" >&3; return 0 ;;
+  *) t_note "the directory of the previous install's path #$t_i is reached through a symlink (or moved) in a directory a non-root user can write; tarmac never follows it, and leaves what is there"
+     printf '@step removed:%s ok\n' "$t_g" >&3; return 0 ;;
+  esac
+  shift
+  t_err=$(for t_n do if [ -h "./$t_n" ] || { [ -e "./$t_n" ] && [ ! -d "./$t_n" ]; }; then printf './%s\0' "$t_n"; fi; done |
+    xargs -0 -r rm -f -- 2>&1) || {
+    t_gone "$t_g" "$@"
+    t_fail "remove:$t_i" "cannot remove paths from #$t_i on of the previous install" "$t_err"
+  }
+  for t_n do
+    if [ -d "./$t_n" ] && [ ! -h "./$t_n" ]; then
+      rmdir -- "./$t_n" 2>/dev/null || [ -n "$(ls -A -- "./$t_n" 2>/dev/null)" ] || {
+        t_gone "$t_g" "$@"
+        t_fail "remove:$t_i" "cannot remove a directory of the previous install (from #$t_i on)" "$PWD/$t_n"
+      }
+    fi
+  done
+  printf '@step removed:%s ok\n' "$t_g" >&3
+}
 t_unlabel() { semanage fcontext -d -- "$1" >/dev/null 2>&1 || :; }
-t_mkdir_batch() {
+t_mkdirs() {
   t_i=$1; shift
-  for t_p; do if [ -e "$t_p" ] || [ -L "$t_p" ]; then return 1; fi; done
+  for t_n do if [ -e "./$t_n" ] || [ -h "./$t_n" ]; then return 1; fi; done
+  for t_n do set -- "$@" "./$t_n"; shift; done
   mkdir -m 0755 -- "$@" 2>"$t_errf" && return 0
   t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_fail "mkdir:$t_i" "the disk is full: cannot create directories from #$t_i on" "$t_err"; fi
   t_fail "mkdir:$t_i" "cannot create directories from #$t_i on" "$t_err"
 }
 t_mkdir() {
-  mkdir -m 0755 -- "$2" 2>"$t_errf" && return 0
-  if [ -d "$2" ] && [ ! -L "$2" ]; then return 1; fi
+  mkdir -m 0755 -- "./$2" 2>"$t_errf" && return 0
+  if [ -h "./$2" ]; then
+    t_fail "mkdir:$1" "a symlink is where directory #$1 must go; tarmac never follows it: remove it" "$PWD/$2"
+  fi
+  if [ -d "./$2" ]; then return 1; fi
   t_fail "mkdir:$1" "cannot create directory #$1" "$(cat -- "$t_errf")"
 }
-t_unplace() {
-  [ ! -d "$2" ] || [ -L "$2" ] || rmdir -- "$2" ||
-    t_fail "copy:$1" "a non-empty directory is where file #$1 must go" "$2"
+t_stage=
+t_stage_in() {
+  t_dir=${PWD%/}
+  t_stage=$(mktemp -d -p . .tarmac-XXXXXXXXXX 2>"$t_errf") || t_fail "$1:$2" "cannot make a staging directory for #$2" "$(cat -- "$t_errf")"
+  t_stage=${t_stage#./}
+  cd -P -- "./$t_stage" && [ "$PWD" = "$t_dir/$t_stage" ] && [ -O . ] ||
+    t_fail "$1:$2" "the staging directory for #$2 was replaced while Install ran" "$t_dir"
 }
-t_placed() {
-  [ "$1" -eq 0 ] && return 0
-  rm -f -- "$4"
-  if t_disk_full "$t_err"; then t_fail "$2" "the disk is full: cannot place file #$3" "$t_err"; fi
-  t_fail "$2" "cannot place file #$3" "$t_err"
+t_abort() {
+  if [ -n "$t_stage" ]; then cd -P .. && rm -rf -- "./$t_stage"; t_stage=; fi
+  t_fail "$@"
 }
-t_copy() {
-  rm -f -- "$4"
-  t_err=$(cp -pT -- "$t_archive/$2" "$4" 2>&1 && chmod "$5" "$4" 2>&1 && mv -Tf -- "$4" "$3" 2>&1)
-  t_placed "$?" "copy:$1" "$1" "$4"
-}
-t_copy_batch() {
-  t_i=$1; t_s=$2; t_d=$3; shift 3
-  (cd -- "$t_archive/$t_s" && cp -p --parents -t "$t_d" -- "$@") 2>"$t_errf" && return 0
+t_put_failed() {
   t_err=$(cat -- "$t_errf")
-  if t_disk_full "$t_err"; then t_fail "copy:$t_i" "the disk is full: cannot copy files from #$t_i on" "$t_err"; fi
-  t_fail "copy:$t_i" "cannot copy files from #$t_i on" "$t_err"
+  if t_disk_full "$t_err"; then t_abort "copy:$1" "the disk is full: cannot copy files from #$1 on" "$t_err"; fi
+  t_abort "copy:$1" "cannot copy files from #$1 on" "$t_err"
 }
-t_chmod_batch() {
-  t_i=$1; t_m=$2; shift 2
-  chmod "$t_m" -- "$@" 2>"$t_errf" || t_fail "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
+t_put() {
+  t_i=$1 t_s=$2; shift 2
+  for t_n do set -- "$@" "$t_archive/$t_s/$t_n"; shift; done
+  cp -p -t . -- "$@" 2>"$t_errf" || t_put_failed "$t_i"
 }
-t_link() {
-  rm -f -- "$4"
-  t_err=$(ln -s -- "$2" "$4" 2>&1 && mv -Tf -- "$4" "$3" 2>&1)
-  t_placed "$?" "link:$1" "$1" "$4"
+t_put_as() { cp -p -- "$t_archive/$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
+t_put_link() { ln -s -- "$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
+t_modes() {
+  t_i=$1 t_m=$2; shift 2
+  for t_n do set -- "$@" "./$t_n"; shift; done
+  chmod "$t_m" -- "$@" 2>"$t_errf" || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
 }
-t_perm() {
-  if [ -L "$2" ]; then
-    t_note "permission entry #$1 names a symlink; tarmac never changes permissions through a link; skipped"
-    return 1
+t_unplace() {
+  [ ! -d "../$2" ] || [ -h "../$2" ] || rmdir -- "../$2" 2>/dev/null ||
+    t_abort "copy:$1" "a non-empty directory is where file #$1 must go" "$t_dir/$2"
+}
+t_stage_out() {
+  t_g=$1 t_i=$2; shift 2
+  if ! mv -f -t .. -- "$@" 2>"$t_errf"; then
+    t_err=$(cat -- "$t_errf") t_o=0
+    for t_n do
+      [ -e "./$t_n" ] || [ -h "./$t_n" ] || printf '@step put:%s.%s ok\n' "$t_g" "$t_o" >&3
+      t_o=$((t_o + 1))
+    done
+    t_abort "copy:$t_i" "cannot move files from #$t_i on into place" "$t_err"
   fi
-  [ -e "$2" ] || t_fail "permission:$1" "permission entry #$1 names a path that does not exist" "$2"
+  printf '@step placed:%s ok\n' "$t_g" >&3
+  cd -P .. && rmdir -- "./$t_stage" 2>/dev/null || t_note "a staging directory of Install could not be removed (files from #$t_i on)"
+  t_stage=
 }
-t_chown() { t_err=$(chown -- "$2" "$3" 2>&1) || t_fail "chown:$1" "chown failed on permission entry #$1" "$t_err"; }
-t_chgrp() { t_err=$(chgrp -- "$2" "$3" 2>&1) || t_fail "chgrp:$1" "chgrp failed on permission entry #$1" "$t_err"; }
-t_chmod() { t_err=$(chmod "$2" "$3" 2>&1) || t_fail "chmod:$1" "chmod failed on permission entry #$1" "$t_err"; }
-t_setfacl() { t_err=$(setfacl --set "$2" -- "$3" 2>&1) || t_fail "setfacl:$1" "setfacl failed on permission entry #$1" "$t_err"; }
+t_perm_in() {
+  t_enter permission "$1" "$2"
+  t_pn=$3
+  if [ -h "./$3" ]; then t_perm_link "$1"; return 1; fi
+  [ -e "./$3" ] || t_fail "permission:$1" "permission entry #$1 names a path that does not exist" "$2/$3"
+  t_stage_in permission "$1"
+  mv -T -- "../$3" "./$3" 2>"$t_errf" || t_abort "permission:$1" "cannot stage the path of permission entry #$1" "$(cat -- "$t_errf")"
+  [ -h "./$3" ] || return 0
+  t_perm_out "$1"
+  t_perm_link "$1"
+  return 1
+}
+t_perm_link() { t_note "permission entry #$1 names a symlink; tarmac never changes permissions through a link; skipped"; }
+t_perm_fail() { mv -T -- "./$t_pn" "../$t_pn" 2>/dev/null; t_abort "$@"; }
+t_perm_out() {
+  mv -T -- "./$t_pn" "../$t_pn" 2>"$t_errf" || t_abort "permission:$1" "cannot put back the path of permission entry #$1" "$(cat -- "$t_errf")"
+  cd -P .. && rmdir -- "./$t_stage" 2>/dev/null || t_note "a staging directory of Install could not be removed (permission entry #$1)"
+  t_stage=
+}
+t_chown() { t_err=$(chown -h -- "$2" "$3" 2>&1) || t_perm_fail "chown:$1" "chown failed on permission entry #$1" "$t_err"; }
+t_chgrp() { t_err=$(chgrp -h -- "$2" "$3" 2>&1) || t_perm_fail "chgrp:$1" "chgrp failed on permission entry #$1" "$t_err"; }
+t_chmod() { t_err=$(chmod "$2" "$3" 2>&1) || t_perm_fail "chmod:$1" "chmod failed on permission entry #$1" "$t_err"; }
+t_setfacl() { t_err=$(setfacl --set "$2" -- "$3" 2>&1) || t_perm_fail "setfacl:$1" "setfacl failed on permission entry #$1" "$t_err"; }
 t_label() {
   t_i=$1 t_p=$2; shift 2
   semanage fcontext -a "$@" -- "$t_p" >/dev/null 2>&1 || t_err=$(semanage fcontext -m "$@" -- "$t_p" 2>&1) ||
     t_fail "selinux:$t_i" "semanage fcontext failed on permission entry #$t_i" "$t_err"
-  t_err=$(restorecon -F -- "$t_p" 2>&1) || t_fail "selinux:$t_i" "restorecon failed on permission entry #$t_i" "$t_err"
+  t_err=$(restorecon -F -- "./$t_pn" 2>&1) || t_fail "selinux:$t_i" "restorecon failed on permission entry #$t_i" "$t_err"
 }
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
 t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
 t_let t_errf '/var/lib/tarmac/g-web/d-20260101-1/logs/install.stderr'
 mkdir -p -- '/var/lib/tarmac/deployment-instructions' '/var/lib/tarmac/g-web/d-20260101-1/logs' || t_fail instructions 'cannot create deployment-instructions or the deployment'\''s logs' '/var/lib/tarmac/deployment-instructions'
 # The previous install: 2 paths, 1 SELinux rules.
-t_remove_batch 0 '/srv/app/old.txt' '/srv/app'
+t_remove_in 0 0 '/srv/app' 'old.txt'
+t_remove_in 1 1 '/srv' 'app'
 t_unlabel '/srv/app/old.txt'
 printf '@step cleanup:%s ok\n' 2 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
 # Files: 7 steps.
-if t_mkdir_batch 0 '/srv/app' '/srv/app/bin' ; then
+t_enter mkdir 0 '/srv'
+if t_mkdirs 0 'app' ; then
   t_record '/srv/app'
+else
+  t_mkdir 0 'app' && t_record '/srv/app'
+fi
+printf '@step made:%s ok\n' 0 >&3
+t_enter mkdir 1 '/srv/app'
+if t_mkdirs 1 'bin' ; then
   t_record '/srv/app/bin'
 else
-  t_mkdir 0 '/srv/app' && t_record '/srv/app'
-  t_mkdir 1 '/srv/app/bin' && t_record '/srv/app/bin'
+  t_mkdir 1 'bin' && t_record '/srv/app/bin'
 fi
+printf '@step made:%s ok\n' 1 >&3
+t_enter copy 2 '/srv/app/bin'
+t_stage_in copy 2
 t_record '/srv/app/bin/run me'
-t_copy_batch 2 '' '/srv/app' 'bin/run me'
-t_chmod_batch 2 '00755' '/srv/app/bin/run me'
+t_put 2 'bin' 'run me'
+t_modes 2 '00755' 'run me'
+t_stage_out 0 2 'run me'
+t_enter copy 3 '/srv/app'
+t_stage_in copy 3
 t_record '/srv/app/it'\''s $(odd)'
-t_copy 3 'it'\''s $(odd)' '/srv/app/it'\''s $(odd)' '/srv/app/.it'\''s $(odd).tarmac-tmp.d-20260101-1' '00644'
 t_record_escaped '/srv/app/new\nline'
-t_copy_batch 4 '' '/srv/app' 'new
-line'
-t_chmod_batch 4 '00644' '/srv/app/new
+t_put 3 '' 'it'\''s $(odd)' 'new
 line'
 t_record '/srv/app/run'
-t_link 5 'bin/run me' '/srv/app/run' '/srv/app/.run.tarmac-tmp.d-20260101-1'
+t_put_link 5 'bin/run me' 'run'
+t_modes 3 '00644' 'it'\''s $(odd)' 'new
+line'
+t_stage_out 1 3 'it'\''s $(odd)' 'new
+line' 'run'
 printf '@step files:%s/%s ok\n' 7 7 >&3
 # Permissions: 1 paths.
-if t_perm 0 '/srv/app/bin/run me' ; then
-  t_chown 0 'www-data:www-data' '/srv/app/bin/run me'
-  t_chmod 0 '04750' '/srv/app/bin/run me'
-  t_setfacl 0 'user::rwx,user:deploy:r-x,group::r-x,mask::r-x,other::---' '/srv/app/bin/run me'
+if t_perm_in 0 '/srv/app/bin' 'run me' ; then
+  t_chown 0 'www-data:www-data' './run me'
+  t_chmod 0 '04750' './run me'
+  t_setfacl 0 'user::rwx,user:deploy:r-x,group::r-x,mask::r-x,other::---' './run me'
+  t_perm_out 0
   t_record_label '/srv/app/bin/run me'
   t_label 0 '/srv/app/bin/run me' -t 'httpd_sys_content_t'
 fi
 printf '@step permissions:%s ok\n' 1 >&3
-t_tmp=$(mktemp -- '/var/lib/tarmac/deployment-instructions/.g-web_last_successful_install.XXXXXX' ) && printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > "$t_tmp" && mv -fT -- "$t_tmp" '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || { rm -f -- ${t_tmp:+"$t_tmp"} ; t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' ; }
+cd /
+printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' && mv -f -- '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install'
 printf '@done 0\n' >&3

@@ -1,0 +1,90 @@
+import Foundation
+import TarmacTestSupport
+import Testing
+
+/// `tarmac apply` against a host that fights back (issue 11): what the report says after an
+/// Install that failed half way, and links a local user planted in a destination they own.
+@Suite("tarmac apply: hostile hosts", .serialized, .enabled(if: getuid() == 0, "needs root for mount namespaces"))
+struct HostileInstallApplyTests {
+    static func app(_ repo: GitFixture, revision: Int) throws {
+        try repo.write(
+            "appspec.yml",
+            """
+            version: 0.0
+            os: linux
+            files:
+              - source: app
+                destination: /opt/app
+
+            """)
+        try repo.write("app/index.html", "revision \(revision)\n")
+        if revision == 1 {
+            try repo.write("app/old.html", "only in revision 1\n")
+        } else {
+            try? FileManager.default.removeItem(atPath: repo.root + "/app/old.html")
+            try repo.write("app/locked/file.txt", "in a directory the host cannot write\n")
+            try repo.write("app/new.html", "new in revision 2\n")
+        }
+        try repo.commitAll("revision \(revision)", date: "2026-01-0\(revision)T00:00:00Z")
+    }
+
+    @Test func aHalfDoneInstallIsReportedAsTheMixItLeft() throws {
+        let repo = try GitFixture.empty("hostile-apply")
+        defer { repo.remove() }
+        let mounts = try #require(try PrivateMounts.make(), "needs root and unshare -m")
+        defer { mounts.remove() }
+        try Self.app(repo, revision: 1)
+        let first = try ApplyTests.bundlePath(repo, "\(UUID().uuidString)-r1.tar.gz")
+        try Self.app(repo, revision: 2)
+        let second = try ApplyTests.bundlePath(repo, "\(UUID().uuidString)-r2.tar.gz")
+        let one = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["B": first])
+        #expect(one.status == 0, "\(one.stderr)")
+
+        // /opt/app/locked exists on the host, read-only: Install fails when it gets there.
+        let locked = """
+            mkdir -p /opt/app/locked && mount --bind /opt/app/locked /opt/app/locked &&
+            mount -o remount,bind,ro /opt/app/locked &&
+            "$TARMAC" apply "$B" --deployment-root "$ROOT" --deployment-group web
+            """
+        let two = try mounts.run(locked, environment: ["B": second])
+        #expect(two.status != 0)
+        #expect(two.stderr.contains("failed in Install"), "\(two.stderr)")
+        #expect(!two.stderr.contains("Install did not run"), "\(two.stderr)")
+        #expect(two.stderr.contains("this host has a mix of revisions"), "\(two.stderr)")
+        #expect(two.stderr.contains("cleaned up 3 of the earlier revision's 3 paths"), "\(two.stderr)")
+        #expect(two.stderr.contains("placed 1 of the new revision's 3 files"), "\(two.stderr)")
+        #expect(two.stderr.contains("placed: \"/opt/app/index.html\""), "\(two.stderr)")
+        #expect(two.stderr.contains("not placed: \"/opt/app/locked/file.txt\", \"/opt/app/new.html\""), "\(two.stderr)")
+        #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "revision 2\n")
+        #expect(!FileManager.default.fileExists(atPath: mounts.optDirectory + "/app/old.html"))
+
+        let json = try mounts.run(locked + " --json", environment: ["B": second])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let host = try #require((object["hosts"] as? [[String: Any]])?.first)
+        #expect(host["installed"] as? Bool == false)
+        #expect((host["message"] as? String)?.contains("has a mix of revisions") == true, "\(host)")
+    }
+
+    @Test func aLinkPlantedInADestinationTheUserOwnsIsReplacedNotFollowed() throws {
+        let repo = try GitFixture.empty("hostile-link")
+        defer { repo.remove() }
+        let mounts = try #require(try PrivateMounts.make(), "needs root and unshare -m")
+        defer { mounts.remove() }
+        try Self.app(repo, revision: 1)
+        let bundle = try ApplyTests.bundlePath(repo, "\(UUID().uuidString).tar.gz")
+        // The destination belongs to uid 4242, who planted links at a file's name.
+        let script = """
+            mkdir -p /opt/app /opt/outside && echo sentinel > /opt/outside/sentinel &&
+            chown 4242:4242 /opt/app &&
+            setpriv --reuid=4242 --regid=4242 --clear-groups -- ln -s /opt/outside/sentinel /opt/app/index.html &&
+            "$TARMAC" apply "$B" --deployment-root "$ROOT" --file-exists-behavior OVERWRITE
+            """
+        let run = try mounts.run(script, environment: ["B": bundle])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try String(contentsOfFile: mounts.optDirectory + "/outside/sentinel", encoding: .utf8) == "sentinel\n")
+        #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "revision 1\n")
+        let kind = try FileManager.default.attributesOfItem(atPath: mounts.optDirectory + "/app/index.html")[.type]
+        #expect(kind as? FileAttributeType == .typeRegular)
+    }
+}
