@@ -40,7 +40,8 @@ if [ "$(id -u)" -ne 0 ] || ! unshare -m -n true 2>/dev/null; then
 fi
 
 step "four SSH hosts on this machine"
-bash "$here/fleet/fleet.sh" start "$fleet" 4
+# Hosts with python3, so the sample app's hooks really serve and validate the site.
+bash "$here/fleet/fleet.sh" start "$fleet" 4 --system debian-11-full,debian-12-full,debian-13-full
 {
     printf 'application: docs-site\ngroups:\n'
     grep -v '^ *#' "$fleet/tarmac-group.yml" | sed 's/config: AllAtOnce/config: HalfAtATime/'
