@@ -45,7 +45,8 @@ struct FleetTests {
                 "/usr/bin/timeout",
                 ["5", "/bin/bash", "-c", "exec 3<>/dev/tcp/$0/22 && head -n 1 <&3", host.address])
             #expect(banner.stdout.hasPrefix(want.openssh), "\(host) \(host.system): \(banner.stdout)")
-            let login = try fleet.ssh(host, "cat /etc/debian_version; for t in python3 sudo setfacl; do command -v $t; done")
+            let login = try fleet.ssh(
+                host, "cat /etc/debian_version; for t in python3 sudo setfacl; do command -v $t; done")
             #expect(login.stdout.hasPrefix(want.debian), "\(host) \(host.system): \(login.stdout)")
             #expect(login.stdout.split(separator: "\n").count == 1, "no python3, sudo, setfacl: \(login.stdout)")
         }

@@ -17,7 +17,8 @@ public enum Requirement {
     public static func trait(_ missing: @escaping @Sendable () -> String?) -> ConditionTrait {
         .enabled(
             if: isRequired || missing() == nil,
-            Comment(rawValue: "skipped: \(missing() ?? "nothing missing") (TARMAC_REQUIRE_FLEET=1 makes this a failure)"))
+            Comment(
+                rawValue: "skipped: \(missing() ?? "nothing missing") (TARMAC_REQUIRE_FLEET=1 makes this a failure)"))
     }
 
     /// Throws the reason when something is missing.
