@@ -5,9 +5,8 @@
 # a private copy-on-write overlay whose lower layer is a cached Debian root (roots.sh:
 # debootstrap minbase + openssh-server of Debian 11, 12 or 13), with that root's own
 # sshd (OpenSSH 8.4, 9.2 or 10.0) chrooted into it. A host has what a minimal server
-# has — no python3, no sudo, no setfacl (the *-full systems add those
-# and python3). Everything
-# a fleet makes is recorded in its directory, so `stop` can undo it — also after a crash.
+# has: no python3, no sudo, no setfacl (the *-full systems add those three). Everything a
+# fleet makes is recorded in its directory, so `stop` can undo it — also after a crash.
 #
 # Layout of DIR (a fleet's directory):
 #   fleet.env                 ID, COUNT, NET, DISK_SIZE, SYSTEMS (read by every other subcommand)
@@ -61,7 +60,7 @@ usage: $PROGRAM COMMAND DIR [ARGS]
                          cycling (debian-11|12|13, each also as …-full; default
                          mix = $MIX)
   stop DIR               tear everything down; safe to repeat, and on a crashed run's DIR
-  status DIR             one line per host: name, address, link, sshd, disk use
+  status DIR             one line per host: name, address, system, link, sshd, disk use
   clean [--all]          stop the fleets whose owner process is gone (left by crashed
                          test runs); --all stops every fleet on this machine
 

@@ -32,8 +32,9 @@ usage: $PROGRAM [build] [SYSTEM…]     build the missing roots (default: all of
        $PROGRAM list                  print the systems there are, one a line
 
 SYSTEM is debian-11, debian-12 or debian-13, optionally with -full (the same system with
-sudo, acl and python3 installed, as an administered server often has). Roots live in $ROOTS (TARMAC_ROOTS_DIR); packages come from
-$MIRROR (TARMAC_ROOTS_MIRROR). Building needs root and debootstrap.
+sudo, acl and python3 installed, as an administered server often has).
+Roots live in $ROOTS (TARMAC_ROOTS_DIR); packages come from $MIRROR
+(TARMAC_ROOTS_MIRROR). Building needs root and debootstrap.
 EOF
 }
 

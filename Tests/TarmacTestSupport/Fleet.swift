@@ -83,6 +83,10 @@ public final class Fleet: Sendable {
         return nil
     }
 
+    /// True where a fleet of the minimal systems can run. A suite takes `trait()` instead:
+    /// `.enabled(if: isAvailable)` would skip where `TARMAC_REQUIRE_FLEET=1` must fail.
+    public static var isAvailable: Bool { missing() == nil }
+
     /// Runs a suite where a fleet of `systems` can run; elsewhere skips it saying why, or,
     /// with `TARMAC_REQUIRE_FLEET=1`, runs it so that `start` fails each test with the reason.
     public static func trait(systems: [System] = System.minimal) -> ConditionTrait {
