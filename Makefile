@@ -4,12 +4,12 @@
 PREFIX ?= /usr/local
 SWIFT  ?= swift
 APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev openssh-server openssh-client pkg-config git \
-               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo
+               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo debootstrap
 RELEASE_FLAGS = -c release --static-swift-stdlib
 BIN_DEBUG = .build/debug/tarmac
 BIN_RELEASE = .build/release/tarmac
 
-.PHONY: all deps build release test demo bench install lint goldens fleet-clean clean
+.PHONY: all deps build release test demo bench install lint goldens fleet-clean clean roots
 
 all: build
 
@@ -27,16 +27,23 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product tarmac
 
-test: deps
+# TARMAC_REQUIRE_FLEET=1: a test whose precondition (root, namespaces, sshd, the roots) is
+# missing fails instead of being skipped.
+test: deps roots
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	TARMAC_REQUIRE_FLEET=1 $(SWIFT) test
+
+# The test fleet's systems: debootstrap roots of Debian 11, 12 and 13, built once into
+# /var/cache/tarmac-test/roots (TARMAC_ROOTS_DIR); a no-op when they are there.
+roots: deps
+	bash Fixtures/fleet/roots.sh build
 
 # The main job on the embedded sample application (Fixtures/sample-app).
-demo: build
+demo: build roots
 	TARMAC=$(CURDIR)/$(BIN_DEBUG) sh Fixtures/demo.sh
 
 # Speed and memory against baselines measured in the same run (Benchmarks/bench.py).
-bench: release
+bench: release roots
 	python3 Benchmarks/bench.py --tarmac $(BIN_RELEASE)
 
 install: release

@@ -178,7 +178,9 @@ class Fleet:
 
     def start(self, count, disk_size):
         """Starts `count` hosts, each with a disk (tmpfs) of `disk_size`."""
-        start = subprocess.run(["bash", FLEET_SH, "start", self.directory, str(count), "--disk-size", disk_size],
+        # Systems with python3: ansible needs it on the hosts, tarmac does not.
+        start = subprocess.run(["bash", FLEET_SH, "start", self.directory, str(count), "--disk-size", disk_size,
+                                "--system", "debian-11-full,debian-12-full,debian-13-full"],
                                capture_output=True, text=True)
         if start.returncode != 0:
             sys.exit(f"bench: fleet.sh start {count} failed:\n{start.stderr}")
@@ -186,7 +188,7 @@ class Fleet:
             rows = [line.rstrip("\n").split("\t") for line in tsv][1:]
         self.hosts = [Host(self.label + name.removeprefix("host"), address, root,
                            os.path.join(self.directory, "logs", name + "-sshd.log"))
-                      for name, address, _, root, _, _ in rows]
+                      for name, address, _, root, *_ in rows]
 
     def authorize(self, other):
         """Lets `other`'s client key log in to this fleet's hosts too (sshd reads the file per login)."""

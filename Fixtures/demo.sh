@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: the docs-site sample from a commit to four SSH hosts, twice, then to a host with no
 # network by hand. The hosts are a fleet on this machine (Fixtures/fleet/fleet.sh: network
-# namespaces, each running sshd in a private overlay of /); everything else lives in a
+# namespaces, each a private overlay of a Debian 11, 12 or 13 root running its own sshd — the
+# -full systems, with python3 for the sample's web server); everything else lives in a
 # temporary directory. The fleet and the directory are removed at the end, also on failure.
 set -eu
 : "${TARMAC:?set TARMAC to the tarmac binary}"
@@ -40,7 +41,8 @@ if [ "$(id -u)" -ne 0 ] || ! unshare -m -n true 2>/dev/null; then
 fi
 
 step "four SSH hosts on this machine"
-bash "$here/fleet/fleet.sh" start "$fleet" 4
+# Hosts with python3, so the sample app's hooks really serve and validate the site.
+bash "$here/fleet/fleet.sh" start "$fleet" 4 --system debian-11-full,debian-12-full,debian-13-full
 {
     printf 'application: docs-site\ngroups:\n'
     grep -v '^ *#' "$fleet/tarmac-group.yml" | sed 's/config: AllAtOnce/config: HalfAtATime/'

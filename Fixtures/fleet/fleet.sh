@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # fleet.sh — a fleet of real OpenSSH hosts on this machine, for tarmac's tests and demo.
 #
-# A host is a network namespace with its own veth link, running the system's sshd
-# chrooted into a private copy-on-write overlay of `/`. Everything a fleet makes is
-# recorded in its directory, so `stop` can undo it — also after a crash.
+# A host is a network namespace with its own veth link, running a real minimal system:
+# a private copy-on-write overlay whose lower layer is a cached Debian root (roots.sh:
+# debootstrap minbase + openssh-server of Debian 11, 12 or 13), with that root's own
+# sshd (OpenSSH 8.4, 9.2 or 10.0) chrooted into it. A host has what a minimal server
+# has: no python3, no sudo, no setfacl (the *-full systems add those three). Everything a
+# fleet makes is recorded in its directory, so `stop` can undo it — also after a crash.
 #
 # Layout of DIR (a fleet's directory):
-#   fleet.env                 ID, COUNT, NET, DISK_SIZE (read by every other subcommand)
+#   fleet.env                 ID, COUNT, NET, DISK_SIZE, SYSTEMS (read by every other subcommand)
 #   id_ed25519{,.pub}         the client key, made per run; authorised for root on every host
 #   known_hosts               every host's ed25519 and ecdsa keys, one plain `address` line each
-#   hosts.tsv                 name address ns root upper pidfile (a header line, then one per host)
+#   hosts.tsv                 name address ns root upper pidfile system (a header, then one per host)
 #   tarmac-group.yml          a `groups:` entry named `fleet`, indented to paste after `groups:`
 #   logs/hostN-sshd.log       sshd's own log (LogLevel VERBOSE); kept after stop
 #   run/hostN.sshd.pid        sshd's process id (outside the host's disk, so `fill` cannot break it)
 #   hosts/hostN/              mount point of the host's tmpfs "disk" (private propagation), holding:
-#     upper/ work/            the overlay's upper and work directories (upper = what the host changed)
+#     upper/ work/            the overlay's upper and work directories (upper = what the host changed;
+#                             the lower layer is the host's system in ROOTS, shared and never written)
 #     root/                   the merged root sshd is chrooted into, with proc, a minimal dev,
 #                             devpts, and fresh tmpfs on /run and /tmp
 #     uts                     the host's persistent UTS namespace (its own hostname)
@@ -27,6 +31,10 @@
 # low priority, so while a host's link is cut its packets vanish — connections stall
 # like on a pulled cable — instead of leaking out of the default route.
 #
+# Systems: host i runs the ((i-1) mod n)th of the n systems given with --system (default
+# `mix`: debian-11, debian-12, debian-13 in turn), from ROOTS (TARMAC_ROOTS_DIR, default
+# /var/cache/tarmac-test/roots; `make roots` or roots.sh builds them, start does not).
+#
 # Fleet ids are claimed atomically with mkdir under /run/tarmac-fleet/ (tmpfs: claims go
 # away on reboot, like namespaces), so fleets started at the same time never share one.
 set -euo pipefail
@@ -34,7 +42,9 @@ set -euo pipefail
 readonly PROGRAM=${0##*/}
 NET=${TARMAC_FLEET_NET:-10.201} # fleet.env overrides this for a running fleet
 readonly CLAIMS=${TARMAC_FLEET_CLAIMS:-/run/tarmac-fleet}
-readonly SSHD=/usr/sbin/sshd
+readonly SSHD=/usr/sbin/sshd # inside each host: its system's own
+readonly ROOTS=${TARMAC_ROOTS_DIR:-/var/cache/tarmac-test/roots}
+readonly MIX=debian-11,debian-12,debian-13
 readonly SSHD_CONFIG=/etc/ssh/tarmac-fleet/sshd_config # inside each host
 readonly MAX_HOSTS=63
 readonly READY_SECONDS=10
@@ -43,12 +53,14 @@ usage() {
     cat <<EOF
 usage: $PROGRAM COMMAND DIR [ARGS]
 
-  start DIR N [--id K] [--disk-size SIZE]
+  start DIR N [--id K] [--disk-size SIZE] [--system S[,S…]]
                          start N hosts (1–$MAX_HOSTS) and describe them in DIR; K (1–250) is
                          picked when not given; SIZE is the tmpfs holding each host's
-                         changes (default 256m)
+                         changes (default 256m); host i runs the i-th system of the list,
+                         cycling (debian-11|12|13, each also as …-full; default
+                         mix = $MIX)
   stop DIR               tear everything down; safe to repeat, and on a crashed run's DIR
-  status DIR             one line per host: name, address, link, sshd, disk use
+  status DIR             one line per host: name, address, system, link, sshd, disk use
   clean [--all]          stop the fleets whose owner process is gone (left by crashed
                          test runs); --all stops every fleet on this machine
 
@@ -62,9 +74,10 @@ usage: $PROGRAM COMMAND DIR [ARGS]
   root DIR HOST          print the host's merged root (what the host sees as /)
   upper DIR HOST         print the overlay's upper dir (only what the host changed)
 
-HOST is a name (host2) or a number (2). Needs root, iproute2, util-linux and OpenSSH.
-Environment: TARMAC_FLEET_NET (first two octets, default 10.201); TARMAC_FLEET_OWNER
-(at start: the pid the fleet belongs to, for clean; tests pass their own).
+HOST is a name (host2) or a number (2). Needs root, iproute2, util-linux, ssh-keygen and
+the systems' roots (roots.sh). Environment: TARMAC_FLEET_NET (first two octets, default
+10.201); TARMAC_ROOTS_DIR (the roots, default /var/cache/tarmac-test/roots);
+TARMAC_FLEET_OWNER (at start: the pid the fleet belongs to, for clean; tests pass their own).
 EOF
 }
 
@@ -90,6 +103,13 @@ root_dir() { printf '%s/root' "$(state_dir "$1")"; }
 pid_file() { printf '%s/run/host%s.sshd.pid' "$DIR" "$1"; }
 log_file() { printf '%s/logs/host%s-sshd.log' "$DIR" "$1"; }
 
+# The system host $1 runs: the ((i-1) mod n)th of the comma-separated SYSTEMS.
+system_of() {
+    local systems
+    IFS=, read -ra systems <<<"$SYSTEMS"
+    printf '%s' "${systems[($1 - 1) % ${#systems[@]}]}"
+}
+
 # Sets DIR to the absolute form of $1 (which must exist unless $2 is "create").
 set_dir() {
     [[ -n ${1:-} ]] || die "missing DIR (see '$PROGRAM help')"
@@ -104,6 +124,7 @@ load_fleet() {
     [[ -f $DIR/fleet.env ]] || die "$DIR holds no fleet (no fleet.env)"
     # shellcheck source=/dev/null
     source "$DIR/fleet.env"
+    SYSTEMS=${SYSTEMS:-$MIX} # fleets started before systems were recorded
 }
 
 # Prints the number of HOST ("host3" or "3") after checking it belongs to the fleet.
@@ -204,19 +225,8 @@ make_dev() {
     ln -s /proc/self/fd/2 "$dev/stderr"
 }
 
-# Gives root a home of its own, as on a new machine: an opaque directory in the upper
-# layer hides the build box's /root, whose dotfiles would otherwise run on every login
-# (here a .bashrc running pyenv, whose rehash lock can stall a login for 60 s).
-fresh_home() {
-    local python=/usr/bin/python3
-    [[ -x $python ]] || python=python3
-    mkdir -m 0700 "$1"
-    "$python" -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$1"
-    cp -a /etc/skel/. "$1/"
-    chmod 0700 "$1"
-}
-
-# The host's file system: its tmpfs disk, the overlay of / and what goes inside it.
+# The host's file system: its tmpfs disk, the overlay of its system's root and what goes
+# inside it.
 make_root() {
     local i=$1 state root
     state=$(state_dir "$i") root=$(root_dir "$i")
@@ -225,8 +235,8 @@ make_root() {
     # Private, so nothing mounted below propagates to (or from) the rest of the machine.
     mount --make-private "$state"
     mkdir "$state/upper" "$state/work" "$state/root"
-    fresh_home "$state/upper/root"
-    mount -t overlay -o "lowerdir=/,upperdir=$state/upper,workdir=$state/work" tarmac-fleet-root "$root"
+    mount -t overlay -o "lowerdir=$ROOTS/$(system_of "$i"),upperdir=$state/upper,workdir=$state/work" \
+        tarmac-fleet-root "$root"
     mount -t proc proc "$root/proc"
     make_dev "$root/dev"
     mount -t tmpfs -o size=16m,mode=0755,nosuid,nodev tarmac-fleet-run "$root/run"
@@ -267,6 +277,12 @@ PrintMotd no
 PrintLastLog no
 LogLevel VERBOSE
 EOF
+    # OpenSSH 9.8 and later refuse, for a while, a source whose connections failed to log
+    # in; tests fail logins on purpose, all from this machine. Older sshd has no such option
+    # and refuses to start on an unknown one, so it is only written where the binary knows it.
+    if grep -qa persourcepenalties "$root$SSHD"; then
+        printf 'PerSourcePenalties no\n' >>"$root$SSHD_CONFIG"
+    fi
     # Without PAM, sshd refuses an account whose password field starts with "!" (locked).
     # Only the host's copy of /etc/shadow changes.
     if grep -q '^root:!' "$root/etc/shadow"; then
@@ -359,7 +375,7 @@ kill_sshd() {
 write_descriptions() {
     local i key
     : >"$DIR/known_hosts"
-    printf 'name\taddress\tns\troot\tupper\tpidfile\n' >"$DIR/hosts.tsv"
+    printf 'name\taddress\tns\troot\tupper\tpidfile\tsystem\n' >"$DIR/hosts.tsv"
     {
         # shellcheck disable=SC2016  # backquotes meant literally
         printf '  # fleet %s (%s): paste after a `groups:` line of a tarmac.yml\n' "$ID" "$DIR"
@@ -370,8 +386,8 @@ write_descriptions() {
             printf '%s %s\n' "$(guest_address "$i")" \
                 "$(cut -d' ' -f1,2 "$(root_dir "$i")${SSHD_CONFIG%/*}/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
         done
-        printf 'host%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(guest_address "$i")" "$(ns_name "$i")" \
-            "$(root_dir "$i")" "$(state_dir "$i")/upper" "$(pid_file "$i")" >>"$DIR/hosts.tsv"
+        printf 'host%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(guest_address "$i")" "$(ns_name "$i")" \
+            "$(root_dir "$i")" "$(state_dir "$i")/upper" "$(pid_file "$i")" "$(system_of "$i")" >>"$DIR/hosts.tsv"
         printf '      - { name: host%s, address: %s }\n' "$i" "$(guest_address "$i")" >>"$DIR/tarmac-group.yml"
     done
     cat >>"$DIR/tarmac-group.yml" <<EOF
@@ -387,10 +403,24 @@ EOF
 require_tools() {
     ((EUID == 0)) || die "needs root (network namespaces and mounts)"
     local tool
-    for tool in ip nsenter unshare chroot setsid mknod mountpoint ssh-keygen timeout python3; do
-        command -v "$tool" >/dev/null || die "needs '$tool' (apt-get install iproute2 util-linux openssh-client coreutils python3)"
+    for tool in ip nsenter unshare chroot setsid mknod mountpoint ssh-keygen timeout; do
+        command -v "$tool" >/dev/null || die "needs '$tool' (apt-get install iproute2 util-linux openssh-client coreutils)"
     done
-    [[ -x $SSHD ]] || die "needs $SSHD (apt-get install openssh-server)"
+}
+
+# Checks the comma-separated systems $1 (after `mix` is spelled out) and sets SYSTEMS.
+choose_systems() {
+    local list=${1/#mix/$MIX} systems system
+    [[ $list =~ ^[a-z0-9,-]+$ ]] || die "start: --system must be names like debian-12 separated by commas, not '$1'"
+    IFS=, read -ra systems <<<"$list"
+    ((${#systems[@]})) || die "start: --system names no system"
+    for system in "${systems[@]}"; do
+        [[ $system =~ ^debian-1[123](-full)?$ ]] ||
+            die "start: no system '$system' (debian-11, debian-12, debian-13, each also as …-full)"
+        [[ -x $ROOTS/$system$SSHD ]] ||
+            die "start: $system is not built in $ROOTS (make roots, or bash ${0%/*}/roots.sh build $system)"
+    done
+    SYSTEMS=$list
 }
 
 # On a failed start: say so, undo everything, keep the non-zero status.
@@ -404,24 +434,27 @@ abort_start() {
 }
 
 cmd_start() {
-    local count=${1:-} wanted_id='' i started=$SECONDS
+    local count=${1:-} wanted_id='' i started=$SECONDS systems=mix
     shift || true
     DISK_SIZE=256m
     while (($#)); do
         case $1 in
             --id) wanted_id=${2:?--id needs a value}; shift 2 ;;
             --disk-size) DISK_SIZE=${2:?--disk-size needs a value}; shift 2 ;;
+            --system) systems=${2:?--system needs a value}; shift 2 ;;
             *) die "start: unknown option '$1'" ;;
         esac
     done
     in_range "$count" 1 "$MAX_HOSTS" || die "start: N must be 1–$MAX_HOSTS, not '$count'"
     [[ $DISK_SIZE =~ ^[0-9]+[kmgKMG]?$ ]] || die "start: --disk-size must look like 256m, not '$DISK_SIZE'"
     require_tools
+    choose_systems "$systems"
     [[ ! -f $DIR/fleet.env ]] || die "$DIR already holds a fleet; '$PROGRAM stop $DIR' first"
     choose_id "$wanted_id"
     COUNT=$count
     # Recorded before anything is made, so stop can always find what to undo.
-    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" >"$DIR/fleet.env"
+    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\nSYSTEMS=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" "$SYSTEMS" \
+        >"$DIR/fleet.env"
     trap abort_start EXIT
     mkdir -p "$DIR/logs" "$DIR/run" "$DIR/hosts"
     rm -f "$DIR/id_ed25519" "$DIR/id_ed25519.pub"
@@ -554,7 +587,8 @@ cmd_status() {
         link=$(ip -br link show "$(ns_name "$i")" 2>/dev/null | awk '{ print $2 }')
         if sshd_running "$i"; then sshd="sshd $(sshd_pid "$i")"; else sshd="sshd stopped"; fi
         disk=$(df -h --output=used,size "$(state_dir "$i")" 2>/dev/null | awk 'NR == 2 { print $1 "/" $2 }')
-        printf 'host%s\t%s\tlink %s\t%s\tdisk %s\n' "$i" "$(guest_address "$i")" "${link:-gone}" "$sshd" "${disk:-gone}"
+        printf 'host%s\t%s\t%s\tlink %s\t%s\tdisk %s\n' "$i" "$(guest_address "$i")" "$(system_of "$i")" \
+            "${link:-gone}" "$sshd" "${disk:-gone}"
     done
 }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `tarmac apply` end to end: real bundles, real sh, real files under /opt in a private
 /// mount namespace. Needs root (CI runs as root); skipped with the reason otherwise.
-@Suite("tarmac apply", .serialized, .enabled(if: getuid() == 0, "needs root for mount namespaces"))
+@Suite("tarmac apply", .serialized, PrivateMounts.trait)
 struct ApplyTests {
     /// A repository whose hooks append `<event> rev=<n>` to /opt/events.log.
     static func hookedApp(revision: Int) throws -> GitFixture {
@@ -59,7 +59,7 @@ struct ApplyTests {
     @Test func twoDeploymentsRunEventsInOrderAndStopWithTheEarlierRevision() throws {
         let repo = try Self.hookedApp(revision: 1)
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let first = try Self.bundlePath(repo, "\(UUID().uuidString)-r1.tar.gz")
         try Self.writeRevision(repo, 2)
@@ -113,7 +113,7 @@ struct ApplyTests {
     @Test func existingFileIsAConflictUnlessOverwriteOrRetain() throws {
         let repo = try Self.hookedApp(revision: 1)
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
         try FileManager.default.createDirectory(atPath: mounts.optDirectory + "/app", withIntermediateDirectories: true)
@@ -142,7 +142,7 @@ struct ApplyTests {
     @Test func failingHookExitsOneNamingEventScriptCodeAndLog() throws {
         let repo = try Self.hookedApp(revision: 1)
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         try repo.write(
             "scripts/hook.sh",
@@ -165,7 +165,7 @@ struct ApplyTests {
     @Test func namesThatBreakShellsSurviveInstallAndCleanup() throws {
         let repo = try GitFixture.empty("odd")
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let names = [
             "with space.txt", "quote's \"double\".txt", "$(touch pwned).txt", "new\nline.txt", "café/日本語.txt", "-rf",
@@ -195,7 +195,7 @@ struct ApplyTests {
     @Test func interruptFinishesTheEventInFlightThenStops() throws {
         let repo = try GitFixture.empty("interrupt")
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         try repo.write(
             "appspec.yml",
@@ -240,7 +240,7 @@ struct ApplyTests {
     @Test func unsignedBundleWithTrustKeyChangesNothing() throws {
         let repo = try Self.hookedApp(revision: 1)
         defer { repo.remove() }
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
         try runCommand("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", mounts.root + "/key"], check: true)
@@ -253,7 +253,7 @@ struct ApplyTests {
     }
 
     @Test func hostileOrUnsignedBundlesChangeNothing() throws {
-        guard let mounts = try PrivateMounts.make() else { return }
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let script = """
             import io, tarfile, sys

@@ -3,7 +3,7 @@ import TarmacTestSupport
 import Testing
 
 /// Faults on real hosts: keys, sshd, disk, timeouts, links, Ctrl-C, concurrency, rollback.
-@Suite("tarmac deploy faults", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+@Suite("tarmac deploy faults", .serialized, Fleet.trait())
 struct DeployFaultTests {
     typealias Project = DeployTests.Project
 
@@ -15,11 +15,14 @@ struct DeployFaultTests {
     }
 
     /// `tarmac show ID --json` of the newest deployment.
-    static func newest(_ project: Project) throws -> [String: Any] {
-        let history = try project.repo.tarmac("history", "--json")
+    static func newest(_ project: Project) throws -> [String: Any] { try newest(project.repo) }
+
+    /// `tarmac show ID --json` of the newest deployment of the project in `repo`.
+    static func newest(_ repo: GitFixture) throws -> [String: Any] {
+        let history = try repo.tarmac("history", "--json")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         let id = try #require(list.first?["id"] as? String)
-        let show = try project.repo.tarmac("show", id, "--json")
+        let show = try repo.tarmac("show", id, "--json")
         return try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
     }
 

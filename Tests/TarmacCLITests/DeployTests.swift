@@ -4,7 +4,7 @@ import Testing
 
 /// `tarmac deploy` against a real fleet of OpenSSH hosts (network namespaces, chrooted sshd on
 /// overlays of `/`): what each host has installed is read from outside through its root.
-@Suite("tarmac deploy", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+@Suite("tarmac deploy", .serialized, Fleet.trait())
 struct DeployTests {
     /// A project deploying `app/` to /opt/<name> with every hook appending
     /// `<event> rev=<n>` to /var/log/<name>.events; hosts named in `fail-on/<event>` fail that event.
@@ -109,13 +109,16 @@ struct DeployTests {
         }
     }
 
-    @Test func sudoRunsTheHostProgramsWithoutAPrompt() throws {
-        let fleet = try Fleet.start(hosts: 2)
+    @Test(Fleet.trait(systems: [.debian13Full, .debian11Full]))
+    func sudoRunsTheHostProgramsWithoutAPrompt() throws {
+        // Systems with sudo, the oldest and the newest.
+        let fleet = try Fleet.start(hosts: 2, systems: [.debian13Full, .debian11Full])
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["sudo: true"])
         defer { project.repo.remove() }
         try project.commit()
         // Without sudo on host2, the programs cannot start there: proof they go through it.
+        #expect(FileManager.default.fileExists(atPath: fleet.root(of: fleet.hosts[1]) + "/usr/bin/sudo"))
         #expect(try fleet.exec(fleet.hosts[1], ["rm", "-f", "/usr/bin/sudo"]).status == 0)
         let result = try project.deploy()
         #expect(result.status == 0, "\(result.stderr)")

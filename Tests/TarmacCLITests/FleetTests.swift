@@ -7,7 +7,7 @@ import Testing
 /// The SSH test fleet itself (Fixtures/fleet/fleet.sh): real hosts, separate from each
 /// other and from this machine, whose faults behave like the real thing. Needs root.
 @Suite(
-    "test fleet", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd, ssh and iproute2"),
+    "test fleet", .serialized, Fleet.trait(),
     .timeLimit(.minutes(1)))
 struct FleetTests {
     @Test func hostsAreSeparateMachinesReachedOverSSH() throws {
@@ -29,6 +29,27 @@ struct FleetTests {
         #expect(!FileManager.default.fileExists(atPath: fleet.root(of: host2) + file))
         #expect(!FileManager.default.fileExists(atPath: file), "nothing reaches the real machine")
         #expect(try fleet.exec(host1, ["cat", file]).stdout == "written-on-host1\n")
+    }
+
+    @Test func hostsRunTheirSystemsOwnSSHDAndOnlyWhatAMinimalSystemHas() throws {
+        let fleet = try Fleet.start(hosts: 4)
+        defer { try? fleet.stop() }
+        #expect(fleet.hosts.map(\.system) == [.debian11, .debian12, .debian13, .debian11], "mix: the systems in turn")
+        let expected: [Fleet.System: (debian: String, openssh: String)] = [
+            .debian11: ("11.", "SSH-2.0-OpenSSH_8.4"), .debian12: ("12.", "SSH-2.0-OpenSSH_9.2"),
+            .debian13: ("13.", "SSH-2.0-OpenSSH_10.0"),
+        ]
+        for host in fleet.hosts {
+            let want = try #require(expected[host.system])
+            let banner = try runCommand(
+                "/usr/bin/timeout",
+                ["5", "/bin/bash", "-c", "exec 3<>/dev/tcp/$0/22 && head -n 1 <&3", host.address])
+            #expect(banner.stdout.hasPrefix(want.openssh), "\(host) \(host.system): \(banner.stdout)")
+            let login = try fleet.ssh(
+                host, "cat /etc/debian_version; for t in python3 sudo setfacl; do command -v $t; done")
+            #expect(login.stdout.hasPrefix(want.debian), "\(host) \(host.system): \(login.stdout)")
+            #expect(login.stdout.split(separator: "\n").count == 1, "no python3, sudo, setfacl: \(login.stdout)")
+        }
     }
 
     @Test func groupYAMLIsAValidTarmacGroup() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// `tarmac run`, the post-commit hook, approvals and overlapping executions, with real
 /// repositories, real commits and the real fleet.
-@Suite("pipelines", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+@Suite("pipelines", .serialized, Fleet.trait())
 struct PipelineTests {
     typealias Project = DeployTests.Project
 

@@ -120,5 +120,3 @@ func liveMembers(ofGroup group: Int32) -> [Int32] {
         return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == group
     }
 }
-
-func isRoot() -> Bool { getuid() == 0 }

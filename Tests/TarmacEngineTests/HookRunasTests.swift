@@ -3,9 +3,14 @@ import TarmacEngine
 import TarmacTestSupport
 import Testing
 
+/// Why runas tests cannot run here: they create a user with useradd.
+private let runasMissing = Requirement.root(for: "creating a user with useradd")
+
 /// `runas` with a user created for the test (needs root, as CI has).
-@Suite("Hook runas", .enabled(if: isRoot(), "runas tests create a user with useradd and need root"))
+@Suite("Hook runas", Requirement.trait { runasMissing })
 struct HookRunasTests {
+    init() throws { try Requirement.check(runasMissing) }
+
     @Test func scriptRunsAsTheUserWithItsAccount() throws {
         let user = "tmhook\(UInt16.random(in: 1000...65000))"
         try runCommand("/usr/sbin/useradd", ["-m", "-s", "/bin/sh", user], check: true)

@@ -29,17 +29,10 @@ struct ProgramSandbox {
     let root: String
 
     /// Why sandboxed tests cannot run here, or nil when they can.
-    static let unavailableReason: String? = {
-        guard getuid() == 0 else { return "needs root (mount namespaces and chown)" }
-        guard let result = try? runCommand("/usr/bin/unshare", ["-m", "/bin/true"]), result.status == 0 else {
-            return "unshare -m is not permitted here"
-        }
-        return nil
-    }()
-
-    static var available: Bool { unavailableReason == nil }
+    static var unavailableReason: String? { Requirement.mountNamespaces }
 
     init() throws {
+        try Requirement.check(Self.unavailableReason)
         root = try TestPaths.temporaryDirectory("opt")
     }
 
@@ -100,9 +93,7 @@ func shell(_ command: String) throws -> String {
 }
 
 extension Trait where Self == ConditionTrait {
-    /// Runs the test only where the sandbox works (root, mount namespaces); the skip says why.
-    static var sandboxed: Self {
-        .enabled(
-            if: ProgramSandbox.available, Comment(rawValue: ProgramSandbox.unavailableReason ?? "sandbox available"))
-    }
+    /// Runs the test where the sandbox works (root, mount namespaces); elsewhere skips it saying
+    /// why, or with `TARMAC_REQUIRE_FLEET=1` runs it so that `ProgramSandbox()` fails it.
+    static var sandboxed: Self { Requirement.trait { ProgramSandbox.unavailableReason } }
 }

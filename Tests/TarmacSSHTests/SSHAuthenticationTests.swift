@@ -6,7 +6,7 @@ import Testing
 
 @testable import TarmacSSH
 
-@Suite(.enabled(if: canRunSSHD, "needs root and /usr/sbin/sshd"), .timeLimit(.minutes(1)))
+@Suite(.needsSSHD, .timeLimit(.minutes(1)))
 struct SSHAuthenticationTests {
     func run(_ server: TestSSHServer, identity: String, environment: [String: String]) async throws
         -> ProgramOutcome

@@ -6,7 +6,7 @@ import Testing
 
 @testable import TarmacSSH
 
-@Suite(.enabled(if: canRunSSHD, "needs root and /usr/sbin/sshd"), .timeLimit(.minutes(1)))
+@Suite(.needsSSHD, .timeLimit(.minutes(1)))
 struct SSHHostKeyTests {
     let environment = ["HOME": "/nonexistent"]
 

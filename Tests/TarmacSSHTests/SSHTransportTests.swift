@@ -21,7 +21,7 @@ final class SeenLines: @unchecked Sendable {
     var lines: [ProgramLine] { lock.withLock { storage } }
 }
 
-@Suite(.enabled(if: canRunSSHD, "needs root and /usr/sbin/sshd"), .timeLimit(.minutes(1)))
+@Suite(.needsSSHD, .timeLimit(.minutes(1)))
 struct SSHTransportTests {
     let environment = ["HOME": "/nonexistent"]
 

@@ -1,9 +1,19 @@
 import Foundation
 import TarmacSSH
 import TarmacTestSupport
+import Testing
 
-/// Whether real-server tests can run here: they start `/usr/sbin/sshd` as root.
-let canRunSSHD = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
+/// Why real-server tests cannot run here (they start `/usr/sbin/sshd` as root), or nil.
+let sshdMissing: String? =
+    Requirement.root(for: "starting sshd")
+    ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
+        ? nil : "needs /usr/sbin/sshd (apt-get install openssh-server)")
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the suite where sshd can be started; elsewhere skips it saying why, or with
+    /// `TARMAC_REQUIRE_FLEET=1` runs it so that `TestSSHServer()` fails each test.
+    static var needsSSHD: Self { Requirement.trait { sshdMissing } }
+}
 
 /// A real `sshd -D -e` on 127.0.0.1 and a free port, with host and client keys made for this
 /// run in a temporary directory; killed when released.
@@ -14,6 +24,7 @@ final class TestSSHServer {
 
     /// Starts the server; `extraConfig` lines are appended to its sshd_config.
     init(extraConfig: String = "") throws {
+        try Requirement.check(sshdMissing)
         directory = try TestPaths.temporaryDirectory("sshd")
         port = try Self.freePort()
         for type in ["ed25519", "ecdsa"] {

@@ -1,19 +1,45 @@
 import Foundation
 import Synchronization
+import Testing
 
 /// A fleet of real OpenSSH hosts on this machine, made by `Fixtures/fleet/fleet.sh`: each
-/// host is a network namespace with its own address, running the system's sshd chrooted
-/// into a private copy-on-write overlay of `/`.
+/// host is a network namespace with its own address, running a real minimal system — a
+/// private copy-on-write overlay of a cached Debian 11, 12 or 13 root (debootstrap minbase
+/// with openssh-server, `Fixtures/fleet/roots.sh`) — with that system's own sshd chrooted
+/// into it. A host has what a minimal server has: sh, bash, coreutils, tar, gzip, procps,
+/// runuser, useradd; no python3, sudo or setfacl unless its system is a `…Full` one.
 ///
 /// Start one per test and stop it in a `defer`:
 ///
-///     let fleet = try Fleet.start(hosts: 3)
+///     let fleet = try Fleet.start(hosts: 3)  // host1 Debian 11, host2 Debian 12, host3 Debian 13
 ///     defer { try? fleet.stop() }
+///
+/// A suite that uses fleets takes the `Fleet.trait` trait: without root or the roots the
+/// tests are skipped, saying why; with `TARMAC_REQUIRE_FLEET=1` they fail instead.
 ///
 /// Fleets left running when the test process exits normally are stopped by an `atexit`
 /// hook; after a crash, `make fleet-clean` stops them. Several fleets (parallel suites,
 /// a demo) run side by side: the script claims each a fleet id, and so a /24, of its own.
 public final class Fleet: Sendable {
+    /// A system a host can run: a cached Debian root (`roots.sh`), named as its directory.
+    public enum System: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Debian 11 bullseye, OpenSSH 8.4.
+        case debian11 = "debian-11"
+        /// Debian 12 bookworm, OpenSSH 9.2.
+        case debian12 = "debian-12"
+        /// Debian 13 trixie, OpenSSH 10.0.
+        case debian13 = "debian-13"
+        /// The same systems with sudo, acl (setfacl) and python3 installed.
+        case debian11Full = "debian-11-full"
+        case debian12Full = "debian-12-full"
+        case debian13Full = "debian-13-full"
+
+        /// The three minimal systems, the order a fleet cycles through by default.
+        public static let minimal: [System] = [.debian11, .debian12, .debian13]
+
+        public var description: String { rawValue }
+    }
+
     /// One host of the fleet.
     public struct Host: Sendable, Hashable, CustomStringConvertible {
         /// `host1`, `host2`, …; also the host's hostname.
@@ -26,6 +52,8 @@ public final class Fleet: Sendable {
         public let root: String
         /// The overlay's upper directory: only what the host changed.
         public let upper: String
+        /// The system it runs (the overlay's lower layer).
+        public let system: System
 
         public var description: String { name }
     }
@@ -33,12 +61,36 @@ public final class Fleet: Sendable {
     /// The script that makes and breaks fleets.
     public static let script = TestPaths.fixtures + "/fleet/fleet.sh"
 
-    /// True where a fleet can run: as root, with sshd, ssh and iproute2 installed.
-    public static var isAvailable: Bool {
+    /// Where the systems' roots are cached (`TARMAC_ROOTS_DIR`; `make roots` builds them).
+    public static var rootsDirectory: String {
+        ProcessInfo.processInfo.environment["TARMAC_ROOTS_DIR"] ?? "/var/cache/tarmac-test/roots"
+    }
+
+    /// Why no fleet of `systems` can run here (not root, no ip or ssh, a system not built),
+    /// or nil when one can.
+    public static func missing(systems: [System] = System.minimal) -> String? {
         let files = FileManager.default
+        if let notRoot = Requirement.root(for: "network namespaces and mounts for the test fleet") { return notRoot }
         let hasIP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains(where: files.isExecutableFile)
-        return getuid() == 0 && hasIP && files.isExecutableFile(atPath: "/usr/sbin/sshd")
-            && files.isExecutableFile(atPath: "/usr/bin/ssh") && files.fileExists(atPath: script)
+        guard hasIP else { return "the test fleet needs ip (apt-get install iproute2)" }
+        guard files.isExecutableFile(atPath: "/usr/bin/ssh"), files.isExecutableFile(atPath: "/usr/bin/ssh-keygen")
+        else { return "the test fleet needs ssh and ssh-keygen (apt-get install openssh-client)" }
+        let unbuilt = systems.filter { !files.isExecutableFile(atPath: "\(rootsDirectory)/\($0)/usr/sbin/sshd") }
+        guard unbuilt.isEmpty else {
+            let names = unbuilt.map(\.rawValue).joined(separator: " ")
+            return "the test fleet's systems \(names) are not built in \(rootsDirectory) (make roots)"
+        }
+        return nil
+    }
+
+    /// True where a fleet of the minimal systems can run. A suite takes `trait()` instead:
+    /// `.enabled(if: isAvailable)` would skip where `TARMAC_REQUIRE_FLEET=1` must fail.
+    public static var isAvailable: Bool { missing() == nil }
+
+    /// Runs a suite where a fleet of `systems` can run; elsewhere skips it saying why, or,
+    /// with `TARMAC_REQUIRE_FLEET=1`, runs it so that `start` fails each test with the reason.
+    public static func trait(systems: [System] = System.minimal) -> ConditionTrait {
+        Requirement.trait { missing(systems: systems) }
     }
 
     /// The fleet's directory (keys, known_hosts, hosts.tsv, sshd logs); removed by `stop()`.
@@ -57,13 +109,18 @@ public final class Fleet: Sendable {
     }
 
     /// Starts `count` hosts (each with a `diskSize` tmpfs for its changes) and waits until
-    /// every sshd answers.
-    public static func start(hosts count: Int, diskSize: String = "256m") throws -> Fleet {
+    /// every sshd answers. Host i runs `systems[(i - 1) % systems.count]`.
+    public static func start(
+        hosts count: Int, systems: [System] = System.minimal, diskSize: String = "256m"
+    ) throws -> Fleet {
+        precondition(!systems.isEmpty, "a fleet needs at least one system")
+        try Requirement.check(missing(systems: systems))
         _ = exitHook
         let directory = try TestPaths.temporaryDirectory("fleet")
         Fleet.live.withLock { _ = $0.insert(directory) }
         do {
-            try script("start", directory, String(count), "--disk-size", diskSize)
+            let list = systems.map(\.rawValue).joined(separator: ",")
+            try script("start", directory, String(count), "--disk-size", diskSize, "--system", list)
             let fleet = Fleet(directory: directory, hosts: try readHosts(directory + "/hosts.tsv"))
             return fleet
         } catch {
@@ -185,8 +242,12 @@ public final class Fleet: Sendable {
     private static func readHosts(_ path: String) throws -> [Host] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
             let field = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard field.count >= 5 else { throw FleetError(message: "\(path): bad line '\(line)'") }
-            return Host(name: field[0], address: field[1], namespace: field[2], root: field[3], upper: field[4])
+            guard field.count >= 7, let system = System(rawValue: field[6]) else {
+                throw FleetError(message: "\(path): bad line '\(line)'")
+            }
+            return Host(
+                name: field[0], address: field[1], namespace: field[2], root: field[3], upper: field[4],
+                system: system)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs a shell script in a private mount namespace (`unshare -m`) where `/opt` is a fresh
 /// directory of the test's own, so `tarmac apply` installs to real absolute paths without
@@ -10,11 +11,16 @@ public struct PrivateMounts: Sendable {
     /// A deployment root outside /opt, kept between runs.
     public var deploymentRoot: String { root + "/deployment-root" }
 
-    /// Nil (with the reason) when this machine cannot make mount namespaces (not root, no unshare).
-    public static func make() throws -> PrivateMounts? {
-        guard getuid() == 0 else { return nil }
-        let probe = try runCommand("unshare", ["-m", "true"])
-        guard probe.status == 0 else { return nil }
+    /// Why this machine cannot make them (not root, no mount namespaces), or nil.
+    public static var missing: String? { Requirement.mountNamespaces }
+
+    /// Runs a suite where mount namespaces work; elsewhere skips it saying why, or with
+    /// `TARMAC_REQUIRE_FLEET=1` runs it so that `make` fails each test with the reason.
+    public static var trait: ConditionTrait { Requirement.trait { missing } }
+
+    /// Throws the reason when this machine cannot make mount namespaces.
+    public static func make() throws -> PrivateMounts {
+        try Requirement.check(missing)
         let mounts = PrivateMounts(root: try TestPaths.temporaryDirectory("mounts"))
         for directory in [mounts.optDirectory, mounts.deploymentRoot, mounts.root + "/run", mounts.root + "/log"] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
