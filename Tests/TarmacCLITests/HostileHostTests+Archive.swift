@@ -44,7 +44,7 @@ extension HostileHostTests {
     }
 
     @Test func aWorldWritableForeignBundleLeavesAnArchiveOnlyRootAndRunasUsersCanRead() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.looseBundle(box.mounts.root + "/b")
         let result = try Self.apply(box, bundle, extra: "--keep-bundle")
@@ -83,7 +83,7 @@ extension HostileHostTests {
     }
 
     @Test func aLastSuccessfulRevisionOthersCouldChangeIsNotRun() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.plainBundle(box.mounts.root + "/b")
         #expect(try Self.apply(box, bundle).status == 0)
@@ -98,7 +98,7 @@ extension HostileHostTests {
     }
 
     @Test func aMissingRunasUserIsAWarningAndFailsItsHookIfStillMissing() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let spec = """
             version: 0.0

@@ -5,7 +5,7 @@ import Testing
 /// `deploy` over SSH: an unsafe deployment root fails that host before any event; a planted
 /// record is refused there too.
 extension HostileHostTests {
-    @Test(.enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+    @Test(Fleet.trait())
     func deployFailsAHostWithAnUnsafeRootBeforeAnyEventAndPlanSaysWhy() throws {
         let fleet = try Fleet.start(hosts: 2)
         defer { try? fleet.stop() }

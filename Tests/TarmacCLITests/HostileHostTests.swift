@@ -5,7 +5,7 @@ import Testing
 /// The hostile-input suite (SECURITY.md): a local non-root user of the host, planted files and
 /// links, and a careless foreign bundle, against `tarmac apply` in a private mount namespace
 /// with real users of its own (`HostileSandbox`). Needs root.
-@Suite("hostile host", .serialized, .enabled(if: getuid() == 0, "needs root for mount namespaces and users"))
+@Suite("hostile host", .serialized, PrivateMounts.trait)
 struct HostileHostTests {
     /// A plain revision: `app/index.html` to /opt/app and an ApplicationStop that leaves a trace.
     static let plainAppSpec = """
@@ -40,7 +40,7 @@ struct HostileHostTests {
     }
 
     @Test func aDeploymentRootAnotherUserOwnsOrCanWriteIsRefusedBeforeAnythingRuns() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.plainBundle(box.mounts.root + "/b")
         try box.run("chown \"$EVIL\" \"$ROOT\"").expectSuccess()
@@ -64,7 +64,7 @@ struct HostileHostTests {
     }
 
     @Test func aWritableAncestorIsRefusedAndAStickyOneIsNot() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.plainBundle(box.mounts.root + "/b")
         let ancestor = box.mounts.root + "/shared"
@@ -112,7 +112,7 @@ struct HostileHostTests {
     }
 
     @Test func plantedRecordsAreRefusedAndTheirScriptsNeverRun() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.plainBundle(box.mounts.root + "/b")
         #expect(try Self.apply(box, bundle).status == 0)
@@ -140,7 +140,7 @@ struct HostileHostTests {
     }
 
     @Test func plantedSymlinksAreRefusedOrReplacedNeverFollowed() throws {
-        guard let box = try HostileSandbox.make() else { return }
+        let box = try HostileSandbox.make()
         defer { box.remove() }
         let bundle = try Self.plainBundle(box.mounts.root + "/b")
         #expect(try Self.apply(box, bundle).status == 0)

@@ -43,11 +43,11 @@ struct HostileOutputTests {
         #expect(text.contains(#"\e[31mred\e[0m"#), "\(context): \(text)")
     }
 
-    @Test(.enabled(if: getuid() == 0, "needs root for mount namespaces"))
+    @Test(PrivateMounts.trait)
     func applyShowsHookControlCharactersAsTextAndKeepsThemInScriptsLog() throws {
         let repo = try Self.project(destination: "/opt/hostile")
         defer { repo.remove() }
-        let mounts = try #require(try PrivateMounts.make(), "mount namespaces are needed")
+        let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
         let bundle = repo.root + "/.git/hostile.tar.gz"
         let built = try repo.tarmac("bundle", "-o", bundle)
@@ -66,7 +66,7 @@ struct HostileOutputTests {
         #expect(stored.contains("\u{1B}]0;owned\u{07}"))
     }
 
-    @Test(.enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+    @Test(Fleet.trait())
     func deployAndLogsShowHookControlCharactersAsText() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }

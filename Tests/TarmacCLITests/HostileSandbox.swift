@@ -17,9 +17,9 @@ struct HostileSandbox {
     var root: String { mounts.deploymentRoot }
     var opt: String { mounts.optDirectory }
 
-    /// Nil when this machine cannot make mount namespaces (not root).
-    static func make() throws -> HostileSandbox? {
-        guard let mounts = try PrivateMounts.make() else { return nil }
+    /// Throws the reason when this machine cannot make mount namespaces (not root).
+    static func make() throws -> HostileSandbox {
+        let mounts = try PrivateMounts.make()
         let free = (42_400...60_000).lazy.map(UInt32.init).filter { getpwuid($0) == nil && getgrgid($0) == nil }
         let uids = Array(free.prefix(3))
         let sandbox = HostileSandbox(mounts: mounts, evilUID: uids[0], runasUID: uids[1], spareUID: uids[2])
