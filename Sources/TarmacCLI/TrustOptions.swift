@@ -21,7 +21,7 @@ struct TrustOptions: ParsableArguments {
     @Option(
         name: .customLong("revoked"),
         help: ArgumentHelp(
-            "A file of revoked public keys, one a line (ssh-keygen's -r); a signature by one of them is refused. Binary KRLs are not read. Repeatable.",
+            "A file of revoked public keys, one a line, or an OpenSSH KRL (ssh-keygen's -r); a signature by one of them is refused. Repeatable.",
             valueName: "file"))
     var revoked: [String] = []
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One line of a `--trust-key` file that vouches for a key: an OpenSSH allowed_signers line
@@ -84,16 +85,46 @@ public struct AllowedSigner: Sendable, Equatable {
     }
 }
 
-/// A key that a trust source marks as revoked: an `@revoked` line, or a line of a `--revoked` file.
+/// A key that a trust source marks as revoked: an `@revoked` line, a line of a `--revoked` file,
+/// or an entry of a KRL (a key, or the SHA-1 or SHA-256 hash of one).
 public struct RevokedKey: Sendable, Equatable {
-    /// Where the key is listed, as `path:line`.
+    /// What identifies the revoked key.
+    public enum Match: Sendable, Equatable {
+        case key(SSHPublicKey)
+        /// The SHA-1 of the key's wire blob (a KRL fingerprint section).
+        case sha1([UInt8])
+        /// The SHA-256 of the key's wire blob (a KRL fingerprint section).
+        case sha256([UInt8])
+    }
+
+    /// Where the key is listed, as `path:line` (or `path (KRL …)`).
     public let source: String
-    /// The revoked key.
-    public let key: SSHPublicKey
+    /// What identifies the revoked key.
+    public let match: Match
 
     /// A revoked key listed at `source`.
     public init(source: String, key: SSHPublicKey) {
+        self.init(source: source, match: .key(key))
+    }
+
+    /// A revocation of whatever `match` identifies, listed at `source`.
+    public init(source: String, match: Match) {
         self.source = source
-        self.key = key
+        self.match = match
+    }
+
+    /// The revoked key itself, when it is listed as a key rather than a hash.
+    public var key: SSHPublicKey? {
+        if case .key(let key) = match { return key }
+        return nil
+    }
+
+    /// True when this entry revokes `candidate`.
+    public func revokes(_ candidate: SSHPublicKey) -> Bool {
+        switch match {
+        case .key(let key): key.isSameKey(as: candidate)
+        case .sha1(let hash): Array(Insecure.SHA1.hash(data: candidate.wireBlob)) == hash
+        case .sha256(let hash): Array(SHA256.hash(data: candidate.wireBlob)) == hash
+        }
     }
 }

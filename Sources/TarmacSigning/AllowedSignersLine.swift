@@ -22,12 +22,7 @@ enum AllowedSignersLine {
             return .revoked(RevokedKey(source: source, key: try markedKey(rest.dropFirst(head.count), source: source)))
         }
         if head == "@cert-authority" { throw certificates(source) }
-        if looksLikeKeyType(head) {
-            throw SigningError(
-                .malformedKey,
-                "\(source): the \(head) key's base64 data is damaged or names another key type; copy the line from the .pub file again"
-            )
-        }
+        if looksLikeKeyType(head) { throw damagedKey(head, source: source) }
         return .signer(try signer(rest, source: source, timeZone: timeZone))
     }
 
@@ -37,15 +32,18 @@ enum AllowedSignersLine {
         guard let principals = nextWord(&rest) else {
             throw malformed(source, "the principals have an opening quote and no closing one")
         }
-        guard !rest.isEmpty else { throw malformed(source, "a principal list but no key") }
+        guard !rest.isEmpty else { throw malformed(source, "it has principals but no key") }
         if let key = leadingKey(rest) {
             return AllowedSigner(source: source, principals: principals, key: key)
         }
+        let second = rest.prefix { !isBlank($0) }
+        if looksLikeKeyType(second) { throw damagedKey(second, source: source) }
         let optionsText = try optionsWord(&rest, source: source)
-        guard !rest.isEmpty else { throw malformed(source, "principals and options but no key") }
+        guard !rest.isEmpty else { throw malformed(source, "it has principals and options but no key") }
         guard let key = leadingKey(rest) else {
             let shown = rest.prefix { !isBlank($0) }.prefix(40)
-            throw malformed(source, "`\(shown)` where the key (`ssh-ed25519 AAAA…`) should be")
+            if looksLikeKeyType(shown) { throw damagedKey(shown, source: source) }
+            throw malformed(source, "found `\(shown)` where the key (`ssh-ed25519 AAAA…`) should be")
         }
         let options = try AllowedSignersOptions.parse(optionsText, source: source, timeZone: timeZone)
         if options.certificateAuthority { throw certificates(source) }
@@ -108,7 +106,7 @@ enum AllowedSignersLine {
             if let key = leadingKey(text) { return key }
             text = text.drop { !isBlank($0) }.drop { isBlank($0) }
         }
-        throw malformed(source, "an @revoked marker but no key after it")
+        throw malformed(source, "it has an @revoked marker but no key after it")
     }
 
     private static func looksLikeKeyType(_ word: Substring) -> Bool {
@@ -122,7 +120,14 @@ enum AllowedSignersLine {
     private static func malformed(_ source: String, _ what: String) -> SigningError {
         SigningError(
             .malformedKey,
-            "\(source): not an allowed_signers line: found \(what); expected `principals [options] ssh-ed25519 AAAA…` or a public key line"
+            "\(source): not an allowed_signers line: \(what); expected `principals [options] ssh-ed25519 AAAA…` or a public key line"
+        )
+    }
+
+    private static func damagedKey(_ type: Substring, source: String) -> SigningError {
+        SigningError(
+            .malformedKey,
+            "\(source): the \(type) key's base64 data is damaged or names another key type; copy the key from its .pub file again"
         )
     }
 

@@ -41,19 +41,12 @@ public struct TrustFile: Sendable, Equatable {
     }
 }
 
-/// A `--revoked` file, as `ssh-keygen -Y verify -r` reads one that is not a KRL:
-/// public key lines (`ssh-ed25519 AAAA… comment`), `#` comments and blank lines.
+/// A `--revoked` file, as `ssh-keygen -Y verify -r` reads it: a binary KRL, or public key
+/// lines (`ssh-ed25519 AAAA… comment`) with `#` comments and blank lines.
 public enum RevokedKeysFile {
-    private static let krlMagic = Array("SSHKRL\n\0".utf8)
-
-    /// Parses the file's bytes; a binary KRL is refused with a message that says so.
+    /// Parses the file's bytes, as a KRL when they start with its magic.
     public static func parse(_ bytes: [UInt8], source: String) throws -> [RevokedKey] {
-        guard !bytes.starts(with: krlMagic) else {
-            throw SigningError(
-                .unsupportedKeyType,
-                "\(source) is a binary KRL (key revocation list), which tarmac does not read; give --revoked a file of the revoked public keys, one `ssh-ed25519 AAAA…` line each"
-            )
-        }
+        if bytes.starts(with: KRLFile.magic) { return try KRLFile.parse(bytes, source: source) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SigningError(.fileAccess, "the revoked key file \(source) is not text (not valid UTF-8)")
         }

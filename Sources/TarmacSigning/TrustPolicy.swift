@@ -35,7 +35,7 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// Whether the key may vouch for a signature in `namespace` at `time`.
     public func judge(_ key: SSHPublicKey, namespace: String, at time: Date) -> TrustDecision {
-        if let revocation = revoked.first(where: { $0.key.isSameKey(as: key) }) {
+        if let revocation = revoked.first(where: { $0.revokes(key) }) {
             return .refused(reason: "\(revocation.source): key \(key.fingerprint) is revoked")
         }
         let listing = signers.filter { $0.key.isSameKey(as: key) }

@@ -111,7 +111,10 @@ struct TrustKeyTests {
                 ["--trust-key", badOption],
                 "\(badOption):1: bad options: the value of valid-before= must be in double quotes"
             ),
-            (["--trust-key", ca.replacingOccurrences(of: "/ca", with: "/k.pub"), "--revoked", krl], "is a binary KRL"),
+            (
+                ["--trust-key", ca.replacingOccurrences(of: "/ca", with: "/k.pub"), "--revoked", krl],
+                "the KRL \(krl) has format version"
+            ),
             (["--signer-identity", "ci"], "--signer-identity needs --trust-key"),
         ]
         for (arguments, phrase) in cases {

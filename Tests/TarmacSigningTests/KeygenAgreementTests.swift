@@ -12,6 +12,8 @@ import Testing
         let signers: String
         var identity = "ci@example.com"
         var revoked: String? = nil
+        /// Turn `revoked` into a KRL with `ssh-keygen -k` (its lines are then a revocation spec).
+        var krl = false
         let accepted: Bool
         var testDescription: String { name }
     }
@@ -39,6 +41,11 @@ import Testing
             name: "another key revoked", signers: "ci@example.com {A}", revoked: "# old\n{B} old laptop", accepted: true
         ),
         Case(name: "empty revoked file", signers: "ci@example.com {A}", revoked: "", accepted: true),
+        Case(name: "KRL of the key", signers: "ci@example.com {A}", revoked: "{A}", krl: true, accepted: false),
+        Case(name: "KRL sha1", signers: "ci@example.com {A}", revoked: "sha1: {A}", krl: true, accepted: false),
+        Case(name: "KRL sha256", signers: "ci@example.com {A}", revoked: "sha256: {A}", krl: true, accepted: false),
+        Case(name: "KRL of another key", signers: "ci@example.com {A}", revoked: "{B}", krl: true, accepted: true),
+        Case(name: "empty KRL", signers: "ci@example.com {A}", revoked: "", krl: true, accepted: true),
         Case(name: "wrong key", signers: "ci@example.com {B}", accepted: false),
         Case(name: "@revoked marker", signers: "@revoked {A}", accepted: false),
         Case(name: "cert-authority line", signers: "ci@example.com cert-authority {A}", accepted: false),
@@ -120,7 +127,13 @@ import Testing
                 text.replacingOccurrences(of: "{A}", with: a).replacingOccurrences(of: "{B}", with: b)
             }
             try scratch.write(fill(testCase.signers) + "\n", to: "allowed_signers")
-            if let text = testCase.revoked { try scratch.write(fill(text), to: "revoked") }
+            if let text = testCase.revoked, testCase.krl {
+                try scratch.write(fill(text) + "\n", to: "revoked.spec")
+                let made = try scratch.ssh(["-k", "-f", "revoked", "revoked.spec"])
+                guard made.status == 0 else { throw ScratchError.keygen(made.stderr) }
+            } else if let text = testCase.revoked {
+                try scratch.write(fill(text), to: "revoked")
+            }
             try scratch.write("bundle bytes\n", to: "b.tgz")
             let signed = try scratch.ssh(["-Y", "sign", "-n", "tarmac", "-f", scratch.file("a"), scratch.file("b.tgz")])
             guard signed.status == 0 else { throw ScratchError.keygen(signed.stderr) }
