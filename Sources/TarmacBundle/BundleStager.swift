@@ -69,17 +69,18 @@ public struct BundleStager: Sendable {
             report: report)
     }
 
-    /// Copies the revision's members into a plain tar, re-checking each file's digest so a
-    /// bundle changed since it was inspected is caught.
     /// Bytes of a plain tar of `files`: headers, data padded to 512 bytes, a pax header for
     /// long names, and the end blocks.
     static func tarBytes(of files: [BundleManifest.File]) -> Int64 {
         files.reduce(10240) { total, file in
-            let longName: Int64 = file.path.utf8.count > 99 || (file.target?.utf8.count ?? 0) > 99 ? 1536 : 0
-            return total + 512 + longName + (file.size + 511) / 512 * 512
+            let names = Int64(file.path.utf8.count + (file.target?.utf8.count ?? 0))
+            let pax: Int64 = names > 99 ? 512 + (names + 600 + 511) / 512 * 512 : 0
+            return total + 512 + pax + (file.size + 511) / 512 * 512
         }
     }
 
+    /// Copies the revision's members into a plain tar, re-checking each file's digest so a
+    /// bundle changed since it was inspected is caught.
     static func copy(_ path: String, prefix: String, to output: String, expected: [String: BundleManifest.File])
         throws
     {

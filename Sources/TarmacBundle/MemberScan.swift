@@ -13,7 +13,7 @@ struct MemberScan {
     var manifestProblem: String?
     /// Small files whose name says AppSpec, near the root, kept to show and to locate.
     var appspecCandidates: [String: [UInt8]] = [:]
-    /// World-writable, setuid and setgid members: installed only with the AppSpec's modes, but worth a look.
+    /// World-writable, setuid and setgid members: not refused, but worth a look before installing.
     var warnings: [String] = []
 
     init(limits: UnpackLimits, bundle: String) {

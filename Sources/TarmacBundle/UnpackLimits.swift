@@ -9,7 +9,7 @@ public struct UnpackLimits: Sendable, Equatable {
     /// Members of any kind.
     public var maxMembers: Int
 
-    public static let defaultMaxBytes: Int64 = 4 << 30
+    public static let defaultMaxBytes: Int64 = DeploymentGroup.defaultMaxUnpackedSize
     public static let `default` = UnpackLimits(maxBytes: defaultMaxBytes, maxMembers: 1_000_000)
 
     public init(maxBytes: Int64, maxMembers: Int = 1_000_000) {

@@ -17,9 +17,10 @@ struct DeployBundle {
     var commit: String? { staged.report.manifest?.commit }
 
     /// Builds the bundle of `rev` (default HEAD) unless `given` names one, then stages it in `work`.
-    static func prepare(project: ProjectContext, rev: String?, given: String?, work: String) async throws
-        -> DeployBundle
-    {
+    /// Reading the bundle stops at `maxUnpackedSize` (the group's `max_unpacked_size`).
+    static func prepare(
+        project: ProjectContext, rev: String?, given: String?, work: String, maxUnpackedSize: Int64
+    ) async throws -> DeployBundle {
         let path: String
         if let given {
             path = try keep(Console.absolute(given), project: project)
@@ -35,7 +36,8 @@ struct DeployBundle {
         }
         let staged: StagedBundle
         do {
-            staged = try await BundleStager().stage(path, trustedKeys: [], into: work)
+            staged = try await BundleStager().stage(
+                path, trustedKeys: [], into: work, limits: UnpackLimits(maxBytes: maxUnpackedSize))
         } catch let error as BundleError {
             Console.say("error: \(error)")
             Console.say("no host was contacted")

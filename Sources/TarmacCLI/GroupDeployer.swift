@@ -65,7 +65,8 @@ struct GroupDeployer {
         _ = try options.selection.rollout(health: targets.map { _ in .unknown })
         let work = try Self.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let bundle = try await DeployBundle.prepare(project: project, rev: rev, given: given, work: work)
+        let bundle = try await DeployBundle.prepare(
+            project: project, rev: rev, given: given, work: work, maxUnpackedSize: group.maxUnpackedSize)
         var request = makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
         let lock = try GroupLock.acquire(
             repository: project.repository.root, group: group.name, deploymentID: request.deploymentID)

@@ -37,7 +37,9 @@ struct PlanCommand: AsyncParsableCommand {
         let rollout = try selection.rollout(health: deployer.targets.map { _ in .unknown })
         let work = try GroupDeployer.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let bundle = try await DeployBundle.prepare(project: project, rev: target.rev, given: target.bundle, work: work)
+        let bundle = try await DeployBundle.prepare(
+            project: project, rev: target.rev, given: target.bundle, work: work,
+            maxUnpackedSize: selection.group.maxUnpackedSize)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
         let connections = HostConnections(
             group: selection.group, hosts: deployer.targets, repository: project.repository.root)

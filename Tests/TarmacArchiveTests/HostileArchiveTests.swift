@@ -60,11 +60,34 @@ extension ArchiveTests {
             // Not UTF-8: must not crash; the valid parts survive, the bad byte becomes U+FFFD.
             #expect(headers[11].path == "bad-\u{FFFD}-name.txt")
             #expect(entries[11].data == Array("not utf-8".utf8))
+            // …and says so, so that callers can refuse a name the host would create differently.
+            #expect(!headers[11].namesAreUTF8)
+            #expect(headers.dropLast().allSatisfy { $0.namesAreUTF8 })
 
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == before)
             #expect(fileStatus("/tmp/tarmac-hostile-absolute.txt") == nil)
             #expect(fileStatus("/etc/pwned.txt") == nil)
             #expect(fileStatus((dir.path as NSString).deletingLastPathComponent + "/escape.txt") == nil)
+        }
+
+        /// The stream position counts decompressed bytes, whatever the file's size: 8 MiB of
+        /// zeros are a few KiB of gzip, and the position passes 8 MiB once they are read.
+        @Test func theStreamPositionCountsDecompressedBytes() throws {
+            let dir = try TempDirectory()
+            let path = dir.file("zeros.tar.gz")
+            let script = """
+                import io, sys, tarfile
+                with tarfile.open(sys.argv[1], 'w:gz') as t:
+                    info = tarfile.TarInfo('zeros'); info.size = 8 << 20
+                    t.addfile(info, io.BytesIO(bytes(8 << 20)))
+                """
+            try python(script, [path])
+            #expect(try bytes(of: path).count < 1 << 20)
+            let reader = try ArchiveReader(path: path)
+            _ = try reader.nextEntry()
+            #expect(reader.streamPosition < 1 << 20)
+            try reader.readData { _ in }
+            #expect(reader.streamPosition >= 8 << 20)
         }
     }
 }

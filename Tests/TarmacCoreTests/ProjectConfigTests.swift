@@ -29,7 +29,17 @@ import Testing
         #expect(g.config == .allAtOnce && g.deploymentRoot == "/var/lib/tarmac" && g.fileExistsBehavior == .disallow)
         #expect(g.maxRevisions == 5 && !g.autoRollback && !g.sudo && !g.ignoreApplicationStopFailures)
         #expect(g.hosts == [DeploymentGroup.Host(name: "h", address: "h", port: 22)])
+        #expect(g.maxUnpackedSize == 4 << 30)
         #expect(c.pipeline == nil)
+    }
+
+    @Test func maxUnpackedSizeTakesBytesOrUnits() throws {
+        for (text, bytes) in [("8G", Int64(8) << 30), ("512MiB", Int64(512) << 20), ("1048576", Int64(1) << 20)] {
+            let (config, diagnostics) = ProjectConfig.parse(
+                "application: app\ngroups:\n  g:\n    hosts: [h]\n    max_unpacked_size: \(text)\n", file: "t.yml")
+            #expect(diagnostics.isEmpty, "\(diagnostics)")
+            #expect(config?.groups[0].maxUnpackedSize == bytes, "\(text)")
+        }
     }
 
     @Test func unknownKeysAreErrorsWithLineAndColumn() {
@@ -67,6 +77,10 @@ import Testing
         (
             "application: a\ngroups:\n  g: {hosts: [a], max_revisions: two}\n",
             "3:34: error: groups.g.max_revisions \"two\" is not a number"
+        ),
+        (
+            "application: a\ngroups:\n  g: {hosts: [a], max_unpacked_size: lots}\n",
+            "3:38: error: groups.g.max_unpacked_size \"lots\" is not a size"
         ),
         (
             "application: a\ngroups:\n  g: {hosts: [a], identity: [x]}\n",

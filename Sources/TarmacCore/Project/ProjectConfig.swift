@@ -55,6 +55,8 @@ public struct DeploymentGroup: Sendable, Equatable {
     public static let defaultDeploymentRoot = "/var/lib/tarmac"
     /// How many revisions a host keeps unless the group says otherwise.
     public static let defaultMaxRevisions = 5
+    /// How many bytes a bundle's files may unpack to unless the group says otherwise (4 GiB).
+    public static let defaultMaxUnpackedSize: Int64 = 4 << 30
 
     public var name: String
     /// The stable group id used in host paths (see `DeploymentGroupID`).
@@ -72,6 +74,8 @@ public struct DeploymentGroup: Sendable, Equatable {
     public var autoRollback = false
     public var ignoreApplicationStopFailures = false
     public var maxRevisions = DeploymentGroup.defaultMaxRevisions
+    /// `max_unpacked_size`: a bundle whose files unpack to more is refused before any host is contacted.
+    public var maxUnpackedSize = DeploymentGroup.defaultMaxUnpackedSize
     public var traffic: TrafficControl?
     public var sudo = false
     /// Seconds to wait for a host's TCP connection.

@@ -2,7 +2,8 @@
 extension ProjectConfigParser {
     static let groupKeys = [
         "hosts", "user", "identity", "known_hosts", "config", "deployment_root", "file_exists_behavior",
-        "auto_rollback", "ignore_application_stop_failures", "max_revisions", "traffic", "sudo", "connect_timeout",
+        "auto_rollback", "ignore_application_stop_failures", "max_revisions", "max_unpacked_size", "traffic", "sudo",
+        "connect_timeout",
         "io_timeout",
     ]
 
@@ -53,6 +54,17 @@ extension ProjectConfigParser {
             } else {
                 reader.error(
                     "\(path).max_revisions \(value) must be 1 or more (the installed revision counts)", at: maxNode)
+            }
+        }
+        if let sizeNode = node["max_unpacked_size"], !sizeNode.isNull,
+            let text = reader.string(sizeNode, path + ".max_unpacked_size")
+        {
+            if let bytes = ByteSize.parse(text) {
+                group.maxUnpackedSize = bytes
+            } else {
+                reader.error(
+                    "\(path).max_unpacked_size \(Quote.text(text)) is not a size; write bytes or a number with "
+                        + "K, M, G or T, e.g. 8G", at: sizeNode)
             }
         }
         if let trafficNode = node["traffic"], !trafficNode.isNull {
