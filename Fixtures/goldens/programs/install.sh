@@ -225,5 +225,5 @@ if t_perm_in 0 '/srv/app/bin' 'run me' ; then
 fi
 printf '@step permissions:%s ok\n' 1 >&3
 cd /
-printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' && mv -f -- '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install'
+t_tmp=$(mktemp -- '/var/lib/tarmac/deployment-instructions/.g-web_last_successful_install.XXXXXX' ) && printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > "$t_tmp" && mv -fT -- "$t_tmp" '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || { rm -f -- ${t_tmp:+"$t_tmp"} ; t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' ; }
 printf '@done 0\n' >&3
