@@ -33,8 +33,9 @@ struct ApplyCommand: AsyncParsableCommand {
             4G) or to more than the free space of the staging directory or the deployment root.
 
             Exit 0 success; 1 an event failed (the message names the event, the script and its \
-            exit code, and the log); 2 invalid bundle, AppSpec or options, or a plan conflict — \
-            nothing was changed.
+            exit code, and the log); 2 invalid bundle, AppSpec or options, a plan conflict, or \
+            a deployment root (or an ancestor, or a record in it) owned or writable by another \
+            user — nothing was changed.
 
             Examples:
               tarmac apply /media/usb/docs-site.tar.gz --trust-key release.pub

@@ -23,8 +23,10 @@ struct DeployCommand: AsyncParsableCommand {
             revision is then redeployed to the hosts that ran Install. Ctrl-C stops the same \
             way (exit 130); a second Ctrl-C ends tarmac at once, and the hooks it started stop too.
 
-            Exit 0 success; 1 the deployment failed (every host's state is printed); 2 invalid \
-            tarmac.yml, AppSpec, bundle or configuration — no host was changed.
+            Exit 0 success; 1 the deployment failed (every host's state is printed), or the \
+            history (.tarmac/state.db) cannot record it — then no host is contacted; 2 invalid \
+            tarmac.yml, AppSpec, bundle or configuration — no host was changed. A host whose \
+            deployment root is owned or writable by another user fails before any event.
 
             Examples:
               tarmac deploy staging

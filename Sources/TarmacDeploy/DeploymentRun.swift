@@ -159,9 +159,16 @@ struct Run {
         }
     }
 
-    /// The users the new revision's hooks run as (for this deployment's events).
+    /// The users the new revision's hooks run as, in the events that run its scripts (not the
+    /// stop events that run the last successful revision's).
     var runasUsers: [String] {
-        request.events.flatMap { request.appspec.scripts(for: $0).compactMap(\.runas) }
+        newRevisionEvents.flatMap { request.appspec.scripts(for: $0).compactMap(\.runas) }
+    }
+
+    var newRevisionEvents: [String] {
+        request.events.filter {
+            !(LifecycleEvent(rawValue: $0)?.usesLastSuccessfulRevision ?? false) || downloadPrecedes($0)
+        }
     }
 
     /// A runas user the host lacks is a warning, not a refusal: a hook before the one that
@@ -169,7 +176,7 @@ struct Run {
     mutating func warnMissingRunasUsers() {
         var seen = Set<String>()
         for user in runasUsers where !facts.users.contains(user) && seen.insert(user).inserted {
-            let events = request.events.filter { request.appspec.scripts(for: $0).contains { $0.runas == user } }
+            let events = newRevisionEvents.filter { request.appspec.scripts(for: $0).contains { $0.runas == user } }
             warnings.append(
                 "user \(user) does not exist yet on this host (runas of \(events.joined(separator: ", "))); "
                     + "a hook before them must create it, or those hooks fail")

@@ -65,12 +65,17 @@ public struct HistoryStore: Sendable {
 
     /// Hook output lands in the database: it is created 0600 before SQLite opens it (SQLite
     /// gives `-wal` and `-shm` the database's mode), and an older, wider one is narrowed.
+    ///
+    /// An existing database is never opened here: closing any descriptor of it would drop the
+    /// POSIX locks SQLite holds on it for this process's other connections (SQLite's "how to
+    /// corrupt" 2.2). `O_EXCL` makes that so even when another process creates it meanwhile.
     static func makePrivate(database path: String) throws {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            Glibc.close(fd)
+        } else if errno != EEXIST {
             throw HistoryError.storage(path: path, reason: String(cString: strerror(errno)))
         }
-        Glibc.close(fd)
         for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             _ = chmod(file, 0o600)
         }
