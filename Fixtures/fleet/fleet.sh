@@ -365,7 +365,15 @@ kill_sshd() {
             process_gone "$pid" && break
             sleep 0.02
         done
-        process_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+        if ! process_gone "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+            # Until it is gone its listening socket still takes connections, which it then
+            # resets ("Connection reset by peer") instead of refusing them.
+            for ((tries = 0; tries < 250; tries++)); do
+                process_gone "$pid" && break
+                sleep 0.02
+            done
+        fi
     fi
     rm -f "$(pid_file "$i")"
 }

@@ -150,12 +150,9 @@ struct TargetSystemTests {
         #expect(DeployFaultTests.hostStatuses(shown) == ["host1": "Failed", "host2": "Succeeded"], "\(system)")
         // Nothing changed on the host without setfacl but the deployment root, made empty to
         // hold the host's lock while the host was looked at, and left empty.
-        let lockDirectories = ["var d ", "var/lib d ", "var/lib/tarmac d "]
-        let unlocked = { (lines: [String]) in lines.filter { line in !lockDirectories.contains { line.hasPrefix($0) } }
-        }
         let after = try Self.changes(bare)
         #expect(
-            unlocked(after) == unlocked(before),
+            Self.withoutDeploymentRoot(after) == Self.withoutDeploymentRoot(before),
             "changed: \(after.filter { !before.contains($0) }), gone: \(before.filter { !after.contains($0) })")
         #expect(try FileManager.default.contentsOfDirectory(atPath: bare.root + "/var/lib/tarmac") == [])
 
@@ -164,6 +161,12 @@ struct TargetSystemTests {
         let acl = try runCommand(
             "getfacl", ["-c", "-n", equipped.root + "/opt/\(project.name)/index.html"], check: true)
         #expect(acl.stdout.contains("user:\(users[1].uid):rw-"), "the host with setfacl has the ACL: \(acl.stdout)")
+    }
+
+    /// `changes` without the deployment root /var/lib/tarmac and the directories above it.
+    static func withoutDeploymentRoot(_ changes: [String]) -> [String] {
+        let directories = ["var d ", "var/lib d ", "var/lib/tarmac d "]
+        return changes.filter { line in !directories.contains { line.hasPrefix($0) } }
     }
 
     /// What the host changed (its overlay's upper directory), as `path type size mode owner`
