@@ -5,6 +5,7 @@
 ///
 /// The same grouping renders the program and reads its progress back (`InstallProgress`):
 /// `@step removed:G ok`, `@step made:G ok` and `@step placed:G ok` say group G is done,
+/// `@step tree:T ok` that `InstallTree` T is in place,
 /// `@step gone:G.P ok` and `@step put:G.P ok` say member P of a group that failed part way is.
 public struct InstallGroup: Sendable, Equatable {
     /// The directory the members live in.
@@ -27,18 +28,25 @@ public struct InstallGroup: Sendable, Equatable {
         consecutive(plan.removals.enumerated().map { ($0.offset, $0.element) })
     }
 
-    /// The directories the plan makes, in order.
+    /// The directories the plan makes, by parent, parents' groups first (a directory comes
+    /// after its parent in plan order, so its parent's group starts earlier).
     public static func directories(_ plan: InstallPlan) -> [InstallGroup] {
-        consecutive(
+        let trees = InstallTree.find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
+        return byDirectory(
             plan.steps.enumerated().compactMap { index, step in
-                if case .makeDirectory(let path) = step { return (index, path) }
+                if case .makeDirectory(let path) = step, !trees.contains(index) { return (index, path) }
                 return nil
             })
     }
 
-    /// The copies and links, in plan order, cut where the directory changes.
+    /// The copies and links by directory, in order of each directory's first file: one stage
+    /// per directory however its files and subdirectories interleave in plan order.
     public static func placements(_ plan: InstallPlan) -> [InstallGroup] {
-        consecutive(plan.steps.enumerated().compactMap { index, step in placed(step).map { (index, $0) } })
+        let trees = InstallTree.find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
+        return byDirectory(
+            plan.steps.enumerated().compactMap { index, step in
+                trees.contains(index) ? nil : placed(step).map { (index, $0) }
+            })
     }
 
     /// The path a copy or link step places; nil for other steps.
@@ -49,6 +57,22 @@ public struct InstallGroup: Sendable, Equatable {
         }
     }
 
+    private static func byDirectory(_ items: [(Int, String)]) -> [InstallGroup] {
+        var groups: [InstallGroup] = []
+        var open: [String: Int] = [:]
+        for (index, path) in items {
+            let directory = split(path).directory
+            if let at = open[directory], groups[at].members.count < limit {
+                groups[at].members.append(index)
+            } else {
+                open[directory] = groups.count
+                groups.append(InstallGroup(directory: directory, members: [index]))
+            }
+        }
+        return groups
+    }
+
+    /// Removals stay in order (a directory's contents go before it): cut where the directory changes.
     private static func consecutive(_ items: [(Int, String)]) -> [InstallGroup] {
         var groups: [InstallGroup] = []
         for (index, path) in items {

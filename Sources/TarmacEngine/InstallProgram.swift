@@ -28,7 +28,7 @@ public enum InstallProgram {
             "mkdir", "-p", "--", .quoted(layout.instructions), .quoted(logs), "||", "t_fail", "instructions",
             .quoted("cannot create deployment-instructions or the deployment's logs"), .quoted(layout.instructions))
         script.append(removals(plan))
-        script.append(steps(plan))
+        script.append(steps(plan, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))
         script.line("cd /")
         Bookkeeping.writeFile(
@@ -62,32 +62,37 @@ public enum InstallProgram {
     /// Directories first (all of them, a batch per directory), then copies and symlinks in
     /// plan order, each recorded as §4.1 says. Making every directory first is safe: the
     /// planner only makes directories that are missing, and no later step needs one gone.
-    static func steps(_ plan: InstallPlan) -> ShellScript {
+    static func steps(_ plan: InstallPlan, archive: String) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
         s.append(directories(plan))
+        // Every directory of a tree, file and link is recorded before it is made (§4.8: before
+        // the copy), in plan order.
+        let trees = InstallTree.find(plan)
+        for tree in trees {
+            s.run(record(tree.root))
+            for directory in tree.directories { s.run(record(tree.root + "/" + directory)) }
+        }
+        for step in plan.steps {
+            if let path = InstallGroup.placed(step) { s.run(record(path)) }
+        }
+        for (number, tree) in trees.enumerated() { InstallProgram.tree(number, tree, into: &s) }
         for (number, group) in InstallGroup.placements(plan).enumerated() {
-            placement(number, group, plan, into: &s)
+            placement(number, group, plan, archive: archive, into: &s)
         }
         s.run("printf", "'@step files:%s/%s ok\\n'", .number(plan.steps.count), .number(plan.steps.count), ">&3")
         return s
     }
 
-    /// One directory's copies and links: staged, given their modes, renamed into place.
-    static func placement(_ number: Int, _ group: InstallGroup, _ plan: InstallPlan, into s: inout ShellScript) {
+    /// One directory's copies and links: staged with their modes, renamed into place.
+    static func placement(
+        _ number: Int, _ group: InstallGroup, _ plan: InstallPlan, archive: String, into s: inout ShellScript
+    ) {
         let first = ShellWord.number(group.members[0])
         s.run("t_enter", "copy", first, .quoted(group.directory))
         s.run("t_stage_in", "copy", first)
-        var batch: (index: Int, source: String, names: [String])?
-        func flush() {
-            if let batch {
-                s.run(
-                    ShellCommand(
-                        ["t_put", .number(batch.index), .quoted(batch.source)] + batch.names.map { .quoted($0) }))
-            }
-            batch = nil
-        }
-        var modes: [(mode: UInt32, index: Int, names: [String])] = []
+        // One `install` per source directory and mode; a copy that changes its name, and a link, alone.
+        var batches: [(index: Int, mode: UInt32, source: String, names: [String])] = []
         var names: [String] = []
         var unplace: [(Int, String)] = []
         for index in group.members {
@@ -95,37 +100,28 @@ public enum InstallProgram {
             let name = InstallGroup.split(InstallGroup.placed(step) ?? "").name
             names.append(name)
             switch step {
-            case .copyFile(let source, let destination, let mode, let replaces):
-                s.run(record(destination))
-                let (sourceDirectory, sourceName) = InstallGroup.split("/" + source)
-                let relative = String(sourceDirectory.dropFirst())
-                if sourceName == name {
-                    if batch?.source != relative { flush() }
-                    if batch == nil { batch = (index, relative, []) }
-                    batch?.names.append(name)
+            case .copyFile(let source, _, let mode, let replaces):
+                let (directory, sourceName) = InstallGroup.split("/" + source)
+                let relative = String(directory.dropFirst())
+                if sourceName != name {
+                    s.run("t_put_as", .number(index), modeWord(mode), .quoted(source), .quoted(name))
+                } else if let at = batches.firstIndex(where: { $0.mode == mode && $0.source == relative }) {
+                    batches[at].names.append(name)
                 } else {
-                    flush()
-                    s.run("t_put_as", .number(index), .quoted(source), .quoted(name))
-                }
-                if let at = modes.firstIndex(where: { $0.mode == mode }) {
-                    modes[at].names.append(name)
-                } else {
-                    modes.append((mode, index, [name]))
+                    batches.append((index, mode, relative, [name]))
                 }
                 if replaces == .directory { unplace.append((index, name)) }
-            case .symlink(let target, let destination, let replaces):
-                flush()
-                s.run(record(destination))
+            case .symlink(let target, _, let replaces):
                 s.run("t_put_link", .number(index), .quoted(target), .quoted(name))
                 if replaces == .directory { unplace.append((index, name)) }
             case .makeDirectory, .retain:
                 break
             }
         }
-        flush()
-        for group in modes {
-            s.run(
-                ShellCommand(["t_modes", .number(group.index), modeWord(group.mode)] + group.names.map { .quoted($0) }))
+        for batch in batches {
+            let source = batch.source.isEmpty ? archive : archive + "/" + batch.source
+            let words: [ShellWord] = ["t_put", .number(batch.index), modeWord(batch.mode)]
+            s.run(ShellCommand(words + batch.names.map { .quoted(source + "/" + $0) }))
         }
         for (index, name) in unplace { s.run("t_unplace", .number(index), .quoted(name)) }
         s.run(ShellCommand(["t_stage_out", .number(number), first] + names.map { .quoted($0) }))

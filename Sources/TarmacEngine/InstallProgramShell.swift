@@ -8,6 +8,7 @@ extension InstallProgram {
         s.append(removalHelpers())
         s.append(placementHelpers())
         s.append(stageHelpers())
+        s.append(treeHelpers())
         s.append(permissionHelpers())
         return s
     }

@@ -7,8 +7,7 @@ extension InstallProgram {
         // caller to t_mkdir one by one, which records only what it made itself.
         s.line("t_mkdirs() {")
         s.line("  t_i=$1; shift")
-        s.line("  for t_n do if [ -e \"./$t_n\" ] || [ -h \"./$t_n\" ]; then return 1; fi; done")
-        s.line("  for t_n do set -- \"$@\" \"./$t_n\"; shift; done")
+        s.line("  for t_n do if [ -e \"$t_n\" ] || [ -h \"$t_n\" ]; then return 1; fi; done")
         s.line("  mkdir -m 0755 -- \"$@\" 2>\"$t_errf\" && return 0")
         s.line("  t_err=$(cat -- \"$t_errf\")")
         s.line(
@@ -31,7 +30,7 @@ extension InstallProgram {
 
     /// The stage: a fresh directory only root can write (`mktemp -d`, an unpredictable name
     /// made with mkdir, which fails on anything planted), inside the entered directory, and
-    /// entered itself. Copies, links and modes happen in it; `t_stage_out` renames them over
+    /// entered itself. Copies (with their modes) and links are made in it; `t_stage_out` renames them over
     /// their targets (rename replaces a link, never follows it) and removes it.
     static func stageHelpers() -> ShellScript {
         var s = ShellScript()
@@ -56,20 +55,16 @@ extension InstallProgram {
         )
         s.line("  t_abort \"copy:$1\" \"cannot copy files from #$1 on\" \"$t_err\"")
         s.line("}")
+        // `install` copies and sets the mode in one process (-p keeps the times, as cp -p did).
+        // Arguments arrive whole (archive paths, `./name`): rebuilding "$@" in a loop is O(n²) in dash.
         s.line("t_put() {")
-        s.line("  t_i=$1 t_s=$2; shift 2")
-        s.line("  for t_n do set -- \"$@\" \"$t_archive/$t_s/$t_n\"; shift; done")
-        s.line("  cp -p -t . -- \"$@\" 2>\"$t_errf\" || t_put_failed \"$t_i\"")
-        s.line("}")
-        s.line("t_put_as() { cp -p -- \"$t_archive/$2\" \"./$3\" 2>\"$t_errf\" || t_put_failed \"$1\"; }")
-        s.line("t_put_link() { ln -s -- \"$2\" \"./$3\" 2>\"$t_errf\" || t_put_failed \"$1\"; }")
-        s.line("t_modes() {")
         s.line("  t_i=$1 t_m=$2; shift 2")
-        s.line("  for t_n do set -- \"$@\" \"./$t_n\"; shift; done")
-        s.line(
-            "  chmod \"$t_m\" -- \"$@\" 2>\"$t_errf\" || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$(cat -- \"$t_errf\")\""
-        )
+        s.line("  install -p -m \"$t_m\" -t . -- \"$@\" 2>\"$t_errf\" || t_put_failed \"$t_i\"")
         s.line("}")
+        s.line(
+            "t_put_as() { install -p -m \"$2\" -- \"$t_archive/$3\" \"./$4\" 2>\"$t_errf\" || t_put_failed \"$1\"; }"
+        )
+        s.line("t_put_link() { ln -s -- \"$2\" \"./$3\" 2>\"$t_errf\" || t_put_failed \"$1\"; }")
         s.line("t_unplace() {")
         s.line("  [ ! -d \"../$2\" ] || [ -h \"../$2\" ] || rmdir -- \"../$2\" 2>/dev/null ||")
         s.line("    t_abort \"copy:$1\" \"a non-empty directory is where file #$1 must go\" \"$t_dir/$2\"")

@@ -41,6 +41,7 @@ public struct InstallProgress: Sendable, Equatable {
         let removals = InstallGroup.removals(plan)
         let directories = InstallGroup.directories(plan)
         let placements = InstallGroup.placements(plan)
+        let trees = InstallTree.find(plan)
         var removed = 0
         var made = 0
         var placedSteps: Set<Int> = []
@@ -53,6 +54,9 @@ public struct InstallProgress: Sendable, Equatable {
             case "gone" where removals.indices.contains(group) && member != nil: removed += 1
             case "made" where directories.indices.contains(group): made += directories[group].members.count
             case "placed" where placements.indices.contains(group): placedSteps.formUnion(placements[group].members)
+            case "tree" where trees.indices.contains(group):
+                made += 1 + trees[group].directories.count
+                placedSteps.formUnion(trees[group].steps)
             case "put" where placements.indices.contains(group):
                 if let member, placements[group].members.indices.contains(member) {
                     placedSteps.insert(placements[group].members[member])
@@ -63,11 +67,9 @@ public struct InstallProgress: Sendable, Equatable {
         var progress = InstallProgress(
             removed: min(removed, plan.removals.count), removalsPlanned: plan.removals.count, made: made, placed: [],
             unplaced: [])
-        for group in placements {
-            for index in group.members {
-                guard let path = InstallGroup.placed(plan.steps[index]) else { continue }
-                if placedSteps.contains(index) { progress.placed.append(path) } else { progress.unplaced.append(path) }
-            }
+        for (index, step) in plan.steps.enumerated() {
+            guard let path = InstallGroup.placed(step) else { continue }
+            if placedSteps.contains(index) { progress.placed.append(path) } else { progress.unplaced.append(path) }
         }
         return progress
     }

@@ -10,7 +10,7 @@
 ///     @o <text>                  a line a hook printed on stdout
 ///     @e <text>                  a line a hook printed on stderr
 ///     @note <text>               a warning the program wants the user to see
-///     @step <name> <status…>     a step finished (e.g. `files:500/2548 ok`, `copy:12 failed`,
+///     @step <name> <status…>     a step finished (e.g. `placed:3 ok`, `copy:12 failed`,
 ///                                `script:0 failed:3 120`; each program documents its own)
 ///     @done <status>             the program's own exit status; always last
 public enum ProgramLine: Sendable, Equatable {

@@ -46,10 +46,7 @@ struct InstallProgramTests {
         let run = try box.run(InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1"))
         #expect(run.done == 0, "\(run.lines) \(run.stderr)")
         #expect(
-            run.steps == [
-                "cleanup:0 ok", "made:0 ok", "placed:0 ok", "placed:1 ok", "placed:2 ok", "files:6/6 ok",
-                "permissions:0 ok",
-            ])
+            run.steps == ["cleanup:0 ok", "tree:0 ok", "placed:0 ok", "files:6/6 ok", "permissions:0 ok"])
         #expect(box.read("/opt/app/index.html") == "<h1>1</h1>" && box.read("/opt/app/kept.conf") == "operator's")
         #expect(box.stat("/opt/app/css")!.st_mode & 0o7777 == 0o755)
         #expect(box.stat("/opt/app/css/site.css")!.st_mode & 0o7777 == 0o600)
@@ -162,6 +159,12 @@ struct InstallProgramTests {
                 .copyFile(source: "new\nline", destination: "/srv/app/new\nline", mode: 0o644, replaces: .missing),
                 .symlink(target: "bin/run me", destination: "/srv/app/run", replaces: .symlink),
                 .retain(destination: "/srv/app/local.conf"),
+                // A directory new to the host: built whole in a stage, renamed into place.
+                .makeDirectory(path: "/srv/tools"), .makeDirectory(path: "/srv/tools/lib"),
+                .copyFile(
+                    source: "tools/lib/x.sh", destination: "/srv/tools/lib/x.sh", mode: 0o755, replaces: .missing),
+                .copyFile(source: "tools/README", destination: "/srv/tools/README", mode: 0o644, replaces: .missing),
+                .symlink(target: "lib/x.sh", destination: "/srv/tools/x", replaces: .missing),
             ],
             permissions: [permission])
         let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")

@@ -79,8 +79,7 @@ t_remove_in() {
 t_unlabel() { semanage fcontext -d -- "$1" >/dev/null 2>&1 || :; }
 t_mkdirs() {
   t_i=$1; shift
-  for t_n do if [ -e "./$t_n" ] || [ -h "./$t_n" ]; then return 1; fi; done
-  for t_n do set -- "$@" "./$t_n"; shift; done
+  for t_n do if [ -e "$t_n" ] || [ -h "$t_n" ]; then return 1; fi; done
   mkdir -m 0755 -- "$@" 2>"$t_errf" && return 0
   t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_fail "mkdir:$t_i" "the disk is full: cannot create directories from #$t_i on" "$t_err"; fi
@@ -112,17 +111,11 @@ t_put_failed() {
   t_abort "copy:$1" "cannot copy files from #$1 on" "$t_err"
 }
 t_put() {
-  t_i=$1 t_s=$2; shift 2
-  for t_n do set -- "$@" "$t_archive/$t_s/$t_n"; shift; done
-  cp -p -t . -- "$@" 2>"$t_errf" || t_put_failed "$t_i"
-}
-t_put_as() { cp -p -- "$t_archive/$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
-t_put_link() { ln -s -- "$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
-t_modes() {
   t_i=$1 t_m=$2; shift 2
-  for t_n do set -- "$@" "./$t_n"; shift; done
-  chmod "$t_m" -- "$@" 2>"$t_errf" || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
+  install -p -m "$t_m" -t . -- "$@" 2>"$t_errf" || t_put_failed "$t_i"
 }
+t_put_as() { install -p -m "$2" -- "$t_archive/$3" "./$4" 2>"$t_errf" || t_put_failed "$1"; }
+t_put_link() { ln -s -- "$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
 t_unplace() {
   [ ! -d "../$2" ] || [ -h "../$2" ] || rmdir -- "../$2" 2>/dev/null ||
     t_abort "copy:$1" "a non-empty directory is where file #$1 must go" "$t_dir/$2"
@@ -139,6 +132,34 @@ t_stage_out() {
   fi
   printf '@step placed:%s ok\n' "$t_g" >&3
   cd -P .. && rmdir -- "./$t_stage" 2>/dev/null || t_note "a staging directory of Install could not be removed (files from #$t_i on)"
+  t_stage=
+}
+t_tree() {
+  t_i=$1; shift
+  mkdir -m 0755 -- "$@" 2>"$t_errf" || t_abort "mkdir:$t_i" "cannot create directories from #$t_i on" "$(cat -- "$t_errf")"
+}
+t_tree_copy() {
+  t_i=$1 t_s=$2 t_r=$3; shift 3
+  { tar -C "$t_archive/$t_s" --hard-dereference -cf - -- "$@" 2>"$t_errf"; echo $? >"$t_errf.status"; } |
+    tar --no-same-owner -C "./$t_r" -xf - 2>"$t_errf.x" && read t_cs <"$t_errf.status" && [ "$t_cs" = 0 ] &&
+    return 0
+  cat -- "$t_errf.x" >>"$t_errf" 2>/dev/null
+  t_put_failed "$t_i"
+}
+t_tree_modes() {
+  t_i=$1 t_m=$2; shift 2
+  chmod "$t_m" -- "$@" 2>"$t_errf" || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
+}
+t_tree_out() {
+  t_g=$1 t_i=$2
+  if ! mv -T -- "./$3" "../$3" 2>"$t_errf"; then
+    if [ -h "../$3" ]; then
+      t_abort "mkdir:$t_i" "a symlink is where directory #$t_i must go; tarmac never follows it: remove it" "$t_dir/$3"
+    fi
+    t_abort "mkdir:$t_i" "something is where directory #$t_i must go (made while Install ran)" "$(cat -- "$t_errf")"
+  fi
+  printf '@step tree:%s ok\n' "$t_g" >&3
+  cd -P .. && rmdir -- "./$t_stage" 2>/dev/null || t_note "a staging directory of Install could not be removed (directory #$t_i)"
   t_stage=
 }
 t_perm_in() {
@@ -180,7 +201,7 @@ t_remove_in 1 1 '/srv' 'app'
 t_unlabel '/srv/app/old.txt'
 printf '@step cleanup:%s ok\n' 2 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
-# Files: 7 steps.
+# Files: 12 steps.
 t_enter mkdir 0 '/srv'
 if t_mkdirs 0 'app' ; then
   t_record '/srv/app'
@@ -195,25 +216,35 @@ else
   t_mkdir 1 'bin' && t_record '/srv/app/bin'
 fi
 printf '@step made:%s ok\n' 1 >&3
+t_record '/srv/tools'
+t_record '/srv/tools/lib'
+t_record '/srv/app/bin/run me'
+t_record '/srv/app/it'\''s $(odd)'
+t_record_escaped '/srv/app/new\nline'
+t_record '/srv/app/run'
+t_record '/srv/tools/lib/x.sh'
+t_record '/srv/tools/README'
+t_record '/srv/tools/x'
+t_enter copy 7 '/srv'
+t_stage_in copy 7
+t_tree 7 './tools' './tools/lib'
+t_tree_copy 9 'tools' 'tools' 'lib/x.sh' 'README'
+t_tree_modes 9 '00755' './tools/lib/x.sh'
+t_tree_modes 10 '00644' './tools/README'
+t_put_link 11 'lib/x.sh' 'tools/x'
+t_tree_out 0 7 'tools'
 t_enter copy 2 '/srv/app/bin'
 t_stage_in copy 2
-t_record '/srv/app/bin/run me'
-t_put 2 'bin' 'run me'
-t_modes 2 '00755' 'run me'
+t_put 2 '00755' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/bin/run me'
 t_stage_out 0 2 'run me'
 t_enter copy 3 '/srv/app'
 t_stage_in copy 3
-t_record '/srv/app/it'\''s $(odd)'
-t_record_escaped '/srv/app/new\nline'
-t_put 3 '' 'it'\''s $(odd)' 'new
-line'
-t_record '/srv/app/run'
 t_put_link 5 'bin/run me' 'run'
-t_modes 3 '00644' 'it'\''s $(odd)' 'new
+t_put 3 '00644' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/it'\''s $(odd)' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/new
 line'
 t_stage_out 1 3 'it'\''s $(odd)' 'new
 line' 'run'
-printf '@step files:%s/%s ok\n' 7 7 >&3
+printf '@step files:%s/%s ok\n' 12 12 >&3
 # Permissions: 1 paths.
 if t_perm_in 0 '/srv/app/bin' 'run me' ; then
   t_chown 0 'www-data:www-data' './run me'

@@ -1,0 +1,179 @@
+/// A directory this install makes, whose parent it does not make and where the host had
+/// nothing (not even a path of the previous install): it is built whole, directories, files
+/// and links, in a stage next to it and renamed into place at once. A first install of a
+/// 2,500-file tree is then a handful of processes, not some per directory.
+///
+/// Only when every file below it comes from one directory of the revision (`sourceRoot`),
+/// so one `tar` copies them all; otherwise its directories go the usual way.
+struct InstallTree: Equatable {
+    /// The directory, and its `makeDirectory` step.
+    var root: String
+    var index: Int
+    /// Directories made below it, in plan order (relative, without the root itself).
+    var directories: [String] = []
+    /// Files, relative to the root and to `sourceRoot`, with their modes.
+    var files: [(index: Int, relative: String, mode: UInt32)] = []
+    var links: [(index: Int, relative: String, target: String)] = []
+    /// The revision directory the files come from ("" for the revision's root).
+    var sourceRoot: String?
+    /// Every plan step the tree carries out.
+    var steps: Set<Int> = []
+
+    static func == (a: InstallTree, b: InstallTree) -> Bool { a.index == b.index && a.steps == b.steps }
+
+    /// The trees of `plan`, in plan order.
+    static func find(_ plan: InstallPlan) -> [InstallTree] {
+        var made: Set<String> = []
+        for case .makeDirectory(let path) in plan.steps { made.insert(path) }
+        let previous = Set(plan.removals)
+        var trees: [InstallTree] = []
+        var byRoot: [String: Int] = [:]
+        var broken: Set<String> = []
+        for (index, step) in plan.steps.enumerated() {
+            if case .makeDirectory(let path) = step, !made.contains(InstallGroup.split(path).directory),
+                !previous.contains(path), path != "/"
+            {
+                byRoot[path] = trees.count
+                trees.append(InstallTree(root: path, index: index, steps: [index]))
+                continue
+            }
+            guard let path = target(step), let root = enclosing(path, byRoot), let at = byRoot[root] else { continue }
+            if !trees[at].add(index, step, relative: String(path.dropFirst(root.count + 1))) { broken.insert(root) }
+        }
+        return trees.filter { !broken.contains($0.root) }
+    }
+
+    private static func target(_ step: InstallPlan.Step) -> String? {
+        switch step {
+        case .makeDirectory(let path), .retain(let path): return path
+        case .copyFile(_, let path, _, _), .symlink(_, let path, _): return path
+        }
+    }
+
+    /// The tree root `path` lies below, if any.
+    private static func enclosing(_ path: String, _ roots: [String: Int]) -> String? {
+        var current = path
+        while let slash = current.lastIndex(of: "/"), slash != current.startIndex {
+            current = String(current[..<slash])
+            if roots[current] != nil { return current }
+        }
+        return nil
+    }
+
+    /// Adds a step below the root; false when the tree cannot be built in one piece.
+    private mutating func add(_ index: Int, _ step: InstallPlan.Step, relative: String) -> Bool {
+        steps.insert(index)
+        switch step {
+        case .makeDirectory:
+            directories.append(relative)
+        case .copyFile(let source, _, let mode, .missing):
+            let root: String
+            if source == relative {
+                root = ""
+            } else if source.hasSuffix("/" + relative) {
+                root = String(source.dropLast(relative.count + 1))
+            } else {
+                return false
+            }
+            if let sourceRoot, sourceRoot != root { return false }
+            sourceRoot = root
+            files.append((index, relative, mode))
+        case .symlink(let target, _, .missing):
+            links.append((index, relative, target))
+        case .copyFile, .symlink, .retain:
+            return false
+        }
+        return true
+    }
+}
+
+extension InstallProgram {
+    /// Builds tree `number` in a stage of its parent and renames it into place.
+    static func tree(_ number: Int, _ tree: InstallTree, into s: inout ShellScript) {
+        let (parent, name) = InstallGroup.split(tree.root)
+        let index = ShellWord.number(tree.index)
+        s.run("t_enter", "copy", index, .quoted(parent))
+        s.run("t_stage_in", "copy", index)
+        let top = "./" + name
+        s.run(ShellCommand(["t_tree", index, .quoted(top)] + tree.directories.map { .quoted(top + "/" + $0) }))
+        let files = tree.files
+        for first in stride(from: 0, to: files.count, by: InstallGroup.limit) {
+            let batch = files[first..<min(first + InstallGroup.limit, files.count)]
+            s.run(
+                ShellCommand(
+                    ["t_tree_copy", .number(batch.first!.index), .quoted(tree.sourceRoot ?? ""), .quoted(name)]
+                        + batch.map { .quoted($0.relative) }))
+        }
+        var modes: [(mode: UInt32, index: Int, paths: [String])] = []
+        for file in files {
+            if let at = modes.firstIndex(where: { $0.mode == file.mode }) {
+                modes[at].paths.append(file.relative)
+            } else {
+                modes.append((file.mode, file.index, [file.relative]))
+            }
+        }
+        for group in modes {
+            for first in stride(from: 0, to: group.paths.count, by: InstallGroup.limit) {
+                let paths = group.paths[first..<min(first + InstallGroup.limit, group.paths.count)]
+                s.run(
+                    ShellCommand(
+                        ["t_tree_modes", .number(group.index), modeWord(group.mode)]
+                            + paths.map { .quoted(top + "/" + $0) }))
+            }
+        }
+        for link in tree.links {
+            s.run("t_put_link", .number(link.index), .quoted(link.target), .quoted(name + "/" + link.relative))
+        }
+        s.run("t_tree_out", .number(number), index, .quoted(name))
+    }
+
+    /// The shell side of `tree(_:_:into:)`, run inside the stage.
+    static func treeHelpers() -> ShellScript {
+        var s = ShellScript()
+        // Paths arrive whole (`./name/...`): rebuilding "$@" in a loop costs O(n²) in dash.
+        s.line("t_tree() {")
+        s.line("  t_i=$1; shift")
+        s.line(
+            "  mkdir -m 0755 -- \"$@\" 2>\"$t_errf\" || t_abort \"mkdir:$t_i\" \"cannot create directories from #$t_i on\" \"$(cat -- \"$t_errf\")\""
+        )
+        s.line("}")
+        // Both ends of the pipe must succeed: the reading tar's status is written to a file.
+        s.line("t_tree_copy() {")
+        s.line("  t_i=$1 t_s=$2 t_r=$3; shift 3")
+        s.line(
+            "  { tar -C \"$t_archive/$t_s\" --hard-dereference -cf - -- \"$@\" 2>\"$t_errf\"; echo $? >\"$t_errf.status\"; } |"
+        )
+        s.line(
+            "    tar --no-same-owner -C \"./$t_r\" -xf - 2>\"$t_errf.x\" && read t_cs <\"$t_errf.status\" && [ \"$t_cs\" = 0 ] &&"
+        )
+        s.line("    return 0")
+        s.line("  cat -- \"$t_errf.x\" >>\"$t_errf\" 2>/dev/null")
+        s.line("  t_put_failed \"$t_i\"")
+        s.line("}")
+        s.line("t_tree_modes() {")
+        s.line("  t_i=$1 t_m=$2; shift 2")
+        s.line(
+            "  chmod \"$t_m\" -- \"$@\" 2>\"$t_errf\" || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$(cat -- \"$t_errf\")\""
+        )
+        s.line("}")
+        s.line("t_tree_out() {")
+        s.line("  t_g=$1 t_i=$2")
+        s.line("  if ! mv -T -- \"./$3\" \"../$3\" 2>\"$t_errf\"; then")
+        s.line("    if [ -h \"../$3\" ]; then")
+        s.line(
+            "      t_abort \"mkdir:$t_i\" \"a symlink is where directory #$t_i must go; tarmac never follows it: remove it\" \"$t_dir/$3\""
+        )
+        s.line("    fi")
+        s.line(
+            "    t_abort \"mkdir:$t_i\" \"something is where directory #$t_i must go (made while Install ran)\" \"$(cat -- \"$t_errf\")\""
+        )
+        s.line("  fi")
+        s.line("  printf '@step tree:%s ok\\n' \"$t_g\" >&3")
+        s.line(
+            "  cd -P .. && rmdir -- \"./$t_stage\" 2>/dev/null || t_note \"a staging directory of Install could not be removed (directory #$t_i)\""
+        )
+        s.line("  t_stage=")
+        s.line("}")
+        return s
+    }
+}
