@@ -74,10 +74,13 @@ extension InstallProgram {
         s.line("t_gone() {")
         s.line("  t_g=$1 t_o=0; shift")
         s.line("  for t_n do")
-        s.line("    [ -e \"./$t_n\" ] || [ -h \"./$t_n\" ] || printf '@step gone:%s.%s ok\\n' \"$t_g\" \"$t_o\" >&3")
+        s.line("    [ -e \"$t_n\" ] || [ -h \"$t_n\" ] || printf '@step gone:%s.%s ok\\n' \"$t_g\" \"$t_o\" >&3")
         s.line("    t_o=$((t_o + 1))")
         s.line("  done")
         s.line("}")
+        s.line(
+            "t_empty() { for t_e in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do if [ -e \"$t_e\" ] || [ -h \"$t_e\" ]; then return 1; fi; done; }"
+        )
         s.line("t_remove_in() {")
         s.line("  t_g=$1 t_i=$2; shift 2")
         s.line("  t_in \"$1\"")
@@ -90,21 +93,15 @@ extension InstallProgram {
         s.line("     printf '@step removed:%s ok\\n' \"$t_g\" >&3; return 0 ;;")
         s.line("  esac")
         s.line("  shift")
-        s.line(
-            "  t_err=$(for t_n do if [ -h \"./$t_n\" ] || { [ -e \"./$t_n\" ] && [ ! -d \"./$t_n\" ]; }; then printf './%s\\0' \"$t_n\"; fi; done |"
-        )
-        s.line("    xargs -0 -r rm -f -- 2>&1) || {")
-        s.line("    t_gone \"$t_g\" \"$@\"")
-        s.line("    t_fail \"remove:$t_i\" \"cannot remove paths from #$t_i on of the previous install\" \"$t_err\"")
-        s.line("  }")
+        // rm -d takes files, links and empty directories alike, never following a link; what
+        // is left must be a directory with something in it (kept, §4.8), else it is a failure.
+        s.line("  rm -f -d -- \"$@\" 2>\"$t_errf\" && { printf '@step removed:%s ok\\n' \"$t_g\" >&3; return 0; }")
         s.line("  for t_n do")
-        s.line("    if [ -d \"./$t_n\" ] && [ ! -h \"./$t_n\" ]; then")
-        s.line("      rmdir -- \"./$t_n\" 2>/dev/null || [ -n \"$(ls -A -- \"./$t_n\" 2>/dev/null)\" ] || {")
-        s.line("        t_gone \"$t_g\" \"$@\"")
+        s.line("    if [ -h \"$t_n\" ] || { [ -e \"$t_n\" ] && { [ ! -d \"$t_n\" ] || t_empty \"$t_n\"; }; }; then")
+        s.line("      t_gone \"$t_g\" \"$@\"")
         s.line(
-            "        t_fail \"remove:$t_i\" \"cannot remove a directory of the previous install (from #$t_i on)\" \"$PWD/$t_n\""
+            "      t_fail \"remove:$t_i\" \"cannot remove paths from #$t_i on of the previous install\" \"$(cat -- \"$t_errf\")\""
         )
-        s.line("      }")
         s.line("    fi")
         s.line("  done")
         s.line("  printf '@step removed:%s ok\\n' \"$t_g\" >&3")
