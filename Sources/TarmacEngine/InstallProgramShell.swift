@@ -28,8 +28,8 @@ extension InstallProgram {
     /// Entering a directory without following a link a non-root user could have planted.
     ///
     /// `t_in DIR` walks from `/` one component at a time with `cd -P`. A link is followed only
-    /// when the directory holding it is owned by root and writable by no one else (only root
-    /// can have put it there: `/bin` on merged-/usr systems, an operator's `/srv/current`).
+    /// when the directory holding it is owned by root (or the user the program runs as) and
+    /// writable by no one else (only they can have put it there: `/bin` on merged-/usr systems, an operator's `/srv/current`).
     /// Every other step must land exactly on `$PWD/name`; if the name was a link, or was
     /// swapped for one while being entered, `$PWD` (the kernel's own path of the new working
     /// directory) says so. Once in, the working directory is that inode whatever happens to
@@ -37,7 +37,10 @@ extension InstallProgram {
     static func walkHelpers() -> ShellScript {
         var s = ShellScript()
         s.line("unset CDPATH")
-        s.line("t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145]) return 0 ;; esac; return 1; }")
+        s.line("t_uid=$(id -u)")
+        s.line(
+            "t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145] | \"$t_uid\":*[0145][0145]) return 0 ;; esac; return 1; }"
+        )
         s.line("t_in() {")
         s.line("  cd -P / || return 1")
         s.line("  t_rest=$1")

@@ -19,7 +19,8 @@ t_record() { t_append '%s\n' "$1"; }
 t_record_escaped() { t_append 'escaped\000%s\n' "$1"; }
 t_record_label() { t_append 'semanage\000%s\n' "$1"; }
 unset CDPATH
-t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145]) return 0 ;; esac; return 1; }
+t_uid=$(id -u)
+t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145] | "$t_uid":*[0145][0145]) return 0 ;; esac; return 1; }
 t_in() {
   cd -P / || return 1
   t_rest=$1
@@ -171,10 +172,9 @@ t_perm_in() {
   [ -e "./$3" ] || t_fail "permission:$1" "permission entry #$1 names a path that does not exist" "$2/$3"
   t_stage_in permission "$1"
   mv -T -- "../$3" "./$3" 2>"$t_errf" || t_abort "permission:$1" "cannot stage the path of permission entry #$1" "$(cat -- "$t_errf")"
-  [ -h "./$3" ] || return 0
-  t_perm_out "$1"
-  t_perm_link "$1"
-  return 1
+  if [ -h "./$3" ]; then t_perm_out "$1"; t_perm_link "$1"; return 1; fi
+  [ -d "./$3" ] || [ "$(stat -c %h -- "./$3")" = 1 ] ||
+    t_perm_fail "permission:$1" "the path of permission entry #$1 was replaced by a hard link while Install ran; tarmac does not change it" "$2/$3"
 }
 t_perm_link() { t_note "permission entry #$1 names a symlink; tarmac never changes permissions through a link; skipped"; }
 t_perm_fail() { mv -T -- "./$t_pn" "../$t_pn" 2>/dev/null; t_abort "$@"; }
