@@ -190,23 +190,19 @@ extension InstallProgram {
             "  mkdir -m 0755 -- \"$@\" 2>\"$t_errf\" || t_abort \"mkdir:$t_i\" \"cannot create directories from #$t_i on\" \"$(cat -- \"$t_errf\")\""
         )
         s.line("}")
-        // Both ends of the pipe must succeed: the reading tar's status is written to a file.
+        // The reading tar's status is the pipe's; a file the writing tar could not read is
+        // missing from the stage, and t_tree_modes, which names every file, fails on it.
         s.line("t_tree_copy() {")
         s.line("  t_i=$1 t_s=$2 t_r=$3; shift 3")
         s.line(
-            "  { tar -C \"$t_archive/$t_s\" --hard-dereference -cf - -- \"$@\" 2>\"$t_errf\"; echo $? >\"$t_errf.status\"; } |"
+            "  t_err=$(tar -C \"$t_archive/$t_s\" --hard-dereference -cf - -- \"$@\" | tar --no-same-owner -C \"./$t_r\" -xf - 2>&1) ||"
         )
-        s.line(
-            "    tar --no-same-owner -C \"./$t_r\" -xf - 2>\"$t_errf.x\" && read t_cs <\"$t_errf.status\" && [ \"$t_cs\" = 0 ] &&"
-        )
-        s.line("    return 0")
-        s.line("  cat -- \"$t_errf.x\" >>\"$t_errf\" 2>/dev/null")
-        s.line("  t_put_failed \"$t_i\"")
+        s.line("    t_put_failed \"$t_i\"")
         s.line("}")
         s.line("t_tree_modes() {")
         s.line("  t_i=$1 t_m=$2; shift 2")
         s.line(
-            "  chmod \"$t_m\" -- \"$@\" 2>\"$t_errf\" || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$(cat -- \"$t_errf\")\""
+            "  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\""
         )
         s.line("}")
         s.line("t_tree_out() {")

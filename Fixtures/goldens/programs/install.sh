@@ -102,16 +102,15 @@ t_abort() {
   t_fail "$@"
 }
 t_put_failed() {
-  t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_abort "copy:$1" "the disk is full: cannot copy files from #$1 on" "$t_err"; fi
   t_abort "copy:$1" "cannot copy files from #$1 on" "$t_err"
 }
 t_put() {
   t_i=$1 t_m=$2; shift 2
-  install -p -m "$t_m" -t . -- "$@" 2>"$t_errf" || t_put_failed "$t_i"
+  t_err=$(install -p -m "$t_m" -t . -- "$@" 2>&1) || t_put_failed "$t_i"
 }
-t_put_as() { install -p -m "$2" -- "$t_archive/$3" "./$4" 2>"$t_errf" || t_put_failed "$1"; }
-t_put_link() { ln -s -- "$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
+t_put_as() { t_err=$(install -p -m "$2" -- "$t_archive/$3" "./$4" 2>&1) || t_put_failed "$1"; }
+t_put_link() { t_err=$(ln -s -- "$2" "./$3" 2>&1) || t_put_failed "$1"; }
 t_unplace() {
   [ ! -d "../$2" ] || [ -h "../$2" ] || rmdir -- "../$2" 2>/dev/null ||
     t_abort "copy:$1" "a non-empty directory is where file #$1 must go" "$t_dir/$2"
@@ -143,15 +142,12 @@ t_tree() {
 }
 t_tree_copy() {
   t_i=$1 t_s=$2 t_r=$3; shift 3
-  { tar -C "$t_archive/$t_s" --hard-dereference -cf - -- "$@" 2>"$t_errf"; echo $? >"$t_errf.status"; } |
-    tar --no-same-owner -C "./$t_r" -xf - 2>"$t_errf.x" && read t_cs <"$t_errf.status" && [ "$t_cs" = 0 ] &&
-    return 0
-  cat -- "$t_errf.x" >>"$t_errf" 2>/dev/null
-  t_put_failed "$t_i"
+  t_err=$(tar -C "$t_archive/$t_s" --hard-dereference -cf - -- "$@" | tar --no-same-owner -C "./$t_r" -xf - 2>&1) ||
+    t_put_failed "$t_i"
 }
 t_tree_modes() {
   t_i=$1 t_m=$2; shift 2
-  chmod "$t_m" -- "$@" 2>"$t_errf" || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
+  t_err=$(chmod "$t_m" -- "$@" 2>&1) || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$t_err"
 }
 t_tree_out() {
   t_g=$1 t_i=$2
