@@ -5,7 +5,8 @@
 ///
 /// The same grouping renders the program and reads its progress back (`InstallProgress`):
 /// `@step removed:G ok`, `@step made:G ok` and `@step placed:G ok` say group G is done,
-/// `@step tree:T ok` that `InstallTree` T is in place,
+/// `@step tree:T ok` that `InstallTree` T is in place (`T-G` names group G of a tree's
+/// fallback, when its directory was still there),
 /// `@step gone:G.P ok` and `@step put:G.P ok` say member P of a group that failed part way is.
 public struct InstallGroup: Sendable, Equatable {
     /// The directory the members live in.
@@ -23,29 +24,47 @@ public struct InstallGroup: Sendable, Equatable {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    /// The previous install's paths, in removal order, cut where the directory changes.
+    /// The previous install's paths by directory, deepest directories first: everything in a
+    /// directory is removed before the directory itself is tried, as reverse creation order
+    /// would, with one `rm` per directory instead of one per run of consecutive paths.
     public static func removals(_ plan: InstallPlan) -> [InstallGroup] {
-        consecutive(plan.removals.enumerated().map { ($0.offset, $0.element) })
+        let groups = byDirectory(plan.removals.enumerated().map { ($0.offset, $0.element) })
+        func depth(_ group: InstallGroup) -> Int {
+            group.directory == "/" ? 0 : group.directory.utf8.count { $0 == UInt8(ascii: "/") }
+        }
+        return groups.enumerated().sorted { a, b in
+            depth(a.element) != depth(b.element) ? depth(a.element) > depth(b.element) : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// The directories the plan makes, by parent, parents' groups first (a directory comes
-    /// after its parent in plan order, so its parent's group starts earlier).
+    /// after its parent in plan order, so its parent's group starts earlier); those of an
+    /// `InstallTree` are left to it.
     public static func directories(_ plan: InstallPlan) -> [InstallGroup] {
-        let trees = InstallTree.find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
-        return byDirectory(
+        let trees = InstallTree.steps(plan)
+        return directories(plan) { !trees.contains($0) }
+    }
+
+    /// The copies and links by directory, in order of each directory's first file: one stage
+    /// per directory however its files and subdirectories interleave in plan order; those of
+    /// an `InstallTree` are left to it.
+    public static func placements(_ plan: InstallPlan) -> [InstallGroup] {
+        let trees = InstallTree.steps(plan)
+        return placements(plan) { !trees.contains($0) }
+    }
+
+    static func directories(_ plan: InstallPlan, where keep: (Int) -> Bool) -> [InstallGroup] {
+        byDirectory(
             plan.steps.enumerated().compactMap { index, step in
-                if case .makeDirectory(let path) = step, !trees.contains(index) { return (index, path) }
+                if case .makeDirectory(let path) = step, keep(index) { return (index, path) }
                 return nil
             })
     }
 
-    /// The copies and links by directory, in order of each directory's first file: one stage
-    /// per directory however its files and subdirectories interleave in plan order.
-    public static func placements(_ plan: InstallPlan) -> [InstallGroup] {
-        let trees = InstallTree.find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
-        return byDirectory(
+    static func placements(_ plan: InstallPlan, where keep: (Int) -> Bool) -> [InstallGroup] {
+        byDirectory(
             plan.steps.enumerated().compactMap { index, step in
-                trees.contains(index) ? nil : placed(step).map { (index, $0) }
+                keep(index) ? placed(step).map { (index, $0) } : nil
             })
     }
 
@@ -66,20 +85,6 @@ public struct InstallGroup: Sendable, Equatable {
                 groups[at].members.append(index)
             } else {
                 open[directory] = groups.count
-                groups.append(InstallGroup(directory: directory, members: [index]))
-            }
-        }
-        return groups
-    }
-
-    /// Removals stay in order (a directory's contents go before it): cut where the directory changes.
-    private static func consecutive(_ items: [(Int, String)]) -> [InstallGroup] {
-        var groups: [InstallGroup] = []
-        for (index, path) in items {
-            let directory = split(path).directory
-            if let last = groups.last, last.directory == directory, last.members.count < limit {
-                groups[groups.count - 1].members.append(index)
-            } else {
                 groups.append(InstallGroup(directory: directory, members: [index]))
             }
         }

@@ -47,7 +47,7 @@ public enum InstallProgram {
             s.run(
                 ShellCommand(
                     ["t_remove_in", .number(number), .number(group.members[0]), .quoted(group.directory)]
-                        + group.members.map { .quoted(InstallGroup.split(plan.removals[$0]).name) }))
+                        + group.members.map { .quoted("./" + InstallGroup.split(plan.removals[$0]).name) }))
         }
         for path in plan.selinuxRemovals {
             s.run("t_unlabel", .quoted(path))
@@ -65,20 +65,21 @@ public enum InstallProgram {
     static func steps(_ plan: InstallPlan, archive: String) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
-        s.append(directories(plan))
-        // Every directory of a tree, file and link is recorded before it is made (§4.8: before
-        // the copy), in plan order.
-        let trees = InstallTree.find(plan)
-        for tree in trees {
-            s.run(record(tree.root))
-            for directory in tree.directories { s.run(record(tree.root + "/" + directory)) }
+        for (number, group) in InstallGroup.directories(plan).enumerated() {
+            directory(String(number), group, plan, into: &s)
         }
+        // Every directory of a tree, file and link is recorded before it is made (§4.8: before
+        // the copy), directories first, in plan order.
+        let trees = InstallTree.find(plan)
+        for (number, tree) in trees.enumerated() { treeRecords(number, tree, into: &s) }
         for step in plan.steps {
             if let path = InstallGroup.placed(step) { s.run(record(path)) }
         }
-        for (number, tree) in trees.enumerated() { InstallProgram.tree(number, tree, into: &s) }
+        for (number, tree) in trees.enumerated() {
+            InstallProgram.tree(number, tree, plan, archive: archive, into: &s)
+        }
         for (number, group) in InstallGroup.placements(plan).enumerated() {
-            placement(number, group, plan, archive: archive, into: &s)
+            placement(String(number), group, plan, archive: archive, into: &s)
         }
         s.run("printf", "'@step files:%s/%s ok\\n'", .number(plan.steps.count), .number(plan.steps.count), ">&3")
         return s
@@ -86,7 +87,7 @@ public enum InstallProgram {
 
     /// One directory's copies and links: staged with their modes, renamed into place.
     static func placement(
-        _ number: Int, _ group: InstallGroup, _ plan: InstallPlan, archive: String, into s: inout ShellScript
+        _ id: String, _ group: InstallGroup, _ plan: InstallPlan, archive: String, into s: inout ShellScript
     ) {
         let first = ShellWord.number(group.members[0])
         s.run("t_enter", "copy", first, .quoted(group.directory))
@@ -124,34 +125,31 @@ public enum InstallProgram {
             s.run(ShellCommand(words + batch.names.map { .quoted(source + "/" + $0) }))
         }
         for (index, name) in unplace { s.run("t_unplace", .number(index), .quoted(name)) }
-        s.run(ShellCommand(["t_stage_out", .number(number), first] + names.map { .quoted($0) }))
+        s.run(ShellCommand(["t_stage_out", .quoted(id), first] + names.map { .quoted($0) }))
     }
 
-    /// Every directory the plan makes, parents first, recorded once made: one `mkdir` per
-    /// group when none of them exists yet, else directory by directory (recording only what
-    /// this install made: a directory of the previous install that survived its removal, not
-    /// being empty, is not this install's).
-    static func directories(_ plan: InstallPlan) -> ShellScript {
-        var s = ShellScript()
-        for (number, group) in InstallGroup.directories(plan).enumerated() {
-            let paths = group.members.map { index -> (Int, String) in
-                guard case .makeDirectory(let path) = plan.steps[index] else { return (index, "") }
-                return (index, path)
-            }
-            s.run("t_enter", "mkdir", .number(group.members[0]), .quoted(group.directory))
-            let batch =
-                ["t_mkdirs", .number(group.members[0])] + paths.map { ShellWord.quoted(InstallGroup.split($0.1).name) }
-            s.ifThen(ShellCommand(batch)) { s in
-                for (_, path) in paths { s.run(record(path)) }
-            } else: { s in
-                for (index, path) in paths {
-                    let name = InstallGroup.split(path).name
-                    s.run(ShellCommand(["t_mkdir", .number(index), .quoted(name), "&&"] + record(path).words))
-                }
-            }
-            s.run("printf", "'@step made:%s ok\\n'", .number(number), ">&3")
+    /// One group of directories the plan makes, recorded once made: one `mkdir` when none of
+    /// them exists yet, else directory by directory (recording only what this install made: a
+    /// directory of the previous install that survived its removal, not being empty, is not
+    /// this install's).
+    static func directory(_ id: String, _ group: InstallGroup, _ plan: InstallPlan, into s: inout ShellScript) {
+        let paths = group.members.map { index -> (Int, String) in
+            guard case .makeDirectory(let path) = plan.steps[index] else { return (index, "") }
+            return (index, path)
         }
-        return s
+        s.run("t_enter", "mkdir", .number(group.members[0]), .quoted(group.directory))
+        let batch =
+            ["t_mkdirs", .number(group.members[0])]
+            + paths.map { ShellWord.quoted("./" + InstallGroup.split($0.1).name) }
+        s.ifThen(ShellCommand(batch)) { s in
+            for (_, path) in paths { s.run(record(path)) }
+        } else: { s in
+            for (index, path) in paths {
+                let name = InstallGroup.split(path).name
+                s.run(ShellCommand(["t_mkdir", .number(index), .quoted(name), "&&"] + record(path).words))
+            }
+        }
+        s.run("printf", "'@step made:%s ok\\n'", .quoted(id), ">&3")
     }
 
     /// The command that appends `path` to the cleanup file in CleanupRecord's format.

@@ -53,10 +53,12 @@ extension InstallProgram {
         s.line(
             "  mv -T -- \"../$3\" \"./$3\" 2>\"$t_errf\" || t_abort \"permission:$1\" \"cannot stage the path of permission entry #$1\" \"$(cat -- \"$t_errf\")\""
         )
-        s.line("  [ -h \"./$3\" ] || return 0")
-        s.line("  t_perm_out \"$1\"")
-        s.line("  t_perm_link \"$1\"")
-        s.line("  return 1")
+        s.line("  if [ -h \"./$3\" ]; then t_perm_out \"$1\"; t_perm_link \"$1\"; return 1; fi")
+        // A file of this install has one name; another is a hard link planted in its place.
+        s.line("  [ -d \"./$3\" ] || [ \"$(stat -c %h -- \"./$3\")\" = 1 ] ||")
+        s.line(
+            "    t_perm_fail \"permission:$1\" \"the path of permission entry #$1 was replaced by a hard link while Install ran; tarmac does not change it\" \"$2/$3\""
+        )
         s.line("}")
         s.line(
             "t_perm_link() { t_note \"permission entry #$1 names a symlink; tarmac never changes permissions through a link; skipped\"; }"

@@ -28,8 +28,8 @@ extension InstallProgram {
     /// Entering a directory without following a link a non-root user could have planted.
     ///
     /// `t_in DIR` walks from `/` one component at a time with `cd -P`. A link is followed only
-    /// when the directory holding it is owned by root and writable by no one else (only root
-    /// can have put it there: `/bin` on merged-/usr systems, an operator's `/srv/current`).
+    /// when the directory holding it is owned by root (or the user the program runs as) and
+    /// writable by no one else (only they can have put it there: `/bin` on merged-/usr systems, an operator's `/srv/current`).
     /// Every other step must land exactly on `$PWD/name`; if the name was a link, or was
     /// swapped for one while being entered, `$PWD` (the kernel's own path of the new working
     /// directory) says so. Once in, the working directory is that inode whatever happens to
@@ -37,7 +37,10 @@ extension InstallProgram {
     static func walkHelpers() -> ShellScript {
         var s = ShellScript()
         s.line("unset CDPATH")
-        s.line("t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145]) return 0 ;; esac; return 1; }")
+        s.line("t_uid=$(id -u)")
+        s.line(
+            "t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145] | \"$t_uid\":*[0145][0145]) return 0 ;; esac; return 1; }"
+        )
         s.line("t_in() {")
         s.line("  cd -P / || return 1")
         s.line("  t_rest=$1")
@@ -74,10 +77,13 @@ extension InstallProgram {
         s.line("t_gone() {")
         s.line("  t_g=$1 t_o=0; shift")
         s.line("  for t_n do")
-        s.line("    [ -e \"./$t_n\" ] || [ -h \"./$t_n\" ] || printf '@step gone:%s.%s ok\\n' \"$t_g\" \"$t_o\" >&3")
+        s.line("    [ -e \"$t_n\" ] || [ -h \"$t_n\" ] || printf '@step gone:%s.%s ok\\n' \"$t_g\" \"$t_o\" >&3")
         s.line("    t_o=$((t_o + 1))")
         s.line("  done")
         s.line("}")
+        s.line(
+            "t_empty() { for t_e in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do if [ -e \"$t_e\" ] || [ -h \"$t_e\" ]; then return 1; fi; done; }"
+        )
         s.line("t_remove_in() {")
         s.line("  t_g=$1 t_i=$2; shift 2")
         s.line("  t_in \"$1\"")
@@ -90,21 +96,15 @@ extension InstallProgram {
         s.line("     printf '@step removed:%s ok\\n' \"$t_g\" >&3; return 0 ;;")
         s.line("  esac")
         s.line("  shift")
-        s.line(
-            "  t_err=$(for t_n do if [ -h \"./$t_n\" ] || { [ -e \"./$t_n\" ] && [ ! -d \"./$t_n\" ]; }; then printf './%s\\0' \"$t_n\"; fi; done |"
-        )
-        s.line("    xargs -0 -r rm -f -- 2>&1) || {")
-        s.line("    t_gone \"$t_g\" \"$@\"")
-        s.line("    t_fail \"remove:$t_i\" \"cannot remove paths from #$t_i on of the previous install\" \"$t_err\"")
-        s.line("  }")
+        // rm -d takes files, links and empty directories alike, never following a link; what
+        // is left must be a directory with something in it (kept, §4.8), else it is a failure.
+        s.line("  rm -f -d -- \"$@\" 2>\"$t_errf\" && { printf '@step removed:%s ok\\n' \"$t_g\" >&3; return 0; }")
         s.line("  for t_n do")
-        s.line("    if [ -d \"./$t_n\" ] && [ ! -h \"./$t_n\" ]; then")
-        s.line("      rmdir -- \"./$t_n\" 2>/dev/null || [ -n \"$(ls -A -- \"./$t_n\" 2>/dev/null)\" ] || {")
-        s.line("        t_gone \"$t_g\" \"$@\"")
+        s.line("    if [ -h \"$t_n\" ] || { [ -e \"$t_n\" ] && { [ ! -d \"$t_n\" ] || t_empty \"$t_n\"; }; }; then")
+        s.line("      t_gone \"$t_g\" \"$@\"")
         s.line(
-            "        t_fail \"remove:$t_i\" \"cannot remove a directory of the previous install (from #$t_i on)\" \"$PWD/$t_n\""
+            "      t_fail \"remove:$t_i\" \"cannot remove paths from #$t_i on of the previous install\" \"$(cat -- \"$t_errf\")\""
         )
-        s.line("      }")
         s.line("    fi")
         s.line("  done")
         s.line("  printf '@step removed:%s ok\\n' \"$t_g\" >&3")

@@ -48,8 +48,9 @@ extension InstallProgram {
         s.line("  if [ -n \"$t_stage\" ]; then cd -P .. && rm -rf -- \"./$t_stage\"; t_stage=; fi")
         s.line("  t_fail \"$@\"")
         s.line("}")
+        // The copies' complaints are kept in $t_err, not in a file: on a full disk the file
+        // would stay empty and the message could not say why.
         s.line("t_put_failed() {")
-        s.line("  t_err=$(cat -- \"$t_errf\")")
         s.line(
             "  if t_disk_full \"$t_err\"; then t_abort \"copy:$1\" \"the disk is full: cannot copy files from #$1 on\" \"$t_err\"; fi"
         )
@@ -59,12 +60,12 @@ extension InstallProgram {
         // Arguments arrive whole (archive paths, `./name`): rebuilding "$@" in a loop is O(n²) in dash.
         s.line("t_put() {")
         s.line("  t_i=$1 t_m=$2; shift 2")
-        s.line("  install -p -m \"$t_m\" -t . -- \"$@\" 2>\"$t_errf\" || t_put_failed \"$t_i\"")
+        s.line("  t_err=$(install -p -m \"$t_m\" -t . -- \"$@\" 2>&1) || t_put_failed \"$t_i\"")
         s.line("}")
         s.line(
-            "t_put_as() { install -p -m \"$2\" -- \"$t_archive/$3\" \"./$4\" 2>\"$t_errf\" || t_put_failed \"$1\"; }"
+            "t_put_as() { t_err=$(install -p -m \"$2\" -- \"$t_archive/$3\" \"./$4\" 2>&1) || t_put_failed \"$1\"; }"
         )
-        s.line("t_put_link() { ln -s -- \"$2\" \"./$3\" 2>\"$t_errf\" || t_put_failed \"$1\"; }")
+        s.line("t_put_link() { t_err=$(ln -s -- \"$2\" \"./$3\" 2>&1) || t_put_failed \"$1\"; }")
         s.line("t_unplace() {")
         s.line("  [ ! -d \"../$2\" ] || [ -h \"../$2\" ] || rmdir -- \"../$2\" 2>/dev/null ||")
         s.line("    t_abort \"copy:$1\" \"a non-empty directory is where file #$1 must go\" \"$t_dir/$2\"")

@@ -39,28 +39,34 @@ public struct InstallProgress: Sendable, Equatable {
     /// Reads the progress lines of a run of `plan`'s program.
     public static func read(_ lines: [ProgramLine], plan: InstallPlan) -> InstallProgress {
         let removals = InstallGroup.removals(plan)
-        let directories = InstallGroup.directories(plan)
-        let placements = InstallGroup.placements(plan)
         let trees = InstallTree.find(plan)
+        var (directories, placements) = (named(InstallGroup.directories(plan)), named(InstallGroup.placements(plan)))
+        for (number, tree) in trees.enumerated() where tree.mayExist {
+            let fallback = tree.fallback(plan)
+            directories.merge(named(fallback.directories, "\(number)-")) { a, _ in a }
+            placements.merge(named(fallback.placements, "\(number)-")) { a, _ in a }
+        }
         var removed = 0
         var made = 0
         var placedSteps: Set<Int> = []
         for case .step(let name, "ok") in lines {
             let parts = name.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
+            let id = String(parts[1])
             let (group, member) = numbers(parts[1])
             switch parts[0] {
             case "removed" where removals.indices.contains(group): removed += removals[group].members.count
             case "gone" where removals.indices.contains(group) && member != nil: removed += 1
-            case "made" where directories.indices.contains(group): made += directories[group].members.count
-            case "placed" where placements.indices.contains(group): placedSteps.formUnion(placements[group].members)
+            case "made": made += directories[id]?.count ?? 0
+            case "placed": placedSteps.formUnion(placements[id] ?? [])
             case "tree" where trees.indices.contains(group):
                 made += 1 + trees[group].directories.count
                 placedSteps.formUnion(trees[group].steps)
-            case "put" where placements.indices.contains(group):
-                if let member, placements[group].members.indices.contains(member) {
-                    placedSteps.insert(placements[group].members[member])
-                }
+            case "put":
+                guard let dot = id.lastIndex(of: "."), let at = Int(id[id.index(after: dot)...]),
+                    let members = placements[String(id[..<dot])], members.indices.contains(at)
+                else { continue }
+                placedSteps.insert(members[at])
             default: continue
             }
         }
@@ -72,6 +78,11 @@ public struct InstallProgress: Sendable, Equatable {
             if placedSteps.contains(index) { progress.placed.append(path) } else { progress.unplaced.append(path) }
         }
         return progress
+    }
+
+    /// Groups by the id the program prints for them.
+    private static func named(_ groups: [InstallGroup], _ prefix: String = "") -> [String: [Int]] {
+        Dictionary(uniqueKeysWithValues: groups.enumerated().map { (prefix + String($0.offset), $0.element.members) })
     }
 
     /// `3` → (3, nil); `3.7` → (3, 7); anything else → (-1, nil).

@@ -1,6 +1,8 @@
-/// A directory this install makes, whose parent it does not make and where the host had
-/// nothing (not even a path of the previous install): it is built whole, directories, files
-/// and links, in a stage next to it and renamed into place at once. A first install of a
+/// A directory this install makes, whose parent it does not make: it is built whole,
+/// directories, files and links, in a stage next to it and renamed into place at once.
+/// When it was the previous install's (`mayExist`), it may have survived that install's
+/// removal, holding files tarmac did not write; the program then places its files directory
+/// by directory instead (`fallback`). A first install of a
 /// 2,500-file tree is then a handful of processes, not some per directory.
 ///
 /// Only when every file below it comes from one directory of the revision (`sourceRoot`),
@@ -18,6 +20,18 @@ struct InstallTree: Equatable {
     var sourceRoot: String?
     /// Every plan step the tree carries out.
     var steps: Set<Int> = []
+    /// The previous install made it too.
+    var mayExist = false
+
+    /// Every plan step some tree carries out.
+    static func steps(_ plan: InstallPlan) -> Set<Int> {
+        find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
+    }
+
+    /// The fallback's directory and placement groups.
+    func fallback(_ plan: InstallPlan) -> (directories: [InstallGroup], placements: [InstallGroup]) {
+        (InstallGroup.directories(plan) { steps.contains($0) }, InstallGroup.placements(plan) { steps.contains($0) })
+    }
 
     static func == (a: InstallTree, b: InstallTree) -> Bool { a.index == b.index && a.steps == b.steps }
 
@@ -30,11 +44,9 @@ struct InstallTree: Equatable {
         var byRoot: [String: Int] = [:]
         var broken: Set<String> = []
         for (index, step) in plan.steps.enumerated() {
-            if case .makeDirectory(let path) = step, !made.contains(InstallGroup.split(path).directory),
-                !previous.contains(path), path != "/"
-            {
+            if case .makeDirectory(let path) = step, !made.contains(InstallGroup.split(path).directory), path != "/" {
                 byRoot[path] = trees.count
-                trees.append(InstallTree(root: path, index: index, steps: [index]))
+                trees.append(InstallTree(root: path, index: index, steps: [index], mayExist: previous.contains(path)))
                 continue
             }
             guard let path = target(step), let root = enclosing(path, byRoot), let at = byRoot[root] else { continue }
@@ -127,33 +139,70 @@ extension InstallProgram {
         s.run("t_tree_out", .number(number), index, .quoted(name))
     }
 
+    /// Records tree `number`'s directories (before anything is placed, in creation order),
+    /// and, for one that may have survived, first finds out whether it did (`t_mark`).
+    static func treeRecords(_ number: Int, _ tree: InstallTree, into s: inout ShellScript) {
+        func records(_ s: inout ShellScript) {
+            s.run(record(tree.root))
+            for directory in tree.directories { s.run(record(tree.root + "/" + directory)) }
+        }
+        guard tree.mayExist else { return records(&s) }
+        let (parent, name) = InstallGroup.split(tree.root)
+        s.ifThen(["t_absent", .number(tree.index), .quoted(parent), .quoted(name)]) { s in
+            records(&s)
+            s.run("t_mark", .number(number))
+        }
+    }
+
+    /// A tree whose directory may have survived the previous install's removal: built whole
+    /// when it is gone, else placed directory by directory like any other.
+    static func tree(
+        _ number: Int, _ tree: InstallTree, _ plan: InstallPlan, archive: String, into s: inout ShellScript
+    ) {
+        guard tree.mayExist else { return InstallProgram.tree(number, tree, into: &s) }
+        s.ifThen(["t_marked", .number(number)]) { s in
+            InstallProgram.tree(number, tree, into: &s)
+        } else: { s in
+            let (directories, placements) = tree.fallback(plan)
+            for (group, directory) in directories.enumerated() {
+                InstallProgram.directory("\(number)-\(group)", directory, plan, into: &s)
+            }
+            for (group, placement) in placements.enumerated() {
+                InstallProgram.placement("\(number)-\(group)", placement, plan, archive: archive, into: &s)
+            }
+        }
+    }
+
     /// The shell side of `tree(_:_:into:)`, run inside the stage.
     static func treeHelpers() -> ShellScript {
         var s = ShellScript()
         // Paths arrive whole (`./name/...`): rebuilding "$@" in a loop costs O(n²) in dash.
+        s.line("t_fresh=' '")
+        s.line("t_mark() { t_fresh=\"$t_fresh$1 \"; }")
+        s.line("t_marked() { case $t_fresh in *\" $1 \"*) return 0 ;; esac; return 1; }")
+        s.line("t_absent() {")
+        s.line("  t_enter copy \"$1\" \"$2\"")
+        s.line("  ! [ -e \"./$3\" ] && ! [ -h \"./$3\" ]")
+        s.line("}")
         s.line("t_tree() {")
         s.line("  t_i=$1; shift")
         s.line(
             "  mkdir -m 0755 -- \"$@\" 2>\"$t_errf\" || t_abort \"mkdir:$t_i\" \"cannot create directories from #$t_i on\" \"$(cat -- \"$t_errf\")\""
         )
         s.line("}")
-        // Both ends of the pipe must succeed: the reading tar's status is written to a file.
+        // The reading tar's status is the pipe's; a file the writing tar could not read is
+        // missing from the stage, and t_tree_modes, which names every file, fails on it.
         s.line("t_tree_copy() {")
         s.line("  t_i=$1 t_s=$2 t_r=$3; shift 3")
         s.line(
-            "  { tar -C \"$t_archive/$t_s\" --hard-dereference -cf - -- \"$@\" 2>\"$t_errf\"; echo $? >\"$t_errf.status\"; } |"
+            "  t_err=$(tar -C \"$t_archive/$t_s\" --hard-dereference -cf - -- \"$@\" | tar --no-same-owner -C \"./$t_r\" -xf - 2>&1) ||"
         )
-        s.line(
-            "    tar --no-same-owner -C \"./$t_r\" -xf - 2>\"$t_errf.x\" && read t_cs <\"$t_errf.status\" && [ \"$t_cs\" = 0 ] &&"
-        )
-        s.line("    return 0")
-        s.line("  cat -- \"$t_errf.x\" >>\"$t_errf\" 2>/dev/null")
-        s.line("  t_put_failed \"$t_i\"")
+        s.line("    t_put_failed \"$t_i\"")
         s.line("}")
         s.line("t_tree_modes() {")
         s.line("  t_i=$1 t_m=$2; shift 2")
         s.line(
-            "  chmod \"$t_m\" -- \"$@\" 2>\"$t_errf\" || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$(cat -- \"$t_errf\")\""
+            "  t_err=$(chmod \"$t_m\" -- \"$@\" 2>&1) || t_abort \"copy:$t_i\" \"cannot set the mode of files from #$t_i on\" \"$t_err\""
         )
         s.line("}")
         s.line("t_tree_out() {")

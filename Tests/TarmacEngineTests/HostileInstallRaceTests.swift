@@ -80,6 +80,43 @@ struct HostileInstallRaceTests {
     }
 }
 
+/// Item 4 during the attack: while Install removes the previous install's 2,000 files from a
+/// directory it made inside the attacker's, the attacker swaps that directory for a link to
+/// a root-owned directory holding files of the same names, again and again.
+@Suite("Hostile install: the cleanup race")
+struct HostileCleanupRaceTests {
+    static let attack = """
+        cd /opt/www || exit 1
+        passes=0
+        while [ ! -e /opt/stop ]; do
+          if mv -f sub sub.moved 2>/dev/null; then ln -s /opt/outside sub; mv -f sub.moved sub 2>/dev/null; fi
+          passes=$((passes + 1)); echo "$passes" > /opt/www/.attack-passes
+        done
+        """
+
+    @Test("removing 2,000 files while their directory is swapped for a link", .sandboxed)
+    func race() throws {
+        let box = try HostileInstallTests.sandbox()
+        defer { box.remove() }
+        let names = HostileInstallRaceTests.names(2_000)
+        try FileManager.default.createDirectory(atPath: box.host("/opt/www/sub"), withIntermediateDirectories: true)
+        try shell("cd '\(box.host("/opt/www/sub"))' && seq -f 'f%05g' 0 1999 | xargs touch")
+        try shell("cd '\(box.host("/opt/outside"))' && seq -f 'f%05g' 0 1999 | xargs -I{} sh -c 'echo keep > {}'")
+        let plan = InstallPlan(removals: names.reversed().map { "/opt/www/sub/" + $0 } + ["/opt/www/sub"])
+        let run = try RaceSandbox(box: box).run(
+            InstallProgram.render(plan: plan, layout: InstallProgramTests.layout, deploymentID: "d-2"),
+            attack: Self.attack)
+        let outside = try FileManager.default.contentsOfDirectory(atPath: box.host("/opt/outside")).sorted()
+        #expect(outside == (["sentinel"] + names).sorted(), "\(run.program.stderr)")
+        #expect(names.allSatisfy { box.read("/opt/outside/" + $0) == "keep\n" })
+        #expect(box.read("/opt/outside/sentinel") == "sentinel\n")
+        #expect(run.program.done != nil, "the program ended by itself: \(run.program.stderr)")
+        let passes =
+            Int(box.read("/opt/www/.attack-passes")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(passes >= 1 && run.attackerStartedFirst, "the attacker ran \(passes) passes")
+    }
+}
+
 /// Runs an install program in a mount namespace where `box.root` is /opt and
 /// `tarmac-attacker` (uid 4242) exists, with the attacker's loop running as that user.
 struct RaceSandbox {

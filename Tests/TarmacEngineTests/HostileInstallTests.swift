@@ -158,6 +158,22 @@ struct HostileInstallTests {
         let nothing = InstallProgress.read([.step(name: "cleanup-file", status: "failed")], plan: plan)
         #expect(nothing.revision == .earlier && nothing.unplaced.count == 3)
         #expect(nothing.summary().contains("failed before changing any"))
+        // A reinstall whose directory survived: its fallback groups are named `tree-group`.
+        let again = InstallPlan(
+            removals: ["/r/x", "/r"],
+            steps: [
+                .makeDirectory(path: "/r"), InstallProgramTests.copy("x", "/r/x"),
+                InstallProgramTests.copy("y", "/r/y"),
+            ])
+        let fallback = InstallProgress.read(
+            [
+                .step(name: "removed:0", status: "ok"), .step(name: "removed:1", status: "ok"),
+                .step(name: "made:0-0", status: "ok"), .step(name: "put:0-0.1", status: "ok"),
+            ],
+            plan: again)
+        #expect(fallback.placed == ["/r/y"] && fallback.unplaced == ["/r/x"] && fallback.removed == 2)
+        let whole = InstallProgress.read([.step(name: "tree:0", status: "ok")], plan: again)
+        #expect(whole.placed == ["/r/x", "/r/y"] && whole.made == 1)
         let limited = InstallProgress(
             removed: 1, removalsPlanned: 2, made: 0, placed: (0..<9).map { "/p/\($0)" }, unplaced: ["/u"])
         #expect(limited.summary(limit: 2).contains("placed: \"/p/0\", \"/p/1\" and 7 more; not placed: \"/u\""))

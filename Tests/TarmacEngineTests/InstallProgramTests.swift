@@ -173,6 +173,23 @@ struct InstallProgramTests {
             "programs/install.sh")
     }
 
+    @Test("golden: a reinstall, whose directory is built whole unless it survived the removal")
+    func goldenReinstall() throws {
+        let plan = InstallPlan(
+            removals: ["/srv/app/a.txt", "/srv/app/lib", "/srv/app"],
+            steps: [
+                .makeDirectory(path: "/srv/app"), .makeDirectory(path: "/srv/app/lib"),
+                .copyFile(source: "a.txt", destination: "/srv/app/a.txt", mode: 0o644, replaces: .missing),
+                .copyFile(source: "lib/b.txt", destination: "/srv/app/lib/b.txt", mode: 0o600, replaces: .missing),
+            ])
+        let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
+        let text = InstallProgram.render(plan: plan, layout: layout, deploymentID: "d-20260102-1").description
+        let files = text.split(separator: "\n", omittingEmptySubsequences: false).drop {
+            !$0.hasPrefix("# The previous")
+        }
+        try Golden.check(files.joined(separator: "\n"), "programs/install-reinstall.sh")
+    }
+
     @Test("progress is recorded once per directory group, not per file")
     func progress() {
         var steps = (0..<1_201).map { InstallProgramTests.copy("f\($0)", "/a/f\($0)") }

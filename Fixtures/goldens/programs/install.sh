@@ -19,7 +19,8 @@ t_record() { t_append '%s\n' "$1"; }
 t_record_escaped() { t_append 'escaped\000%s\n' "$1"; }
 t_record_label() { t_append 'semanage\000%s\n' "$1"; }
 unset CDPATH
-t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145]) return 0 ;; esac; return 1; }
+t_uid=$(id -u)
+t_trusted() { case $(stat -c %u:%a -- . 2>/dev/null) in 0:*[0145][0145] | "$t_uid":*[0145][0145]) return 0 ;; esac; return 1; }
 t_in() {
   cd -P / || return 1
   t_rest=$1
@@ -47,10 +48,11 @@ t_enter() {
 t_gone() {
   t_g=$1 t_o=0; shift
   for t_n do
-    [ -e "./$t_n" ] || [ -h "./$t_n" ] || printf '@step gone:%s.%s ok\n' "$t_g" "$t_o" >&3
+    [ -e "$t_n" ] || [ -h "$t_n" ] || printf '@step gone:%s.%s ok\n' "$t_g" "$t_o" >&3
     t_o=$((t_o + 1))
   done
 }
+t_empty() { for t_e in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$t_e" ] || [ -h "$t_e" ]; then return 1; fi; done; }
 t_remove_in() {
   t_g=$1 t_i=$2; shift 2
   t_in "$1"
@@ -61,17 +63,11 @@ t_remove_in() {
      printf '@step removed:%s ok\n' "$t_g" >&3; return 0 ;;
   esac
   shift
-  t_err=$(for t_n do if [ -h "./$t_n" ] || { [ -e "./$t_n" ] && [ ! -d "./$t_n" ]; }; then printf './%s\0' "$t_n"; fi; done |
-    xargs -0 -r rm -f -- 2>&1) || {
-    t_gone "$t_g" "$@"
-    t_fail "remove:$t_i" "cannot remove paths from #$t_i on of the previous install" "$t_err"
-  }
+  rm -f -d -- "$@" 2>"$t_errf" && { printf '@step removed:%s ok\n' "$t_g" >&3; return 0; }
   for t_n do
-    if [ -d "./$t_n" ] && [ ! -h "./$t_n" ]; then
-      rmdir -- "./$t_n" 2>/dev/null || [ -n "$(ls -A -- "./$t_n" 2>/dev/null)" ] || {
-        t_gone "$t_g" "$@"
-        t_fail "remove:$t_i" "cannot remove a directory of the previous install (from #$t_i on)" "$PWD/$t_n"
-      }
+    if [ -h "$t_n" ] || { [ -e "$t_n" ] && { [ ! -d "$t_n" ] || t_empty "$t_n"; }; }; then
+      t_gone "$t_g" "$@"
+      t_fail "remove:$t_i" "cannot remove paths from #$t_i on of the previous install" "$(cat -- "$t_errf")"
     fi
   done
   printf '@step removed:%s ok\n' "$t_g" >&3
@@ -106,16 +102,15 @@ t_abort() {
   t_fail "$@"
 }
 t_put_failed() {
-  t_err=$(cat -- "$t_errf")
   if t_disk_full "$t_err"; then t_abort "copy:$1" "the disk is full: cannot copy files from #$1 on" "$t_err"; fi
   t_abort "copy:$1" "cannot copy files from #$1 on" "$t_err"
 }
 t_put() {
   t_i=$1 t_m=$2; shift 2
-  install -p -m "$t_m" -t . -- "$@" 2>"$t_errf" || t_put_failed "$t_i"
+  t_err=$(install -p -m "$t_m" -t . -- "$@" 2>&1) || t_put_failed "$t_i"
 }
-t_put_as() { install -p -m "$2" -- "$t_archive/$3" "./$4" 2>"$t_errf" || t_put_failed "$1"; }
-t_put_link() { ln -s -- "$2" "./$3" 2>"$t_errf" || t_put_failed "$1"; }
+t_put_as() { t_err=$(install -p -m "$2" -- "$t_archive/$3" "./$4" 2>&1) || t_put_failed "$1"; }
+t_put_link() { t_err=$(ln -s -- "$2" "./$3" 2>&1) || t_put_failed "$1"; }
 t_unplace() {
   [ ! -d "../$2" ] || [ -h "../$2" ] || rmdir -- "../$2" 2>/dev/null ||
     t_abort "copy:$1" "a non-empty directory is where file #$1 must go" "$t_dir/$2"
@@ -134,21 +129,25 @@ t_stage_out() {
   cd -P .. && rmdir -- "./$t_stage" 2>/dev/null || t_note "a staging directory of Install could not be removed (files from #$t_i on)"
   t_stage=
 }
+t_fresh=' '
+t_mark() { t_fresh="$t_fresh$1 "; }
+t_marked() { case $t_fresh in *" $1 "*) return 0 ;; esac; return 1; }
+t_absent() {
+  t_enter copy "$1" "$2"
+  ! [ -e "./$3" ] && ! [ -h "./$3" ]
+}
 t_tree() {
   t_i=$1; shift
   mkdir -m 0755 -- "$@" 2>"$t_errf" || t_abort "mkdir:$t_i" "cannot create directories from #$t_i on" "$(cat -- "$t_errf")"
 }
 t_tree_copy() {
   t_i=$1 t_s=$2 t_r=$3; shift 3
-  { tar -C "$t_archive/$t_s" --hard-dereference -cf - -- "$@" 2>"$t_errf"; echo $? >"$t_errf.status"; } |
-    tar --no-same-owner -C "./$t_r" -xf - 2>"$t_errf.x" && read t_cs <"$t_errf.status" && [ "$t_cs" = 0 ] &&
-    return 0
-  cat -- "$t_errf.x" >>"$t_errf" 2>/dev/null
-  t_put_failed "$t_i"
+  t_err=$(tar -C "$t_archive/$t_s" --hard-dereference -cf - -- "$@" | tar --no-same-owner -C "./$t_r" -xf - 2>&1) ||
+    t_put_failed "$t_i"
 }
 t_tree_modes() {
   t_i=$1 t_m=$2; shift 2
-  chmod "$t_m" -- "$@" 2>"$t_errf" || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$(cat -- "$t_errf")"
+  t_err=$(chmod "$t_m" -- "$@" 2>&1) || t_abort "copy:$t_i" "cannot set the mode of files from #$t_i on" "$t_err"
 }
 t_tree_out() {
   t_g=$1 t_i=$2
@@ -169,10 +168,9 @@ t_perm_in() {
   [ -e "./$3" ] || t_fail "permission:$1" "permission entry #$1 names a path that does not exist" "$2/$3"
   t_stage_in permission "$1"
   mv -T -- "../$3" "./$3" 2>"$t_errf" || t_abort "permission:$1" "cannot stage the path of permission entry #$1" "$(cat -- "$t_errf")"
-  [ -h "./$3" ] || return 0
-  t_perm_out "$1"
-  t_perm_link "$1"
-  return 1
+  if [ -h "./$3" ]; then t_perm_out "$1"; t_perm_link "$1"; return 1; fi
+  [ -d "./$3" ] || [ "$(stat -c %h -- "./$3")" = 1 ] ||
+    t_perm_fail "permission:$1" "the path of permission entry #$1 was replaced by a hard link while Install ran; tarmac does not change it" "$2/$3"
 }
 t_perm_link() { t_note "permission entry #$1 names a symlink; tarmac never changes permissions through a link; skipped"; }
 t_perm_fail() { mv -T -- "./$t_pn" "../$t_pn" 2>/dev/null; t_abort "$@"; }
@@ -196,26 +194,26 @@ t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
 t_let t_errf '/var/lib/tarmac/g-web/d-20260101-1/logs/install.stderr'
 mkdir -p -- '/var/lib/tarmac/deployment-instructions' '/var/lib/tarmac/g-web/d-20260101-1/logs' || t_fail instructions 'cannot create deployment-instructions or the deployment'\''s logs' '/var/lib/tarmac/deployment-instructions'
 # The previous install: 2 paths, 1 SELinux rules.
-t_remove_in 0 0 '/srv/app' 'old.txt'
-t_remove_in 1 1 '/srv' 'app'
+t_remove_in 0 0 '/srv/app' './old.txt'
+t_remove_in 1 1 '/srv' './app'
 t_unlabel '/srv/app/old.txt'
 printf '@step cleanup:%s ok\n' 2 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
 # Files: 12 steps.
 t_enter mkdir 0 '/srv'
-if t_mkdirs 0 'app' ; then
+if t_mkdirs 0 './app' ; then
   t_record '/srv/app'
 else
   t_mkdir 0 'app' && t_record '/srv/app'
 fi
-printf '@step made:%s ok\n' 0 >&3
+printf '@step made:%s ok\n' '0' >&3
 t_enter mkdir 1 '/srv/app'
-if t_mkdirs 1 'bin' ; then
+if t_mkdirs 1 './bin' ; then
   t_record '/srv/app/bin'
 else
   t_mkdir 1 'bin' && t_record '/srv/app/bin'
 fi
-printf '@step made:%s ok\n' 1 >&3
+printf '@step made:%s ok\n' '1' >&3
 t_record '/srv/tools'
 t_record '/srv/tools/lib'
 t_record '/srv/app/bin/run me'
@@ -236,13 +234,13 @@ t_tree_out 0 7 'tools'
 t_enter copy 2 '/srv/app/bin'
 t_stage_in copy 2
 t_put 2 '00755' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/bin/run me'
-t_stage_out 0 2 'run me'
+t_stage_out '0' 2 'run me'
 t_enter copy 3 '/srv/app'
 t_stage_in copy 3
 t_put_link 5 'bin/run me' 'run'
 t_put 3 '00644' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/it'\''s $(odd)' '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive/new
 line'
-t_stage_out 1 3 'it'\''s $(odd)' 'new
+t_stage_out '1' 3 'it'\''s $(odd)' 'new
 line' 'run'
 printf '@step files:%s/%s ok\n' 12 12 >&3
 # Permissions: 1 paths.
