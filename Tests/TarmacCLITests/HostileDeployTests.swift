@@ -4,9 +4,7 @@ import Testing
 
 /// `tarmac deploy` to a host where Install fails half way: the report, live and in `show`,
 /// says what the host has, from what Install's program recorded (issue 11, item 7).
-@Suite(
-    "tarmac deploy: hostile hosts", .serialized,
-    .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+@Suite("tarmac deploy: hostile hosts", .serialized, Fleet.trait())
 struct HostileDeployTests {
     @Test func aHalfDoneInstallIsReportedAsTheMixItLeftLiveAndInShow() throws {
         let fleet = try Fleet.start(hosts: 1)

@@ -87,4 +87,48 @@ struct HostileInstallApplyTests {
         let kind = try FileManager.default.attributesOfItem(atPath: mounts.optDirectory + "/app/index.html")[.type]
         #expect(kind as? FileAttributeType == .typeRegular)
     }
+
+    /// Issue 11 item 3 as reported: links planted after the probe, while the revision is
+    /// unpacked and installed, at the names of files about to be copied into a directory the
+    /// user owns. Before the fix, root wrote the revision's files through them.
+    @Test func linksPlantedDuringApplyAreNeverWrittenThrough() throws {
+        let repo = try GitFixture.empty("hostile-race")
+        defer { repo.remove() }
+        let mounts = try PrivateMounts.make()
+        defer { mounts.remove() }
+        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/www\n")
+        let names = (0..<400).map { "f\($0).txt" }
+        for name in names { try repo.write("app/" + name, "from the revision\n") }
+        try repo.commitAll("many files")
+        let bundle = try ApplyTests.bundlePath(repo, "\(UUID().uuidString).tar.gz")
+        // uid 4242 owns /opt/www; once the revision is unpacked (the plan is made by then),
+        // it plants a link at every name, again and again, until apply ends.
+        // In a subshell: PrivateMounts copies /opt back after the script, so it must not exit.
+        let script = """
+            (
+            mkdir -p /opt/www /opt/outside /opt/evil && echo sentinel > /opt/outside/sentinel &&
+            chown 4242:4242 /opt/www /opt/evil &&
+            for n in \(names.joined(separator: " ")); do ln -s /opt/outside/sentinel "/opt/evil/$n"; done &&
+            chown -h 4242:4242 /opt/evil/* || exit 99
+            setpriv --reuid=4242 --regid=4242 --clear-groups -- sh -c '
+              until [ -n "$(ls -d "$1"/g-*/d-*/deployment-archive/app 2>/dev/null)" ]; do :; done
+              while [ ! -e /opt/evil/stop ]; do cp -Pf /opt/evil/f* /opt/www/ 2>/dev/null; echo x >> /opt/evil/passes; done
+            ' attacker "$ROOT" &
+            attacker=$!
+            "$TARMAC" apply "$B" --deployment-root "$ROOT"
+            status=$?
+            : > /opt/evil/stop; wait $attacker
+            exit $status
+            )
+            """
+        let run = try mounts.run(script, environment: ["B": bundle])
+        #expect(run.status != 99, "\(run.stderr)")
+        #expect(try String(contentsOfFile: mounts.optDirectory + "/outside/sentinel", encoding: .utf8) == "sentinel\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mounts.optDirectory + "/outside") == ["sentinel"])
+        let passes = (try? String(contentsOfFile: mounts.optDirectory + "/evil/passes", encoding: .utf8)) ?? ""
+        #expect(!passes.isEmpty, "the attacker ran while apply did")
+        if run.status != 0 {
+            #expect(run.stderr.contains("symlink") || run.stderr.contains("replaced"), "\(run.stderr)")
+        }
+    }
 }
