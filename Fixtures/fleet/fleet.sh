@@ -10,7 +10,9 @@
 #   id_ed25519{,.pub}         the client key, made per run; authorised for root on every host
 #   known_hosts               every host's ed25519 and ecdsa keys, one plain `address` line each
 #   hosts.tsv                 name address ns root upper pidfile (a header line, then one per host)
+#   bastion.tsv               with --bastion: the same columns for the bastion (host number 0)
 #   tarmac-group.yml          a `groups:` entry named `fleet`, indented to paste after `groups:`
+#                             (with --bastion: proxy_jump through the bastion)
 #   logs/hostN-sshd.log       sshd's own log (LogLevel VERBOSE); kept after stop
 #   run/hostN.sshd.pid        sshd's process id (outside the host's disk, so `fill` cannot break it)
 #   hosts/hostN/              mount point of the host's tmpfs "disk" (private propagation), holding:
@@ -26,6 +28,12 @@
 # the /24 is routed into a "void" device (an ifb, which drops what it is given) at a
 # low priority, so while a host's link is cut its packets vanish — connections stall
 # like on a pulled cable — instead of leaking out of the default route.
+#
+# With --bastion, the hosts are reachable only through a bastion: host number 0, whose
+# namespace tm<K>h0 has the usual link to this machine (.1/.2) and, for each host i, the
+# host's side of its /30 (.4i+1) — inside the bastion's namespace, not this machine's. This
+# machine routes the hosts' addresses into the void (a direct connection times out), and the
+# bastion does not forward packets: only connections the bastion's sshd makes reach them.
 #
 # Fleet ids are claimed atomically with mkdir under /run/tarmac-fleet/ (tmpfs: claims go
 # away on reboot, like namespaces), so fleets started at the same time never share one.
@@ -43,10 +51,11 @@ usage() {
     cat <<EOF
 usage: $PROGRAM COMMAND DIR [ARGS]
 
-  start DIR N [--id K] [--disk-size SIZE]
+  start DIR N [--id K] [--disk-size SIZE] [--bastion]
                          start N hosts (1–$MAX_HOSTS) and describe them in DIR; K (1–250) is
                          picked when not given; SIZE is the tmpfs holding each host's
-                         changes (default 256m)
+                         changes (default 256m); --bastion puts the hosts behind a bastion
+                         host (reachable only through it, e.g. with ProxyJump)
   stop DIR               tear everything down; safe to repeat, and on a crashed run's DIR
   status DIR             one line per host: name, address, link, sshd, disk use
   clean [--all]          stop the fleets whose owner process is gone (left by crashed
@@ -62,7 +71,8 @@ usage: $PROGRAM COMMAND DIR [ARGS]
   root DIR HOST          print the host's merged root (what the host sees as /)
   upper DIR HOST         print the overlay's upper dir (only what the host changed)
 
-HOST is a name (host2) or a number (2). Needs root, iproute2, util-linux and OpenSSH.
+HOST is a name (host2) or a number (2), or 'bastion' in a fleet started with --bastion
+(cut, mend, stop-sshd and start-sshd act on this machine's links: not on hosts behind one). Needs root, iproute2, util-linux and OpenSSH.
 Environment: TARMAC_FLEET_NET (first two octets, default 10.201); TARMAC_FLEET_OWNER
 (at start: the pid the fleet belongs to, for clean; tests pass their own).
 EOF
@@ -108,6 +118,7 @@ load_fleet() {
 
 # Prints the number of HOST ("host3" or "3") after checking it belongs to the fleet.
 host_index() {
+    if [[ $1 == bastion && ${BASTION:-0} == 1 ]]; then printf 0; return; fi
     local index=${1#host}
     in_range "$index" 1 "$COUNT" || die "no host '$1' in the fleet in $DIR (it has host1…host$COUNT)"
     printf '%s' "$index"
@@ -382,6 +393,66 @@ write_descriptions() {
 EOF
 }
 
+# --- a fleet behind a bastion (start --bastion) -------------------------------------------
+
+# The bastion (host 0, on this machine's side) and hosts 1…COUNT behind it.
+start_behind_bastion() {
+    local i
+    make_network 0
+    make_root 0
+    configure_sshd 0
+    launch_sshd 0
+    for ((i = 1; i <= COUNT; i++)); do
+        make_network_behind "$i"
+        make_root "$i"
+        configure_sshd "$i"
+        launch_sshd "$i"
+    done
+    wait_ready 0
+    for ((i = 1; i <= COUNT; i++)); do wait_ready_behind "$i"; done
+}
+
+# Host $1's network as make_network makes it, but with the other end of its link inside
+# the bastion's namespace.
+make_network_behind() {
+    local i=$1 ns link bastion
+    ns=$(ns_name "$i") link=$(ns_name "$i") bastion=$(ns_name 0)
+    ip netns add "$ns"
+    ip -n "$bastion" link add "$link" type veth peer name eth0 netns "$ns"
+    ip -n "$bastion" addr add "$(host_address "$i")/30" dev "$link"
+    ip -n "$bastion" link set "$link" up
+    ip -n "$ns" addr add "$(guest_address "$i")/30" dev eth0
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" route add "$(subnet "$ID")" via "$(host_address "$i")"
+}
+
+# wait_ready for a host behind the bastion: its banner is read from the bastion's namespace.
+wait_ready_behind() {
+    local i=$1 deadline=$((SECONDS + READY_SECONDS))
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    until ip netns exec "$(ns_name 0)" timeout 1 bash -c \
+        'exec 3<>"/dev/tcp/$1/22" && IFS= read -r line <&3 && [[ $line == SSH-2.0-* ]]' _ "$(guest_address "$i")" \
+        2>/dev/null; do
+        sshd_running "$i" || die "host$i: sshd exited (log: $(log_file "$i"))"
+        ((SECONDS < deadline)) || die "host$i: no SSH banner behind the bastion within ${READY_SECONDS}s (log: $(log_file "$i"))"
+        sleep 0.05
+    done
+}
+
+# bastion.tsv, the bastion's keys in known_hosts, and proxy_jump in tarmac-group.yml.
+write_bastion_descriptions() {
+    local key
+    printf 'name\taddress\tns\troot\tupper\tpidfile\n' >"$DIR/bastion.tsv"
+    printf 'bastion\t%s\t%s\t%s\t%s\t%s\n' "$(guest_address 0)" "$(ns_name 0)" "$(root_dir 0)" \
+        "$(state_dir 0)/upper" "$(pid_file 0)" >>"$DIR/bastion.tsv"
+    for key in ed25519 ecdsa; do
+        printf '%s %s\n' "$(guest_address 0)" \
+            "$(cut -d' ' -f1,2 "$(root_dir 0)${SSHD_CONFIG%/*}/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
+    done
+    printf '    proxy_jump: root@%s\n' "$(guest_address 0)" >>"$DIR/tarmac-group.yml"
+}
+
 # --- subcommands ----------------------------------------------------------------------
 
 require_tools() {
@@ -406,9 +477,10 @@ abort_start() {
 cmd_start() {
     local count=${1:-} wanted_id='' i started=$SECONDS
     shift || true
-    DISK_SIZE=256m
+    DISK_SIZE=256m BASTION=0
     while (($#)); do
         case $1 in
+            --bastion) BASTION=1; shift ;;
             --id) wanted_id=${2:?--id needs a value}; shift 2 ;;
             --disk-size) DISK_SIZE=${2:?--disk-size needs a value}; shift 2 ;;
             *) die "start: unknown option '$1'" ;;
@@ -421,12 +493,16 @@ cmd_start() {
     choose_id "$wanted_id"
     COUNT=$count
     # Recorded before anything is made, so stop can always find what to undo.
-    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" >"$DIR/fleet.env"
+    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\nBASTION=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" "$BASTION" \
+        >"$DIR/fleet.env"
     trap abort_start EXIT
     mkdir -p "$DIR/logs" "$DIR/run" "$DIR/hosts"
     rm -f "$DIR/id_ed25519" "$DIR/id_ed25519.pub"
     ssh-keygen -q -t ed25519 -N '' -C "tarmac-fleet-$ID" -f "$DIR/id_ed25519"
     make_void
+    if ((BASTION)); then
+        start_behind_bastion
+    else
     for ((i = 1; i <= COUNT; i++)); do
         make_network "$i"
         make_root "$i"
@@ -434,7 +510,9 @@ cmd_start() {
         launch_sshd "$i"
     done
     for ((i = 1; i <= COUNT; i++)); do wait_ready "$i"; done
+    fi
     write_descriptions
+    if ((BASTION)); then write_bastion_descriptions; fi
     trap - EXIT
     note "fleet $ID: $COUNT host(s) up in $((SECONDS - started))s; see $DIR/hosts.tsv"
 }

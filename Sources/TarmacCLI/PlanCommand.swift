@@ -39,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(project: project, rev: target.rev, given: target.bundle, work: work)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
-        let connections = HostConnections(
+        let connections = try HostConnections(
             group: selection.group, hosts: deployer.targets, repository: project.repository.root)
         let previews = await withTaskGroup(of: (Int, HostPreview).self) { tasks in
             for (index, transport) in connections.transports.enumerated() {

@@ -1,0 +1,135 @@
+import TarmacCore
+
+extension SSHConfig {
+    /// The settings that apply to one host name.
+    public struct Settings: Sendable, Equatable {
+        public var hostName: String?
+        public var user: String?
+        public var port: Int?
+        public var identityFiles: [String] = []
+        public var knownHostsFile: String?
+        /// The `ProxyJump` chain (empty for `none`); nil when no block sets one.
+        public var proxyJump: [JumpHost]?
+    }
+
+    /// Keys that change where or how a connection is made and that tarmac does not implement,
+    /// with the values that leave them off and why each is refused.
+    public static let refusedKeys: [String: (off: Set<String>, reason: String)] = [
+        "proxycommand": (["none"], "tarmac makes its own connections; use ProxyJump (or proxy_jump in tarmac.yml)"),
+        "proxyusefdpass": (["no"], "tarmac does not run proxy commands"),
+        "remotecommand": (["none"], "tarmac runs its own programs on the host"),
+        "permitlocalcommand": (["no"], "tarmac does not run LocalCommand"),
+        "hostkeyalias": ([], "tarmac checks the host key under the address it connects to"),
+        "canonicalizehostname": (["no"], "tarmac does not canonicalize host names"),
+        "bindaddress": ([], "tarmac does not choose a local address"),
+        "bindinterface": ([], "tarmac does not choose a local interface"),
+        "addressfamily": (["any"], "tarmac uses every address a name resolves to"),
+        "identityagent": (["ssh_auth_sock", "$ssh_auth_sock"], "tarmac uses the agent at $SSH_AUTH_SOCK"),
+        "certificatefile": ([], "tarmac does not log in with certificates"),
+        "pkcs11provider": (["none"], "tarmac logs in with the agent or key files only"),
+        "securitykeyprovider": (["internal"], "tarmac logs in with the agent or key files only"),
+        "knownhostscommand": (["none"], "tarmac reads host keys from known_hosts files only"),
+        "include": ([], "cannot be followed here"),
+    ]
+
+    /// The settings for `host` (the name as the user would type it after `ssh`); throws when
+    /// a refused key or an unsupported `Match` criterion applies to it.
+    public func settings(for host: String) throws(Refusal) -> Settings {
+        var settings = Settings()
+        var seen: Set<String> = []
+        for block in blocks {
+            guard try applies(block.selector, host: host, hostName: settings.hostName) else { continue }
+            for option in block.options {
+                try apply(option, to: &settings, host: host, seen: &seen)
+            }
+        }
+        return settings
+    }
+
+    private func apply(_ option: Option, to settings: inout Settings, host: String, seen: inout Set<String>)
+        throws(Refusal)
+    {
+        // ProxyJump and ProxyCommand share one setting in OpenSSH: the first of either wins.
+        let slot = option.key == "proxycommand" ? "proxyjump" : option.key
+        let first = seen.insert(slot).inserted
+        let value = option.value
+        switch option.key {
+        case "hostname": if first { settings.hostName = value.replacing("%h", with: host) }
+        case "user": if first { settings.user = value }
+        case "port":
+            guard first else { return }
+            guard let port = Int(value), (1...65535).contains(port) else {
+                throw refusal(option, host, "\(value) is not a TCP port")
+            }
+            settings.port = port
+        case "identityfile": settings.identityFiles.append(value)
+        case "userknownhostsfile":
+            if first { settings.knownHostsFile = value.split(whereSeparator: \.isWhitespace).first.map(String.init) }
+        case "proxyjump":
+            guard first else { return }
+            switch Result(catching: { () throws(JumpHost.Problem) in try JumpHost.chain(value) }) {
+            case .success(let chain): settings.proxyJump = chain
+            case .failure(let problem): throw refusal(option, host, problem.message)
+            }
+        default:
+            guard first, let refused = Self.refusedKeys[option.key], !refused.off.contains(value.lowercased()) else {
+                return
+            }
+            throw refusal(option, host, "is not supported: \(refused.reason)")
+        }
+    }
+
+    private func refusal(_ option: Option, _ host: String, _ reason: String) -> Refusal {
+        Refusal(file: option.file, line: option.line, key: Self.spelling(option.key), host: host, reason: reason)
+    }
+
+    /// Whether a block applies: `Host` patterns match the name as typed; `Match` criteria are
+    /// checked in order and stop at the first that fails, as in OpenSSH.
+    private func applies(_ selector: Selector, host: String, hostName: String?) throws(Refusal) -> Bool {
+        switch selector {
+        case .host(let patterns):
+            return HostPattern.matchesList(patterns.map { Substring($0) }, host)
+        case .match(let words, let file, let line):
+            var index = 0
+            while index < words.count {
+                let word = words[index].lowercased()
+                let negated = word.hasPrefix("!")
+                let criterion = negated ? String(word.dropFirst()) : word
+                let result: Bool
+                switch criterion {
+                case "all":
+                    result = true
+                    index += 1
+                case "host", "originalhost":
+                    guard index + 1 < words.count else {
+                        throw Refusal(
+                            file: file, line: line, key: "Match", host: host, reason: "\(criterion) needs patterns")
+                    }
+                    let name = criterion == "host" ? hostName ?? host : host
+                    result = HostPattern.matchesList(words[index + 1].split(separator: ","), name)
+                    index += 2
+                default:
+                    throw Refusal(
+                        file: file, line: line, key: "Match \(criterion)", host: host,
+                        reason: "is not supported: tarmac evaluates only Match all, host and originalhost")
+                }
+                if result == negated { return false }
+            }
+            return true
+        }
+    }
+
+    /// The key as OpenSSH's manual spells it, for messages.
+    static func spelling(_ key: String) -> String {
+        let names = [
+            "proxycommand": "ProxyCommand", "proxyusefdpass": "ProxyUseFdpass", "remotecommand": "RemoteCommand",
+            "permitlocalcommand": "PermitLocalCommand", "hostkeyalias": "HostKeyAlias",
+            "canonicalizehostname": "CanonicalizeHostname", "bindaddress": "BindAddress",
+            "bindinterface": "BindInterface", "addressfamily": "AddressFamily", "identityagent": "IdentityAgent",
+            "certificatefile": "CertificateFile", "pkcs11provider": "PKCS11Provider",
+            "securitykeyprovider": "SecurityKeyProvider", "knownhostscommand": "KnownHostsCommand",
+            "include": "Include", "proxyjump": "ProxyJump", "port": "Port",
+        ]
+        return names[key] ?? key
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import TarmacTestSupport
+import Testing
+
+/// Hosts reachable only through a bastion (a fleet started with `bastion: true`): tarmac goes
+/// through it with `proxy_jump` (or `ProxyJump` in ~/.ssh/config), one connection to the
+/// bastion serving every host, and a bastion it cannot trust stops everything before any
+/// byte reaches a host behind it.
+@Suite(
+    "tarmac through a bastion", .serialized, .enabled(if: Fleet.isAvailable, "needs root, sshd and ip for the fleet"))
+struct BastionTests {
+    typealias Project = DeployTests.Project
+
+    /// The bastion's sshd log: one `Accepted publickey` line per connection made to it.
+    private func bastionLogins(_ fleet: Fleet) throws -> Int {
+        let log = try String(contentsOfFile: fleet.directory + "/logs/host0-sshd.log", encoding: .utf8)
+        return log.components(separatedBy: "Accepted publickey").count - 1
+    }
+
+    /// Whether anything connected to `host`'s sshd, per its log.
+    private func contacted(_ fleet: Fleet, _ host: Fleet.Host) -> Bool {
+        let log = (try? String(contentsOfFile: fleet.directory + "/logs/\(host.name)-sshd.log", encoding: .utf8)) ?? ""
+        return log.contains("Connection from")
+    }
+
+    @Test func deployAndHostsCheckGoThroughOneConnectionToTheBastion() throws {
+        let fleet = try Fleet.start(hosts: 3, bastion: true)
+        defer { try? fleet.stop() }
+        // The hosts are out of this machine's reach: only the bastion leads to them.
+        let direct = try fleet.ssh(fleet.hosts[0], "true", connectTimeout: 2, direct: true)
+        #expect(direct.status != 0, "a direct connection reached \(fleet.hosts[0])")
+        #expect(try fleet.ssh(fleet.hosts[0], "hostname").stdout == "host1\n")
+        let loginsBefore = try bastionLogins(fleet)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 1\n", "\(host)")
+            #expect(project.events(host).last == "ValidateService rev=1", "\(host)")
+        }
+        #expect(try bastionLogins(fleet) == loginsBefore + 1, "one connection to the bastion serves every host")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stderr.contains("3 of 3 hosts ready"), "\(check.stderr)")
+        #expect(try bastionLogins(fleet) == loginsBefore + 2)
+    }
+
+    @Test func aWrongBastionKeyFailsEveryHostBehindItAndNothingIsSent() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        // The bastion's lines now hold host1's keys: the bastion presents a key that differs.
+        let bastion = fleet.bastion!
+        let lines = try String(contentsOfFile: fleet.knownHostsPath, encoding: .utf8).split(separator: "\n")
+        let host1 = lines.filter { $0.hasPrefix(fleet.hosts[0].address + " ") }
+        let forged = lines.map { line in
+            guard line.hasPrefix(bastion.address + " ") else { return String(line) }
+            let type = line.split(separator: " ")[1]
+            let key = host1.first { $0.split(separator: " ")[1] == type }!.split(separator: " ")[2]
+            return "\(bastion.address) \(type) \(key)"
+        }
+        try (forged.joined(separator: "\n") + "\n").write(
+            toFile: fleet.knownHostsPath, atomically: true, encoding: .utf8)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status != 0)
+        for host in fleet.hosts {
+            let line = result.stderr.split(separator: "\n").first {
+                $0.contains("\(host.name)") && $0.contains("CHANGED")
+            }
+            #expect(
+                line?.contains("jump host \(bastion.address) (root@\(bastion.address))") == true, "\(result.stderr)")
+            #expect(!contacted(fleet, host), "\(host) was contacted")
+            #expect(project.installed(host) == nil)
+            #expect(!FileManager.default.fileExists(atPath: host.upper + "/var/lib/tarmac"), "\(host) got a lock")
+        }
+        #expect(try bastionLogins(fleet) == 0, "no credential was sent to the bastion")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(check.status != 0)
+        #expect(check.stderr.contains("0 of 2 hosts ready"), "\(check.stderr)")
+    }
+
+    @Test func aBastionRefusingTheLoginOrUnreachableIsNamed() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let bastion = fleet.bastion!
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        #expect(try fleet.exec(bastion, ["rm", "/etc/ssh/tarmac-fleet/authorized_keys"]).status == 0)
+        let refused = try project.deploy()
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains("jump host \(bastion.address) (root@\(bastion.address)): cannot log in as root"),
+            "\(refused.stderr)")
+        try fleet.stopSSHD(bastion)
+        let unreachable = try project.deploy()
+        #expect(unreachable.status != 0)
+        #expect(
+            unreachable.stderr.contains("jump host \(bastion.address) (root@\(bastion.address)): cannot connect to"),
+            "\(unreachable.stderr)")
+        for host in fleet.hosts { #expect(!contacted(fleet, host), "\(host) was contacted") }
+    }
+
+    @Test func aHostTheBastionCannotReachFailsAloneWithTheReason() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let (up, down) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.stopSSHD(down)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains(
+                "jump host \(fleet.bastion!.address) (root@\(fleet.bastion!.address)) cannot reach \(down.address) port 22"
+            ),
+            "\(result.stderr)")
+        #expect(project.installed(up) == "revision 1\n", "\(result.stderr)")
+    }
+
+    @Test func proxyJumpFromTheSSHConfigWithTheBastionsOwnEntry() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let home = try TestPaths.temporaryDirectory("home")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let bastion = fleet.bastion!
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let hosts = fleet.hosts.map(\.address).joined(separator: " ")
+        try """
+        Host gate
+          HostName \(bastion.address)
+          User root
+          IdentityFile \(fleet.identityPath)
+        Host \(hosts)
+          ProxyJump gate
+        """.write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // The group says nothing about the bastion: the ssh config does.
+        let yaml = try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8)
+        try project.repo.write(
+            "tarmac.yml", yaml.replacingOccurrences(of: "    proxy_jump: root@\(bastion.address)\n", with: ""))
+        try project.commit()
+        let environment = ["HOME": home]
+        let result = try runCommand(
+            TestPaths.tarmac, ["deploy", "fleet"], in: project.repo.root, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+        // A key tarmac cannot honour is an error before anything connects.
+        try "Host \(hosts)\n  ProxyCommand ssh -W %h:%p gate\n".write(
+            toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        let refused = try runCommand(
+            TestPaths.tarmac, ["hosts", "check", "fleet"], in: project.repo.root, environment: environment)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(
+                "\(home)/.ssh/config:2: error: ProxyCommand (for host \(fleet.hosts[0].address)) is not supported"),
+            "\(refused.stderr)")
+    }
+}
