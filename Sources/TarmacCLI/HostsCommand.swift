@@ -82,7 +82,9 @@ struct HostsCheckCommand: AsyncParsableCommand {
         } catch {
             return ("FAILED: \(error)", false)
         }
-        var parts = ["ok: \(transport.endpoint.user)@\(transport.endpoint.address):\(transport.endpoint.port)"]
+        let endpoint = transport.endpoint
+        let via = endpoint.jumps.isEmpty ? "" : " via " + endpoint.jumps.map(\.destination).joined(separator: ", ")
+        var parts = ["ok: \(endpoint.user)@\(endpoint.address):\(endpoint.port)" + via]
         let missing = required.filter { !facts.tools.contains($0) }
         let optional = ["runuser", "setfacl"].filter { !facts.tools.contains($0) }
         parts.append(missing.isEmpty ? "tools ok" : "MISSING \(missing.joined(separator: ", "))")

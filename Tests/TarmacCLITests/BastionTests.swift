@@ -126,6 +126,39 @@ struct BastionTests {
         #expect(project.installed(up) == "revision 1\n", "\(result.stderr)")
     }
 
+    @Test func aChainOfTwoJumpHostsAndHostsTrustThroughIt() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let bastion = fleet.bastion!
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // Through the bastion twice: the second hop's connection runs over a channel of the first's.
+        let yaml = try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8)
+        let chain = "proxy_jump: \"root@\(bastion.address),root@\(bastion.address):22\""
+        try project.repo.write(
+            "tarmac.yml", yaml.replacingOccurrences(of: "proxy_jump: root@\(bastion.address)", with: chain))
+        try project.commit()
+        // Nothing known: trust records the jump hosts' keys first, then the hosts' through them.
+        try "".write(toFile: fleet.knownHostsPath, atomically: true, encoding: .utf8)
+        let trust = try project.repo.tarmac("hosts", "trust", "fleet")
+        #expect(trust.status == 0, "\(trust.stderr)")
+        #expect(trust.stderr.hasPrefix("jump host \(bastion.address) (\(bastion.address)): "), "\(trust.stderr)")
+        let known = try String(contentsOfFile: fleet.knownHostsPath, encoding: .utf8)
+        for host in [bastion] + fleet.hosts {
+            #expect(known.contains("\(host.address) ssh-ed25519 "), "\(host) in \(known)")
+        }
+        let logins = try bastionLogins(fleet)
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+        #expect(try bastionLogins(fleet) == logins + 2, "one connection per hop, shared by both hosts")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(
+            check.stderr.contains(
+                "ok: root@\(fleet.hosts[0].address):22 via root@\(bastion.address), root@\(bastion.address),"),
+            "\(check.stderr)")
+    }
+
     @Test func proxyJumpFromTheSSHConfigWithTheBastionsOwnEntry() throws {
         let fleet = try Fleet.start(hosts: 2, bastion: true)
         defer { try? fleet.stop() }
