@@ -150,8 +150,9 @@ final class SSHConnection {
         return TransportError(host: endpoint.name, message: "\(doing): \(detail.description)" + tunnelNote)
     }
 
-    /// Why the jump host tunnel broke, when it did: the likely cause of a failure.
+    /// Which jump host the session runs through, and why its tunnel broke if it did.
     var tunnelNote: String {
-        tunnel?.failure.map { " (\($0))" } ?? ""
+        guard let tunnel else { return "" }
+        return " (" + (tunnel.failure ?? "through \(tunnel.via)") + ")"
     }
 }
