@@ -34,11 +34,13 @@ extension SSHConfig {
 
     /// The settings for `host` (the name as the user would type it after `ssh`); throws when
     /// a refused key or an unsupported `Match` criterion applies to it.
-    public func settings(for host: String) throws(Refusal) -> Settings {
+    /// `localUser` is who runs tarmac, for `Match localuser` (refused without it).
+    public func settings(for host: String, localUser: String? = nil) throws(Refusal) -> Settings {
         var settings = Settings()
         var seen: Set<String> = []
         for block in blocks {
-            guard try applies(block.selector, host: host, hostName: settings.hostName) else { continue }
+            let context = MatchContext(host: host, hostName: settings.hostName, localUser: localUser)
+            guard try applies(block.selector, context) else { continue }
             for option in block.options {
                 try apply(option, to: &settings, host: host, seen: &seen)
             }
@@ -85,7 +87,14 @@ extension SSHConfig {
 
     /// Whether a block applies: `Host` patterns match the name as typed; `Match` criteria are
     /// checked in order and stop at the first that fails, as in OpenSSH.
-    private func applies(_ selector: Selector, host: String, hostName: String?) throws(Refusal) -> Bool {
+    private struct MatchContext {
+        var host: String
+        var hostName: String?
+        var localUser: String?
+    }
+
+    private func applies(_ selector: Selector, _ context: MatchContext) throws(Refusal) -> Bool {
+        let host = context.host
         switch selector {
         case .host(let patterns):
             return HostPattern.matchesList(patterns.map { Substring($0) }, host)
@@ -100,18 +109,24 @@ extension SSHConfig {
                 case "all":
                     result = true
                     index += 1
-                case "host", "originalhost":
+                case "host", "originalhost",
+                    "localuser" where criterion != "localuser" || context.localUser != nil:
                     guard index + 1 < words.count else {
                         throw Refusal(
                             file: file, line: line, key: "Match", host: host, reason: "\(criterion) needs patterns")
                     }
-                    let name = criterion == "host" ? hostName ?? host : host
+                    let name =
+                        switch criterion {
+                        case "host": context.hostName ?? host
+                        case "localuser": context.localUser ?? ""
+                        default: host
+                        }
                     result = HostPattern.matchesList(words[index + 1].split(separator: ","), name)
                     index += 2
                 default:
                     throw Refusal(
                         file: file, line: line, key: "Match \(criterion)", host: host,
-                        reason: "is not supported: tarmac evaluates only Match all, host and originalhost")
+                        reason: "is not supported: tarmac evaluates only Match all, host, originalhost and localuser")
                 }
                 if result == negated { return false }
             }

@@ -1,6 +1,6 @@
 /// An OpenSSH client config (`~/.ssh/config`), parsed without I/O.
 ///
-/// Honoured: `Host` patterns (`*`, `?`, `!`), `Match` with `all`, `host` and `originalhost`,
+/// Honoured: `Host` patterns (`*`, `?`, `!`), `Match` with `all`, `host`, `originalhost`, `localuser`,
 /// `Include` (when the caller gives a reader), `HostName`, `User`, `Port`, `IdentityFile`,
 /// `UserKnownHostsFile` and `ProxyJump`. As in OpenSSH the first value found for a key wins
 /// (except `IdentityFile`, which accumulates). A key that would change where or how the

@@ -41,7 +41,7 @@ extension SSHConfig {
         -> SSHEndpoint
     {
         let typed = explicit.address ?? explicit.name
-        let config = try settings(for: typed)
+        let config = try settings(for: typed, localUser: currentUser)
         let knownHosts = explicit.knownHosts.map { Self.expand($0, home: home) }
         let identity = explicit.identity.map { Self.expand($0, home: home) }
         let fallback = Fallback(identity: identity, knownHosts: knownHosts, home: home, currentUser: currentUser)
@@ -81,7 +81,7 @@ extension SSHConfig {
         }
         var chain: [SSHEndpoint] = []
         for (index, hop) in hops.enumerated() {
-            let config = try settings(for: hop.host)
+            let config = try settings(for: hop.host, localUser: fallback.currentUser)
             // A hop's own ProxyJump naming itself (`Host *` blocks) is no jump.
             if index == 0, let own = config.proxyJump, !own.isEmpty, own.first?.host != hop.host {
                 chain = try jumpChain(own, fallback: fallback, group: group, for: first.host, depth: depth + hops.count)

@@ -117,6 +117,14 @@ import Testing
             "\(String(describing: error))")
     }
 
+    @Test func matchLocalUserIsTheUserRunningTarmac() throws {
+        let config = SSHConfig(parsing: "Match localuser me,ci\n  ProxyJump bastion\n", path: "/c", home: "/h")
+        #expect(try config.settings(for: "web", localUser: "me").proxyJump == [JumpHost(host: "bastion")])
+        #expect(try config.settings(for: "web", localUser: "other").proxyJump == nil)
+        let endpoint = try config.endpoint(for: SSHHostSettings(name: "web"), home: "/h", currentUser: "ci")
+        #expect(endpoint.jumps.map(\.name) == ["bastion"])
+    }
+
     @Test func includeIsFollowedWhenTheCallerReadsFiles() throws {
         let config = SSHConfig(parsing: "Include conf.d/*\nHost *\n  User fallback\n", home: "/h") { pattern in
             pattern == "/h/.ssh/conf.d/*"
