@@ -50,7 +50,12 @@ extension JumpLoop {
 
     private func read(_ tunnel: JumpTunnel) throws(JumpFailure) -> Bool {
         let id = tunnel.id
-        guard tunnel.down.isEmpty, !tunnel.channelEnded, allowed(.read(id)) else { return false }
+        // A read that left a half-sent packet must be repeated (its buffer is still empty);
+        // otherwise read while the target's session is there to take the data.
+        let flush = owner == .read(id)
+        guard tunnel.down.isEmpty, flush || (!tunnel.channelEnded && !tunnel.localEnded), allowed(.read(id)) else {
+            return false
+        }
         let count = libssh2_channel_read_ex(tunnel.channel, 0, tunnel.down.base, tunnel.down.size)
         if count >= 0 && owner == .read(id) { owner = nil }
         if count > 0 {
@@ -97,11 +102,13 @@ extension JumpLoop {
         if code == LibSSH2Code.eagain {
             _ = try settle(code, by: .open)
             if !current.abandoned && ContinuousClock.now - current.started >= request.timeout {
-                // libssh2 cannot cancel an open: keep driving it, and free the channel if it comes.
+                // libssh2 cannot cancel an open, nor start another before it ends: keep driving
+                // it (and free the channel if it comes), and let a fresh connection take the rest.
                 let message = "\(label) did not connect to \(target) within \(request.timeout)"
                 request.reply(.failure(JumpFailure(message: message)))
                 current.abandoned = true
                 opening = current
+                refuseNewChannels()
             }
             return false
         }
@@ -162,7 +169,7 @@ extension JumpLoop {
         if busy && ContinuousClock.now - lastSign >= endpoint.ioTimeout + endpoint.keepaliveInterval {
             throw JumpFailure(message: "no response for \(endpoint.ioTimeout); the connection is considered lost")
         }
-        if ready == 0 && allowed(.keepalive) {
+        if ready == 0 && owner == nil {
             var next: Int32 = 0
             _ = try settle(libssh2_keepalive_send(session, &next), by: .keepalive)
         }

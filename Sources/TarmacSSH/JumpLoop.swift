@@ -28,6 +28,9 @@ final class JumpLoop: @unchecked Sendable {
         var requests: [Request] = []
         var stop = false
         var lost: String?
+        /// An open outlasted its timeout and cannot be cancelled: the loop opens no more
+        /// channels (its tunnels go on); requests go to a fresh connection (`isStuck`).
+        var stuck = false
     }
 
     let endpoint: SSHEndpoint
@@ -82,13 +85,14 @@ final class JumpLoop: @unchecked Sendable {
             answer.result.withLock { $0 = result }
             answer.done.signal()
         }
-        let refused: String? = inbox.withLock { inbox in
-            if let lost = inbox.lost { return lost }
-            if inbox.stop { return "\(label): its connection was closed" }
+        let refused: JumpFailure? = inbox.withLock { inbox in
+            if let lost = inbox.lost { return JumpFailure(message: lost) }
+            if inbox.stop { return JumpFailure(message: "\(label): its connection was closed") }
+            if inbox.stuck { return JumpFailure(message: "\(label) is busy", elsewhere: true) }
             inbox.requests.append(request)
             return nil
         }
-        if let refused { throw JumpFailure(message: refused) }
+        if let refused { throw refused }
         signal()
         answer.done.wait()
         return try answer.result.withLock { $0! }.get()
@@ -98,6 +102,22 @@ final class JumpLoop: @unchecked Sendable {
     private final class Answer: Sendable {
         let result = Mutex<Result<Int32, JumpFailure>?>(nil)
         let done = DispatchSemaphore(value: 0)
+    }
+
+    /// True once an open is stuck: new channels need another connection.
+    var isStuck: Bool { inbox.withLock { $0.stuck } }
+
+    /// Stops taking requests after a stuck open and sends the waiting ones elsewhere.
+    func refuseNewChannels() {
+        inbox.withLock { inbox in
+            inbox.stuck = true
+            queue += inbox.requests
+            inbox.requests = []
+        }
+        for request in queue {
+            request.reply(.failure(JumpFailure(message: "\(label) is busy", elsewhere: true)))
+        }
+        queue = []
     }
 
     /// Ends the connection (and every channel still open) and waits for the thread.
@@ -166,6 +186,11 @@ final class JumpLoop: @unchecked Sendable {
         for tunnel in tunnels { progressed = try service(tunnel) || progressed }
         tunnels.removeAll { freed.contains($0.id) }
         progressed = try driveOpen() || progressed
+        if owner == .keepalive {
+            // Only the keepalive that left a half-sent packet may go on (see waitForEvents).
+            var next: Int32 = 0
+            _ = try settle(libssh2_keepalive_send(session, &next), by: .keepalive)
+        }
         if progressed {
             lastSign = .now
             return true
@@ -199,4 +224,6 @@ final class JumpLoop: @unchecked Sendable {
 /// A failure on the way through a jump host, its message naming the jump host.
 struct JumpFailure: Error {
     var message: String
+    /// The request was not tried: ask another connection to the same jump host.
+    var elsewhere = false
 }

@@ -6,12 +6,17 @@ import TarmacHost
 /// chain, made when the first host behind it connects and shared by every host behind it.
 /// A jump host that cannot be reached, whose key is refused or that refuses the login fails
 /// once, and every host behind it fails with that same message before anything is sent to it.
-/// `close()` ends them all.
+/// `close()` ends them all. (A channel open the jump host never answers blocks further opens
+/// on that connection, a libssh2 limit: the hosts still to come get a fresh connection.)
 public final class SSHJumps: Sendable {
     /// One chain's connection: made once, under its own lock (hosts behind other jump hosts
-    /// do not wait for it).
+    /// do not wait for it); `retired` holds connections replaced after a stuck open.
     private final class Entry: Sendable {
-        let state = Mutex<Result<JumpLoop, JumpFailure>?>(nil)
+        struct State {
+            var current: Result<JumpLoop, JumpFailure>?
+            var retired: [JumpLoop] = []
+        }
+        let state = Mutex(State())
     }
 
     private let environment: [String: String]
@@ -31,9 +36,17 @@ public final class SSHJumps: Sendable {
     private func socket(through chain: [SSHEndpoint], to address: String, port: Int, timeout: Duration)
         throws(JumpFailure) -> (Int32, TunnelStatus)
     {
-        let loop = try self.loop(for: chain)
-        let status = TunnelStatus(via: loop.label)
-        return (try loop.open(host: address, port: port, timeout: timeout, status: status), status)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let loop = try self.loop(for: chain)
+            let status = TunnelStatus(via: loop.label)
+            do {
+                return (try loop.open(host: address, port: port, timeout: timeout, status: status), status)
+            } catch  where error.elsewhere && attempt < 4 {
+                continue
+            }
+        }
     }
 
     private func loop(for chain: [SSHEndpoint]) throws(JumpFailure) -> JumpLoop {
@@ -44,9 +57,13 @@ public final class SSHJumps: Sendable {
             return entry
         }
         let result = entry.state.withLock { state in
-            if let state { return state }
+            if case .success(let loop)? = state.current, loop.isStuck {
+                state.retired.append(loop)
+                state.current = nil
+            }
+            if let current = state.current { return current }
             let made = Result { () throws(JumpFailure) in try connect(chain) }
-            state = made
+            state.current = made
             return made
         }
         return try result.get()
@@ -90,7 +107,11 @@ public final class SSHJumps: Sendable {
             return entries.sorted { $0.key.count > $1.key.count }.map(\.value)
         }
         for entry in all {
-            if case .success(let loop)? = entry.state.withLock({ $0 }) { loop.stop() }
+            let loops = entry.state.withLock { state in
+                guard case .success(let loop)? = state.current else { return state.retired }
+                return [loop] + state.retired
+            }
+            for loop in loops { loop.stop() }
         }
     }
 

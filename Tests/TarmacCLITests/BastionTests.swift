@@ -126,6 +126,28 @@ struct BastionTests {
         #expect(project.installed(up) == "revision 1\n", "\(result.stderr)")
     }
 
+    @Test func aHostTheBastionGetsNoAnswerFromDoesNotHoldUpTheOthers() throws {
+        let fleet = try Fleet.start(hosts: 3, bastion: true)
+        defer { try? fleet.stop() }
+        let silent = fleet.hosts[0]
+        // The bastion sends host1's packets to a MAC address nobody has: its connection attempts
+        // go unanswered (the kernel gives up after about two minutes), and libssh2 cannot open
+        // another channel while one open is pending.
+        let neighbour = ["ip", "neigh", "replace", silent.address, "lladdr", "02:00:00:00:00:01"]
+        #expect(
+            try fleet.exec(fleet.bastion!, neighbour + ["dev", silent.namespace, "nud", "permanent"]).status == 0)
+        var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["connect_timeout: 2"])
+        defer { project.repo.remove() }
+        try project.commit()
+        let started = Date()
+        let result = try project.deploy()
+        #expect(Date().timeIntervalSince(started) < 20, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("did not connect to \(silent.address) port 22 within 2.0 seconds"),
+            "\(result.stderr)")
+        for host in fleet.hosts.dropFirst() { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+    }
+
     @Test func aBastionCutOffFailsEveryHostBehindItInBoundedTime() throws {
         let fleet = try Fleet.start(hosts: 2, bastion: true)
         defer { try? fleet.stop() }
