@@ -634,6 +634,10 @@ cmd_status() {
         disk=$(df -h --output=used,size "$(state_dir "$i")" 2>/dev/null | awk 'NR == 2 { print $1 "/" $2 }')
         printf 'host%s\t%s\tlink %s\t%s\tdisk %s\n' "$i" "$(guest_address "$i")" "${link:-gone}" "$sshd" "${disk:-gone}"
     done
+    if ((${BASTION:-0})); then
+        if sshd_running 0; then sshd="sshd $(sshd_pid 0)"; else sshd="sshd stopped"; fi
+        printf 'bastion\t%s\t%s\t(hosts above are reached only through it)\n' "$(guest_address 0)" "$sshd"
+    fi
 }
 
 cmd_fill() {
