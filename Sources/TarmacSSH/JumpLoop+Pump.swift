@@ -147,16 +147,17 @@ extension JumpLoop {
     /// keepalive on a quiet link and declares the session lost after `ioTimeout` of silence
     /// while it is in use.
     func waitForEvents() throws(JumpFailure) {
-        let outbound = libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
+        // A half-sent packet (`owner`) is the only reason to wait for room on the socket.
         var fds = [
             pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: socket, events: Int16(POLLIN) | (owner != nil || outbound ? Int16(POLLOUT) : 0), revents: 0),
+            pollfd(fd: socket, events: Int16(POLLIN) | (owner != nil ? Int16(POLLOUT) : 0), revents: 0),
         ]
         for tunnel in tunnels {
             var events: Int16 = 0
             if tunnel.up.isEmpty && !tunnel.localEnded { events |= Int16(POLLIN) }
             if !tunnel.down.isEmpty { events |= Int16(POLLOUT) }
-            fds.append(pollfd(fd: tunnel.local, events: events, revents: 0))
+            // An ended side still reports POLLHUP: leave it out (-1) rather than wake for it.
+            fds.append(pollfd(fd: tunnel.localEnded ? -1 : tunnel.local, events: events, revents: 0))
         }
         let ready = poll(&fds, nfds_t(fds.count), 1000)
         if ready > 0 && fds[0].revents != 0 {

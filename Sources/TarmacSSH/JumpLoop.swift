@@ -196,9 +196,15 @@ final class JumpLoop: @unchecked Sendable {
             return true
         }
         // Data another channel's read pulled in for this one waits in libssh2, not the socket.
+        // (Not libssh2_poll_channel_read: it fails on the 1-byte keepalive replies libssh2
+        // leaves queued, and reads as "data waiting" forever.)
         return tunnels.contains { tunnel in
-            tunnel.down.isEmpty && !tunnel.channelEnded
-                && (libssh2_poll_channel_read(tunnel.channel, 0) != 0 || libssh2_channel_eof(tunnel.channel) != 0)
+            guard tunnel.down.isEmpty, !tunnel.channelEnded, !tunnel.localEnded, allowed(.read(tunnel.id)) else {
+                return false
+            }
+            var queued: UInt = 0
+            _ = libssh2_channel_window_read_ex(tunnel.channel, &queued, nil)
+            return queued > 0 || libssh2_channel_eof(tunnel.channel) != 0
         }
     }
 

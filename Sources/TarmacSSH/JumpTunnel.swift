@@ -77,7 +77,7 @@ final class JumpTunnel {
     /// Writes what the channel delivered to the target's session; true if anything went.
     func writeLocal() -> Bool {
         guard !down.isEmpty else { return false }
-        let count = write(local, down.pending, down.count)
+        let count = send(local, down.pending, down.count, Int32(MSG_NOSIGNAL))
         if count > 0 {
             down.consume(count)
             return true

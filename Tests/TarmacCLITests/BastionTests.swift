@@ -48,6 +48,22 @@ struct BastionTests {
         #expect(try bastionLogins(fleet) == loginsBefore + 2)
     }
 
+    @Test func theJumpLoopSleepsWhileTheHostsAreQuiet() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1", "host2"], seconds: 4)])
+        // bash's `time` reports the CPU seconds tarmac used: a loop that polls nothing and
+        // spins (as it did on libssh2's queued keepalive replies) burns seconds here.
+        let timed = try runCommand(
+            "/bin/bash", ["-c", "TIMEFORMAT=%U; time \"$TARMAC\" deploy fleet > /dev/null 2>&1"], in: project.repo.root,
+            environment: ["TARMAC": TestPaths.tarmac])
+        let seconds = Double(timed.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99
+        #expect(seconds < 0.75, "tarmac used \(seconds) s of CPU while the hooks slept 4 s")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+    }
+
     @Test func aWrongBastionKeyFailsEveryHostBehindItAndNothingIsSent() throws {
         let fleet = try Fleet.start(hosts: 2, bastion: true)
         defer { try? fleet.stop() }
