@@ -10,6 +10,10 @@ import Synchronization
 ///     let fleet = try Fleet.start(hosts: 3)
 ///     defer { try? fleet.stop() }
 ///
+/// `Fleet.start(hosts: n, bastion: true)` puts the hosts behind a bastion (`fleet.bastion`):
+/// this machine cannot reach them, `groupYAML()` adds `proxy_jump` through it, and `ssh`
+/// goes through it unless told `direct: true`.
+///
 /// Fleets left running when the test process exits normally are stopped by an `atexit`
 /// hook; after a crash, `make fleet-clean` stops them. Several fleets (parallel suites,
 /// a demo) run side by side: the script claims each a fleet id, and so a /24, of its own.
