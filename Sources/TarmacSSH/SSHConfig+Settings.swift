@@ -12,25 +12,43 @@ extension SSHConfig {
         public var proxyJump: [JumpHost]?
     }
 
+    /// A key tarmac refuses: its spelling in OpenSSH's manual, the values that leave it off,
+    /// and why it is refused.
+    public struct RefusedKey: Sendable {
+        public var name: String
+        public var off: Set<String>
+        public var reason: String
+    }
+
     /// Keys that change where or how a connection is made and that tarmac does not implement,
-    /// with the values that leave them off and why each is refused.
-    public static let refusedKeys: [String: (off: Set<String>, reason: String)] = [
-        "proxycommand": (["none"], "tarmac makes its own connections; use ProxyJump (or proxy_jump in tarmac.yml)"),
-        "proxyusefdpass": (["no"], "tarmac does not run proxy commands"),
-        "remotecommand": (["none"], "tarmac runs its own programs on the host"),
-        "permitlocalcommand": (["no"], "tarmac does not run LocalCommand"),
-        "hostkeyalias": ([], "tarmac checks the host key under the address it connects to"),
-        "canonicalizehostname": (["no"], "tarmac does not canonicalize host names"),
-        "bindaddress": ([], "tarmac does not choose a local address"),
-        "bindinterface": ([], "tarmac does not choose a local interface"),
-        "addressfamily": (["any"], "tarmac uses every address a name resolves to"),
-        "identityagent": (["ssh_auth_sock", "$ssh_auth_sock"], "tarmac uses the agent at $SSH_AUTH_SOCK"),
-        "certificatefile": ([], "tarmac does not log in with certificates"),
-        "pkcs11provider": (["none"], "tarmac logs in with the agent or key files only"),
-        "securitykeyprovider": (["internal"], "tarmac logs in with the agent or key files only"),
-        "knownhostscommand": (["none"], "tarmac reads host keys from known_hosts files only"),
-        "include": ([], "cannot be followed here"),
-    ]
+    /// by their lowercased name.
+    public static let refusedKeys: [String: RefusedKey] = Dictionary(
+        uniqueKeysWithValues: [
+            RefusedKey(
+                name: "ProxyCommand", off: ["none"],
+                reason: "tarmac makes its own connections; use ProxyJump (or proxy_jump in tarmac.yml)"),
+            RefusedKey(name: "ProxyUseFdpass", off: ["no"], reason: "tarmac does not run proxy commands"),
+            RefusedKey(name: "RemoteCommand", off: ["none"], reason: "tarmac runs its own programs on the host"),
+            RefusedKey(name: "PermitLocalCommand", off: ["no"], reason: "tarmac does not run LocalCommand"),
+            RefusedKey(
+                name: "HostKeyAlias", off: [], reason: "tarmac checks the host key under the address it connects to"),
+            RefusedKey(name: "CanonicalizeHostname", off: ["no"], reason: "tarmac does not canonicalize host names"),
+            RefusedKey(name: "BindAddress", off: [], reason: "tarmac does not choose a local address"),
+            RefusedKey(name: "BindInterface", off: [], reason: "tarmac does not choose a local interface"),
+            RefusedKey(name: "AddressFamily", off: ["any"], reason: "tarmac uses every address a name resolves to"),
+            RefusedKey(
+                name: "IdentityAgent", off: ["ssh_auth_sock", "$ssh_auth_sock"],
+                reason: "tarmac uses the agent at $SSH_AUTH_SOCK"),
+            RefusedKey(name: "CertificateFile", off: [], reason: "tarmac does not log in with certificates"),
+            RefusedKey(
+                name: "PKCS11Provider", off: ["none"], reason: "tarmac logs in with the agent or key files only"),
+            RefusedKey(
+                name: "SecurityKeyProvider", off: ["internal"],
+                reason: "tarmac logs in with the agent or key files only"),
+            RefusedKey(
+                name: "KnownHostsCommand", off: ["none"], reason: "tarmac reads host keys from known_hosts files only"),
+            RefusedKey(name: "Include", off: [], reason: "cannot be followed here"),
+        ].map { ($0.name.lowercased(), $0) })
 
     /// The settings for `host` (the name as the user would type it after `ssh`); throws when
     /// a refused key or an unsupported `Match` criterion applies to it.
@@ -136,15 +154,6 @@ extension SSHConfig {
 
     /// The key as OpenSSH's manual spells it, for messages.
     static func spelling(_ key: String) -> String {
-        let names = [
-            "proxycommand": "ProxyCommand", "proxyusefdpass": "ProxyUseFdpass", "remotecommand": "RemoteCommand",
-            "permitlocalcommand": "PermitLocalCommand", "hostkeyalias": "HostKeyAlias",
-            "canonicalizehostname": "CanonicalizeHostname", "bindaddress": "BindAddress",
-            "bindinterface": "BindInterface", "addressfamily": "AddressFamily", "identityagent": "IdentityAgent",
-            "certificatefile": "CertificateFile", "pkcs11provider": "PKCS11Provider",
-            "securitykeyprovider": "SecurityKeyProvider", "knownhostscommand": "KnownHostsCommand",
-            "include": "Include", "proxyjump": "ProxyJump", "port": "Port",
-        ]
-        return names[key] ?? key
+        refusedKeys[key]?.name ?? ["proxyjump": "ProxyJump", "port": "Port"][key] ?? key
     }
 }
