@@ -9,11 +9,13 @@
 # fleet makes is recorded in its directory, so `stop` can undo it — also after a crash.
 #
 # Layout of DIR (a fleet's directory):
-#   fleet.env                 ID, COUNT, NET, DISK_SIZE, SYSTEMS (read by every other subcommand)
+#   fleet.env                 ID, COUNT, NET, DISK_SIZE, SYSTEMS, BASTION (read by every other subcommand)
 #   id_ed25519{,.pub}         the client key, made per run; authorised for root on every host
 #   known_hosts               every host's ed25519 and ecdsa keys, one plain `address` line each
 #   hosts.tsv                 name address ns root upper pidfile system (a header, then one per host)
+#   bastion.tsv               with --bastion: the same columns for the bastion (host number 0)
 #   tarmac-group.yml          a `groups:` entry named `fleet`, indented to paste after `groups:`
+#                             (with --bastion: proxy_jump through the bastion)
 #   logs/hostN-sshd.log       sshd's own log (LogLevel VERBOSE); kept after stop
 #   run/hostN.sshd.pid        sshd's process id (outside the host's disk, so `fill` cannot break it)
 #   hosts/hostN/              mount point of the host's tmpfs "disk" (private propagation), holding:
@@ -35,6 +37,12 @@
 # `mix`: debian-11, debian-12, debian-13 in turn), from ROOTS (TARMAC_ROOTS_DIR, default
 # /var/cache/tarmac-test/roots; `make roots` or roots.sh builds them, start does not).
 #
+# With --bastion, the hosts are reachable only through a bastion: host number 0, whose
+# namespace tm<K>h0 has the usual link to this machine (.1/.2) and, for each host i, the
+# host's side of its /30 (.4i+1) — inside the bastion's namespace, not this machine's. This
+# machine routes the hosts' addresses into the void (a direct connection times out), and the
+# bastion does not forward packets: only connections the bastion's sshd makes reach them.
+#
 # Fleet ids are claimed atomically with mkdir under /run/tarmac-fleet/ (tmpfs: claims go
 # away on reboot, like namespaces), so fleets started at the same time never share one.
 set -euo pipefail
@@ -53,12 +61,13 @@ usage() {
     cat <<EOF
 usage: $PROGRAM COMMAND DIR [ARGS]
 
-  start DIR N [--id K] [--disk-size SIZE] [--system S[,S…]]
+  start DIR N [--id K] [--disk-size SIZE] [--system S[,S…]] [--bastion]
                          start N hosts (1–$MAX_HOSTS) and describe them in DIR; K (1–250) is
                          picked when not given; SIZE is the tmpfs holding each host's
                          changes (default 256m); host i runs the i-th system of the list,
                          cycling (debian-11|12|13, each also as …-full; default
-                         mix = $MIX)
+                         mix = $MIX); --bastion puts the hosts behind a bastion host
+                         (reachable only through it, e.g. with ProxyJump)
   stop DIR               tear everything down; safe to repeat, and on a crashed run's DIR
   status DIR             one line per host: name, address, system, link, sshd, disk use
   clean [--all]          stop the fleets whose owner process is gone (left by crashed
@@ -74,10 +83,12 @@ usage: $PROGRAM COMMAND DIR [ARGS]
   root DIR HOST          print the host's merged root (what the host sees as /)
   upper DIR HOST         print the overlay's upper dir (only what the host changed)
 
-HOST is a name (host2) or a number (2). Needs root, iproute2, util-linux, ssh-keygen and
-the systems' roots (roots.sh). Environment: TARMAC_FLEET_NET (first two octets, default
-10.201); TARMAC_ROOTS_DIR (the roots, default /var/cache/tarmac-test/roots);
-TARMAC_FLEET_OWNER (at start: the pid the fleet belongs to, for clean; tests pass their own).
+HOST is a name (host2) or a number (2), or 'bastion' in a fleet started with --bastion
+(cut, mend, stop-sshd and start-sshd act on this machine's links: not on hosts behind one).
+Needs root, iproute2, util-linux, ssh-keygen and the systems' roots (roots.sh). Environment:
+TARMAC_FLEET_NET (first two octets, default 10.201); TARMAC_ROOTS_DIR (the roots, default
+/var/cache/tarmac-test/roots); TARMAC_FLEET_OWNER (at start: the pid the fleet belongs to,
+for clean; tests pass their own).
 EOF
 }
 
@@ -103,10 +114,12 @@ root_dir() { printf '%s/root' "$(state_dir "$1")"; }
 pid_file() { printf '%s/run/host%s.sshd.pid' "$DIR" "$1"; }
 log_file() { printf '%s/logs/host%s-sshd.log' "$DIR" "$1"; }
 
-# The system host $1 runs: the ((i-1) mod n)th of the comma-separated SYSTEMS.
+# The system host $1 runs: the ((i-1) mod n)th of the comma-separated SYSTEMS; a bastion
+# (host 0) runs the first.
 system_of() {
     local systems
     IFS=, read -ra systems <<<"$SYSTEMS"
+    if (($1 == 0)); then printf '%s' "${systems[0]}"; return; fi
     printf '%s' "${systems[($1 - 1) % ${#systems[@]}]}"
 }
 
@@ -129,6 +142,7 @@ load_fleet() {
 
 # Prints the number of HOST ("host3" or "3") after checking it belongs to the fleet.
 host_index() {
+    if [[ $1 == bastion && ${BASTION:-0} == 1 ]]; then printf 0; return; fi
     local index=${1#host}
     in_range "$index" 1 "$COUNT" || die "no host '$1' in the fleet in $DIR (it has host1…host$COUNT)"
     printf '%s' "$index"
@@ -406,6 +420,66 @@ write_descriptions() {
 EOF
 }
 
+# --- a fleet behind a bastion (start --bastion) -------------------------------------------
+
+# The bastion (host 0, on this machine's side) and hosts 1…COUNT behind it.
+start_behind_bastion() {
+    local i
+    make_network 0
+    make_root 0
+    configure_sshd 0
+    launch_sshd 0
+    for ((i = 1; i <= COUNT; i++)); do
+        make_network_behind "$i"
+        make_root "$i"
+        configure_sshd "$i"
+        launch_sshd "$i"
+    done
+    wait_ready 0
+    for ((i = 1; i <= COUNT; i++)); do wait_ready_behind "$i"; done
+}
+
+# Host $1's network as make_network makes it, but with the other end of its link inside
+# the bastion's namespace.
+make_network_behind() {
+    local i=$1 ns link bastion
+    ns=$(ns_name "$i") link=$(ns_name "$i") bastion=$(ns_name 0)
+    ip netns add "$ns"
+    ip -n "$bastion" link add "$link" type veth peer name eth0 netns "$ns"
+    ip -n "$bastion" addr add "$(host_address "$i")/30" dev "$link"
+    ip -n "$bastion" link set "$link" up
+    ip -n "$ns" addr add "$(guest_address "$i")/30" dev eth0
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" route add "$(subnet "$ID")" via "$(host_address "$i")"
+}
+
+# wait_ready for a host behind the bastion: its banner is read from the bastion's namespace.
+wait_ready_behind() {
+    local i=$1 deadline=$((SECONDS + READY_SECONDS))
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    until ip netns exec "$(ns_name 0)" timeout 1 bash -c \
+        'exec 3<>"/dev/tcp/$1/22" && IFS= read -r line <&3 && [[ $line == SSH-2.0-* ]]' _ "$(guest_address "$i")" \
+        2>/dev/null; do
+        sshd_running "$i" || die "host$i: sshd exited (log: $(log_file "$i"))"
+        ((SECONDS < deadline)) || die "host$i: no SSH banner behind the bastion within ${READY_SECONDS}s (log: $(log_file "$i"))"
+        sleep 0.05
+    done
+}
+
+# bastion.tsv, the bastion's keys in known_hosts, and proxy_jump in tarmac-group.yml.
+write_bastion_descriptions() {
+    local key
+    printf 'name\taddress\tns\troot\tupper\tpidfile\tsystem\n' >"$DIR/bastion.tsv"
+    printf 'bastion\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(guest_address 0)" "$(ns_name 0)" "$(root_dir 0)" \
+        "$(state_dir 0)/upper" "$(pid_file 0)" "$(system_of 0)" >>"$DIR/bastion.tsv"
+    for key in ed25519 ecdsa; do
+        printf '%s %s\n' "$(guest_address 0)" \
+            "$(cut -d' ' -f1,2 "$(root_dir 0)${SSHD_CONFIG%/*}/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
+    done
+    printf '    proxy_jump: root@%s\n' "$(guest_address 0)" >>"$DIR/tarmac-group.yml"
+}
+
 # --- subcommands ----------------------------------------------------------------------
 
 require_tools() {
@@ -444,9 +518,10 @@ abort_start() {
 cmd_start() {
     local count=${1:-} wanted_id='' i started=$SECONDS systems=mix
     shift || true
-    DISK_SIZE=256m
+    DISK_SIZE=256m BASTION=0
     while (($#)); do
         case $1 in
+            --bastion) BASTION=1; shift ;;
             --id) wanted_id=${2:?--id needs a value}; shift 2 ;;
             --disk-size) DISK_SIZE=${2:?--disk-size needs a value}; shift 2 ;;
             --system) systems=${2:?--system needs a value}; shift 2 ;;
@@ -461,13 +536,17 @@ cmd_start() {
     choose_id "$wanted_id"
     COUNT=$count
     # Recorded before anything is made, so stop can always find what to undo.
-    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\nSYSTEMS=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" "$SYSTEMS" \
+    printf 'ID=%s\nCOUNT=%s\nNET=%s\nDISK_SIZE=%s\nSYSTEMS=%s\nBASTION=%s\n' "$ID" "$COUNT" "$NET" "$DISK_SIZE" \
+        "$SYSTEMS" "$BASTION" \
         >"$DIR/fleet.env"
     trap abort_start EXIT
     mkdir -p "$DIR/logs" "$DIR/run" "$DIR/hosts"
     rm -f "$DIR/id_ed25519" "$DIR/id_ed25519.pub"
     ssh-keygen -q -t ed25519 -N '' -C "tarmac-fleet-$ID" -f "$DIR/id_ed25519"
     make_void
+    if ((BASTION)); then
+        start_behind_bastion
+    else
     for ((i = 1; i <= COUNT; i++)); do
         make_network "$i"
         make_root "$i"
@@ -475,7 +554,9 @@ cmd_start() {
         launch_sshd "$i"
     done
     for ((i = 1; i <= COUNT; i++)); do wait_ready "$i"; done
+    fi
     write_descriptions
+    if ((BASTION)); then write_bastion_descriptions; fi
     trap - EXIT
     note "fleet $ID: $COUNT host(s) up in $((SECONDS - started))s; see $DIR/hosts.tsv"
 }
@@ -598,6 +679,10 @@ cmd_status() {
         printf 'host%s\t%s\t%s\tlink %s\t%s\tdisk %s\n' "$i" "$(guest_address "$i")" "$(system_of "$i")" \
             "${link:-gone}" "$sshd" "${disk:-gone}"
     done
+    if ((${BASTION:-0})); then
+        if sshd_running 0; then sshd="sshd $(sshd_pid 0)"; else sshd="sshd stopped"; fi
+        printf 'bastion\t%s\t%s\t(hosts above are reached only through it)\n' "$(guest_address 0)" "$sshd"
+    fi
 }
 
 cmd_fill() {

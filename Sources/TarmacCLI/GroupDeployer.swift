@@ -63,6 +63,7 @@ struct GroupDeployer {
 
     func deploy(rev: String?, bundle given: String?) async throws -> Outcome {
         _ = try options.selection.rollout(health: targets.map { _ in .unknown })
+        let connections = try HostConnections(group: group, hosts: targets, repository: project.repository.root)
         let work = try Self.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(
@@ -77,7 +78,6 @@ struct GroupDeployer {
         let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
         let recorder = try startRecording(store, request: request, bundle: bundle)
         options.started?(request.deploymentID)
-        let connections = HostConnections(group: group, hosts: targets, repository: project.repository.root)
         let printer = DeployPrinter(json: options.json, hosts: targets.map(\.name))
         printer.start(request, bundle: bundle, rollout: rollout, config: options.selection.config)
         Interrupt.install()

@@ -82,7 +82,9 @@ struct HostsCheckCommand: AsyncParsableCommand {
         } catch {
             return ("FAILED: \(error)", false)
         }
-        var parts = ["ok: \(transport.endpoint.user)@\(transport.endpoint.address):\(transport.endpoint.port)"]
+        let endpoint = transport.endpoint
+        let via = endpoint.jumps.isEmpty ? "" : " via " + endpoint.jumps.map(\.destination).joined(separator: ", ")
+        var parts = ["ok: \(endpoint.user)@\(endpoint.address):\(endpoint.port)" + via]
         let missing = required.filter { !facts.tools.contains($0) }
         let optional = ["runuser", "setfacl"].filter { !facts.tools.contains($0) }
         parts.append(missing.isEmpty ? "tools ok" : "MISSING \(missing.joined(separator: ", "))")
@@ -125,11 +127,13 @@ struct HostsTrustCommand: AsyncParsableCommand {
     func run() async throws {
         let connections = try await GroupHosts.load(repository, group: group).connections
         var failed = 0
-        for endpoint in connections.endpoints {
-            let name = "\(endpoint.name) (\(KnownHosts.hostName(endpoint.address, port: endpoint.port)))"
+        // Jump hosts first, each through the hops before it: the hosts behind them need them.
+        for endpoint in Self.jumpHosts(connections.endpoints) + connections.endpoints {
+            let kind = connections.endpoints.contains(endpoint) ? "" : "jump host "
+            let name = "\(kind)\(endpoint.name) (\(KnownHosts.hostName(endpoint.address, port: endpoint.port)))"
             let key: HostKey
             do {
-                key = try await SSHTransport.hostKey(of: endpoint)
+                key = try await SSHTransport.hostKey(of: endpoint, jumps: connections.jumps)
             } catch {
                 Console.say("\(name): FAILED: \(error)")
                 failed += 1
@@ -166,6 +170,21 @@ struct HostsTrustCommand: AsyncParsableCommand {
                 }
             }
         }
+        await connections.jumps.close()
         if failed > 0 { throw ExitCode(Exit.failed) }
+    }
+
+    /// Every jump host of the endpoints once, in chain order, each with the hops before it.
+    static func jumpHosts(_ endpoints: [SSHEndpoint]) -> [SSHEndpoint] {
+        var seen: Set<SSHEndpoint> = []
+        var hops: [SSHEndpoint] = []
+        for endpoint in endpoints {
+            for (index, jump) in endpoint.jumps.enumerated() {
+                var hop = jump
+                hop.jumps = Array(endpoint.jumps[..<index])
+                if seen.insert(hop).inserted { hops.append(hop) }
+            }
+        }
+        return hops
     }
 }

@@ -60,6 +60,7 @@ struct InitCommand: AsyncParsableCommand {
             # sudo: false                     # run the host programs under `sudo -n`
             # connect_timeout: 10             # seconds
             # io_timeout: 30                  # seconds without an answer before a host is failed
+            # proxy_jump: ops@bastion.internal  # through a jump host, as ssh's ProxyJump (none: direct)
         # deployment_configs:                 # your own minimum-healthy-hosts rules
         #   NinetyPercent: { minimum_healthy_hosts: { type: FLEET_PERCENT, value: 90 } }
         pipeline:                             # `tarmac run`, `make deploy`, and `tarmac hook install`

@@ -41,7 +41,7 @@ struct PlanCommand: AsyncParsableCommand {
             project: project, rev: target.rev, given: target.bundle, work: work,
             maxUnpackedSize: selection.group.maxUnpackedSize)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
-        let connections = HostConnections(
+        let connections = try HostConnections(
             group: selection.group, hosts: deployer.targets, repository: project.repository.root)
         let previews = await withTaskGroup(of: (Int, HostPreview).self) { tasks in
             for (index, transport) in connections.transports.enumerated() {

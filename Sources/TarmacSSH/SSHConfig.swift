@@ -1,79 +1,103 @@
-/// The common keys of an OpenSSH client config (`~/.ssh/config`), parsed without I/O.
+/// An OpenSSH client config (`~/.ssh/config`), parsed without I/O.
 ///
-/// Supported: `Host` patterns (`*`, `?`, `!`), `HostName`, `User`, `Port`, `IdentityFile`
-/// and `UserKnownHostsFile`. As in OpenSSH the first value found for a key wins (except
-/// `IdentityFile`, which accumulates). `Match` blocks are skipped: their conditions are not
-/// evaluated, so nothing under them applies.
+/// Honoured: `Host` patterns (`*`, `?`, `!`), `Match` with `all`, `host`, `originalhost`, `localuser`,
+/// `Include` (when the caller gives a reader), `HostName`, `User`, `Port`, `IdentityFile`,
+/// `UserKnownHostsFile` and `ProxyJump`. As in OpenSSH the first value found for a key wins
+/// (except `IdentityFile`, which accumulates). A key that would change where or how the
+/// connection is made and that tarmac does not implement (`SSHConfig.refusedKeys`) is an
+/// error naming the key, its file:line and the host, never ignored.
 public struct SSHConfig: Sendable, Equatable {
-    /// One `Host` block (lines before the first `Host` form a block matching every host).
-    struct Block: Sendable, Equatable {
-        var patterns: [String]
-        var options: [(key: String, value: String)]
+    /// One option line, with where it was written.
+    struct Option: Sendable, Equatable {
+        var key: String
+        var value: String
+        var file: String
+        var line: Int
+    }
 
-        static func == (lhs: Block, rhs: Block) -> Bool {
-            lhs.patterns == rhs.patterns && lhs.options.elementsEqual(rhs.options) { $0 == $1 }
+    /// What selects a block: `Host` patterns, or a `Match` line's criteria (lines before the
+    /// first `Host` form a block matching every host).
+    enum Selector: Sendable, Equatable {
+        case host([String])
+        case match([String], file: String, line: Int)
+    }
+
+    struct Block: Sendable, Equatable {
+        var selector: Selector
+        var options: [Option]
+    }
+
+    /// A config key or `Match` criterion tarmac cannot honour, found while resolving a host.
+    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        public var file: String
+        public var line: Int
+        public var key: String
+        public var host: String
+        public var reason: String
+
+        public var description: String {
+            (line > 0 ? "\(file):\(line)" : file) + ": error: \(key) (for host \(host)) \(reason)"
         }
     }
 
-    /// The settings that apply to one host name.
-    public struct Settings: Sendable, Equatable {
-        public var hostName: String?
-        public var user: String?
-        public var port: Int?
-        public var identityFiles: [String] = []
-        public var knownHostsFile: String?
-    }
+    /// Reads the files an `Include` names: given the pattern (already made absolute), the
+    /// matching files' paths and texts, in order.
+    public typealias IncludeReader = @Sendable (String) -> [(path: String, text: String)]
 
     var blocks: [Block]
+    /// The file parsed (for messages).
+    let path: String
 
-    /// Parses config text; `home` expands `~` and `%d` in file names.
-    public init(parsing text: String, home: String) {
-        var blocks = [Block(patterns: ["*"], options: [])]
-        var inMatch = false
-        for raw in text.split(whereSeparator: \.isNewline) {
-            guard let (key, value) = Self.keyValue(raw) else { continue }
-            switch key {
-            case "host":
-                inMatch = false
-                blocks.append(
-                    Block(patterns: value.split(whereSeparator: \.isWhitespace).map(String.init), options: []))
-            case "match":
-                inMatch = true
-            default:
-                guard !inMatch else { continue }
-                let expanded =
-                    key == "identityfile" || key == "userknownhostsfile" ? Self.expand(value, home: home) : value
-                blocks[blocks.count - 1].options.append((key, expanded))
-            }
-        }
+    /// Parses config text written in `path` (for messages); `home` expands `~` and `%d` in
+    /// file names. Without `include`, an `Include` line is refused when it applies.
+    public init(parsing text: String, path: String = "~/.ssh/config", home: String, include: IncludeReader? = nil) {
+        var blocks = [Block(selector: .host(["*"]), options: [])]
+        Self.parse(text, path: path, home: home, include: include, depth: 0, into: &blocks)
         self.blocks = blocks
+        self.path = path
     }
 
-    /// The settings for `host` (the name as the user would type it after `ssh`).
-    public func settings(for host: String) -> Settings {
-        var settings = Settings()
-        for block in blocks where HostPattern.matchesList(block.patterns.map { Substring($0) }, host) {
-            for (key, value) in block.options {
-                switch key {
-                case "hostname": settings.hostName = settings.hostName ?? value.replacing("%h", with: host)
-                case "user": settings.user = settings.user ?? value
-                case "port": settings.port = settings.port ?? Int(value)
-                case "identityfile": settings.identityFiles.append(value)
-                case "userknownhostsfile":
-                    let first = value.split(whereSeparator: \.isWhitespace).first.map(String.init)
-                    settings.knownHostsFile = settings.knownHostsFile ?? first
-                default: break
+    private static func parse(
+        _ text: String, path: String, home: String, include: IncludeReader?, depth: Int, into blocks: inout [Block]
+    ) {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            guard let (key, value) = keyValue(raw) else { continue }
+            let line = index + 1
+            switch key {
+            case "host":
+                blocks.append(Block(selector: .host(words(value)), options: []))
+            case "match":
+                blocks.append(Block(selector: .match(words(value), file: path, line: line), options: []))
+            case "include" where include != nil && depth < 16:
+                let current = blocks[blocks.count - 1].selector
+                for pattern in words(value) {
+                    var absolute = expand(pattern, home: home)
+                    if !absolute.hasPrefix("/") { absolute = home + "/.ssh/" + absolute }
+                    for file in include!(absolute) {
+                        parse(file.text, path: file.path, home: home, include: include, depth: depth + 1, into: &blocks)
+                    }
                 }
+                // As in OpenSSH, the including block's condition holds again after the file.
+                blocks.append(Block(selector: current, options: []))
+            default:
+                let paths = ["identityfile", "userknownhostsfile", "certificatefile"]
+                let expanded = paths.contains(key) ? expand(value, home: home) : value
+                blocks[blocks.count - 1].options.append(Option(key: key, value: expanded, file: path, line: line))
             }
         }
-        return settings
+    }
+
+    private static func words(_ value: String) -> [String] {
+        value.split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
     /// `Key value` or `Key=value`, key lowercased, value unquoted; nil for blanks and comments.
     private static func keyValue(_ raw: Substring) -> (String, String)? {
         let line = raw.drop(while: \.isWhitespace)
         guard !line.isEmpty, !line.hasPrefix("#") else { return nil }
-        guard let end = line.firstIndex(where: { $0.isWhitespace || $0 == "=" }) else { return nil }
+        guard let end = line.firstIndex(where: { $0.isWhitespace || $0 == "=" }) else {
+            return (line.lowercased(), "")
+        }
         var value = line[end...].drop(while: { $0.isWhitespace || $0 == "=" })
         while let last = value.last, last.isWhitespace { value = value.dropLast() }
         if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }

@@ -14,6 +14,11 @@ final class SSHConnection {
     let session: OpaquePointer
     /// Why the session can no longer be used (a timeout or socket error), if it can't.
     var lostBecause: String?
+    /// The jump host tunnel the session runs over, if it does.
+    var tunnel: TunnelStatus?
+
+    /// Makes the socket a session runs over through jump hosts (instead of a TCP connection).
+    typealias Connector = () throws(JumpFailure) -> (Int32, TunnelStatus)
 
     private init(endpoint: SSHEndpoint, socket: Int32, session: OpaquePointer) {
         self.endpoint = endpoint
@@ -29,13 +34,12 @@ final class SSHConnection {
     }
 
     /// Connects, checks the host key against `knownHosts` and authenticates.
-    static func open(_ endpoint: SSHEndpoint, knownHosts: KnownHosts, environment: [String: String]) throws
-        -> SSHConnection
-    {
+    static func open(
+        _ endpoint: SSHEndpoint, knownHosts: KnownHosts, environment: [String: String], connect: Connector? = nil
+    ) throws -> SSHConnection {
         let connection = try handshake(
-            endpoint,
-            algorithms: knownHosts.preferredAlgorithms(
-                host: endpoint.address, port: endpoint.port))
+            endpoint, algorithms: knownHosts.preferredAlgorithms(host: endpoint.address, port: endpoint.port),
+            connect: connect)
         try connection.verifyHostKey(against: knownHosts)
         try SSHAuthenticator(connection: connection, environment: environment).authenticate()
         libssh2_keepalive_config(
@@ -44,13 +48,15 @@ final class SSHConnection {
     }
 
     /// Connects and completes the key exchange without authenticating (for `hosts trust`).
-    static func handshake(_ endpoint: SSHEndpoint, algorithms: [String]) throws -> SSHConnection {
+    static func handshake(_ endpoint: SSHEndpoint, algorithms: [String], connect: Connector? = nil) throws
+        -> SSHConnection
+    {
         _ = libssh2Initialised
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try handshakeOnce(endpoint, algorithms: algorithms)
+                return try handshakeOnce(endpoint, algorithms: algorithms, connect: connect)
             } catch let dropped as BannerDropped where attempt < 3 {
                 // sshd's MaxStartups drops excess handshakes before the banner: retry with jitter.
                 _ = dropped
@@ -63,20 +69,30 @@ final class SSHConnection {
         var error: TransportError
     }
 
-    private static func handshakeOnce(_ endpoint: SSHEndpoint, algorithms: [String]) throws -> SSHConnection {
+    private static func handshakeOnce(_ endpoint: SSHEndpoint, algorithms: [String], connect: Connector?) throws
+        -> SSHConnection
+    {
         let fd: Int32
-        do {
-            fd = try SSHSocket.connect(
-                address: endpoint.address, port: endpoint.port, timeout: endpoint.connectTimeout,
-                deadPeerAfter: endpoint.ioTimeout)
-        } catch let failure as SSHSocket.Failure {
-            throw TransportError(host: endpoint.name, message: failure.message)
+        let tunnel: TunnelStatus?
+        if let connect {
+            let made = try connect()
+            (fd, tunnel) = (made.0, made.1)
+        } else {
+            tunnel = nil
+            do {
+                fd = try SSHSocket.connect(
+                    address: endpoint.address, port: endpoint.port, timeout: endpoint.connectTimeout,
+                    deadPeerAfter: endpoint.ioTimeout)
+            } catch let failure as SSHSocket.Failure {
+                throw TransportError(host: endpoint.name, message: failure.message)
+            }
         }
         guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
             close(fd)
             throw TransportError(host: endpoint.name, message: "libssh2 could not create a session")
         }
         let connection = SSHConnection(endpoint: endpoint, socket: fd, session: session)
+        connection.tunnel = tunnel
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, endpoint.ioTimeout.milliseconds)
         try connection.preferMethods(hostKeys: algorithms)
@@ -131,6 +147,12 @@ final class SSHConnection {
     /// A TransportError naming the host, what was happening and libssh2's own message.
     func failure(_ doing: String, code: Int32?) -> TransportError {
         let detail = LibSSH2Failure(session: session, code: code)
-        return TransportError(host: endpoint.name, message: "\(doing): \(detail.description)")
+        return TransportError(host: endpoint.name, message: "\(doing): \(detail.description)" + tunnelNote)
+    }
+
+    /// Which jump host the session runs through, and why its tunnel broke if it did.
+    var tunnelNote: String {
+        guard let tunnel else { return "" }
+        return " (" + (tunnel.failure ?? "through \(tunnel.via)") + ")"
     }
 }

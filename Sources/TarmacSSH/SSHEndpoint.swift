@@ -1,5 +1,5 @@
 /// Everything needed to reach one host over SSH, resolved (see `SSHConfig.endpoint`).
-public struct SSHEndpoint: Sendable, Equatable {
+public struct SSHEndpoint: Sendable, Hashable {
     /// How messages name the host (the name in tarmac.yml).
     public var name: String
     /// The DNS name or IP address to connect to.
@@ -20,11 +20,14 @@ public struct SSHEndpoint: Sendable, Equatable {
     public var sudo: Bool
     /// The deployment group, for the `tarmac hosts trust GROUP` hint.
     public var group: String?
+    /// The jump hosts the connection goes through (OpenSSH's `ProxyJump`), first hop first;
+    /// each hop is reached through the hops before it.
+    public var jumps: [SSHEndpoint] = []
 
     public init(
         name: String, address: String? = nil, port: Int = 22, user: String, identity: String? = nil,
         knownHosts: String, connectTimeout: Duration = .seconds(10), ioTimeout: Duration = .seconds(30),
-        keepaliveInterval: Duration = .seconds(10), sudo: Bool = false, group: String? = nil
+        keepaliveInterval: Duration = .seconds(10), sudo: Bool = false, group: String? = nil, jumps: [SSHEndpoint] = []
     ) {
         self.name = name
         self.address = address ?? name
@@ -37,7 +40,20 @@ public struct SSHEndpoint: Sendable, Equatable {
         self.keepaliveInterval = keepaliveInterval
         self.sudo = sudo
         self.group = group
+        self.jumps = jumps
     }
+
+    /// The same endpoint, its jump hosts included, with these timeouts.
+    public func with(connectTimeout: Duration, ioTimeout: Duration) -> SSHEndpoint {
+        var copy = self
+        copy.connectTimeout = connectTimeout
+        copy.ioTimeout = ioTimeout
+        copy.jumps = jumps.map { $0.with(connectTimeout: connectTimeout, ioTimeout: ioTimeout) }
+        return copy
+    }
+
+    /// `user@address:port`, for messages.
+    public var destination: String { "\(user)@\(KnownHosts.hostName(address, port: port))" }
 }
 
 extension Duration {

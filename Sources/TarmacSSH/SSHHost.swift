@@ -8,13 +8,15 @@ actor SSHHost {
     private let executor: SerialQueueExecutor
     private let endpoint: SSHEndpoint
     private let environment: [String: String]
+    private let jumps: SSHJumps?
     private var connection: SSHConnection?
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    init(endpoint: SSHEndpoint, environment: [String: String]) {
+    init(endpoint: SSHEndpoint, environment: [String: String], jumps: SSHJumps? = nil) {
         self.endpoint = endpoint
         self.environment = environment
+        self.jumps = jumps
         self.executor = SerialQueueExecutor(label: "tarmac.ssh.\(endpoint.name)")
     }
 
@@ -44,15 +46,32 @@ actor SSHHost {
         } catch {
             throw TransportError(host: endpoint.name, message: "cannot read \(endpoint.knownHosts): \(error)")
         }
-        let connection = try SSHConnection.open(endpoint, knownHosts: knownHosts, environment: environment)
+        let connection: SSHConnection
+        do {
+            connection = try SSHConnection.open(
+                endpoint, knownHosts: knownHosts, environment: environment, connect: connector)
+        } catch let failure as JumpFailure {
+            throw TransportError(host: endpoint.name, message: failure.message)
+        }
         self.connection = connection
         return connection
     }
 
+    /// The tunnel through the jump hosts, when the endpoint has any.
+    private var connector: SSHConnection.Connector? {
+        guard let jumps, !endpoint.jumps.isEmpty else { return nil }
+        let endpoint = endpoint
+        return { () throws(JumpFailure) in try jumps.socket(to: endpoint) }
+    }
+
     /// The key the server presents, fetched without authenticating.
     func hostKey(algorithms: [String]) throws -> HostKey {
-        let connection = try SSHConnection.handshake(endpoint, algorithms: algorithms)
-        return try connection.hostKey()
+        do {
+            let connection = try SSHConnection.handshake(endpoint, algorithms: algorithms, connect: connector)
+            return try connection.hostKey()
+        } catch let failure as JumpFailure {
+            throw TransportError(host: endpoint.name, message: failure.message)
+        }
     }
 
     /// Disconnects; a later run connects again.

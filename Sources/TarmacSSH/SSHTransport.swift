@@ -9,13 +9,21 @@ public struct SSHTransport: HostTransport {
     /// Where and how this transport connects.
     public let endpoint: SSHEndpoint
     private let host: SSHHost
+    /// Jump connections this transport made for itself (none when they are shared).
+    private let ownJumps: SSHJumps?
 
     /// A transport for `endpoint`; `environment` supplies `HOME`, `SSH_AUTH_SOCK` and
-    /// `TARMAC_SSH_PASSPHRASE` (injected so tests control them).
-    public init(endpoint: SSHEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `TARMAC_SSH_PASSPHRASE` (injected so tests control them). Hosts behind the same jump
+    /// hosts share one connection to them through `jumps` (closed by its owner); without it
+    /// the transport keeps its own and closes it in `close()`.
+    public init(
+        endpoint: SSHEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment,
+        jumps: SSHJumps? = nil
+    ) {
         self.hostName = endpoint.name
         self.endpoint = endpoint
-        self.host = SSHHost(endpoint: endpoint, environment: environment)
+        self.ownJumps = jumps == nil && !endpoint.jumps.isEmpty ? SSHJumps(environment: environment) : nil
+        self.host = SSHHost(endpoint: endpoint, environment: environment, jumps: jumps ?? ownJumps)
     }
 
     public func run(
@@ -32,14 +40,25 @@ public struct SSHTransport: HostTransport {
     /// Disconnects; a later run connects again.
     public func close() async {
         await host.close()
+        await ownJumps?.close()
     }
 
     /// The host key `endpoint` presents, without authenticating (for `tarmac hosts trust`).
     /// Types already in its known_hosts file are asked for first.
-    public static func hostKey(of endpoint: SSHEndpoint) async throws -> HostKey {
+    /// Jump hosts are passed through with `jumps` (their keys must be trusted already).
+    public static func hostKey(of endpoint: SSHEndpoint, jumps: SSHJumps? = nil) async throws -> HostKey {
         let known = try? KnownHosts.load(path: endpoint.knownHosts)
         let algorithms =
             known?.preferredAlgorithms(host: endpoint.address, port: endpoint.port) ?? KnownHosts.algorithmOrder
-        return try await SSHHost(endpoint: endpoint, environment: [:]).hostKey(algorithms: algorithms)
+        let own = jumps == nil && !endpoint.jumps.isEmpty ? SSHJumps() : nil
+        let host = SSHHost(endpoint: endpoint, environment: [:], jumps: jumps ?? own)
+        do {
+            let key = try await host.hostKey(algorithms: algorithms)
+            await own?.close()
+            return key
+        } catch {
+            await own?.close()
+            throw error
+        }
     }
 }

@@ -48,6 +48,6 @@ final class SocketWaiter {
 
     private func lose(_ message: String) throws {
         connection.lostBecause = message
-        throw TransportError(host: connection.endpoint.name, message: message)
+        throw TransportError(host: connection.endpoint.name, message: message + connection.tunnelNote)
     }
 }

@@ -66,6 +66,30 @@ struct FleetTests {
         #expect(written.hasSuffix(fleet.groupYAML()), "fleet.sh writes the same entry")
     }
 
+    @Test func hostsBehindABastionAreReachedOnlyThroughIt() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        var stopped = false
+        defer { if !stopped { try? fleet.stop() } }
+        let bastion = try #require(fleet.bastion)
+        #expect(try fleet.ssh(bastion, "hostname").stdout == "host0\n")
+        for host in fleet.hosts {
+            #expect(try fleet.ssh(host, "hostname").stdout == "\(host.name)\n", "through the bastion")
+            #expect(try fleet.ssh(host, "true", connectTimeout: 1, direct: true).status != 0, "no way around it")
+        }
+        // The bastion does not route: only connections its sshd makes reach the hosts.
+        let forwarding = try fleet.exec(bastion, ["cat", "/proc/sys/net/ipv4/ip_forward"])
+        #expect(forwarding.stdout == "0\n")
+        let written = try String(contentsOfFile: fleet.directory + "/tarmac-group.yml", encoding: .utf8)
+        #expect(written.hasSuffix(fleet.groupYAML()), "fleet.sh writes the same entry, proxy_jump included")
+        let (config, diagnostics) = ProjectConfig.parse("application: a\ngroups:\n" + written, file: "t.yml")
+        #expect(diagnostics.isEmpty && config?.groups.first?.proxyJump?.first?.host == bastion.address)
+        stopped = true
+        try fleet.stop()
+        let namespaces = try runCommand("/bin/sh", ["-c", "ip netns list"]).stdout
+        let prefix = String(bastion.namespace.dropLast())
+        #expect(!namespaces.contains(prefix), "stop removed every namespace: \(namespaces)")
+    }
+
     @Test func cutStallsConnectionsAndMendResumesThem() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }

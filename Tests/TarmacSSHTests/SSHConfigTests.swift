@@ -26,32 +26,32 @@ import Testing
 
     let config = SSHConfig(parsing: Self.text, home: "/home/me")
 
-    @Test func firstValueWinsAcrossMatchingBlocks() {
-        let web1 = config.settings(for: "web1")
+    @Test func firstValueWinsAcrossMatchingBlocks() throws {
+        let web1 = try config.settings(for: "web1")
         #expect(web1.hostName == "web1.internal")
         #expect(web1.port == 2222)
         #expect(web1.user == "fallback")
         #expect(web1.identityFiles == ["/home/me/.ssh/web_key", "/home/me/.ssh/id_ed25519"])
     }
 
-    @Test func negationExcludesAHost() {
-        let web9 = config.settings(for: "web9")
+    @Test func negationExcludesAHost() throws {
+        let web9 = try config.settings(for: "web9")
         #expect(web9.hostName == nil)
         #expect(web9.port == 2200)
     }
 
-    @Test func equalsSignsQuotesAndKnownHostsFiles() {
-        let db = config.settings(for: "db")
+    @Test func equalsSignsQuotesAndKnownHostsFiles() throws {
+        let db = try config.settings(for: "db")
         #expect(db.hostName == "10.0.0.5")
         #expect(db.user == "fallback")
         #expect(db.knownHostsFile == "/home/me/.ssh/kh_db")
-        let quoted = SSHConfig(parsing: "Host db\n  User = \"db admin\"\n", home: "/h").settings(for: "db")
+        let quoted = try SSHConfig(parsing: "Host db\n  User = \"db admin\"\n", home: "/h").settings(for: "db")
         #expect(quoted.user == "db admin")
     }
 
-    @Test func explicitSettingsWinOverTheConfig() {
+    @Test func explicitSettingsWinOverTheConfig() throws {
         let explicit = SSHHostSettings(name: "web2", user: "deploy", identity: "~/.ssh/deploy", sudo: true)
-        let endpoint = config.endpoint(for: explicit, home: "/home/me", currentUser: "me")
+        let endpoint = try config.endpoint(for: explicit, home: "/home/me", currentUser: "me")
         #expect(endpoint.address == "web2.internal")
         #expect(endpoint.port == 2222)
         #expect(endpoint.user == "deploy")
@@ -60,8 +60,8 @@ import Testing
         #expect(endpoint.sudo)
     }
 
-    @Test func defaultsWithoutAnyConfig() {
-        let endpoint = SSHConfig(parsing: "", home: "/root").endpoint(
+    @Test func defaultsWithoutAnyConfig() throws {
+        let endpoint = try SSHConfig(parsing: "", home: "/root").endpoint(
             for: SSHHostSettings(name: "web2", address: "10.20.0.12", port: 2222), home: "/root", currentUser: "root")
         #expect(endpoint.name == "web2")
         #expect(endpoint.address == "10.20.0.12")

@@ -17,6 +17,10 @@ import Testing
 /// A suite that uses fleets takes the `Fleet.trait` trait: without root or the roots the
 /// tests are skipped, saying why; with `TARMAC_REQUIRE_FLEET=1` they fail instead.
 ///
+/// `Fleet.start(hosts: n, bastion: true)` puts the hosts behind a bastion (`fleet.bastion`):
+/// this machine cannot reach them, `groupYAML()` adds `proxy_jump` through it, and `ssh`
+/// goes through it unless told `direct: true`.
+///
 /// Fleets left running when the test process exits normally are stopped by an `atexit`
 /// hook; after a crash, `make fleet-clean` stops them. Several fleets (parallel suites,
 /// a demo) run side by side: the script claims each a fleet id, and so a /24, of its own.
@@ -96,6 +100,8 @@ public final class Fleet: Sendable {
     /// The fleet's directory (keys, known_hosts, hosts.tsv, sshd logs); removed by `stop()`.
     public let directory: String
     public let hosts: [Host]
+    /// The bastion of a fleet started with `bastion: true`: the only way to its hosts.
+    public let bastion: Host?
     /// The client key authorised for root on every host.
     public var identityPath: String { directory + "/id_ed25519" }
     /// Every host's keys, one line per `address keytype key`.
@@ -103,15 +109,18 @@ public final class Fleet: Sendable {
 
     private let stopped = Mutex(false)
 
-    private init(directory: String, hosts: [Host]) {
+    private init(directory: String, hosts: [Host], bastion: Host? = nil) {
         self.directory = directory
         self.hosts = hosts
+        self.bastion = bastion
     }
 
     /// Starts `count` hosts (each with a `diskSize` tmpfs for its changes) and waits until
-    /// every sshd answers. Host i runs `systems[(i - 1) % systems.count]`.
+    /// every sshd answers. Host i runs `systems[(i - 1) % systems.count]`. With `bastion`, the
+    /// hosts are reachable only through a bastion host (`fleet.bastion`): this machine has no
+    /// route to them.
     public static func start(
-        hosts count: Int, systems: [System] = System.minimal, diskSize: String = "256m"
+        hosts count: Int, systems: [System] = System.minimal, diskSize: String = "256m", bastion: Bool = false
     ) throws -> Fleet {
         precondition(!systems.isEmpty, "a fleet needs at least one system")
         try Requirement.check(missing(systems: systems))
@@ -120,8 +129,13 @@ public final class Fleet: Sendable {
         Fleet.live.withLock { _ = $0.insert(directory) }
         do {
             let list = systems.map(\.rawValue).joined(separator: ",")
-            try script("start", directory, String(count), "--disk-size", diskSize, "--system", list)
-            let fleet = Fleet(directory: directory, hosts: try readHosts(directory + "/hosts.tsv"))
+            let arguments =
+                ["start", directory, String(count), "--disk-size", diskSize, "--system", list]
+                + (bastion ? ["--bastion"] : [])
+            try script(arguments)
+            let fleet = Fleet(
+                directory: directory, hosts: try readHosts(directory + "/hosts.tsv"),
+                bastion: bastion ? try readHosts(directory + "/bastion.tsv").first : nil)
             return fleet
         } catch {
             // start has torn down what it made (the error holds the end of the sshd log).
@@ -152,6 +166,7 @@ public final class Fleet: Sendable {
             "    user: root", "    identity: \(identityPath)", "    known_hosts: \(knownHostsPath)",
             "    config: \(config)",
         ]
+        if let bastion { lines.append("    proxy_jump: root@\(bastion.address)") }
         lines += extra.map { "    " + $0 }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -185,19 +200,29 @@ public final class Fleet: Sendable {
     /// '/usr/bin/ssh "$@"; exit $?'`, not as a Foundation `Process` of its own: ssh closes
     /// the descriptor Foundation watches for a child's exit, and Foundation then blocks
     /// reaping it, and every other child, until ssh ends.
-    public func sshArguments(_ host: Host, connectTimeout: Int = 5) -> [String] {
-        [
+    /// Behind a bastion, `direct` leaves out the way through it (to show there is no other).
+    public func sshArguments(_ host: Host, connectTimeout: Int = 5, direct: Bool = false) -> [String] {
+        let options = [
             "-F", "/dev/null", "-i", identityPath, "-o", "IdentitiesOnly=yes",
             "-o", "UserKnownHostsFile=\(knownHostsPath)", "-o", "StrictHostKeyChecking=yes",
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "LogLevel=ERROR",
-            "root@\(host.address)",
         ]
+        var jump: [String] = []
+        if let bastion, !direct, host != bastion {
+            // Options given on the command line do not reach -J's jump ssh: spell it out.
+            let inner = (["/usr/bin/ssh"] + options + ["-W", "%h:%p", "root@\(bastion.address)"]).joined(separator: " ")
+            jump = ["-o", "ProxyCommand=\(inner)"]
+        }
+        return options + jump + ["root@\(host.address)"]
     }
 
     /// Runs a shell command on `host` over SSH with the system client; a failure is a result.
     @discardableResult
-    public func ssh(_ host: Host, _ command: String, connectTimeout: Int = 5) throws -> CommandResult {
-        try runCommand("/usr/bin/ssh", sshArguments(host, connectTimeout: connectTimeout) + ["--", command])
+    public func ssh(_ host: Host, _ command: String, connectTimeout: Int = 5, direct: Bool = false) throws
+        -> CommandResult
+    {
+        try runCommand(
+            "/usr/bin/ssh", sshArguments(host, connectTimeout: connectTimeout, direct: direct) + ["--", command])
     }
 
     // MARK: Stopping
@@ -233,6 +258,11 @@ public final class Fleet: Sendable {
 
     @discardableResult
     private static func script(_ arguments: String...) throws -> CommandResult {
+        try script(arguments)
+    }
+
+    @discardableResult
+    private static func script(_ arguments: [String]) throws -> CommandResult {
         // The fleet belongs to this process: `fleet.sh clean` leaves it alone while we run.
         try runCommand(
             "/bin/bash", [script] + arguments, environment: ["TARMAC_FLEET_OWNER": String(getpid())],

@@ -82,6 +82,9 @@ public struct DeploymentGroup: Sendable, Equatable {
     public var connectTimeout = 10
     /// Seconds any wait on a host's SSH session may last before the host is failed (a dead link).
     public var ioTimeout = 30
+    /// The `proxy_jump` chain, first hop first; nil when not set (then `~/.ssh/config`
+    /// decides), empty for `none` (connect directly, whatever `~/.ssh/config` says).
+    public var proxyJump: [JumpHost]?
     public var location: SourceLocation
 
     /// Creates a group with the defaults.

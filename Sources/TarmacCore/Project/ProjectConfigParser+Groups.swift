@@ -3,8 +3,7 @@ extension ProjectConfigParser {
     static let groupKeys = [
         "hosts", "user", "identity", "known_hosts", "config", "deployment_root", "file_exists_behavior",
         "auto_rollback", "ignore_application_stop_failures", "max_revisions", "max_unpacked_size", "traffic", "sudo",
-        "connect_timeout",
-        "io_timeout",
+        "connect_timeout", "io_timeout", "proxy_jump",
     ]
 
     mutating func groups(_ node: YAMLNode) -> [DeploymentGroup] {
@@ -72,7 +71,20 @@ extension ProjectConfigParser {
         }
         group.connectTimeout = seconds(node["connect_timeout"], path + ".connect_timeout") ?? group.connectTimeout
         group.ioTimeout = seconds(node["io_timeout"], path + ".io_timeout") ?? group.ioTimeout
+        group.proxyJump = proxyJump(node["proxy_jump"], path + ".proxy_jump")
         return hosts == nil ? nil : group
+    }
+
+    /// `proxy_jump: [user@]host[:port][,…]` or `none`, as OpenSSH's `ProxyJump`.
+    private mutating func proxyJump(_ node: YAMLNode?, _ path: String) -> [JumpHost]? {
+        guard let node, !node.isNull, let text = reader.string(node, path) else { return nil }
+        switch Result(catching: { () throws(JumpHost.Problem) in try JumpHost.chain(text) }) {
+        case .success(let chain):
+            return chain
+        case .failure(let problem):
+            reader.error("\(path) \(problem.message)", at: node)
+            return nil
+        }
     }
 
     /// A timeout in whole seconds, 1 or more.

@@ -1,0 +1,270 @@
+import Foundation
+import TarmacTestSupport
+import Testing
+
+/// Hosts reachable only through a bastion (a fleet started with `bastion: true`): tarmac goes
+/// through it with `proxy_jump` (or `ProxyJump` in ~/.ssh/config), one connection to the
+/// bastion serving every host, and a bastion it cannot trust stops everything before any
+/// byte reaches a host behind it.
+@Suite(
+    "tarmac through a bastion", .serialized, Fleet.trait())
+struct BastionTests {
+    typealias Project = DeployTests.Project
+
+    /// The bastion's sshd log: one `Accepted publickey` line per connection made to it.
+    private func bastionLogins(_ fleet: Fleet) throws -> Int {
+        let log = try String(contentsOfFile: fleet.directory + "/logs/host0-sshd.log", encoding: .utf8)
+        return log.components(separatedBy: "Accepted publickey").count - 1
+    }
+
+    /// How many connections `host`'s sshd saw, per its log (fleet.sh's own readiness check,
+    /// made from the bastion, is one).
+    private func connections(_ fleet: Fleet, _ host: Fleet.Host) -> Int {
+        let log = (try? String(contentsOfFile: fleet.directory + "/logs/\(host.name)-sshd.log", encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "Connection from").count - 1
+    }
+
+    @Test func deployAndHostsCheckGoThroughOneConnectionToTheBastion() throws {
+        let fleet = try Fleet.start(hosts: 3, bastion: true)
+        defer { try? fleet.stop() }
+        // The hosts are out of this machine's reach: only the bastion leads to them.
+        let direct = try fleet.ssh(fleet.hosts[0], "true", connectTimeout: 2, direct: true)
+        #expect(direct.status != 0, "a direct connection reached \(fleet.hosts[0])")
+        #expect(try fleet.ssh(fleet.hosts[0], "hostname").stdout == "host1\n")
+        let loginsBefore = try bastionLogins(fleet)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts {
+            #expect(project.installed(host) == "revision 1\n", "\(host)")
+            #expect(project.events(host).last == "ValidateService rev=1", "\(host)")
+        }
+        #expect(try bastionLogins(fleet) == loginsBefore + 1, "one connection to the bastion serves every host")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stderr.contains("3 of 3 hosts ready"), "\(check.stderr)")
+        #expect(try bastionLogins(fleet) == loginsBefore + 2)
+    }
+
+    @Test func theJumpLoopSleepsWhileTheHostsAreQuiet() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1", "host2"], seconds: 4)])
+        // bash's `time` reports the CPU seconds tarmac used: a loop that polls nothing and
+        // spins (as it did on libssh2's queued keepalive replies) burns seconds here.
+        let timed = try runCommand(
+            "/bin/bash", ["-c", "TIMEFORMAT=%U; time \"$TARMAC\" deploy fleet > /dev/null 2>&1"], in: project.repo.root,
+            environment: ["TARMAC": TestPaths.tarmac])
+        let seconds = Double(timed.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99
+        #expect(seconds < 0.75, "tarmac used \(seconds) s of CPU while the hooks slept 4 s")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+    }
+
+    @Test func aWrongBastionKeyFailsEveryHostBehindItAndNothingIsSent() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        // The bastion's lines now hold host1's keys: the bastion presents a key that differs.
+        let bastion = fleet.bastion!
+        let lines = try String(contentsOfFile: fleet.knownHostsPath, encoding: .utf8).split(separator: "\n")
+        let host1 = lines.filter { $0.hasPrefix(fleet.hosts[0].address + " ") }
+        let forged = lines.map { line in
+            guard line.hasPrefix(bastion.address + " ") else { return String(line) }
+            let type = line.split(separator: " ")[1]
+            let key = host1.first { $0.split(separator: " ")[1] == type }!.split(separator: " ")[2]
+            return "\(bastion.address) \(type) \(key)"
+        }
+        try (forged.joined(separator: "\n") + "\n").write(
+            toFile: fleet.knownHostsPath, atomically: true, encoding: .utf8)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let before = fleet.hosts.map { connections(fleet, $0) }
+        let result = try project.deploy()
+        #expect(result.status != 0)
+        for (host, seen) in zip(fleet.hosts, before) {
+            let line = result.stderr.split(separator: "\n").first {
+                $0.contains("\(host.name)") && $0.contains("CHANGED")
+            }
+            #expect(
+                line?.contains("jump host \(bastion.address) (root@\(bastion.address))") == true, "\(result.stderr)")
+            #expect(connections(fleet, host) == seen, "\(host) was contacted")
+            #expect(project.installed(host) == nil)
+            #expect(!FileManager.default.fileExists(atPath: host.upper + "/var/lib/tarmac"), "\(host) got a lock")
+        }
+        #expect(try bastionLogins(fleet) == 0, "no credential was sent to the bastion")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(check.status != 0)
+        #expect(check.stderr.contains("0 of 2 hosts ready"), "\(check.stderr)")
+    }
+
+    @Test func aBastionRefusingTheLoginOrUnreachableIsNamed() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let bastion = fleet.bastion!
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let before = fleet.hosts.map { connections(fleet, $0) }
+        #expect(try fleet.exec(bastion, ["rm", "/etc/ssh/tarmac-fleet/authorized_keys"]).status == 0)
+        let refused = try project.deploy()
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains("jump host \(bastion.address) (root@\(bastion.address)): cannot log in as root"),
+            "\(refused.stderr)")
+        try fleet.stopSSHD(bastion)
+        let unreachable = try project.deploy()
+        #expect(unreachable.status != 0)
+        #expect(
+            unreachable.stderr.contains("jump host \(bastion.address) (root@\(bastion.address)): cannot connect to"),
+            "\(unreachable.stderr)")
+        #expect(fleet.hosts.map { connections(fleet, $0) } == before, "a host behind the bastion was contacted")
+    }
+
+    @Test func aHostTheBastionCannotReachFailsAloneWithTheReason() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let (up, down) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.stopSSHD(down)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        try project.commit()
+        let result = try project.deploy()
+        // AllAtOnce succeeds when one host does; host2's line says why it failed.
+        #expect(
+            result.stderr.contains(
+                "jump host \(fleet.bastion!.address) (root@\(fleet.bastion!.address)) cannot reach \(down.address) port 22"
+            ),
+            "\(result.stderr)")
+        #expect(project.installed(up) == "revision 1\n", "\(result.stderr)")
+    }
+
+    @Test func aHostTheBastionGetsNoAnswerFromDoesNotHoldUpTheOthers() throws {
+        let fleet = try Fleet.start(hosts: 3, bastion: true)
+        defer { try? fleet.stop() }
+        let silent = fleet.hosts[0]
+        // The bastion sends host1's packets to a MAC address nobody has: its connection attempts
+        // go unanswered (the kernel gives up after about two minutes), and libssh2 cannot open
+        // another channel while one open is pending.
+        let neighbour = ["ip", "neigh", "replace", silent.address, "lladdr", "02:00:00:00:00:01"]
+        #expect(
+            try fleet.exec(fleet.bastion!, neighbour + ["dev", silent.namespace, "nud", "permanent"]).status == 0)
+        var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["connect_timeout: 2"])
+        defer { project.repo.remove() }
+        try project.commit()
+        let started = Date()
+        let result = try project.deploy()
+        #expect(Date().timeIntervalSince(started) < 20, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("did not connect to \(silent.address) port 22 within 2.0 seconds"),
+            "\(result.stderr)")
+        for host in fleet.hosts.dropFirst() { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+    }
+
+    @Test func aBastionCutOffFailsEveryHostBehindItInBoundedTime() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["io_timeout: 4"])
+        defer { project.repo.remove() }
+        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1", "host2"], seconds: 40)])
+        let started = Date()
+        let result = try DeployFaultTests.shell(
+            project,
+            """
+            "$TARMAC" deploy fleet --json > events.jsonl 2> err.log & pid=$!
+            until [ "$(grep -c '"event":"ApplicationStart".*"type":"event_started"' events.jsonl)" = 2 ]; do
+                kill -0 $pid 2>/dev/null || break
+                sleep 0.02
+            done
+            "$FLEET_SH" cut "$FLEET" bastion
+            wait $pid; echo "status=$?"
+            """)
+        try? fleet.mend(fleet.bastion!)
+        let log = [project.repo.root + "/events.jsonl", project.repo.root + "/err.log"].map {
+            (try? String(contentsOfFile: $0, encoding: .utf8)) ?? ""
+        }.joined()
+        #expect(Date().timeIntervalSince(started) < 30, "a dead bastion fails its hosts in bounded time: \(log)")
+        #expect(!result.stdout.contains("status=0"), "\(log)")
+        #expect(
+            DeployFaultTests.hostStatuses(try DeployFaultTests.newest(project)) == [
+                "host1": "Failed", "host2": "Failed",
+            ])
+        #expect(log.contains("through jump host \(fleet.bastion!.address)"), "\(log)")
+    }
+
+    @Test func aChainOfTwoJumpHostsAndHostsTrustThroughIt() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let bastion = fleet.bastion!
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // Through the bastion twice: the second hop's connection runs over a channel of the first's.
+        let yaml = try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8)
+        let chain = "proxy_jump: \"root@\(bastion.address),root@\(bastion.address):22\""
+        try project.repo.write(
+            "tarmac.yml", yaml.replacingOccurrences(of: "proxy_jump: root@\(bastion.address)", with: chain))
+        try project.commit()
+        // Nothing known: trust records the jump hosts' keys first, then the hosts' through them.
+        try "".write(toFile: fleet.knownHostsPath, atomically: true, encoding: .utf8)
+        let trust = try project.repo.tarmac("hosts", "trust", "fleet")
+        #expect(trust.status == 0, "\(trust.stderr)")
+        #expect(trust.stderr.hasPrefix("jump host \(bastion.address) (\(bastion.address)): "), "\(trust.stderr)")
+        let known = try String(contentsOfFile: fleet.knownHostsPath, encoding: .utf8)
+        for host in [bastion] + fleet.hosts {
+            #expect(known.contains("\(host.address) ssh-ed25519 "), "\(host) in \(known)")
+        }
+        let logins = try bastionLogins(fleet)
+        let result = try project.deploy()
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+        #expect(try bastionLogins(fleet) == logins + 2, "one connection per hop, shared by both hosts")
+        let check = try project.repo.tarmac("hosts", "check", "fleet")
+        #expect(
+            check.stderr.contains(
+                "ok: root@\(fleet.hosts[0].address):22 via root@\(bastion.address), root@\(bastion.address),"),
+            "\(check.stderr)")
+    }
+
+    @Test func proxyJumpFromTheSSHConfigWithTheBastionsOwnEntry() throws {
+        let fleet = try Fleet.start(hosts: 2, bastion: true)
+        defer { try? fleet.stop() }
+        let home = try TestPaths.temporaryDirectory("home")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let bastion = fleet.bastion!
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let hosts = fleet.hosts.map(\.address).joined(separator: " ")
+        try """
+        Host gate
+          HostName \(bastion.address)
+          User root
+          IdentityFile \(fleet.identityPath)
+        Host \(hosts)
+          ProxyJump gate
+        """.write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        // The group says nothing about the bastion: the ssh config does.
+        let yaml = try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8)
+        try project.repo.write(
+            "tarmac.yml", yaml.replacingOccurrences(of: "    proxy_jump: root@\(bastion.address)\n", with: ""))
+        try project.commit()
+        let environment = ["HOME": home]
+        let result = try runCommand(
+            TestPaths.tarmac, ["deploy", "fleet"], in: project.repo.root, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
+        // A key tarmac cannot honour is an error before anything connects.
+        try "Host \(hosts)\n  ProxyCommand ssh -W %h:%p gate\n".write(
+            toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        let refused = try runCommand(
+            TestPaths.tarmac, ["hosts", "check", "fleet"], in: project.repo.root, environment: environment)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(
+                "\(home)/.ssh/config:2: error: ProxyCommand (for host \(fleet.hosts[0].address)) is not supported"),
+            "\(refused.stderr)")
+    }
+}
