@@ -47,5 +47,5 @@ printf '@step files:%s/%s ok\n' 4 4 >&3
 # Permissions: 0 paths.
 printf '@step permissions:%s ok\n' 0 >&3
 cd /
-printf '%s' '/var/lib/tarmac/g-web/d-20260102-1' > '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' && mv -f -- '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install.tarmac-tmp' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install'
+t_tmp=$(mktemp -- '/var/lib/tarmac/deployment-instructions/.g-web_last_successful_install.XXXXXX' ) && printf '%s' '/var/lib/tarmac/g-web/d-20260102-1' > "$t_tmp" && mv -fT -- "$t_tmp" '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || { rm -f -- ${t_tmp:+"$t_tmp"} ; t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' ; }
 printf '@done 0\n' >&3
