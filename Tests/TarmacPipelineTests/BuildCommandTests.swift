@@ -6,9 +6,9 @@ import Testing
 
 @Suite("build: commands in a clean export")
 struct BuildCommandTests {
-    /// "Promptly", against sleeps of about 290 s: generous, because under `swift test` the
-    /// cooperative pool is shared with suites that block their threads on whole deployments,
-    /// which can hold these async tests back for tens of seconds.
+    /// How long a stopped process may take to be reaped, against sleeps of about 290 s: generous,
+    /// because under `swift test` the cooperative pool is shared with suites that block their
+    /// threads on whole deployments. Never a measure of speed: the marks above say what ran.
     static let prompt: Double = 120
     @Test func aFailingCommandStopsTheBuildAndIsNamed() async throws {
         let fixture = try BuildFixture()
@@ -31,11 +31,15 @@ struct BuildCommandTests {
         defer { fixture.remove() }
         let seconds = uniqueSleep()
         let log = LineLog()
-        let started = Date()
-        let result = try await fixture.stage(["sleep \(seconds) & echo started; sleep \(seconds)"], timeout: 1)
-            .run(onLine: log.append)
+        // Each sleep leaves a mark if it ends on its own: stopped, it never does.
+        let marks = try TestPaths.temporaryDirectory("build-mark")
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let mark = marks + "/slept"
+        let result = try await fixture.stage(
+            ["(sleep \(seconds); touch \(mark)) & echo started; sleep \(seconds); touch \(mark)"], timeout: 1
+        ).run(onLine: log.append)
         defer { try? result.workspace.cleanup() }
-        #expect(Date().timeIntervalSince(started) < Self.prompt)
+        #expect(!FileManager.default.fileExists(atPath: mark), "the command ran to its end")
         let failure = try #require(result.failure)
         #expect(failure.timedOut)
         #expect(failure.status == .signaled(SIGTERM))
@@ -48,10 +52,14 @@ struct BuildCommandTests {
         let fixture = try BuildFixture()
         defer { fixture.remove() }
         let seconds = uniqueSleep()
-        let started = Date()
-        let result = try await fixture.stage(["sleep \(seconds) & echo left"]).run { _ in }
+        // The job leaves a mark if it ends on its own; a runner that waited for it (for the
+        // pipes it holds) would return only after that.
+        let marks = try TestPaths.temporaryDirectory("build-mark")
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let mark = marks + "/slept"
+        let result = try await fixture.stage(["(sleep \(seconds); touch \(mark)) & echo left"]).run { _ in }
         defer { try? result.workspace.cleanup() }
-        #expect(Date().timeIntervalSince(started) < Self.prompt, "a background job holding the pipes is not waited for")
+        #expect(!FileManager.default.fileExists(atPath: mark), "a background job holding the pipes is waited for")
         #expect(result.succeeded)
         #expect(try await eventually(within: Self.prompt) { try !processExists("sleep \(seconds)") })
     }
@@ -101,14 +109,16 @@ struct BuildCommandTests {
         defer { fixture.remove() }
         let seconds = uniqueSleep()
         let log = LineLog()
-        let stage = fixture.stage(["pwd; sleep \(seconds) & sleep \(seconds)"])
+        let marks = try TestPaths.temporaryDirectory("build-mark")
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let mark = marks + "/slept"
+        let stage = fixture.stage(["pwd; (sleep \(seconds); touch \(mark)) & sleep \(seconds); touch \(mark)"])
         let task = Task { try await stage.run(onLine: log.append) }
         #expect(
             try await eventually(within: Self.prompt) { try !log.lines.isEmpty && processExists("sleep \(seconds)") })
-        let started = Date()
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(Date().timeIntervalSince(started) < Self.prompt)
+        #expect(!FileManager.default.fileExists(atPath: mark), "the command ran to its end")
         #expect(try await eventually(within: Self.prompt) { try !processExists("sleep \(seconds)") })
         let directory = try #require(log.texts(.stdout).first)
         #expect(!FileManager.default.fileExists(atPath: (directory as NSString).deletingLastPathComponent))
