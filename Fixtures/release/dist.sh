@@ -52,4 +52,5 @@ fi
 echo "dist: $out/$tarball ($(stat -c %s "$out/$tarball") bytes)"
 echo "dist: bin/tarmac $(stat -c %s "$top/bin/tarmac") bytes stripped," \
     "needs GLIBC_$(sh "$here/check-binary.sh" --glibc "$top/bin/tarmac") at most"
+echo "dist: bin/tarmac shared libraries:" $(readelf -d "$top/bin/tarmac" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 [ ! -f "$out/$tarball.sig" ] || echo "dist: signed $out/$tarball.sig (namespace tarmac)"

@@ -12,8 +12,12 @@ set -eu
 dir=${1:?usage: sysroot.sh DIR}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 [ ! -f "$dir/.tarmac-sysroot-complete" ] || exit 0
-rm -rf "$dir.tmp"
 mkdir -p "$(dirname "$dir")"
+# One debootstrap at a time when several checkouts build at once; the others then find it done.
+exec 9>"$dir.lock"
+flock 9
+[ ! -f "$dir/.tarmac-sysroot-complete" ] || exit 0
+rm -rf "$dir.tmp"
 echo "sysroot.sh: debootstrap bullseye into $dir (glibc 2.31)"
 debootstrap --variant=minbase --include=libc6-dev,libstdc++-10-dev bullseye "$dir.tmp" "$mirror" >"$dir.log" 2>&1 ||
     { tail -n 20 "$dir.log" >&2; exit 1; }
