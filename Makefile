@@ -15,9 +15,9 @@ APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev libssl-dev zlib1g-dev
 # `make release SYSROOT=` links against this machine's glibc instead.
 STATIC_LINK = $(CURDIR)/.build/static-link
 SYSROOT ?= /var/cache/tarmac-build/debian-11-sysroot
-# Source paths in the binary (C asserts' __FILE__ in BoringSSL and libyaml, Swift's #filePath and
-# debug info, which .swift_modhash hashes) are relative to the checkout, so the binary does not
-# depend on where the checkout is.
+# Source paths (C asserts' __FILE__ in BoringSSL and libyaml, debug info) are made relative to the
+# checkout. Two checkouts at different paths still give binaries that differ in the toolchain's
+# .swift_modhash section (and so the build id) and in one #filePath length in GRDB.
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xcc -ffile-prefix-map=$(CURDIR)/= \
                 -Xswiftc -file-prefix-map -Xswiftc $(CURDIR)/= \
                 $(if $(SYSROOT),-Xswiftc -Xclang-linker -Xswiftc --sysroot=$(SYSROOT) -Xlinker $(STATIC_LINK)/glibc231-compat.o)
