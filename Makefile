@@ -3,13 +3,32 @@
 
 PREFIX ?= /usr/local
 SWIFT  ?= swift
-APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev openssh-server openssh-client pkg-config git \
-               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo debootstrap
-RELEASE_FLAGS = -c release --static-swift-stdlib
+# The -dev packages also hold the static archives the release links (Fixtures/release/static-link.sh).
+APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev libssl-dev zlib1g-dev liblzma-dev libzstd-dev \
+               libbz2-dev liblz4-dev libacl1-dev nettle-dev binutils debootstrap \
+               openssh-server openssh-client pkg-config git \
+               acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo
+# The release needs nothing but glibc on the host: libarchive, libssh2, SQLite and what they use
+# are linked statically, through the linker scripts and pkg-config files in STATIC_LINK
+# (Fixtures/release/static-link.sh). It is linked against a Debian 11 sysroot (glibc 2.31, made
+# once by Fixtures/release/sysroot.sh) so that it runs on Debian 11, 12 and 13;
+# `make release SYSROOT=` links against this machine's glibc instead.
+STATIC_LINK = $(CURDIR)/.build/static-link
+SYSROOT ?= /var/cache/tarmac-build/debian-11-sysroot
+# Source paths (C asserts' __FILE__ in BoringSSL and libyaml, debug info) are made relative to the
+# checkout. Two checkouts at different paths still give binaries that differ in the toolchain's
+# .swift_modhash section (and so the build id) and in one #filePath length in GRDB.
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xcc -ffile-prefix-map=$(CURDIR)/= \
+                -Xswiftc -file-prefix-map -Xswiftc $(CURDIR)/= \
+                $(if $(SYSROOT),-Xswiftc -Xclang-linker -Xswiftc --sysroot=$(SYSROOT) -Xlinker $(STATIC_LINK)/glibc231-compat.o)
 BIN_DEBUG = .build/debug/tarmac
 BIN_RELEASE = .build/release/tarmac
+# swift-argument-parser's manual generator, at the version tarmac itself resolved.
+GENERATE_MANUAL = .build/generate-manual/debug/generate-manual
+DIST_STAGE = .build/dist
+DIST = dist
 
-.PHONY: all deps build release test demo bench install lint goldens fleet-clean clean roots
+.PHONY: all deps build release dist generate-manual test demo bench install lint goldens fleet-clean clean roots
 
 all: build
 
@@ -25,11 +44,23 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build $(RELEASE_FLAGS) --product tarmac
+	$(if $(SYSROOT),sh Fixtures/release/sysroot.sh $(SYSROOT))
+	sh Fixtures/release/static-link.sh $(STATIC_LINK) $(SYSROOT)
+	PKG_CONFIG_PATH=$(STATIC_LINK) $(SWIFT) build $(RELEASE_FLAGS) --product tarmac
 
-# TARMAC_REQUIRE_FLEET=1: a test whose precondition (root, namespaces, sshd, the roots) is
-# missing fails instead of being skipped.
-test: deps roots
+generate-manual: release
+	$(SWIFT) build --package-path .build/checkouts/swift-argument-parser --scratch-path .build/generate-manual \
+		--product generate-manual
+
+# dist/tarmac-<version>-linux-<arch>.tar.gz and dist/SHA256SUMS; with SIGN=<ed25519 key> also the
+# tarball's .sig (ssh-keygen -Y sign -n tarmac). The bytes depend only on the commit.
+dist: release generate-manual
+	SIGN="$(SIGN)" sh Fixtures/release/dist.sh $(BIN_RELEASE) $(GENERATE_MANUAL) $(DIST_STAGE) $(DIST)
+
+# The release tests (USB route on minimal Debian roots) use the dist tarball.
+# TARMAC_REQUIRE_FLEET=1: a test whose precondition (root, namespaces, sshd, the roots, the
+# release) is missing fails instead of being skipped.
+test: deps roots dist
 	$(SWIFT) build --build-tests
 	TARMAC_REQUIRE_FLEET=1 $(SWIFT) test
 
@@ -46,9 +77,17 @@ demo: build roots
 bench: release roots
 	python3 Benchmarks/bench.py --tarmac $(BIN_RELEASE)
 
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/tarmac
+# The tree of the dist tarball under PREFIX: binary, manual pages, completions.
+install: dist
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	tree=$$(echo $(DIST_STAGE)/tarmac-*); \
+	install -m 0755 $$tree/bin/tarmac $(DESTDIR)$(PREFIX)/bin/tarmac && \
+	install -m 0644 $$tree/share/man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ && \
+	install -m 0644 $$tree/share/bash-completion/completions/tarmac $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ && \
+	install -m 0644 $$tree/share/zsh/site-functions/_tarmac $(DESTDIR)$(PREFIX)/share/zsh/site-functions/ && \
+	install -m 0644 $$tree/share/fish/vendor_completions.d/tarmac.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
@@ -58,7 +97,7 @@ goldens: deps
 	TARMAC_UPDATE_GOLDENS=1 $(SWIFT) test
 
 clean:
-	rm -rf .build
+	rm -rf .build dist
 
 # Stops the SSH test fleets (Fixtures/fleet/fleet.sh) that crashed test runs left behind:
 # those whose owning process is gone. Fleets of tests still running are left alone;

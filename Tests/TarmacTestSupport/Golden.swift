@@ -1,9 +1,12 @@
 import Foundation
-import Testing
 
 /// Golden files under Fixtures/goldens/; `TARMAC_UPDATE_GOLDENS=1` (make goldens) rewrites them.
+///
+/// A mismatch is a thrown `GoldenMismatch`, which fails the calling test: this target is a
+/// plain library (built by `swift build -c release` too), so it does not import Testing.
 public enum Golden {
-    public static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    public static func check(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
     {
         let path = TestPaths.fixtures + "/goldens/" + name
         if ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" {
@@ -12,10 +15,31 @@ public enum Golden {
             try actual.write(toFile: path, atomically: true, encoding: .utf8)
             return
         }
-        let expected = try? String(contentsOfFile: path, encoding: .utf8)
-        #expect(expected != nil, "missing golden \(path); run make goldens", sourceLocation: sourceLocation)
-        #expect(
-            actual == expected, "differs from \(path); run make goldens and review the diff",
-            sourceLocation: sourceLocation)
+        let location = "\(file):\(line)"
+        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw GoldenMismatch(location: location, message: "missing golden \(path); run make goldens")
+        }
+        if actual != expected {
+            throw GoldenMismatch(
+                location: location,
+                message: "differs from \(path); run make goldens and review the diff\n"
+                    + firstDifference(expected: expected, actual: actual))
+        }
     }
+
+    /// The first line where the two texts differ, both sides shown.
+    static func firstDifference(expected: String, actual: String) -> String {
+        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let got = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let index = (0..<min(want.count, got.count)).first { want[$0] != got[$0] } ?? min(want.count, got.count)
+        let show = { (lines: [Substring]) in index < lines.count ? "\"\(lines[index])\"" : "(end of text)" }
+        return "first difference at line \(index + 1):\n  golden: \(show(want))\n  actual: \(show(got))"
+    }
+}
+
+/// A golden comparison that failed: where it was called, and what differs.
+public struct GoldenMismatch: Error, CustomStringConvertible {
+    public let location: String
+    public let message: String
+    public var description: String { "\(location): error: \(message)" }
 }
