@@ -96,13 +96,19 @@ struct HostileInstallApplyTests {
         defer { repo.remove() }
         let mounts = try PrivateMounts.make()
         defer { mounts.remove() }
-        try repo.write("appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/www\n")
+        // BeforeInstall (after the probe and the plan, before Install) starts the attack.
+        try repo.write(
+            "appspec.yml",
+            "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/www\n"
+                + "hooks:\n  BeforeInstall:\n    - location: go.sh\n")
+        try repo.write("go.sh", "#!/bin/sh\ntouch /opt/evil/go\n", executable: true)
         let names = (0..<400).map { "f\($0).txt" }
         for name in names { try repo.write("app/" + name, "from the revision\n") }
         try repo.commitAll("many files")
         let bundle = try ApplyTests.bundlePath(repo, "\(UUID().uuidString).tar.gz")
-        // uid 4242 owns /opt/www; once the revision is unpacked (the plan is made by then),
-        // it plants a link at every name, again and again, until apply ends.
+        // uid 4242 owns /opt/www; once BeforeInstall said go (the plan is made by then), it
+        // plants a link at every name, again and again, until apply ends. It cannot watch the
+        // deployment root for that: only root can look inside it.
         // In a subshell: PrivateMounts copies /opt back after the script, so it must not exit.
         let script = """
             (
@@ -111,9 +117,9 @@ struct HostileInstallApplyTests {
             for n in \(names.joined(separator: " ")); do ln -s /opt/outside/sentinel "/opt/evil/$n"; done &&
             chown -h 4242:4242 /opt/evil/* || exit 99
             setpriv --reuid=4242 --regid=4242 --clear-groups -- sh -c '
-              until [ -n "$(ls -d "$1"/g-*/d-*/deployment-archive/app 2>/dev/null)" ]; do :; done
+              until [ -e /opt/evil/go ] || [ -e /opt/evil/stop ]; do :; done
               while [ ! -e /opt/evil/stop ]; do cp -Pf /opt/evil/f* /opt/www/ 2>/dev/null; echo x >> /opt/evil/passes; done
-            ' attacker "$ROOT" &
+            ' attacker &
             attacker=$!
             "$TARMAC" apply "$B" --deployment-root "$ROOT"
             status=$?
