@@ -92,7 +92,9 @@ install: dist
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-# Rewrites the golden files under Fixtures/ from the current code; review the diff.
+# Rewrites the golden files under Fixtures/ from the current code; review the diff. Each
+# rewritten file fails its test by name, so the run fails when anything changed (.ci/run
+# refuses TARMAC_UPDATE_GOLDENS).
 goldens: deps
 	TARMAC_UPDATE_GOLDENS=1 $(SWIFT) test
 

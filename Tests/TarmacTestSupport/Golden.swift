@@ -4,19 +4,25 @@ import Foundation
 ///
 /// A mismatch is a thrown `GoldenMismatch`, which fails the calling test: this target is a
 /// plain library (built by `swift build -c release` too), so it does not import Testing.
+/// Rewriting a golden fails the test too, naming the file: an update never passes silently.
 public enum Golden {
+    /// True under `TARMAC_UPDATE_GOLDENS=1`.
+    public static var updating: Bool { ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" }
+
     public static func check(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line)
         throws
     {
         let path = TestPaths.fixtures + "/goldens/" + name
-        if ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" {
+        let location = "\(file):\(line)"
+        let expected = try? String(contentsOfFile: path, encoding: .utf8)
+        if updating {
+            guard actual != expected else { return }
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try actual.write(toFile: path, atomically: true, encoding: .utf8)
-            return
+            throw GoldenMismatch(location: location, message: "rewrote \(path); review the diff")
         }
-        let location = "\(file):\(line)"
-        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let expected else {
             throw GoldenMismatch(location: location, message: "missing golden \(path); run make goldens")
         }
         if actual != expected {
