@@ -133,8 +133,9 @@ struct GroupDeployer {
         }
     }
 
-    /// Each target's health class from the history (spec §6.2 order).
-    private func health(_ store: HistoryStore, revision: String) -> [RolloutHost.Health] {
+    /// Each target's health class from the history (spec §6.2 order), as `deploy` will read it:
+    /// `plan` announces the order `deploy` takes.
+    func health(_ store: HistoryStore, revision: String) -> [RolloutHost.Health] {
         let attempts = (try? store.lastAttempts(group: group.name)) ?? [:]
         let current = Dictionary(
             ((try? store.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },

@@ -3,6 +3,7 @@ import Foundation
 import TarmacCore
 import TarmacDeploy
 import TarmacEngine
+import TarmacHistory
 
 /// `tarmac plan`: what `deploy` would do, changing nothing on any host.
 struct PlanCommand: AsyncParsableCommand {
@@ -34,13 +35,15 @@ struct PlanCommand: AsyncParsableCommand {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
         let deployer = GroupDeployer(project: project, options: GroupDeployer.Options(selection: selection, json: json))
-        let rollout = try selection.rollout(health: deployer.targets.map { _ in .unknown })
+        // The start check, before anything is built; the order comes from the history below.
+        _ = try selection.rollout(health: deployer.targets.map { _ in .unknown })
         let work = try GroupDeployer.makeWorkDirectory(repository: project.repository.root)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let bundle = try await DeployBundle.prepare(
             project: project, rev: target.rev, given: target.bundle, work: work,
             maxUnpackedSize: selection.group.maxUnpackedSize)
         let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
+        let rollout = try selection.rollout(health: historyHealth(deployer, revision: bundle.revision))
         let connections = try HostConnections(
             group: selection.group, hosts: deployer.targets, repository: project.repository.root)
         let previews = await withTaskGroup(of: (Int, HostPreview).self) { tasks in
@@ -57,5 +60,17 @@ struct PlanCommand: AsyncParsableCommand {
             hosts: zip(deployer.targets, previews).map { ($0.name, $0.address, $1) })
         if json { Console.result(try report.json()) } else { report.print() }
         if previews.contains(where: { !$0.problems.isEmpty || $0.install == nil }) { throw ExitCode(Exit.failed) }
+    }
+
+    /// The hosts' health from the history, as `deploy` orders them; a history that cannot be
+    /// read is said, and the order then assumes nothing about the hosts.
+    private func historyHealth(_ deployer: GroupDeployer, revision: String) -> [RolloutHost.Health] {
+        do {
+            let store = try HistoryStore.open(repositoryRoot: deployer.project.repository.root)
+            return deployer.health(store, revision: revision)
+        } catch {
+            Console.say("warning: the history cannot be read (\(error)); the order below treats every host as unknown")
+            return deployer.targets.map { _ in .unknown }
+        }
     }
 }
