@@ -101,7 +101,8 @@ let package = Package(
         .target(
             name: "TarmacCLI",
             dependencies: [
-                "TarmacCore", "TarmacArchive", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine", "TarmacHost",
+                "TarmacCore", "TarmacArchive", "TarmacBundle", "TarmacSigning", "TarmacGit", "TarmacEngine",
+                "TarmacHost",
                 "TarmacDeploy", "TarmacSSH", "TarmacHistory", "TarmacPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
