@@ -12,36 +12,12 @@ import Testing
 struct HostileBundleTests {
     static let appspec = "version: 0.0\nos: linux\n"
 
-    /// Writes a tar.gz with Python's tarfile. `members` is Python: calls of
-    /// `add(name, data=b"x", type=..., linkname=..., mode=...)`.
+    /// Writes a tar with Python's tarfile (`CraftedTar`).
     static func craft(_ members: String, format: String = "w:gz", name: String = "bundle.tar.gz") throws -> String {
-        let dir = try TestPaths.temporaryDirectory("hostile-bundle")
-        let script = """
-            import io, tarfile, sys
-            with tarfile.open(sys.argv[1], "\(format)", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as t:
-                def add(name, data=b"x", **kw):
-                    info = tarfile.TarInfo(name)
-                    info.mode = 0o644
-                    for k, v in kw.items(): setattr(info, k, v)
-                    info.size = len(data) if info.type == tarfile.REGTYPE else 0
-                    t.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
-                def big(name, size):
-                    info = tarfile.TarInfo(name)
-                    info.size = size
-                    class Zeros(io.RawIOBase):
-                        def readable(self): return True
-                        def readinto(self, b):
-                            b[:] = bytes(len(b)); return len(b)
-                    t.addfile(info, io.BufferedReader(Zeros()))
-            \(members.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-            """
-        try runCommand("python3", ["-c", script, dir + "/" + name], check: true)
-        return dir + "/" + name
+        try CraftedTar.write(members, format: format, name: name, label: "hostile-bundle")
     }
 
-    static func cleanup(_ bundle: String) {
-        try? FileManager.default.removeItem(atPath: (bundle as NSString).deletingLastPathComponent)
-    }
+    static func cleanup(_ bundle: String) { CraftedTar.remove(bundle) }
 
     /// Inspects and stages `bundle`: both must refuse it, and staging must leave its directory empty.
     static func refusedEverywhere(_ bundle: String, limits: UnpackLimits = .default) async throws -> String {

@@ -16,27 +16,13 @@ struct HostileApplyTests {
         add("hook.sh", type=tarfile.SYMTYPE, linkname="a/b/c/d/e/f/g/h/i/j/up/" + "../" * 11 + "opt/victim.sh")
         """
 
+    /// A tar.gz crafted with Python's tarfile (`CraftedTar`), `appspec` first.
     static func craft(_ appspec: String, _ members: String) throws -> String {
-        let dir = try TestPaths.temporaryDirectory("hostile-apply")
-        let script = """
-            import io, tarfile, sys
-            with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as t:
-                def add(name, data=b"x", **kw):
-                    info = tarfile.TarInfo(name)
-                    info.mode = 0o644
-                    for k, v in kw.items(): setattr(info, k, v)
-                    info.size = len(data) if info.type == tarfile.REGTYPE else 0
-                    t.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
-                add("appspec.yml", sys.argv[2].encode())
-            \(members.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-            """
-        try runCommand("python3", ["-c", script, dir + "/bundle.tar.gz", appspec], check: true)
-        return dir + "/bundle.tar.gz"
+        try CraftedTar.write(
+            "add(\"appspec.yml\", sys.argv[2].encode())\n" + members, label: "hostile-apply", arguments: [appspec])
     }
 
-    static func cleanup(_ bundle: String) {
-        try? FileManager.default.removeItem(atPath: (bundle as NSString).deletingLastPathComponent)
-    }
+    static func cleanup(_ bundle: String) { CraftedTar.remove(bundle) }
 
     static func entries(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
