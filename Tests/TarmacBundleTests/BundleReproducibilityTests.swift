@@ -61,7 +61,11 @@ struct BundleReproducibilityTests {
         for (mask, zone) in [("022", "JST-9"), ("077", "PST8PDT")] {
             let path = "\(out)/\(mask).\(format.rawValue)"
             let result = try runCommand(
-                "/bin/sh", ["-c", "umask \(mask) && exec \"$0\" bundle --format \(format.rawValue) -o \"$1\"", TestPaths.tarmac, path],
+                "/bin/sh",
+                [
+                    "-c", "umask \(mask) && exec \"$0\" bundle --format \(format.rawValue) -o \"$1\"", TestPaths.tarmac,
+                    path,
+                ],
                 in: repo.root, environment: ["TZ": zone])
             #expect(result.status == 0, "\(result.stderr)")
             contents.append(try Data(contentsOf: URL(fileURLWithPath: path)))

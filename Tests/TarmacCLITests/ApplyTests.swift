@@ -225,17 +225,17 @@ struct ApplyTests {
         let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
         let result = try mounts.run(
             shellWaitFunctions + """
-            "$TARMAC" apply "$B" --deployment-root "$ROOT" --json > /opt/result.json 2> /opt/stderr &
-            pid=$!
-            wait_for 60 "the hook to start" test -e /opt/slow-started || { kill -KILL "$pid"; exit 97; }
-            kill -INT "$pid"
-            wait_for 30 "tarmac to take the Ctrl-C" grep -q "interrupted: finishing the event" /opt/stderr \
-                || { kill -KILL "$pid"; exit 96; }
-            touch /opt/slow-release
-            wait "$pid"
-            echo "status=$?" > /opt/status
-            "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 && echo again-ok > /opt/again
-            """, environment: ["B": bundle])
+                "$TARMAC" apply "$B" --deployment-root "$ROOT" --json > /opt/result.json 2> /opt/stderr &
+                pid=$!
+                wait_for 60 "the hook to start" test -e /opt/slow-started || { kill -KILL "$pid"; exit 97; }
+                kill -INT "$pid"
+                wait_for 30 "tarmac to take the Ctrl-C" grep -q "interrupted: finishing the event" /opt/stderr \
+                    || { kill -KILL "$pid"; exit 96; }
+                touch /opt/slow-release
+                wait "$pid"
+                echo "status=$?" > /opt/status
+                "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 && echo again-ok > /opt/again
+                """, environment: ["B": bundle])
         #expect(result.status == 0, "\(result.stderr)")
         let opt = mounts.optDirectory
         #expect(try String(contentsOfFile: opt + "/status", encoding: .utf8) == "status=130\n")

@@ -21,7 +21,9 @@ struct DeployFaultTests {
 
     /// The `--json` event lines of a deployment's stdout so far.
     static func jsonEvents(_ stdout: String) -> [[String: Any]] {
-        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 
     /// Waits until tarmac said it took the first Ctrl-C (its handler prints after it counted it).

@@ -15,8 +15,9 @@ enum ValidationFixtures {
         return names.filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }.sorted()
     }
 
+    /// The fixture's bytes as they are (a byte-order mark kept: `String(contentsOfFile:)` drops it).
     static func read(_ name: String) throws -> String {
-        try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), as: UTF8.self)
     }
 
     /// Compares `actual` with the golden `Fixtures/validation/<name>`, or rewrites it when updating.

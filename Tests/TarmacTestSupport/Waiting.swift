@@ -59,7 +59,9 @@ public final class BackgroundCommand: @unchecked Sendable {
     private let directory: String
 
     /// Starts `executable` with `arguments` in `directory`; output goes to files in a new temporary directory.
-    public init(_ executable: String, _ arguments: [String], in workingDirectory: String, environment: [String: String] = [:])
+    public init(
+        _ executable: String, _ arguments: [String], in workingDirectory: String, environment: [String: String] = [:]
+    )
         throws
     {
         directory = try TestPaths.temporaryDirectory("background")
