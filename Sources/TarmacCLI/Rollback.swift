@@ -76,7 +76,8 @@ enum Rollback {
             Console.say("auto rollback: the history cannot be read (\(error)); nothing was rolled back")
             return
         }
-        guard let good = last, good.id != outcome.deploymentID, let path = good.bundlePath, FileManager.default.fileExists(atPath: path)
+        guard let good = last, good.id != outcome.deploymentID, let path = good.bundlePath,
+            FileManager.default.fileExists(atPath: path)
         else {
             Console.say(
                 "auto rollback: group \(selection.group.name) has no earlier successful deployment with its bundle kept; nothing to roll back to"

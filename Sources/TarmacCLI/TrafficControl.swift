@@ -29,7 +29,8 @@ enum TrafficControl {
                 }
                 return EventResult(name: event.rawValue, status: .succeeded)
             } catch {
-                return EventResult(name: event.rawValue, status: .failed, message: "the traffic command did not run: \(error)")
+                return EventResult(
+                    name: event.rawValue, status: .failed, message: "the traffic command did not run: \(error)")
             }
         }
     }

@@ -8,7 +8,8 @@ extension HostMachine {
     mutating func hooks(_ event: DeploymentEvent, at now: Date) -> [HostAction] {
         switch RevisionSelection.choice(for: event, in: request.events, facts: facts) {
         case .newRevision:
-            return runHooks(event, spec: request.appspec, archive: layout.archiveDirectory(request.deploymentID), at: now)
+            return runHooks(
+                event, spec: request.appspec, archive: layout.archiveDirectory(request.deploymentID), at: now)
         case .noEarlierRevision:
             return eventDone(
                 EventResult(
@@ -18,10 +19,12 @@ extension HostMachine {
             warnings.append("\(event): the last successful revision \(last) is gone from the host; nothing was run")
             return eventDone(
                 EventResult(
-                    name: event.name, status: .succeeded, message: "the last successful revision is gone; nothing was run"),
+                    name: event.name, status: .succeeded,
+                    message: "the last successful revision is gone; nothing was run"),
                 at: now)
         case .earlier(let directory):
-            return ask(Self.readAppSpec(in: directory), event: "read", .earlierAppSpec(event: event, directory: directory))
+            return ask(
+                Self.readAppSpec(in: directory), event: "read", .earlierAppSpec(event: event, directory: directory))
         }
     }
 

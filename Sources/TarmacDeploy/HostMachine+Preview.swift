@@ -64,7 +64,8 @@ extension HostMachine {
                 switch RevisionSelection.earlier(spec, for: event, facts: facts) {
                 case .unreadable:
                     return .init(
-                        event: event.name, revision: "last successful revision (\(id)): gone or unreadable", scripts: [])
+                        event: event.name, revision: "last successful revision (\(id)): gone or unreadable", scripts: []
+                    )
                 case .unsafe:
                     return .init(
                         event: event.name,

@@ -130,9 +130,11 @@ struct HostMachine: Sendable {
         self.waiting = nil
         switch waiting {
         case .lock(let reclaiming): return lockAnswered(input, reclaiming: reclaiming)
-        case .releaseStale(let holder, let refusal): return staleReleaseAnswered(input, holder: holder, refusal: refusal)
+        case .releaseStale(let holder, let refusal):
+            return staleReleaseAnswered(input, holder: holder, refusal: refusal)
         case .probe(let asked, let purpose): return probeAnswered(input, asked: asked, purpose: purpose, at: now)
-        case .download: return eventDone(Self.eventResult(LifecycleEvent.downloadBundle.rawValue, Self.outcome(input)), at: now)
+        case .download:
+            return eventDone(Self.eventResult(LifecycleEvent.downloadBundle.rawValue, Self.outcome(input)), at: now)
         case .install(let plan): return eventDone(installAnswered(input, plan: plan), at: now)
         case .earlierAppSpec(let event, let directory):
             return earlierAppSpecAnswered(input, event: event, directory: directory, at: now)

@@ -31,7 +31,8 @@ struct HostRunner: Sendable {
                 case .report(let report): progress(report)
                 case .run(let program): answer = .program(await run(program))
                 case .traffic(let event):
-                    let traffic = deployment.traffic ?? { event, _ in EventResult(name: event.rawValue, status: .succeeded) }
+                    let traffic =
+                        deployment.traffic ?? { event, _ in EventResult(name: event.rawValue, status: .succeeded) }
                     answer = .traffic(await traffic(event, machine.hostName))
                 case .done(let step): return step
                 }

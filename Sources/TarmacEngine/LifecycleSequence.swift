@@ -36,7 +36,8 @@ public enum LifecycleSequence {
                     + "fix the order of --events: \(list)")
         }
         if let i = events.firstIndex(of: install),
-            events[..<i].contains(where: { !($0.usesLastSuccessfulRevision || $0 == download || $0 == "BeforeInstall") })
+            events[..<i].contains(where: { !($0.usesLastSuccessfulRevision || $0 == download || $0 == "BeforeInstall") }
+            )
         {
             problems.append(
                 "only BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, DownloadBundle and BeforeInstall can come "

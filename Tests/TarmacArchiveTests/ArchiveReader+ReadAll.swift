@@ -7,7 +7,8 @@ extension ArchiveReader {
         var bytes: [UInt8] = []
         try readData { block in
             guard bytes.count + block.count <= maxBytes else {
-                throw ArchiveError(archive: "test", operation: "read data", message: "entry is larger than \(maxBytes) bytes")
+                throw ArchiveError(
+                    archive: "test", operation: "read data", message: "entry is larger than \(maxBytes) bytes")
             }
             bytes.append(contentsOf: block)
         }

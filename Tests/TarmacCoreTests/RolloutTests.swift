@@ -53,7 +53,9 @@ import Testing
         #expect(ok.starts == [Array(0..<9)] && ok.verdict == .succeeded)
         let bad = try simulate(.allAtOnce, hosts: 9, failing: Set(0..<9))
         #expect(bad.verdict == .failed(.tooFewSucceeded(succeeded: 0, hosts: 9, needed: 1)))
-        #expect("\(Rollout.Reason.tooFewSucceeded(succeeded: 0, hosts: 9, needed: 1))" == "0 of 9 hosts succeeded; at least 1 had to")
+        #expect(
+            "\(Rollout.Reason.tooFewSucceeded(succeeded: 0, hosts: 9, needed: 1))"
+                == "0 of 9 hosts succeeded; at least 1 had to")
     }
 
     @Test func halfAtATimeRunsFourOfNineAndNeedsFive() throws {
@@ -157,10 +159,12 @@ import Testing
         #expect(trace.verdict == .failed(reason))
         #expect(
             reason.description
-                == "3 hosts failed: 2 healthy left, and the configuration needs 2 to stay healthy; 2 hosts were not started")
+                == "3 hosts failed: 2 healthy left, and the configuration needs 2 to stay healthy; 2 hosts were not started"
+        )
         #expect(
             Rollout.Reason.tooManyFailed(failed: 1, healthyLeft: 1, minimumHealthy: 1, notStarted: 1).description
-                == "1 host failed: 1 healthy left, and the configuration needs 1 to stay healthy; 1 host was not started")
+                == "1 host failed: 1 healthy left, and the configuration needs 1 to stay healthy; 1 host was not started"
+        )
         #expect(trace.stopsInFlight == 0 && trace.skipped == [3, 4])
     }
 }

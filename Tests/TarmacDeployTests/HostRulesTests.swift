@@ -39,10 +39,12 @@ import Testing
         #expect(
             result.problems == [
                 .locked(
-                    host: "h1", holder: .init(deploymentID: "d-0", pid: 4242, startedAt: 1_700_000_000, holderAlive: true),
+                    host: "h1",
+                    holder: .init(deploymentID: "d-0", pid: 4242, startedAt: 1_700_000_000, holderAlive: true),
                     lockDirectory: "/srv/tarmac/.tarmac-lock")
             ])
-        #expect(result.problems.first?.description == "h1 is locked by deployment d-0 (pid 4242), which is still running")
+        #expect(
+            result.problems.first?.description == "h1 is locked by deployment d-0 (pid 4242), which is still running")
         #expect(result.statuses.allSatisfy { $0.hasSuffix("Skipped") })
     }
 
@@ -50,7 +52,9 @@ import Testing
         let host = RecordingTransport(answers: [.lock: [F.lockHeld(by: "d-0", alive: false)]])
         let result = await F.deploy(F.request(), on: host)
         #expect(result.outcome == .refused && host.sent == [.lock])
-        #expect(result.problems.first?.description.contains("is no longer running (a stale lock: check, then remove") == true)
+        #expect(
+            result.problems.first?.description.contains("is no longer running (a stale lock: check, then remove")
+                == true)
     }
 
     @Test func aFailedApplicationStopIsIgnoredWithTheFlag() async {
@@ -122,7 +126,10 @@ import Testing
         let host = RecordingTransport(answers: [.probe: [F.probe(freeKiB: 1)]])
         let result = await F.deploy(F.request(bundleBytes: 1 << 20), on: host)
         #expect(result.outcome == .refused && host.sent == [.lock, .probe, .unlock])
-        #expect(result.problems == [.notEnoughSpace(host: "h1", root: "/srv/tarmac", free: 1024, bundle: 1 << 20, unpacked: 0)])
+        #expect(
+            result.problems == [
+                .notEnoughSpace(host: "h1", root: "/srv/tarmac", free: 1024, bundle: 1 << 20, unpacked: 0)
+            ])
         #expect(result.problems.first?.description.hasPrefix("h1: not enough free space in /srv/tarmac") == true)
     }
 

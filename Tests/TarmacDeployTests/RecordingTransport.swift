@@ -21,7 +21,9 @@ final class RecordingTransport: HostTransport {
             ]
             if let kind = kinds.first(where: { title.hasPrefix($0.0) }) {
                 self = kind.1
-            } else if title.hasPrefix("# tarmac: hook program: "), let event = title.split(separator: " ").dropFirst(4).first {
+            } else if title.hasPrefix("# tarmac: hook program: "),
+                let event = title.split(separator: " ").dropFirst(4).first
+            {
                 self = .hook(String(event))
             } else {
                 self = .unknown(title)

@@ -52,12 +52,16 @@ struct RevisionSelectionTests {
     }
 
     @Test func theEarlierAppSpecRunsUnlessUnreadableOrUnsafe() {
-        let spec = AppSpec.parse("version: 0.0\nos: linux\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n", file: "appspec.yml").0!
+        let spec = AppSpec.parse(
+            "version: 0.0\nos: linux\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n", file: "appspec.yml"
+        ).0!
         let empty = AppSpec.parse("version: 0.0\nos: linux\n", file: "appspec.yml").0!
         var unsafe = Self.facts(last: "/r/g/d-1")
         unsafe.lastSuccessfulUnsafe = "scripts"
-        #expect(RevisionSelection.earlier(nil, for: "ApplicationStop", facts: Self.facts(last: "/r/g/d-1")) == .unreadable)
-        #expect(RevisionSelection.earlier(spec, for: "ApplicationStop", facts: Self.facts(last: "/r/g/d-1")) == .run(spec))
+        #expect(
+            RevisionSelection.earlier(nil, for: "ApplicationStop", facts: Self.facts(last: "/r/g/d-1")) == .unreadable)
+        #expect(
+            RevisionSelection.earlier(spec, for: "ApplicationStop", facts: Self.facts(last: "/r/g/d-1")) == .run(spec))
         #expect(RevisionSelection.earlier(spec, for: "ApplicationStop", facts: unsafe) == .unsafe(path: "scripts"))
         // Nothing to run: files others could change do not matter.
         #expect(RevisionSelection.earlier(empty, for: "ApplicationStop", facts: unsafe) == .run(empty))
@@ -70,6 +74,7 @@ struct RevisionSelectionTests {
                 "BeforeAllowTraffic", "AfterAllowTraffic",
             ])
         #expect(
-            RevisionSelection.newRevisionEvents(Self.typed(Self.stopAfterDownload)) == Self.typed(Self.stopAfterDownload))
+            RevisionSelection.newRevisionEvents(Self.typed(Self.stopAfterDownload))
+                == Self.typed(Self.stopAfterDownload))
     }
 }

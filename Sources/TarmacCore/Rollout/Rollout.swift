@@ -138,7 +138,8 @@ public struct Rollout: Sendable {
 
     private func haltReason() -> Reason {
         .tooManyFailed(
-            failed: failures.count, healthyLeft: healthy, minimumHealthy: minimumHealthy, notStarted: order.count - next)
+            failed: failures.count, healthyLeft: healthy, minimumHealthy: minimumHealthy, notStarted: order.count - next
+        )
     }
 }
 
