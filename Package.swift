@@ -116,6 +116,8 @@ let package = Package(
 
         .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
         .testTarget(name: "TarmacEngineTests", dependencies: ["TarmacEngine", "TarmacCore", "TarmacTestSupport"]),
+        .testTarget(
+            name: "TarmacDeployTests", dependencies: ["TarmacDeploy", "TarmacHost", "TarmacEngine", "TarmacCore"]),
         .testTarget(name: "TarmacArchiveTests", dependencies: ["TarmacArchive"]),
         .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),
         .testTarget(

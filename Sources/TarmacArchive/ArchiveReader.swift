@@ -126,19 +126,6 @@ public final class ArchiveReader {
         }
     }
 
-    /// Reads the current entry's whole data, refusing entries larger than `maxBytes`.
-    public func readAllData(maxBytes: Int) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        try readData { block in
-            guard bytes.count + block.count <= maxBytes else {
-                throw ArchiveError(
-                    archive: name, operation: "read data", message: "entry is larger than \(maxBytes) bytes")
-            }
-            bytes.append(contentsOf: block)
-        }
-        return bytes
-    }
-
     /// Skips the current entry's data (or what is left of it).
     public func skipData() throws {
         let path = try currentPath(operation: "skip data")

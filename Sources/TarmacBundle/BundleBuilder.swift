@@ -74,6 +74,7 @@ public struct BundleBuilder: Sendable {
     private func worktreeChanges(_ options: BundleOptions, snapshot: RevisionSnapshot) async throws -> [GitStatusEntry]
     {
         guard !options.worktree, options.built == nil else { return [] }
+        // An unborn or detached-and-broken HEAD is "not HEAD": there is no working tree to compare with.
         guard snapshot.commit == (try? await repository.resolveCommit("HEAD")) else { return [] }
         return try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
     }

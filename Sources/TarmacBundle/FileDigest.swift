@@ -7,7 +7,7 @@ public enum FileDigest {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw BundleError.invalidInput("cannot read \(path)")
         }
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // read-only: closing cannot lose data
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)

@@ -19,8 +19,9 @@ extension ApplyCommand {
             commit: staged.report.manifest?.commit, events: eventList, fileExistsBehavior: fileExistsBehavior,
             ignoreApplicationStopFailures: ignoreStopFailures, keepBundle: keepBundle, maxRevisions: maxRevisions,
             runnerPID: getpid())
+        // The free-space check needs it: a bundle that cannot be stat'ed is an error, not 0 bytes.
         request.localBundleByteCount =
-            (try? FileManager.default.attributesOfItem(atPath: staged.transferPath))?[.size] as? Int64
+            try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64
         return request
     }
 

@@ -12,7 +12,7 @@ struct ApplyPrinter: Sendable {
         Console.say(
             "deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host"
         )
-        Console.say("events: \(request.events.joined(separator: ", "))")
+        Console.say("events: \(request.events.map(\.name).joined(separator: ", "))")
     }
 
     func progress(_ event: DeploymentProgress) {
@@ -108,7 +108,7 @@ struct ApplyJSON: Encodable {
                 name: "localhost", address: "local", status: status, installed: result.installed, message: message,
                 events: result.events)
         ]
-        problems = result.problems
+        problems = result.problems.map(\.description)
         warnings = result.warnings
     }
 

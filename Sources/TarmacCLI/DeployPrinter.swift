@@ -52,7 +52,7 @@ final class DeployPrinter: Sendable {
         case .finished(let index, let result):
             finished(index, result)
         case .halted(let reason):
-            emit(["type": "halted", "reason": reason], text: "stopping: \(reason)")
+            emit(["type": "halted", "reason": reason.description], text: "stopping: \(reason)")
         }
     }
 
@@ -89,12 +89,12 @@ final class DeployPrinter: Sendable {
             "installed": result.installed, "revision": result.revisionWord,
         ]
         if result.outcome != .succeeded { object["revision_state"] = "this host \(result.revisionState)" }
-        if !result.problems.isEmpty { object["problems"] = result.problems }
+        if !result.problems.isEmpty { object["problems"] = result.problems.map(\.description) }
         let mark = result.outcome == .succeeded ? "✓" : result.outcome == .skipped ? "–" : "✗"
         var text = line(index, result.status.rawValue)
         if result.outcome != .succeeded { text += ": this host \(result.revisionState)" }
         let prefix = hosts[index] + ": "
-        for problem in result.problems {
+        for problem in result.problems.map(\.description) {
             text +=
                 "\n"
                 + line(

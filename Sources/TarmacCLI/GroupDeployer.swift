@@ -74,8 +74,9 @@ struct GroupDeployer {
         defer { withExtendedLifetime(lock) {} }
         let store = try openHistory()
         try Self.refusingUnrecorded { _ = try store.markInterrupted() }
-        request.reclaimableLocks = (try? store.interruptedDeployments(group: group.name)) ?? []
-        let rollout = try options.selection.rollout(health: health(store, revision: bundle.revision))
+        request.reclaimableLocks = try Self.refusingUnrecorded { try store.interruptedDeployments(group: group.name) }
+        let health = try Self.refusingUnrecorded { try self.health(store, revision: bundle.revision) }
+        let rollout = try options.selection.rollout(health: health)
         let recorder = try startRecording(store, request: request, bundle: bundle)
         options.started?(request.deploymentID)
         let printer = DeployPrinter(json: options.json, hosts: targets.map(\.name))
@@ -134,11 +135,12 @@ struct GroupDeployer {
     }
 
     /// Each target's health class from the history (spec §6.2 order), as `deploy` will read it:
-    /// `plan` announces the order `deploy` takes.
-    func health(_ store: HistoryStore, revision: String) -> [RolloutHost.Health] {
-        let attempts = (try? store.lastAttempts(group: group.name)) ?? [:]
+    /// `plan` announces the order `deploy` takes. A failed read is an error, never "unknown":
+    /// it would change the order.
+    func health(_ store: HistoryStore, revision: String) throws -> [RolloutHost.Health] {
+        let attempts = try store.lastAttempts(group: group.name)
         let current = Dictionary(
-            ((try? store.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },
+            try store.currentRevisions(group: group.name).map { ($0.host, $0.revision) },
             uniquingKeysWith: { a, _ in a })
         return targets.map { host in
             if attempts[host.name] == .failed { return .unhealthy }
@@ -166,7 +168,7 @@ struct GroupDeployer {
     static func message(_ verdict: Rollout.Verdict) -> String? {
         switch verdict {
         case .succeeded: nil
-        case .failed(let reason): reason
+        case .failed(let reason): reason.description
         case .stopped: "stopped on request"
         }
     }

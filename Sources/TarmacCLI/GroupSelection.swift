@@ -47,8 +47,7 @@ struct GroupSelection {
     }
 
     /// The events every host runs: with traffic control, all thirteen.
-    var events: [String] {
-        group.traffic == nil
-            ? LifecycleSequence.defaultEvents(trafficHooks: false) : LifecycleEvent.allCases.map(\.rawValue)
+    var events: [DeploymentEvent] {
+        group.traffic == nil ? LifecycleSequence.defaultEvents(trafficHooks: false) : LifecycleSequence.allEvents
     }
 }

@@ -67,7 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
     private func historyHealth(_ deployer: GroupDeployer, revision: String) -> [RolloutHost.Health] {
         do {
             let store = try HistoryStore.open(repositoryRoot: deployer.project.repository.root)
-            return deployer.health(store, revision: revision)
+            return try deployer.health(store, revision: revision)
         } catch {
             Console.say("warning: the history cannot be read (\(error)); the order below treats every host as unknown")
             return deployer.targets.map { _ in .unknown }

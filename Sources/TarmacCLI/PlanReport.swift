@@ -68,7 +68,8 @@ struct PlanReport {
 
     static func hostJSON(_ name: String, _ address: String, _ preview: HostPreview) -> [String: Any] {
         var host: [String: Any] = [
-            "name": name, "address": address, "problems": preview.problems, "warnings": preview.warnings,
+            "name": name, "address": address, "problems": preview.problems.map(\.description),
+            "warnings": preview.warnings,
             "events": preview.events.map { ["event": $0.event, "revision": $0.revision, "scripts": $0.scripts] },
         ]
         if let install = preview.install {

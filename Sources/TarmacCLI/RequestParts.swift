@@ -18,7 +18,7 @@ enum RequestParts {
     }
 
     /// The events of `--events` (comma-separated) or the default order; exit 2 on a bad list.
-    static func events(_ requested: String?, spec: AppSpec, trafficHooks: Bool) throws -> [String] {
+    static func events(_ requested: String?, spec: AppSpec, trafficHooks: Bool) throws -> [DeploymentEvent] {
         guard let requested else { return LifecycleSequence.defaultEvents(trafficHooks: trafficHooks) }
         let (list, problems) = LifecycleSequence.requestedEvents(
             requested.split(separator: ",").map(String.init), spec: spec)

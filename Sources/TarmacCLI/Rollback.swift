@@ -68,9 +68,16 @@ enum Rollback {
             Console.say("auto rollback: no host ran Install, so every host keeps its earlier revision")
             return
         }
-        let store = try? HistoryStore.open(repositoryRoot: project.repository.root)
-        guard let good = try? store?.lastSuccessful(group: selection.group.name),
-            good.id != outcome.deploymentID, let path = good.bundlePath, FileManager.default.fileExists(atPath: path)
+        let last: DeploymentRecord?
+        do {
+            last = try HistoryStore.open(repositoryRoot: project.repository.root).lastSuccessful(
+                group: selection.group.name)
+        } catch {
+            Console.say("auto rollback: the history cannot be read (\(error)); nothing was rolled back")
+            return
+        }
+        guard let good = last, good.id != outcome.deploymentID, let path = good.bundlePath,
+            FileManager.default.fileExists(atPath: path)
         else {
             Console.say(
                 "auto rollback: group \(selection.group.name) has no earlier successful deployment with its bundle kept; nothing to roll back to"

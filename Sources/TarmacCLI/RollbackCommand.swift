@@ -41,7 +41,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: group, config: config)
         let path = HistoryStore.databasePath(repositoryRoot: project.repository.root)
-        let store = FileManager.default.fileExists(atPath: path) ? try? HistoryStore(path: path) : nil
+        let store = FileManager.default.fileExists(atPath: path) ? try HistoryStore(path: path) : nil
         let good = try Rollback.target(store, group: group, id: to)
         let outcome = try await Rollback.run(
             project: project, selection: selection, good: good, of: nil, hosts: nil,

@@ -23,7 +23,7 @@ public struct DeploymentRequest: Sendable {
     /// The commit the bundle was built from, when it says (`BUNDLE_COMMIT`).
     public var commit: String?
     /// Events in order (LifecycleSequence).
-    public var events: [String]
+    public var events: [DeploymentEvent]
     public var fileExistsBehavior: FileExistsBehavior
     public var ignoreApplicationStopFailures: Bool
     public var keepBundle: Bool
@@ -37,7 +37,7 @@ public struct DeploymentRequest: Sendable {
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,
         appspec: AppSpec, files: [BundleManifest.File], bundleSource: BundleSource, bundleSHA256: String,
-        upload: ProgramInput? = nil, commit: String?, events: [String],
+        upload: ProgramInput? = nil, commit: String?, events: [DeploymentEvent],
         fileExistsBehavior: FileExistsBehavior = .disallow,
         ignoreApplicationStopFailures: Bool = false, keepBundle: Bool = false, maxRevisions: Int = 5,
         runnerPID: Int32? = nil
@@ -62,9 +62,9 @@ public struct DeploymentRequest: Sendable {
     }
 
     /// The variables every hook of this deployment gets (spec §3.4 plus tarmac's extras).
-    func hookEnvironment(event: String, hostName: String) -> [String: String] {
+    func hookEnvironment(event: DeploymentEvent, hostName: String) -> [String: String] {
         var environment = [
-            "LIFECYCLE_EVENT": event,
+            "LIFECYCLE_EVENT": event.name,
             "DEPLOYMENT_ID": deploymentID,
             "APPLICATION_NAME": application,
             "DEPLOYMENT_GROUP_NAME": groupName,

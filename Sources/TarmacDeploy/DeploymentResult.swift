@@ -66,15 +66,15 @@ public struct HostResult: Sendable {
 
     public var outcome: Outcome
     public var events: [EventResult]
-    /// Problems that refused the deployment, each naming its path.
-    public var problems: [String]
+    /// Problems that refused the deployment, each naming its host or path.
+    public var problems: [HostProblem]
     public var warnings: [String]
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
     public var install: InstallRecord
 
     public init(
-        outcome: Outcome, events: [EventResult], problems: [String], warnings: [String], installed: Bool,
+        outcome: Outcome, events: [EventResult], problems: [HostProblem], warnings: [String], installed: Bool,
         install: InstallRecord = .notRun
     ) {
         self.outcome = outcome

@@ -131,7 +131,7 @@ public enum GroupProgress: Sendable {
     case host(Int, DeploymentProgress)
     case finished(Int, HostResult)
     /// The rollout can no longer succeed (or the user stopped it): why.
-    case halted(String)
+    case halted(Rollout.Reason)
 }
 
 /// How a group deployment ended.

@@ -9,7 +9,7 @@ import TarmacHost
 public struct HostDeployment: Sendable {
     /// Runs BlockTraffic or AllowTraffic for the host on the build box (the group's traffic
     /// control); nil when the group has none.
-    public typealias TrafficControl = @Sendable (_ event: String, _ host: String) async -> EventResult
+    public typealias TrafficControl = @Sendable (_ event: LifecycleEvent, _ host: String) async -> EventResult
 
     public let transport: any HostTransport
     let now: @Sendable () -> Date
@@ -42,39 +42,51 @@ public struct HostDeployment: Sendable {
     public func session(_ request: DeploymentRequest, progress: @escaping @Sendable (DeploymentProgress) -> Void)
         -> HostSession
     {
-        HostSession(run: Run(deployment: self, request: request, progress: progress))
+        HostSession(runner: HostRunner(deployment: self, request: request, progress: progress))
+    }
+
+    /// Probes and plans without taking the lock or writing anything (`tarmac plan`).
+    public func preview(_ request: DeploymentRequest) async -> HostPreview {
+        var runner = HostRunner(deployment: self, request: request) { _ in }
+        guard case .previewed(let preview) = await runner.drive(runner.machine.startPreview()) else {
+            preconditionFailure("HostMachine: a preview that ended otherwise")
+        }
+        return preview
     }
 }
 
 /// One host's deployment, step by step. Every step reports into the result; none throws.
 public struct HostSession: Sendable {
-    var run: Run
-    var locked = false
+    var runner: HostRunner
 
     /// Locks the host, probes and plans; with `prestage`, also runs DownloadBundle now so the
     /// transfer is off the critical path. False when the host cannot go ahead (the reasons are
     /// in the result: a held lock, an unreachable host, plan conflicts, a failed download).
     public mutating func prepare(prestage: Bool) async -> Bool {
-        guard await run.acquireLock() else { return false }
-        locked = true
-        guard await run.probeAndPlan(early: true) != nil else { return false }
-        if prestage { return await run.prestage() }
-        return true
+        guard case .prepared(let ready) = await runner.drive(runner.machine.prepare(prestage: prestage)) else {
+            preconditionFailure("HostMachine: prepare ended otherwise")
+        }
+        return ready
     }
 
     /// Runs the lifecycle events in order; stops at the first failure that is not ignored.
     public mutating func execute() async -> HostResult.Outcome {
-        await run.execute()
+        if runner.deployment.stopRequested() { runner.machine.requestStop() }
+        let actions = runner.machine.execute(at: runner.deployment.now())
+        guard case .executed(let outcome) = await runner.drive(actions) else {
+            preconditionFailure("HostMachine: execute ended otherwise")
+        }
+        return outcome
     }
 
     /// Releases the host's lock (if held) and returns the result. Events that never ran are Skipped.
     public mutating func end(_ outcome: HostResult.Outcome) async -> HostResult {
-        if locked { await run.releaseLock() }
-        locked = false
-        run.skipRemaining()
-        return run.result(outcome)
+        guard case .ended(let result) = await runner.drive(runner.machine.end(outcome)) else {
+            preconditionFailure("HostMachine: end ended otherwise")
+        }
+        return result
     }
 
     /// Whether a failed `prepare` refused the plan (nothing changed) rather than failed a step.
-    public var prestageFailed: Bool { run.prestaged?.status == .failed }
+    public var prestageFailed: Bool { runner.machine.prestaged?.status == .failed }
 }

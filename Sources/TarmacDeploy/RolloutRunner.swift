@@ -39,11 +39,12 @@ struct RolloutRunner {
                     watching = true
                     let stop = userStop
                     group.addTask {
+                        // Cancelled once the rollout ends: the sleep's CancellationError only ends the wait.
                         while !stop() && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
                         return .stopRequested
                     }
                 }
-                guard let event = await group.next() else { return .failed("no host reported") }
+                guard let event = await group.next() else { return .failed(.noHostReported) }
                 switch event {
                 case .finished(let index, let result):
                     results[index] = result

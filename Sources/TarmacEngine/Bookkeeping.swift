@@ -6,6 +6,9 @@
 /// failure goes through `t_fail`, which prints `@step <label> failed`, a `@note`, `@done 1`
 /// and exits. Paths never appear in protocol lines: notes name them by index.
 enum Bookkeeping {
+    /// The search path of every program, and of the hook scripts' clean environment.
+    static let searchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     /// The opening lines of every program: settings, protocol descriptor and helpers.
     static func prelude(_ title: String) -> ShellScript {
         var script = ShellScript()
@@ -14,7 +17,7 @@ enum Bookkeeping {
         script.line("set -u")
         script.line("umask 022")
         script.line("LC_ALL=C; export LC_ALL")
-        script.line("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH")
+        script.run(.assignment("PATH", searchPath), ";", "export", "PATH")
         script.line("exec 3>&1 1>&2")
         script.line("t_let() { eval \"$1=\\$2\"; }")
         script.line("t_note() { printf '@note %s\\n' \"$1\" >&3; }")

@@ -19,16 +19,10 @@
 public enum HookProgram {
     /// The program for `run`; deterministic, so it can be compared with a golden file.
     public static func render(_ run: HookRun) -> ShellScript {
-        var program = ShellScript()
-        program.comment(
-            "tarmac hook program: \(run.event) of deployment \(run.deploymentID), \(run.scripts.count) script(s)")
-        program.run("set", "-u")
-        program.run("umask", "022")
-        program.run("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-        program.run("LC_ALL=C")
-        program.run("export", "PATH", "LC_ALL")
+        var program = Bookkeeping.prelude(
+            "hook program: \(run.event) of deployment \(run.deploymentID), \(run.scripts.count) script(s)")
         guard !run.scripts.isEmpty else {
-            program.run("echo", "'@done 0'")
+            Bookkeeping.finish(&program)
             return program
         }
         setup(run, &program)
@@ -71,20 +65,20 @@ public enum HookProgram {
             "tarmac_ready=1",
             "for tarmac_tool in setsid tail getent stat mktemp head; do",
             "  command -v \"$tarmac_tool\" >/dev/null 2>&1 && continue",
-            "  echo \"@note hook programs need $tarmac_tool, which is missing on this host\"",
+            "  t_note \"hook programs need $tarmac_tool, which is missing on this host\"",
             "  tarmac_ready=",
             "done",
             // Hook output may hold secrets: the logs are 0600 in 0700 directories, never written through a link.
             "if [ -z \"$tarmac_ready\" ] || ! mkdir -p -- \"$5\" \"$6\" || ! chmod 0700 -- \"$5\" \"$6\" ||",
             "  ! tarmac_private \"$3\" || ! tarmac_private \"$4\" || ! tarmac_tmp=$(mktemp -d -- \"$5/.hook-output.XXXXXX\"); then",
-            "  echo '@step setup failed'", "  echo '@done 1'", "  exit 1", "fi",
+            "  printf '@step setup failed\\n@done 1\\n' >&3", "  exit 1", "fi",
         ])
         let invalid = run.invalidEnvironmentNames.count
         if invalid > 0 {
             program.run(
-                "echo",
+                "t_note",
                 .quoted(
-                    "@note \(invalid) environment variable(s) with names that are not valid shell names were not passed to the scripts"
+                    "\(invalid) environment variable(s) with names that are not valid shell names were not passed to the scripts"
                 ))
         }
     }
@@ -100,8 +94,10 @@ public enum HookProgram {
             "  else set -- ${tarmac_interp:+\"$tarmac_interp\"} \"$1\"",
             "  fi",
             "  exec env -i \\",
-            "    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'LANG=C.UTF-8' \\",
-            "    \"HOME=$tarmac_home\" \"USER=$tarmac_user\" \"LOGNAME=$tarmac_user\" \"SHELL=$tarmac_shell\" \\",
+        ])
+        program.run(.quoted("PATH=" + Bookkeeping.searchPath), "'LANG=C.UTF-8'", "\\")
+        program.hookCode([
+            "    \"HOME=$tarmac_home\" \"USER=$tarmac_user\" \"LOGNAME=$tarmac_user\" \"SHELL=$tarmac_shell\" \\"
         ])
         for variable in run.scriptEnvironment {
             program.run(.quoted("\(variable.name)=\(variable.value)"), "\\")

@@ -27,7 +27,7 @@ enum HookShellFunctions {
     static let relay: [StaticString] = [
         "tarmac_relay() {",
         "  while IFS= read -r tarmac_line || [ -n \"$tarmac_line\" ]; do",
-        "    printf '@%s %s\\n' \"$1\" \"$tarmac_line\"",
+        "    printf '@%s %s\\n' \"$1\" \"$tarmac_line\" >&3",
         "    tarmac_log \"[$2]$tarmac_line\"",
         "  done",
         "}",
@@ -36,7 +36,7 @@ enum HookShellFunctions {
     /// `tarmac_step INDEX STATUS [MILLISECONDS]`: the result of one script.
     static let step: [StaticString] = [
         "tarmac_step() {",
-        "  echo \"@step script:$1 $2 ${3:-0}\"",
+        "  echo \"@step script:$1 $2 ${3:-0}\" >&3",
         "}",
     ]
 
@@ -55,7 +55,7 @@ enum HookShellFunctions {
     static let privateFile: [StaticString] = [
         "tarmac_private() {",
         "  if [ -L \"$1\" ] || { [ -e \"$1\" ] && [ ! -f \"$1\" ]; }; then",
-        "    echo '@note a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'",
+        "    t_note 'a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'",
         "    return 1",
         "  fi",
         "  (umask 077 && : >>\"$1\") && chmod 0600 -- \"$1\"",
@@ -69,7 +69,7 @@ enum HookShellFunctions {
         "  if command -v setfacl >/dev/null 2>&1; then setfacl -m \"u:$3:r-x\" -- \"$2\" && return 0",
         "  else tarmac_gid=$(id -g -- \"$3\") && chgrp -- \"$tarmac_gid\" \"$2\" && chmod 0750 -- \"$2\" && return 0",
         "  fi",
-        "  echo \"@note script:$1 its runas user could not be let into the deployment archive\"",
+        "  t_note \"script:$1 its runas user could not be let into the deployment archive\"",
         "}",
     ]
 
@@ -80,12 +80,12 @@ enum HookShellFunctions {
         "  if [ ! -e \"$2\" ]; then tarmac_step \"$1\" missing; return 1; fi",
         "  if [ ! -x \"$2\" ]; then",
         "    chmod a+x -- \"$2\" 2>/dev/null || { tarmac_step \"$1\" not-executable; return 1; }",
-        "    echo \"@note script:$1 is not executable; made it executable (chmod a+x)\"",
+        "    t_note \"script:$1 is not executable; made it executable (chmod a+x)\"",
         "  fi",
         "  tarmac_interp=",
         "  case $(head -c 4 -- \"$2\" 2>/dev/null) in",
         "    '#!'* | \"$tarmac_elf\") ;;",
-        "    *) tarmac_interp=/bin/sh; echo \"@note script:$1 has no #! line; running it with /bin/sh\" ;;",
+        "    *) tarmac_interp=/bin/sh; t_note \"script:$1 has no #! line; running it with /bin/sh\" ;;",
         "  esac",
         "  if [ -n \"$3\" ]; then",
         "    tarmac_account \"$3\" || { tarmac_step \"$1\" unknown-user; return 1; }",
@@ -125,9 +125,9 @@ enum HookShellFunctions {
         "  : >\"$tarmac_out\"",
         "  : >\"$tarmac_err\"",
         "  tarmac_t0=$(date +%s%3N)",
-        "  tarmac_launch \"$2\" \"$4\" </dev/null >\"$tarmac_out\" 2>\"$tarmac_err\" &",
+        "  tarmac_launch \"$2\" \"$4\" </dev/null >\"$tarmac_out\" 2>\"$tarmac_err\" 3>&- &",
         "  tarmac_pid=$!",
-        "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" \"$tarmac_runner\" </dev/null >/dev/null 2>&1 &",
+        "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" \"$tarmac_runner\" </dev/null >/dev/null 2>&1 3>&- &",
         "  tarmac_wpid=$!",
         "  tail -n +1 -s 0.05 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
         "  tarmac_opid=$!",
@@ -178,8 +178,7 @@ enum HookShellFunctions {
         "      case $tarmac_seen in *\" $tarmac_p \"*) continue ;; esac",
         "      tarmac_seen=\"$tarmac_seen$tarmac_p \"",
         "      read -r tarmac_c 2>/dev/null <\"/proc/$tarmac_p/comm\" || tarmac_c=unknown",
-        "      echo \"@note script:$1 process $tarmac_p ($tarmac_c) still holds the hook's output;\" \\",
-        "        'start background processes with >/dev/null 2>&1 </dev/null'",
+        "      t_note \"script:$1 process $tarmac_p ($tarmac_c) still holds the hook's output; start background processes with >/dev/null 2>&1 </dev/null\"",
         "    done",
         "    [ \"$tarmac_seen\" = ' ' ]",
         "  }",
@@ -201,7 +200,7 @@ enum HookShellFunctions {
     static let finish: [StaticString] = [
         "tarmac_finish() {",
         "  [ -n \"$tarmac_keep\" ] || rm -rf -- \"$tarmac_tmp\"",
-        "  echo \"@done $1\"",
+        "  echo \"@done $1\" >&3",
         "  exit \"$1\"",
         "}",
     ]

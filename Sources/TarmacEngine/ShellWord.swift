@@ -17,6 +17,11 @@ public struct ShellWord: Sendable, Hashable, CustomStringConvertible, Expressibl
         ShellWord(rendered: "\(syntax)")
     }
 
+    /// A variable assignment `NAME='value'`: the name is tarmac's own syntax, the value quoted.
+    public static func assignment(_ name: StaticString, _ value: String) -> ShellWord {
+        ShellWord(rendered: "\(name)=" + quoted(value).rendered)
+    }
+
     /// A whole number (exit codes, modes, timeouts): safe unquoted.
     public static func number<T: BinaryInteger>(_ value: T) -> ShellWord {
         ShellWord(rendered: String(value))

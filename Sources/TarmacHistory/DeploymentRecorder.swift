@@ -72,7 +72,7 @@ public final class DeploymentRecorder: Sendable {
         for event in result.events {
             attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
         }
-        var message = result.problems.isEmpty ? nil : result.problems.joined(separator: "; ")
+        var message = result.problems.isEmpty ? nil : result.problems.map(\.description).joined(separator: "; ")
         if message == nil, result.outcome == .failed || result.outcome == .stopped, result.install != .notRun {
             message = "this host \(result.revisionState)"
         }

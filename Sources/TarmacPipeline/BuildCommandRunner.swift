@@ -106,6 +106,7 @@ struct BuildCommandRunner: Sendable {
                 if case .watchdog(true) = finished { timedOut = true }
             }
             // The shell is a zombie until `run` reaps it, so its group id cannot have been reused.
+            // The group may already be gone; there is nothing more to do either way.
             try? execution.send(signal: .kill, toProcessGroup: true)
             return timedOut
         }

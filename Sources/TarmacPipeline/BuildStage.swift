@@ -40,7 +40,7 @@ public struct BuildStage: Sendable {
             }
             return try await runCommands(in: workspace, onLine: onLine)
         } catch {
-            try? workspace.cleanup()
+            try? workspace.cleanup()  // best effort: the error thrown is the one to report
             throw error
         }
     }

@@ -23,7 +23,7 @@ public struct BuildWorkspace: Sendable, Equatable {
         let workspace = BuildWorkspace(path: made)
         guard mkdir(workspace.sourceDirectory, 0o755) == 0 else {
             let error = Self.lastError
-            try? workspace.cleanup()
+            try? workspace.cleanup()  // best effort: the error thrown is the one to report
             throw BuildError.workspace("cannot create \(workspace.sourceDirectory): \(error)")
         }
         return workspace

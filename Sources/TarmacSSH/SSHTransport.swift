@@ -47,6 +47,7 @@ public struct SSHTransport: HostTransport {
     /// Types already in its known_hosts file are asked for first.
     /// Jump hosts are passed through with `jumps` (their keys must be trusted already).
     public static func hostKey(of endpoint: SSHEndpoint, jumps: SSHJumps? = nil) async throws -> HostKey {
+        // Only a preference for which key types to ask for first; `hosts trust` reports the file's problems.
         let known = try? KnownHosts.load(path: endpoint.knownHosts)
         let algorithms =
             known?.preferredAlgorithms(host: endpoint.address, port: endpoint.port) ?? KnownHosts.algorithmOrder

@@ -58,7 +58,7 @@ public struct SSHSigHasher: Sendable {
                     ? "cannot open \(path) for reading: permission denied or not a regular file"
                     : "the file \(path) does not exist")
         }
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // read-only: closing cannot lose data
         var hasher = SSHSigHasher(hash)
         do {
             while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {

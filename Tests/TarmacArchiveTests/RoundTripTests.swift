@@ -90,7 +90,7 @@ extension ArchiveTests {
             }
         }
 
-        @Test func readAllDataEnforcesItsLimit() throws {
+        @Test func aReadAbandonedPartWayMovesOnToTheNextEntry() throws {
             let dir = try TempDirectory()
             let path = dir.file("small.tar")
             let writer = try ArchiveWriter(path: path, format: .tar)

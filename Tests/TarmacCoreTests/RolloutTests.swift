@@ -52,7 +52,10 @@ import Testing
         let ok = try simulate(.allAtOnce, hosts: 9, failing: Set(0..<8))
         #expect(ok.starts == [Array(0..<9)] && ok.verdict == .succeeded)
         let bad = try simulate(.allAtOnce, hosts: 9, failing: Set(0..<9))
-        #expect(bad.verdict == .failed("0 of 9 hosts succeeded; at least 1 had to"))
+        #expect(bad.verdict == .failed(.tooFewSucceeded(succeeded: 0, hosts: 9, needed: 1)))
+        #expect(
+            "\(Rollout.Reason.tooFewSucceeded(succeeded: 0, hosts: 9, needed: 1))"
+                == "0 of 9 hosts succeeded; at least 1 had to")
     }
 
     @Test func halfAtATimeRunsFourOfNineAndNeedsFive() throws {
@@ -80,8 +83,7 @@ import Testing
         #expect(last.starts == [[0], [1], [2], [3]] && last.verdict == .succeeded)
         #expect(
             try simulate(.oneAtATime, hosts: 1, failing: [0]).verdict
-                == .failed(
-                    "0 of 1 hosts succeeded; at least 1 had to"))
+                == .failed(.tooFewSucceeded(succeeded: 0, hosts: 1, needed: 1)))
         #expect(try simulate(.oneAtATime, hosts: 1).verdict == .succeeded)
     }
 
@@ -153,11 +155,16 @@ import Testing
         let two = DeploymentConfig(name: "Two", rule: .hostCount(2))
         let trace = try simulate(two, hosts: 5, failing: [0, 1, 2])
         #expect(trace.starts == [[0, 1, 2]])
+        let reason = Rollout.Reason.tooManyFailed(failed: 3, healthyLeft: 2, minimumHealthy: 2, notStarted: 2)
+        #expect(trace.verdict == .failed(reason))
         #expect(
-            trace.verdict
-                == .failed(
-                    "3 hosts failed: 2 healthy left, and the configuration needs 2 to stay healthy; 2 hosts were not started"
-                ))
+            reason.description
+                == "3 hosts failed: 2 healthy left, and the configuration needs 2 to stay healthy; 2 hosts were not started"
+        )
+        #expect(
+            Rollout.Reason.tooManyFailed(failed: 1, healthyLeft: 1, minimumHealthy: 1, notStarted: 1).description
+                == "1 host failed: 1 healthy left, and the configuration needs 1 to stay healthy; 1 host was not started"
+        )
         #expect(trace.stopsInFlight == 0 && trace.skipped == [3, 4])
     }
 }

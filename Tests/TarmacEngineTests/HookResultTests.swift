@@ -29,7 +29,7 @@ struct HookResultTests {
         var run = Self.run
         run.scripts = []
         let program = HookProgram.render(run).description
-        #expect(program.hasSuffix("echo '@done 0'\n"))
+        #expect(program.hasSuffix("printf '@done 0\\n' >&3\n"))
         #expect(HookProgram.result(for: run, from: [.done(status: 0)]).succeeded)
     }
 

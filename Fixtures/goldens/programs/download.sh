@@ -3,7 +3,7 @@
 set -u
 umask 022
 LC_ALL=C; export LC_ALL
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH
+PATH='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' ; export PATH
 exec 3>&1 1>&2
 t_let() { eval "$1=\$2"; }
 t_note() { printf '@note %s\n' "$1" >&3; }

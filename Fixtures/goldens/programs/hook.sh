@@ -1,9 +1,19 @@
-# tarmac hook program: ApplicationStart of deployment d-ABC123, 2 script(s)
+# tarmac: hook program: ApplicationStart of deployment d-ABC123, 2 script(s)
+# Protocol lines go to descriptor 3; every tool's own output goes to stderr.
 set -u
 umask 022
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LC_ALL=C
-export PATH LC_ALL
+LC_ALL=C; export LC_ALL
+PATH='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' ; export PATH
+exec 3>&1 1>&2
+t_let() { eval "$1=\$2"; }
+t_note() { printf '@note %s\n' "$1" >&3; }
+t_disk_full() { case $1 in *'No space left on device'*|*'Disk quota exceeded'*) return 0 ;; esac; return 1; }
+t_fail() {
+  printf '@step %s failed\n@note %s\n' "$1" "$2" >&3
+  [ -z "${3+x}" ] || printf 'tarmac: %s: %s\n' "$2" "$3" >&2
+  printf '@done 1\n' >&3
+  exit 1
+}
 set -- 'ApplicationStart' 'd-ABC123' '/var/lib/tarmac/g-1/d-ABC123/logs/scripts.log' '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' '/var/lib/tarmac/g-1/d-ABC123/logs' '/var/lib/tarmac/deployment-logs'
 tarmac_event=$1
 tarmac_deployment=$2
@@ -27,7 +37,7 @@ kill -KILL -"$2" 2>/dev/null || exit 0
 while [ "$n" -lt 30 ] && kill -0 -"$2" 2>/dev/null; do sleep 0.2; n=$((n + 1)); done'
 tarmac_private() {
   if [ -L "$1" ] || { [ -e "$1" ] && [ ! -f "$1" ]; }; then
-    echo '@note a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'
+    t_note 'a log file of this deployment is a symbolic link or not a regular file; nothing was written to it'
     return 1
   fi
   (umask 077 && : >>"$1") && chmod 0600 -- "$1"
@@ -35,13 +45,12 @@ tarmac_private() {
 tarmac_ready=1
 for tarmac_tool in setsid tail getent stat mktemp head; do
   command -v "$tarmac_tool" >/dev/null 2>&1 && continue
-  echo "@note hook programs need $tarmac_tool, which is missing on this host"
+  t_note "hook programs need $tarmac_tool, which is missing on this host"
   tarmac_ready=
 done
 if [ -z "$tarmac_ready" ] || ! mkdir -p -- "$5" "$6" || ! chmod 0700 -- "$5" "$6" ||
   ! tarmac_private "$3" || ! tarmac_private "$4" || ! tarmac_tmp=$(mktemp -d -- "$5/.hook-output.XXXXXX"); then
-  echo '@step setup failed'
-  echo '@done 1'
+  printf '@step setup failed\n@done 1\n' >&3
   exit 1
 fi
 tarmac_log() {
@@ -51,12 +60,12 @@ tarmac_log() {
 }
 tarmac_relay() {
   while IFS= read -r tarmac_line || [ -n "$tarmac_line" ]; do
-    printf '@%s %s\n' "$1" "$tarmac_line"
+    printf '@%s %s\n' "$1" "$tarmac_line" >&3
     tarmac_log "[$2]$tarmac_line"
   done
 }
 tarmac_step() {
-  echo "@step script:$1 $2 ${3:-0}"
+  echo "@step script:$1 $2 ${3:-0}" >&3
 }
 tarmac_account() {
   tarmac_entry=$(getent passwd -- "$1") || return 1
@@ -68,18 +77,18 @@ tarmac_grant() {
   if command -v setfacl >/dev/null 2>&1; then setfacl -m "u:$3:r-x" -- "$2" && return 0
   else tarmac_gid=$(id -g -- "$3") && chgrp -- "$tarmac_gid" "$2" && chmod 0750 -- "$2" && return 0
   fi
-  echo "@note script:$1 its runas user could not be let into the deployment archive"
+  t_note "script:$1 its runas user could not be let into the deployment archive"
 }
 tarmac_preflight() {
   if [ ! -e "$2" ]; then tarmac_step "$1" missing; return 1; fi
   if [ ! -x "$2" ]; then
     chmod a+x -- "$2" 2>/dev/null || { tarmac_step "$1" not-executable; return 1; }
-    echo "@note script:$1 is not executable; made it executable (chmod a+x)"
+    t_note "script:$1 is not executable; made it executable (chmod a+x)"
   fi
   tarmac_interp=
   case $(head -c 4 -- "$2" 2>/dev/null) in
     '#!'* | "$tarmac_elf") ;;
-    *) tarmac_interp=/bin/sh; echo "@note script:$1 has no #! line; running it with /bin/sh" ;;
+    *) tarmac_interp=/bin/sh; t_note "script:$1 has no #! line; running it with /bin/sh" ;;
   esac
   if [ -n "$3" ]; then
     tarmac_account "$3" || { tarmac_step "$1" unknown-user; return 1; }
@@ -97,9 +106,9 @@ tarmac_start() {
   : >"$tarmac_out"
   : >"$tarmac_err"
   tarmac_t0=$(date +%s%3N)
-  tarmac_launch "$2" "$4" </dev/null >"$tarmac_out" 2>"$tarmac_err" &
+  tarmac_launch "$2" "$4" </dev/null >"$tarmac_out" 2>"$tarmac_err" 3>&- &
   tarmac_pid=$!
-  setsid sh -c "$tarmac_watchdog" tarmac-watchdog "$3" "$tarmac_pid" "$tarmac_mark" "$tarmac_runner" </dev/null >/dev/null 2>&1 &
+  setsid sh -c "$tarmac_watchdog" tarmac-watchdog "$3" "$tarmac_pid" "$tarmac_mark" "$tarmac_runner" </dev/null >/dev/null 2>&1 3>&- &
   tarmac_wpid=$!
   tail -n +1 -s 0.05 -f --pid="$tarmac_pid" -- "$tarmac_out" 2>/dev/null | tarmac_relay o stdout &
   tarmac_opid=$!
@@ -135,8 +144,7 @@ tarmac_holders() {
       case $tarmac_seen in *" $tarmac_p "*) continue ;; esac
       tarmac_seen="$tarmac_seen$tarmac_p "
       read -r tarmac_c 2>/dev/null <"/proc/$tarmac_p/comm" || tarmac_c=unknown
-      echo "@note script:$1 process $tarmac_p ($tarmac_c) still holds the hook's output;" \
-        'start background processes with >/dev/null 2>&1 </dev/null'
+      t_note "script:$1 process $tarmac_p ($tarmac_c) still holds the hook's output; start background processes with >/dev/null 2>&1 </dev/null"
     done
     [ "$tarmac_seen" = ' ' ]
   }
@@ -149,7 +157,7 @@ tarmac_script() {
 }
 tarmac_finish() {
   [ -n "$tarmac_keep" ] || rm -rf -- "$tarmac_tmp"
-  echo "@done $1"
+  echo "@done $1" >&3
   exit "$1"
 }
 tarmac_launch() {
@@ -159,7 +167,7 @@ tarmac_launch() {
   else set -- ${tarmac_interp:+"$tarmac_interp"} "$1"
   fi
   exec env -i \
-    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'LANG=C.UTF-8' \
+'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'LANG=C.UTF-8' \
     "HOME=$tarmac_home" "USER=$tarmac_user" "LOGNAME=$tarmac_user" "SHELL=$tarmac_shell" \
 'APPLICATION_NAME=shop' \
 'BUNDLE_COMMIT=4f1c2d3e' \

@@ -35,6 +35,11 @@ public struct AppSpec: Sendable, Equatable {
     public func scripts(for event: String) -> [HookScript] {
         hooks.first { $0.name == event }?.scripts ?? []
     }
+
+    /// The scripts of one event of a deployment's order.
+    public func scripts(for event: DeploymentEvent) -> [HookScript] {
+        scripts(for: event.name)
+    }
 }
 
 /// What Install does when a destination file already exists (spec 4.7).

@@ -13,7 +13,7 @@ public struct Rollout: Sendable {
         case start(Int)
         /// The deployment can no longer succeed: hosts in flight finish their current event
         /// and stop; hosts never started are Skipped.
-        case stopInFlight(String)
+        case stopInFlight(Reason)
         /// Every host has reported: the verdict.
         case finish(Verdict)
     }
@@ -21,7 +21,7 @@ public struct Rollout: Sendable {
     /// How the deployment ended.
     public enum Verdict: Sendable, Equatable {
         case succeeded
-        case failed(String)
+        case failed(Reason)
         /// Stopped on request (Ctrl-C) before every host was deployed.
         case stopped
     }
@@ -36,7 +36,7 @@ public struct Rollout: Sendable {
     private var unhealthyPending: Int
     private var successes = 0
     private var failures: [Int] = []
-    private var halted: String?
+    private var halted: Reason?
     private var stopRequested = false
     private var finished = false
 
@@ -95,7 +95,7 @@ public struct Rollout: Sendable {
     public mutating func requestStop() -> [Action] {
         guard !stopRequested && !finished else { return [] }
         stopRequested = true
-        return (inFlight.isEmpty ? [] : [.stopInFlight("stopped on request")]) + schedule()
+        return (inFlight.isEmpty ? [] : [.stopInFlight(.stopRequested)]) + schedule()
     }
 
     /// Hosts that were never started (Skipped), once the rollout is over.
@@ -131,16 +131,15 @@ public struct Rollout: Sendable {
             return .failed(haltReason())
         }
         guard successes >= minimumHealthy && successes >= 1 else {
-            return .failed(
-                "\(successes) of \(order.count) hosts succeeded; at least \(max(minimumHealthy, 1)) had to")
+            return .failed(.tooFewSucceeded(succeeded: successes, hosts: order.count, needed: max(minimumHealthy, 1)))
         }
         return .succeeded
     }
 
-    private func haltReason() -> String {
-        "\(failures.count) host\(failures.count == 1 ? "" : "s") failed: \(healthy) healthy left, "
-            + "and the configuration needs \(minimumHealthy) to stay healthy; "
-            + "\(order.count - next) host\(order.count - next == 1 ? " was" : "s were") not started"
+    private func haltReason() -> Reason {
+        .tooManyFailed(
+            failed: failures.count, healthyLeft: healthy, minimumHealthy: minimumHealthy, notStarted: order.count - next
+        )
     }
 }
 

@@ -1,0 +1,123 @@
+import Foundation
+import TarmacCore
+import TarmacEngine
+import TarmacHost
+
+extension HostMachine {
+    /// Probes the host for what the plan needs, and the users the new revision's hooks run as.
+    mutating func probe(purpose: ProbePurpose) -> [HostAction] {
+        var asked = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        asked.users = Array(Set(asked.users).union(runasUsers)).sorted()
+        return ask(
+            ProbeProgram.render(request: asked, layout: layout, runnerPID: request.runnerPID), event: "probe",
+            .probe(asked, purpose: purpose))
+    }
+
+    mutating func probeAnswered(_ input: HostInput, asked: ProbeRequest, purpose: ProbePurpose, at now: Date)
+        -> [HostAction]
+    {
+        let early: Bool
+        switch purpose {
+        case .prepare, .preview: early = true
+        case .install: early = false
+        }
+        let plan = plan(from: input, asked: asked, early: early)
+        switch purpose {
+        case .prepare:
+            guard plan != nil else { return [.done(.prepared(false))] }
+            guard prestage, request.events.contains(.lifecycle(.downloadBundle)) else {
+                return [.done(.prepared(true))]
+            }
+            current = (index: -1, startedAt: now)
+            return [.report(.eventStarted(LifecycleEvent.downloadBundle.rawValue))] + download()
+        case .install(let known):
+            guard let plan else {
+                let found = problems[known...].map(\.description).joined(separator: "; ")
+                let name = LifecycleEvent.install.rawValue
+                return eventDone(
+                    EventResult(name: name, status: .failed, message: "nothing was installed: \(found)"), at: now)
+            }
+            return runInstall(plan)
+        case .preview:
+            return previewPlanned(plan)
+        }
+    }
+
+    /// The facts the probe reported, and the install planned from them; nil (with `problems`
+    /// filled) when it cannot go ahead.
+    ///
+    /// The early plan, before any hook has run, takes the AppSpec's users and groups as given:
+    /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
+    mutating func plan(from input: HostInput, asked: ProbeRequest, early: Bool) -> InstallPlan? {
+        let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        var assumed = false
+        do {
+            facts = try ProbeProgram.parse(Self.outcome(input).get().lines, request: asked)
+            probed = true
+            assumed = !facts.users.isSuperset(of: probe.users) || !facts.groups.isSuperset(of: probe.groups)
+            if early {
+                warnMissingRunasUsers()
+                facts.users.formUnion(probe.users)
+                facts.groups.formUnion(probe.groups)
+            }
+        } catch ProbeError.failed(let status?, let note?) where status != 0 {
+            problems.append(.probeFailed(host: hostName, reason: note))
+            return nil
+        } catch {
+            problems.append(.probeFailed(host: hostName, reason: "\(error)"))
+            return nil
+        }
+        if early, let problem = spaceProblem() {
+            problems.append(problem)
+            return nil
+        }
+        let options = InstallOptions(
+            fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
+        switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
+        case .success(let plan):
+            reusablePlan = early && !assumed ? plan : nil
+            return plan
+        case .failure(let failure):
+            problems += failure.problems.map(HostProblem.plan)
+            return nil
+        }
+    }
+
+    /// The users the new revision's hooks run as, in the events that run its scripts (not the
+    /// stop events that run the last successful revision's).
+    var runasUsers: [String] {
+        RevisionSelection.newRevisionEvents(request.events).flatMap {
+            request.appspec.scripts(for: $0).compactMap(\.runas)
+        }
+    }
+
+    /// A runas user the host lacks is a warning, not a refusal: a hook before the one that
+    /// needs it (BeforeInstall, say) may create it. The hook fails if it is still missing then.
+    mutating func warnMissingRunasUsers() {
+        var seen = Set<String>()
+        for user in runasUsers where !facts.users.contains(user) && seen.insert(user).inserted {
+            let events = RevisionSelection.newRevisionEvents(request.events).filter {
+                request.appspec.scripts(for: $0).contains { $0.runas == user }
+            }
+            warnings.append(
+                "user \(user) does not exist yet on this host (runas of \(events.map(\.name).joined(separator: ", "))); "
+                    + "a hook before them must create it, or those hooks fail")
+        }
+    }
+
+    /// Before anything is written: the deployment root's file system (as the probe found it)
+    /// must hold `bundle.tar` and the unpacked revision side by side, as DownloadBundle needs.
+    func spaceProblem() -> HostProblem? {
+        guard request.events.contains(.lifecycle(.downloadBundle)), let free = facts.freeBytes else {
+            return nil
+        }
+        let bundle: Int64
+        switch request.bundleSource {
+        case .standardInput(let count): bundle = count
+        case .localFile: bundle = request.localBundleByteCount ?? 0
+        }
+        let unpacked = ByteSize.onDisk(request.files)
+        guard free < bundle + unpacked else { return nil }
+        return .notEnoughSpace(host: hostName, root: layout.root, free: free, bundle: bundle, unpacked: unpacked)
+    }
+}
