@@ -94,7 +94,7 @@ let package = Package(
         // Effects: the deployment history in `.tarmac/state.db` (SQLite through GRDB) and its JSON views.
         .target(
             name: "TarmacHistory",
-            dependencies: ["TarmacCore", "TarmacDeploy", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TarmacCore", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
 
         // Command line: argument-parser commands, each a few lines over the libraries.

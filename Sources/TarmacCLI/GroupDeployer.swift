@@ -92,7 +92,7 @@ struct GroupDeployer {
             recorder.record($0)
         }
         await connections.close()
-        recorder.finish(status: DeployPrinter.status(result.verdict), message: Self.message(result.verdict))
+        recorder.finish(status: result.verdict.status, message: Self.message(result.verdict))
         for warning in recorder.warnings.prefix(3) { Console.say("warning: history: \(warning)") }
         printer.summary(request, result: result)
         return Outcome(deploymentID: request.deploymentID, result: result, targets: targets)
@@ -136,15 +136,8 @@ struct GroupDeployer {
     /// Each target's health class from the history (spec §6.2 order), as `deploy` will read it:
     /// `plan` announces the order `deploy` takes.
     func health(_ store: HistoryStore, revision: String) -> [RolloutHost.Health] {
-        let attempts = (try? store.lastAttempts(group: group.name)) ?? [:]
-        let current = Dictionary(
-            ((try? store.currentRevisions(group: group.name)) ?? []).map { ($0.host, $0.revision) },
-            uniquingKeysWith: { a, _ in a })
-        return targets.map { host in
-            if attempts[host.name] == .failed { return .unhealthy }
-            guard let installed = current[host.name] else { return .unknown }
-            return installed == revision ? .current : .outdated
-        }
+        (try? store.health(group: group.name, hosts: targets.map(\.name), revision: revision))
+            ?? targets.map { _ in .unknown }
     }
 
     private func startRecording(_ store: HistoryStore, request: DeploymentRequest, bundle: DeployBundle) throws
@@ -159,7 +152,7 @@ struct GroupDeployer {
             rollbackOf: options.rollbackOf, executionID: options.executionID)
         return try Self.refusingUnrecorded {
             try DeploymentRecorder(
-                store: store, record: record, hosts: targets.map { HostTarget(name: $0.name, address: $0.address) })
+                journal: store, record: record, hosts: targets.map { HostTarget(name: $0.name, address: $0.address) })
         }
     }
 

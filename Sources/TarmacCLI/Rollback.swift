@@ -83,7 +83,7 @@ enum Rollback {
                 project: project, selection: selection, good: good, of: outcome.deploymentID, hosts: hosts,
                 ignoreStopFailures: ignoreStopFailures, json: json)
             Console.say(
-                "auto rollback \(rollback.deploymentID): \(DeployPrinter.status(rollback.result.verdict).rawValue)")
+                "auto rollback \(rollback.deploymentID): \(rollback.result.verdict.status.rawValue)")
         } catch {
             Console.say("auto rollback could not run: \(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TarmacCore
 import TarmacDeploy
 import TarmacTestSupport
 import Testing
