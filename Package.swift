@@ -54,9 +54,12 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
-        // Orchestration: one host's deployment (lock, probe, plan, lifecycle events) over a transport.
+        // Orchestration: a group deployment from its setup (bundle → request → start check, with
+        // the hosts' health read from a DeploymentJournal it declares) to its outcome, rollbacks,
+        // and one host's deployment over a HostTransport. Never prints: events and outcomes out.
         .target(
-            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"], exclude: ["README.md"]),
+            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost", "TarmacBundle"],
+            exclude: ["README.md"]),
 
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
         .target(

@@ -13,6 +13,10 @@ extension HistoryStore: DeploymentJournal {
         Dictionary(try currentRevisions(group: group).map { ($0.host, $0.revision) }, uniquingKeysWith: { a, _ in a })
     }
 
+    public func deploymentRecord(_ id: String) throws -> DeploymentRecord? {
+        try deployment(id)?.record
+    }
+
     public func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws {
         try begin(record, hosts: hosts)
     }

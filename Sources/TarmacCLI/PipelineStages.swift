@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TarmacCore
+import TarmacDeploy
 import TarmacHistory
 
 /// What comes after one stage.
@@ -33,26 +34,34 @@ struct PipelineStages {
         guard let bundle = detail.record.bundlePath else {
             return try end(stage, .failed, "no bundle was recorded for \(id)")
         }
-        let outcome: GroupDeployer.Outcome
         let selection: GroupSelection
-        var options: GroupDeployer.Options
         do {
             selection = try GroupSelection.resolve(project, group: group, config: nil)
-            options = GroupDeployer.Options(selection: selection, json: false)
-            options.creator = .pipeline
-            options.executionID = id
-            options.ignoreStopFailures = selection.group.ignoreApplicationStopFailures
-            options.started = { [store, id] deployment in
-                try? store.updateStage(id, position: stage.position, status: .inProgress, deploymentID: deployment)
-            }
-            outcome = try await GroupDeployer(project: project, options: options).deploy(rev: nil, bundle: bundle)
         } catch let exit as ExitCode {
-            let state: ExecutionState = exit.rawValue == Exit.interrupted ? .stopped : .failed
-            return try end(stage, state, "the deployment to \(group) did not run (exit \(exit.rawValue)); see its log")
+            return try end(
+                stage, .failed, "the deployment to \(group) did not run (exit \(exit.rawValue)); see its log")
         }
-        await Rollback.automatic(
-            after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
-            json: false)
+        var order = project.order(
+            selection, rev: nil, bundle: bundle, ignoreStopFailures: selection.group.ignoreApplicationStopFailures)
+        order.creator = .pipeline
+        order.executionID = id
+        let services = DeploymentServices.commandLine(repository: project.repository.root)
+        let console = DeployConsole(json: false)
+        let events: @Sendable (DeploymentEvent) -> Void = { [store, id] event in
+            if case .started(let setup) = event {
+                try? store.updateStage(
+                    id, position: stage.position, status: .inProgress, deploymentID: setup.request.deploymentID)
+            }
+            console.render(event)
+        }
+        let outcome: FinishedDeployment
+        switch try await GroupDeployer(order: order, services: services, events: events).deploy() {
+        case .finished(let finished): outcome = finished
+        case .refused(let refusal):
+            refusal.say()
+            return try end(stage, .failed, "the deployment to \(group) did not run (\(refusal)); see its log")
+        }
+        await Rollback.automatic(after: outcome, order: order, services: services, events: console.render)
         switch outcome.result.verdict {
         case .succeeded:
             try store.updateStage(id, position: stage.position, status: .succeeded, deploymentID: outcome.deploymentID)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TarmacCore
+import TarmacDeploy
 import TarmacHistory
 
 /// `tarmac rollback`: redeploy a group's last good revision as a new deployment.
@@ -42,10 +44,19 @@ struct RollbackCommand: AsyncParsableCommand {
         let selection = try GroupSelection.resolve(project, group: group, config: config)
         let path = HistoryStore.databasePath(repositoryRoot: project.repository.root)
         let store = FileManager.default.fileExists(atPath: path) ? try? HistoryStore(path: path) : nil
-        let good = try Rollback.target(store, group: group, id: to)
-        let outcome = try await Rollback.run(
-            project: project, selection: selection, good: good, of: nil, hosts: nil,
-            ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures, json: json)
-        try outcome.exit()
+        let good: DeploymentRecord
+        do {
+            good = try Rollback.target(store, group: group, id: to)
+        } catch let refusal as DeploymentRefusal {
+            return try DeploymentOutcome.refused(refusal).exit()
+        }
+        let order = project.order(
+            selection, rev: nil, bundle: nil,
+            ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures)
+        let console = DeployConsole(json: json)
+        try await Rollback.run(
+            order, good: good, of: nil, hosts: nil,
+            services: .commandLine(repository: project.repository.root), events: console.render
+        ).exit()
     }
 }

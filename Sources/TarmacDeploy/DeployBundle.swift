@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import TarmacBundle
 import TarmacCore
@@ -6,42 +5,51 @@ import TarmacHost
 
 /// The bundle a group deployment sends: built from a revision (or given), verified, and
 /// staged; `upload` is what goes over the wire to each host's DownloadBundle.
-struct DeployBundle {
-    var path: String
-    var staged: StagedBundle
+public struct DeployBundle: Sendable {
+    /// Where the bundle comes from.
+    public enum Source: Sendable {
+        /// Built from `revision` (a commit or tag) of the repository.
+        case build(BundleBuilder, revision: String)
+        /// A bundle file from elsewhere (an absolute path), or one kept by an earlier deployment.
+        case given(String)
+    }
+
+    public var path: String
+    public var staged: StagedBundle
     /// The file streamed to every host, and its SHA-256 (checked on the host).
-    var upload: ProgramInput
-    var uploadSHA256: String
+    public var upload: ProgramInput
+    public var uploadSHA256: String
 
-    var revision: String { staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12)) }
-    var commit: String? { staged.report.manifest?.commit }
+    public var revision: String { staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12)) }
+    public var commit: String? { staged.report.manifest?.commit }
 
-    /// Builds the bundle of `rev` (default HEAD) unless `given` names one, then stages it in `work`.
-    /// Reading the bundle stops at `maxUnpackedSize` (the group's `max_unpacked_size`).
+    /// Builds the bundle (unless one is given), then stages it in `work`. Reading the bundle
+    /// stops at the group's `max_unpacked_size`. Throws a `DeploymentRefusal` when it cannot.
     static func prepare(
-        project: ProjectContext, rev: String?, given: String?, work: String, maxUnpackedSize: Int64
+        _ source: Source, order: DeploymentOrder, work: String, events: (DeploymentEvent) -> Void
     ) async throws -> DeployBundle {
         let path: String
-        if let given {
-            path = try keep(Console.absolute(given), project: project)
-        } else {
+        switch source {
+        case .given(let given):
+            path = try keep(given, repository: order.repository, application: order.application)
+        case .build(let builder, let revision):
             var options = BundleOptions()
-            options.revision = rev ?? "HEAD"
-            let builder = BundleBuilder(
-                repository: project.repository, application: project.application, bundle: project.bundle)
-            let outcome = try await BundleCommand.build(builder, options)
-            BundleCommand.warnings(outcome, hint: "only committed work is deployed; commit them first")
-            Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
+            options.revision = revision
+            let outcome: BundleOutcome
+            do {
+                outcome = try await builder.build(options)
+            } catch let error as BundleError {
+                throw DeploymentRefusal.bundleNotBuilt(error)
+            }
+            events(.bundled(outcome))
             path = outcome.path
         }
         let staged: StagedBundle
         do {
             staged = try await BundleStager().stage(
-                path, trustedKeys: [], into: work, limits: UnpackLimits(maxBytes: maxUnpackedSize))
+                path, trustedKeys: [], into: work, limits: UnpackLimits(maxBytes: order.group.maxUnpackedSize))
         } catch let error as BundleError {
-            Console.say("error: \(error)")
-            Console.say("no host was contacted")
-            throw ExitCode(error.isInvalidInput ? Exit.invalidInput : Exit.failed)
+            throw DeploymentRefusal.bundleNotStaged(error)
         }
         let size = try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64 ?? 0
         return DeployBundle(
@@ -51,18 +59,17 @@ struct DeployBundle {
 
     /// A bundle given from elsewhere is copied into `.tarmac/artifacts/` so a later rollback
     /// still has it; one already there is used where it is.
-    static func keep(_ path: String, project: ProjectContext) throws -> String {
-        let artifacts = project.repository.root + "/.tarmac/artifacts/"
+    static func keep(_ path: String, repository: String, application: String) throws(DeploymentRefusal) -> String {
+        let artifacts = repository + "/.tarmac/artifacts/"
         guard !path.hasPrefix(artifacts) else { return path }
-        let directory = artifacts + project.application + "/given"
+        let directory = artifacts + application + "/given"
         let copy = directory + "/" + (path as NSString).lastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(atPath: copy)
             try FileManager.default.copyItem(atPath: path, toPath: copy)
         } catch {
-            Console.say("error: cannot read \(path): \(error.localizedDescription)")
-            throw ExitCode(Exit.invalidInput)
+            throw .bundleUnreadable(path: path, reason: error.localizedDescription)
         }
         return copy
     }

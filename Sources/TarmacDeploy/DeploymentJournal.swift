@@ -16,6 +16,10 @@ public protocol DeploymentJournal: Sendable {
     func lastAttempts(group: String) throws -> [String: DeploymentStatus]
     /// Each host's revision from its latest deployment of the group that completed Install.
     func installedRevisions(group: String) throws -> [String: String]
+    /// One recorded deployment, nil when there is none with this id.
+    func deploymentRecord(_ id: String) throws -> DeploymentRecord?
+    /// The group's last successful deployment (what a rollback returns to).
+    func lastSuccessful(group: String) throws -> DeploymentRecord?
 
     /// Stores the deployment and its hosts as `InProgress`.
     func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws
