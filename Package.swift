@@ -3,7 +3,10 @@
 //
 // The module graph is the architecture: C stays in its wrappers, the pure core does
 // no I/O, effects sit behind small types, and the executable is a one-line entry point.
-// Dependencies point one way: tarmac → TarmacCLI → (TarmacBundle, TarmacDeploy, TarmacHistory, …) → (core, wrappers).
+// Dependencies point one way: tarmac → TarmacCLI → TarmacPipeline → TarmacDeploy →
+// (TarmacBundle, TarmacHost, TarmacEngine) → TarmacCore, and TarmacHistory → TarmacCore.
+// The CLI is the only module that prints or exits, and it chooses the transports (TarmacSSH)
+// and the store (TarmacHistory) the libraries below it are given.
 import PackageDescription
 
 let package = Package(
@@ -84,11 +87,14 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
-        // Effects: the build stage of a pipeline — commands in a clean export of the commit, and its bundle.
+        // Pipeline executions: the source, build and deploy stages and approvals, run from where
+        // an execution stands (`PipelineRunner`), reporting events, never printing. It depends on
+        // TarmacHistory because the execution queue's transitions (queue, take a turn, pause,
+        // approve, supersede) are the history's SQLite transactions: the queue is the store.
         .target(
             name: "TarmacPipeline",
             dependencies: [
-                "TarmacCore", "TarmacGit", "TarmacHost", "TarmacBundle",
+                "TarmacCore", "TarmacGit", "TarmacHost", "TarmacBundle", "TarmacDeploy", "TarmacHistory",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -100,7 +106,8 @@ let package = Package(
             dependencies: ["TarmacCore", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
 
-        // Command line: argument-parser commands, each a few lines over the libraries.
+        // Command line: argument-parser commands, each a few lines over the libraries; renders
+        // their events and maps their outcomes to exit statuses.
         .target(
             name: "TarmacCLI",
             dependencies: [

@@ -1,48 +1,55 @@
-import ArgumentParser
 import Foundation
 import TarmacCore
+import TarmacDeploy
 import TarmacGit
 import TarmacHistory
 
 /// Runs one pipeline execution from where it stands until it ends or pauses at an approval:
 /// the source stage (the commit's tarmac.yml, the trigger filters, the bundle), then — once it
-/// is its turn on the pipeline — the build and deploy stages in order.
-struct PipelineRunner {
-    let repository: GitRepository
-    let store: HistoryStore
-    let id: String
+/// is its turn on the pipeline — the build and deploy stages in order. Reports through
+/// `context.events`; never prints.
+public struct PipelineRunner: Sendable {
+    let context: PipelineContext
+
+    public init(_ context: PipelineContext) {
+        self.context = context
+    }
+
+    var store: HistoryStore { context.store }
+    var id: String { context.id }
 
     /// How long a queued execution sleeps between looks at the queue.
     static let pollInterval = Duration.milliseconds(200)
 
     /// Runs the execution; returns the state it ended (or paused) in.
-    func run() async throws -> ExecutionState {
-        Interrupt.install()
-        reportInterrupted(try store.sweepInterruptedExecutions())
-        guard var detail = try store.execution(id) else {
-            Console.say("error: no execution \(id) in this repository's history")
-            throw ExitCode(Exit.invalidInput)
-        }
-        let project: ProjectContext
+    public func run() async throws -> PipelineRunOutcome {
+        for execution in try store.sweepInterruptedExecutions() { context.events(.cutOff(execution)) }
+        guard var detail = try store.execution(id) else { return .unknownExecution(id) }
+        let project: PipelineProject
         switch detail.record.state {
         case .pending:
-            let source = PipelineSource(repository: repository, store: store, record: detail.record)
-            guard let prepared = try await source.run() else { return try state() }
+            let source = PipelineSource(context: context, record: detail.record)
+            guard let prepared = try await source.run() else { return .ended(try state()) }
             project = prepared
         case .queued:
-            guard let committed = try await ProjectContext.atCommit(repository, detail.record.commit) else {
-                return try fail("the tarmac.yml of \(detail.record.commit.prefix(12)) is gone")
+            guard let committed = try await PipelineProject.at(context.repository, detail.record.commit) else {
+                return .ended(try fail("the tarmac.yml of \(detail.record.commit.prefix(12)) is gone"))
             }
             project = committed
         default:
-            Console.say("\(id) is \(detail.record.state.rawValue); there is nothing to run")
-            return detail.record.state
+            context.events(.nothingToRun(id: id, detail.record.state))
+            return .ended(detail.record.state)
         }
-        guard try await waitForTurn() else { return try state() }
+        guard try await waitForTurn() else { return .ended(try state()) }
         detail = try store.execution(id) ?? detail
-        let stages = PipelineStages(project: project, store: store, id: id)
+        return .ended(try await runStages(detail, project: project))
+    }
+
+    /// The stages after source, from the one it is at.
+    private func runStages(_ detail: ExecutionDetail, project: PipelineProject) async throws -> ExecutionState {
+        let stages = PipelineStages(context: context, project: project)
         for stage in detail.stages where stage.position >= detail.record.nextStage {
-            Self.sayReplaced(try store.advance(id, to: stage.position), by: id)
+            context.events(.superseded(try store.advance(id, to: stage.position), by: id))
             switch try await stages.run(stage, detail: try store.execution(id) ?? detail) {
             case .next: continue
             case .paused: return .awaitingApproval
@@ -52,27 +59,18 @@ struct PipelineRunner {
             }
         }
         try store.finishExecution(id, .succeeded)
-        Console.say("execution \(id) Succeeded: \(detail.record.commit.prefix(12)) went through every stage")
+        context.events(.succeeded(id: id, commit: detail.record.commit))
         return .succeeded
     }
 
-    /// The contract's exit status for how the execution stands.
-    static func exitStatus(_ state: ExecutionState) -> Int32 {
-        switch state {
-        case .failed, .rejected: Exit.failed
-        case .stopped: Exit.interrupted
-        default: 0
-        }
-    }
-
     /// Polls the queue until it is this execution's turn; false when it was superseded or
-    /// stopped meanwhile. Ctrl-C while waiting stops it.
+    /// stopped meanwhile. A stop request while waiting stops it.
     private func waitForTurn() async throws -> Bool {
         var waitingFor: [String] = []
         while true {
-            if Interrupt.requested {
+            if context.stopRequested() {
                 try store.finishExecution(id, .stopped, message: "stopped on request while it waited for its turn")
-                Console.say("\(id) stopped while it waited; nothing was deployed")
+                context.events(.stoppedWaiting(id: id))
                 return false
             }
             switch try store.takeTurn(id) {
@@ -80,11 +78,11 @@ struct PipelineRunner {
                 return true
             case .wait(let behind):
                 if behind != waitingFor {
-                    Console.say("\(id) waits for \(behind.joined(separator: ", ")) (one execution at a time)")
+                    context.events(.waiting(id: id, behind: behind))
                     waitingFor = behind
                 }
             case .gone(let state, let message):
-                Console.say("\(id) \(state.rawValue)" + (message.map { ": \($0)" } ?? "") + "; nothing more to do")
+                context.events(.gone(id: id, state, message: message))
                 return false
             }
             try await Task.sleep(for: Self.pollInterval)
@@ -96,31 +94,31 @@ struct PipelineRunner {
     }
 
     private func fail(_ message: String) throws -> ExecutionState {
-        Console.say("error: \(message)")
+        context.events(.failed(message))
         try store.finishExecution(id, .failed, message: message)
         return .failed
     }
+}
 
-    /// Names the executions `id` just superseded.
-    static func sayReplaced(_ ids: [String], by id: String) {
-        for old in ids where old != id { Console.say("\(old) is superseded by \(id) (SUPERSEDED mode)") }
-    }
+/// What every stage of one execution works with.
+public struct PipelineContext: Sendable {
+    public var repository: GitRepository
+    public var store: HistoryStore
+    public var id: String
+    /// How a deploy stage reaches hosts and the journal.
+    public var services: DeploymentServices
+    public var stopRequested: @Sendable () -> Bool
+    public var events: @Sendable (PipelineEvent) -> Void
 
-    /// Tells about executions whose runner died: how far they got and what to check.
-    private func reportInterrupted(_ swept: [ExecutionDetail]) {
-        for execution in swept {
-            let record = execution.record
-            let stage = execution.currentStage.map { " at stage \($0.position) (\($0.kind.rawValue) \($0.name))" } ?? ""
-            Console.say(
-                "warning: execution \(record.id) for \(record.commit.prefix(12)) was cut off\(stage): "
-                    + "\(record.runner.map { "its runner (pid \($0.pid))" } ?? "its runner") is gone; "
-                    + "it is now Stopped")
-            if let deployment = execution.currentStage?.deploymentID {
-                Console.say(
-                    "  its deployment \(deployment) was interrupted: `tarmac show \(deployment)` says which hosts "
-                        + "have which revision; the next deployment to \(execution.currentStage?.name ?? "the group") "
-                        + "takes back the host locks it left")
-            }
-        }
+    public init(
+        repository: GitRepository, store: HistoryStore, id: String, services: DeploymentServices,
+        stopRequested: @escaping @Sendable () -> Bool, events: @escaping @Sendable (PipelineEvent) -> Void
+    ) {
+        self.repository = repository
+        self.store = store
+        self.id = id
+        self.services = services
+        self.stopRequested = stopRequested
+        self.events = events
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import TarmacCore
 import TarmacDeploy
@@ -14,14 +13,16 @@ enum StageOutcome {
 
 /// The stages after source: build, deploy and approval, each recorded as it goes.
 struct PipelineStages {
-    let project: ProjectContext
-    let store: HistoryStore
-    let id: String
+    let context: PipelineContext
+    let project: PipelineProject
+
+    var store: HistoryStore { context.store }
+    var id: String { context.id }
 
     func run(_ stage: StageRecord, detail: ExecutionDetail) async throws -> StageOutcome {
         switch stage.kind {
         case .source: return .next
-        case .build: return try await PipelineBuild(project: project, store: store, id: id).run(stage, detail: detail)
+        case .build: return try await PipelineBuild(context: context, project: project).run(stage, detail: detail)
         case .deploy: return try await deploy(stage, detail: detail)
         case .approval: return try pause(stage, detail: detail)
         }
@@ -29,39 +30,27 @@ struct PipelineStages {
 
     private func deploy(_ stage: StageRecord, detail: ExecutionDetail) async throws -> StageOutcome {
         let group = stage.name
-        Console.say("stage \(stage.position): deploy to \(group)")
+        context.events(.deployStarted(position: stage.position, group: group))
         try store.updateStage(id, position: stage.position, status: .inProgress)
         guard let bundle = detail.record.bundlePath else {
             return try end(stage, .failed, "no bundle was recorded for \(id)")
         }
-        let selection: GroupSelection
-        do {
-            selection = try GroupSelection.resolve(project, group: group, config: nil)
-        } catch let exit as ExitCode {
-            return try end(
-                stage, .failed, "the deployment to \(group) did not run (exit \(exit.rawValue)); see its log")
+        guard let order = order(group: group, bundle: bundle) else {
+            return try end(stage, .failed, "the deployment to \(group) did not run: tarmac.yml has no group \(group)")
         }
-        var order = project.order(
-            selection, rev: nil, bundle: bundle, ignoreStopFailures: selection.group.ignoreApplicationStopFailures)
-        order.creator = .pipeline
-        order.executionID = id
-        let services = DeploymentServices.commandLine(repository: project.repository.root)
-        let console = DeployConsole(json: false)
-        let events: @Sendable (DeploymentEvent) -> Void = { [store, id] event in
-            if case .started(let setup) = event {
-                try? store.updateStage(
-                    id, position: stage.position, status: .inProgress, deploymentID: setup.request.deploymentID)
-            }
-            console.render(event)
-        }
+        let deployer = GroupDeployer(order: order, services: context.services, events: events(stage))
         let outcome: FinishedDeployment
-        switch try await GroupDeployer(order: order, services: services, events: events).deploy() {
+        switch try await deployer.deploy() {
         case .finished(let finished): outcome = finished
         case .refused(let refusal):
-            refusal.say()
+            context.events(.deploymentRefused(refusal))
             return try end(stage, .failed, "the deployment to \(group) did not run (\(refusal)); see its log")
         }
-        await Rollback.automatic(after: outcome, order: order, services: services, events: console.render)
+        await Rollback.automatic(
+            after: outcome, order: order, services: context.services,
+            events: { [context] in
+                context.events(.deployment($0))
+            })
         switch outcome.result.verdict {
         case .succeeded:
             try store.updateStage(id, position: stage.position, status: .succeeded, deploymentID: outcome.deploymentID)
@@ -73,29 +62,49 @@ struct PipelineStages {
         }
     }
 
-    private func pause(_ stage: StageRecord, detail: ExecutionDetail) throws -> StageOutcome {
-        let record = detail.record
-        for old in try store.awaitApproval(id, at: stage.position) where old != id {
-            Console.say("\(old) is superseded by \(id): its approval is no longer asked for")
+    /// The deployment of the execution's bundle to `group`, as the commit's tarmac.yml defines it.
+    private func order(group name: String, bundle: String) -> DeploymentOrder? {
+        guard let group = project.config?.group(named: name) else { return nil }
+        var order = DeploymentOrder(
+            repository: project.repository.root, application: project.application,
+            selection: GroupSelection(group: group, config: group.config), bundle: .given(bundle),
+            ignoreStopFailures: group.ignoreApplicationStopFailures)
+        order.creator = .pipeline
+        order.executionID = id
+        return order
+    }
+
+    /// The deployment's events, passed on; its id is recorded on the stage once it starts.
+    private func events(_ stage: StageRecord) -> @Sendable (DeploymentEvent) -> Void {
+        { [context] event in
+            if case .started(let setup) = event {
+                try? context.store.updateStage(
+                    context.id, position: stage.position, status: .inProgress,
+                    deploymentID: setup.request.deploymentID)
+            }
+            context.events(.deployment(event))
         }
-        Console.say(
-            "execution \(id) waits for approval: \(Quote.text(stage.name))\n"
-                + "  commit \(record.commit.prefix(12))" + (record.subject.map { " \(Quote.text($0))" } ?? "") + "\n"
-                + "  answer with: tarmac approve \(id)   or   tarmac reject \(id)")
+    }
+
+    private func pause(_ stage: StageRecord, detail: ExecutionDetail) throws -> StageOutcome {
+        for old in try store.awaitApproval(id, at: stage.position) where old != id {
+            context.events(.approvalSuperseded(old, by: id))
+        }
+        context.events(.awaitingApproval(detail.record, gate: stage.name))
         return .paused
     }
 
     private func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
-        try Self.end(stage, state, message, store: store, id: id)
+        try Self.end(stage, state, message, context: context)
     }
 
     /// Ends the execution at `stage` (Failed, or Stopped on request), saying why.
-    static func end(
-        _ stage: StageRecord, _ state: ExecutionState, _ message: String, store: HistoryStore, id: String
-    ) throws -> StageOutcome {
-        Console.say("error: \(message)")
-        try store.updateStage(
-            id, position: stage.position, status: state == .stopped ? .stopped : .failed, message: message)
+    static func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String, context: PipelineContext)
+        throws -> StageOutcome
+    {
+        context.events(.failed(message))
+        try context.store.updateStage(
+            context.id, position: stage.position, status: state == .stopped ? .stopped : .failed, message: message)
         return .ended(state, message: message)
     }
 }
