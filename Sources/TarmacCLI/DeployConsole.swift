@@ -15,7 +15,7 @@ final class DeployConsole: Sendable {
         self.json = json
     }
 
-    func render(_ event: DeploymentEvent) {
+    func render(_ event: DeploymentUpdate) {
         switch event {
         case .bundled(let outcome):
             BundleCommand.warnings(outcome, hint: "only committed work is deployed; commit them first")

@@ -26,7 +26,7 @@ public struct DeployBundle: Sendable {
     /// Builds the bundle (unless one is given), then stages it in `work`. Reading the bundle
     /// stops at the group's `max_unpacked_size`. Throws a `DeploymentRefusal` when it cannot.
     static func prepare(
-        _ source: Source, order: DeploymentOrder, work: String, events: (DeploymentEvent) -> Void
+        _ source: Source, order: DeploymentOrder, work: String, events: (DeploymentUpdate) -> Void
     ) async throws -> DeployBundle {
         let path: String
         switch source {

@@ -88,7 +88,7 @@ public enum DeploymentRefusal: Error, Sendable, CustomStringConvertible {
 }
 
 /// What a deployment reports while it works, for the caller to show and record.
-public enum DeploymentEvent: Sendable {
+public enum DeploymentUpdate: Sendable {
     /// The revision was bundled (with its warnings and what the working tree has beside it).
     case bundled(BundleOutcome)
     /// The findings of a valid AppSpec (warnings).

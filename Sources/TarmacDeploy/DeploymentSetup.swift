@@ -21,7 +21,7 @@ public struct DeploymentSetup: Sendable {
     /// The start check, the bundle built (or taken) and staged in `work`, its AppSpec
     /// validated, and the request. Throws a `DeploymentRefusal` when the input is refused.
     public static func prepare(
-        _ order: DeploymentOrder, work: String, events: (DeploymentEvent) -> Void
+        _ order: DeploymentOrder, work: String, events: (DeploymentUpdate) -> Void
     ) async throws -> DeploymentSetup {
         let rollout = try order.selection.rollout(health: order.targets.map { _ in .unknown })
         let bundle = try await DeployBundle.prepare(order.bundle, order: order, work: work, events: events)
@@ -64,7 +64,7 @@ public struct DeploymentSetup: Sendable {
     }
 
     /// The bundle's AppSpec, validated against its files.
-    private static func appspec(of staged: StagedBundle, events: (DeploymentEvent) -> Void) throws -> AppSpec {
+    private static func appspec(of staged: StagedBundle, events: (DeploymentUpdate) -> Void) throws -> AppSpec {
         let tree = RevisionTree(files: staged.files)
         let (parsed, findings) = AppSpec.parse(staged.appspecText, file: staged.appspecName, tree: tree)
         guard let spec = parsed else { throw DeploymentRefusal.invalidAppSpec(findings) }

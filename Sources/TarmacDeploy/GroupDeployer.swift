@@ -9,10 +9,10 @@ import TarmacHost
 public struct GroupDeployer: Sendable {
     public let order: DeploymentOrder
     public let services: DeploymentServices
-    public let events: @Sendable (DeploymentEvent) -> Void
+    public let events: @Sendable (DeploymentUpdate) -> Void
 
     public init(
-        order: DeploymentOrder, services: DeploymentServices, events: @escaping @Sendable (DeploymentEvent) -> Void
+        order: DeploymentOrder, services: DeploymentServices, events: @escaping @Sendable (DeploymentUpdate) -> Void
     ) {
         self.order = order
         self.services = services

@@ -28,7 +28,7 @@ public enum Rollback {
     /// Runs the rollback deployment of `good` (a target) to `hosts` (nil: all) of `order`'s group.
     public static func run(
         _ order: DeploymentOrder, good: DeploymentRecord, of failed: String?, hosts: [String]?,
-        services: DeploymentServices, events: @escaping @Sendable (DeploymentEvent) -> Void
+        services: DeploymentServices, events: @escaping @Sendable (DeploymentUpdate) -> Void
     ) async throws -> DeploymentOutcome {
         var order = order
         let count = hosts?.count ?? order.group.hosts.count
@@ -50,14 +50,19 @@ public enum Rollback {
     /// revision to the hosts that ran Install. Says why when there is nothing to do.
     public static func automatic(
         after finished: FinishedDeployment, order: DeploymentOrder, services: DeploymentServices,
-        events: @escaping @Sendable (DeploymentEvent) -> Void
+        events: @escaping @Sendable (DeploymentUpdate) -> Void
     ) async {
         guard case .failed = finished.result.verdict, order.group.autoRollback else { return }
         let hosts = finished.hostsThatRanInstall
         guard !hosts.isEmpty else { return events(.rollback(.nothingInstalled)) }
-        let journal = try? services.openJournal()
-        guard let good = try? journal?.lastSuccessful(group: order.group.name),
-            good.id != finished.deploymentID, let path = good.bundlePath, FileManager.default.fileExists(atPath: path)
+        let good: DeploymentRecord?
+        do {
+            good = try services.openJournal().lastSuccessful(group: order.group.name)
+        } catch {
+            return events(.rollback(.automaticFailed("the history cannot be read: \(error)")))
+        }
+        guard let good, good.id != finished.deploymentID, let path = good.bundlePath,
+            FileManager.default.fileExists(atPath: path)
         else { return events(.rollback(.noEarlierDeployment(group: order.group.name))) }
         events(.rollback(.automatic(of: finished.deploymentID, hosts: hosts)))
         do {

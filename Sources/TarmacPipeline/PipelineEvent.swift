@@ -37,7 +37,7 @@ public enum PipelineEvent: Sendable {
     /// A deploy stage began.
     case deployStarted(position: Int, group: String)
     /// What the stage's deployment reports.
-    case deployment(DeploymentEvent)
+    case deployment(DeploymentUpdate)
     /// The stage's deployment was refused.
     case deploymentRefused(DeploymentRefusal)
     /// `by` waits at the approval this older execution waited at; that one's is no longer asked for.

@@ -75,7 +75,7 @@ struct PipelineStages {
     }
 
     /// The deployment's events, passed on; its id is recorded on the stage once it starts.
-    private func events(_ stage: StageRecord) -> @Sendable (DeploymentEvent) -> Void {
+    private func events(_ stage: StageRecord) -> @Sendable (DeploymentUpdate) -> Void {
         { [context] event in
             if case .started(let setup) = event {
                 try? context.store.updateStage(
