@@ -136,7 +136,8 @@ let package = Package(
         .testTarget(
             name: "TarmacPipelineTests",
             dependencies: [
-                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacTestSupport",
+                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacDeploy",
+                "TarmacHistory", "TarmacTestSupport",
             ]),
         .testTarget(
             name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),
