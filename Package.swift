@@ -3,7 +3,10 @@
 //
 // The module graph is the architecture: C stays in its wrappers, the pure core does
 // no I/O, effects sit behind small types, and the executable is a one-line entry point.
-// Dependencies point one way: tarmac → TarmacCLI → (TarmacBundle, TarmacDeploy, TarmacHistory, …) → (core, wrappers).
+// Dependencies point one way: tarmac → TarmacCLI → TarmacPipeline → TarmacDeploy →
+// (TarmacBundle, TarmacHost, TarmacEngine) → TarmacCore, and TarmacHistory → TarmacCore.
+// The CLI is the only module that prints or exits, and it chooses the transports (TarmacSSH)
+// and the store (TarmacHistory) the libraries below it are given.
 import PackageDescription
 
 let package = Package(
@@ -29,7 +32,8 @@ let package = Package(
         .target(name: "TarmacArchive", dependencies: ["CArchive"], exclude: ["README.md"]),
 
         // Pure core (no I/O): diagnostics, located YAML, AppSpec and tarmac.yml models and
-        // validators, bundle manifest, archive-entry safety rules.
+        // validators, bundle manifest, archive-entry safety rules, the rollout and queue rules, and
+        // the values a deployment's journal keeps (shared by TarmacDeploy and TarmacHistory).
         .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
 
         // Pure host engine: host facts, the install planner, and the renderer that turns plans
@@ -54,9 +58,12 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
-        // Orchestration: one host's deployment (lock, probe, plan, lifecycle events) over a transport.
+        // Orchestration: a group deployment from its setup (bundle → request → start check, with
+        // the hosts' health read from a DeploymentJournal it declares) to its outcome, rollbacks,
+        // and one host's deployment over a HostTransport. Never prints: events and outcomes out.
         .target(
-            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost"], exclude: ["README.md"]),
+            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost", "TarmacBundle"],
+            exclude: ["README.md"]),
 
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.
         .target(
@@ -81,23 +88,29 @@ let package = Package(
             ],
             exclude: ["README.md"]),
 
-        // Effects: the build stage of a pipeline — commands in a clean export of the commit, and its bundle.
+        // Pipeline executions: the source, build and deploy stages and approvals, run from where
+        // an execution stands (`PipelineRunner`), reporting events, never printing. It depends on
+        // TarmacHistory because the execution queue's transitions (queue, take a turn, pause,
+        // approve, supersede) are the history's SQLite transactions: the queue is the store.
         .target(
             name: "TarmacPipeline",
             dependencies: [
-                "TarmacCore", "TarmacGit", "TarmacHost", "TarmacBundle",
+                "TarmacCore", "TarmacGit", "TarmacHost", "TarmacBundle", "TarmacDeploy", "TarmacHistory",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["README.md"]),
 
         // Effects: the deployment history in `.tarmac/state.db` (SQLite through GRDB) and its JSON views.
+        // Depends on TarmacCore only: it is the journal TarmacDeploy declares (`DeploymentJournal`),
+        // joined to it by the CLI, and the store of the pipeline's execution queue.
         .target(
             name: "TarmacHistory",
-            dependencies: ["TarmacCore", "TarmacDeploy", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TarmacCore", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
 
-        // Command line: argument-parser commands, each a few lines over the libraries.
+        // Command line: argument-parser commands, each a few lines over the libraries; renders
+        // their events and maps their outcomes to exit statuses.
         .target(
             name: "TarmacCLI",
             dependencies: [
@@ -128,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "TarmacPipelineTests",
             dependencies: [
-                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacTestSupport",
+                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacDeploy",
+                "TarmacHistory", "TarmacTestSupport",
             ]),
         .testTarget(
             name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),

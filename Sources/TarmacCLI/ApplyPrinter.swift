@@ -1,5 +1,6 @@
 import Foundation
 import TarmacBundle
+import TarmacCore
 import TarmacDeploy
 
 /// Live progress of `tarmac apply` on stderr, and its result (text or `--json`).

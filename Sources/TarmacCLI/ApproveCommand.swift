@@ -30,7 +30,7 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let git = try await ProjectContext.repository(repository)
-        let store = try RunCommand.openStore(git)
+        let store = try PipelineExecution.openStore(git)
         let detail: ExecutionDetail
         do {
             detail = try store.approve(id, by: Approver.name, runner: .current)
@@ -43,10 +43,10 @@ struct ApproveCommand: AsyncParsableCommand {
             "approved \(id) (\(gate.map { Quote.text($0.name) } ?? "approval")) for \(detail.record.commit.prefix(12))"
                 + (detail.record.subject.map { " \(Quote.text($0))" } ?? ""))
         if background {
-            try RunCommand.startInBackground(id, repository: git, store: store)
+            try PipelineExecution.startInBackground(id, repository: git, store: store)
             Console.say("  the rest runs in the background; log: \(detail.record.logPath)")
         } else {
-            try await RunCommand.runExisting(id, repository: git, store: store, detached: false)
+            try await PipelineExecution.run(id, repository: git, store: store, detached: false)
         }
     }
 }
@@ -74,7 +74,7 @@ struct RejectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let git = try await ProjectContext.repository(repository)
-        let store = try RunCommand.openStore(git)
+        let store = try PipelineExecution.openStore(git)
         do {
             let detail = try store.reject(id, by: Approver.name, reason: reason)
             Console.say("rejected \(id) for \(detail.record.commit.prefix(12)): \(detail.record.message ?? "")")

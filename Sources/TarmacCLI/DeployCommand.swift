@@ -49,13 +49,15 @@ struct DeployCommand: AsyncParsableCommand {
     func run() async throws {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
-        var options = GroupDeployer.Options(selection: selection, json: json)
-        options.ignoreStopFailures = ignoreStopFailures || selection.group.ignoreApplicationStopFailures
-        let deployer = GroupDeployer(project: project, options: options)
-        let outcome = try await deployer.deploy(rev: target.rev, bundle: target.bundle)
-        await Rollback.automatic(
-            after: outcome, project: project, selection: selection, ignoreStopFailures: options.ignoreStopFailures,
-            json: json)
+        let order = project.order(
+            selection, rev: target.rev, bundle: target.bundle,
+            ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures)
+        let services = DeploymentServices.commandLine(repository: project.repository.root)
+        let console = DeployConsole(json: json)
+        let outcome = try await GroupDeployer(order: order, services: services, events: console.render).deploy()
+        if case .finished(let deployment) = outcome {
+            await Rollback.automatic(after: deployment, order: order, services: services, events: console.render)
+        }
         try outcome.exit()
     }
 }

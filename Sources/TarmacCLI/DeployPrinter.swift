@@ -157,7 +157,7 @@ extension DeployPrinter {
             }
             emitJSON([
                 "type": "deployment_finished", "id": request.deploymentID,
-                "status": Self.status(result.verdict).rawValue, "hosts": hosts,
+                "status": result.verdict.status.rawValue, "hosts": hosts,
             ])
             return
         }
@@ -167,15 +167,6 @@ extension DeployPrinter {
             for (name, host) in zip(hosts, result.hosts) where host.outcome != .succeeded {
                 Console.say("  \(name): \(host.status.rawValue), \(host.revisionState)")
             }
-        }
-    }
-
-    /// The contract's status word for a verdict.
-    static func status(_ verdict: Rollout.Verdict) -> DeploymentStatus {
-        switch verdict {
-        case .succeeded: .succeeded
-        case .failed: .failed
-        case .stopped: .stopped
         }
     }
 }

@@ -11,8 +11,20 @@ struct HostConnections {
     let transports: [SSHTransport]
     let jumps: SSHJumps
 
-    /// Throws (after saying why) when `~/.ssh/config` sets a key tarmac cannot honour for a host.
-    init(group: DeploymentGroup, hosts: [DeploymentGroup.Host], repository: String) throws {
+    /// Connections for a command: says why and exits 2 when a host's settings cannot be honoured.
+    static func open(group: DeploymentGroup, hosts: [DeploymentGroup.Host], repository: String) throws
+        -> HostConnections
+    {
+        do {
+            return try HostConnections(group: group, hosts: hosts, repository: repository)
+        } catch {
+            Console.say("\(error)")
+            throw ExitCode(Exit.invalidInput)
+        }
+    }
+
+    /// Throws when `~/.ssh/config` sets a key tarmac cannot honour for a host.
+    init(group: DeploymentGroup, hosts: [DeploymentGroup.Host], repository: String) throws(SSHConfig.Refusal) {
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? NSHomeDirectory()
         let config = Self.sshConfig(home: home)
@@ -21,19 +33,14 @@ struct HostConnections {
             guard let value, !value.hasPrefix("/"), !value.hasPrefix("~") else { return value }
             return repository + "/" + value
         }
-        do {
-            endpoints = try hosts.map { host throws(SSHConfig.Refusal) in
-                let settings = SSHHostSettings(
-                    name: host.name, address: host.address == host.name ? nil : host.address,
-                    port: host.port == 22 ? nil : host.port, user: group.user, identity: path(group.identity),
-                    knownHosts: path(group.knownHosts), sudo: group.sudo, group: group.name,
-                    proxyJump: group.proxyJump)
-                return try config.endpoint(for: settings, home: home, currentUser: user).with(
-                    connectTimeout: .seconds(group.connectTimeout), ioTimeout: .seconds(group.ioTimeout))
-            }
-        } catch {
-            Console.say("\(error)")
-            throw ExitCode(Exit.invalidInput)
+        endpoints = try hosts.map { host throws(SSHConfig.Refusal) in
+            let settings = SSHHostSettings(
+                name: host.name, address: host.address == host.name ? nil : host.address,
+                port: host.port == 22 ? nil : host.port, user: group.user, identity: path(group.identity),
+                knownHosts: path(group.knownHosts), sudo: group.sudo, group: group.name,
+                proxyJump: group.proxyJump)
+            return try config.endpoint(for: settings, home: home, currentUser: user).with(
+                connectTimeout: .seconds(group.connectTimeout), ioTimeout: .seconds(group.ioTimeout))
         }
         let jumps = SSHJumps(environment: environment)
         self.jumps = jumps
@@ -58,6 +65,10 @@ struct HostConnections {
 
     /// Disconnects every host, then the jump hosts.
     func close() async {
+        await Self.close(transports, jumps: jumps)
+    }
+
+    static func close(_ transports: [SSHTransport], jumps: SSHJumps) async {
         await withTaskGroup(of: Void.self) { group in
             for transport in transports { group.addTask { await transport.close() } }
         }

@@ -34,43 +34,36 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
-        let deployer = GroupDeployer(project: project, options: GroupDeployer.Options(selection: selection, json: json))
-        // The start check, before anything is built; the order comes from the history below.
-        _ = try selection.rollout(health: deployer.targets.map { _ in .unknown })
-        let work = try GroupDeployer.makeWorkDirectory(repository: project.repository.root)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let bundle = try await DeployBundle.prepare(
-            project: project, rev: target.rev, given: target.bundle, work: work,
-            maxUnpackedSize: selection.group.maxUnpackedSize)
-        let request = deployer.makeRequest(bundle: bundle, spec: try RequestParts.appspec(of: bundle.staged))
-        let rollout = try selection.rollout(health: historyHealth(deployer, revision: bundle.revision))
-        let connections = try HostConnections(
-            group: selection.group, hosts: deployer.targets, repository: project.repository.root)
-        let previews = await withTaskGroup(of: (Int, HostPreview).self) { tasks in
-            for (index, transport) in connections.transports.enumerated() {
-                tasks.addTask { (index, await HostDeployment(transport: transport).preview(request)) }
-            }
-            var all = [HostPreview?](repeating: nil, count: connections.transports.count)
-            for await (index, preview) in tasks { all[index] = preview }
-            return all.map { $0! }
+        let order = project.order(selection, rev: target.rev, bundle: target.bundle, ignoreStopFailures: false)
+        let root = project.repository.root
+        let work = try WorkDirectory.make(repository: root, isRunning: { HistoryStore.processIsRunning($0) })
+        defer { WorkDirectory.remove(work) }
+        var setup: DeploymentSetup
+        do {
+            setup = try await DeploymentSetup.prepare(order, work: work, events: DeployConsole(json: json).render)
+            try setup.reorder(health: historyHealth(setup, repository: root))
+        } catch let refusal as DeploymentRefusal {
+            try DeploymentOutcome.refused(refusal).exit()
+            return
         }
+        let connections = try HostConnections.open(group: selection.group, hosts: order.targets, repository: root)
+        let previews = await setup.previews(over: connections.transports)
         await connections.close()
         let report = PlanReport(
-            request: request, bundle: bundle, config: selection.config, rollout: rollout,
-            hosts: zip(deployer.targets, previews).map { ($0.name, $0.address, $1) })
+            request: setup.request, bundle: setup.bundle, config: selection.config, rollout: setup.rollout,
+            hosts: zip(order.targets, previews).map { ($0.name, $0.address, $1) })
         if json { Console.result(try report.json()) } else { report.print() }
         if previews.contains(where: { !$0.problems.isEmpty || $0.install == nil }) { throw ExitCode(Exit.failed) }
     }
 
     /// The hosts' health from the history, as `deploy` orders them; a history that cannot be
     /// read is said, and the order then assumes nothing about the hosts.
-    private func historyHealth(_ deployer: GroupDeployer, revision: String) -> [RolloutHost.Health] {
+    private func historyHealth(_ setup: DeploymentSetup, repository: String) -> [RolloutHost.Health] {
         do {
-            let store = try HistoryStore.open(repositoryRoot: deployer.project.repository.root)
-            return try deployer.health(store, revision: revision)
+            return try setup.health(from: HistoryStore.open(repositoryRoot: repository))
         } catch {
             Console.say("warning: the history cannot be read (\(error)); the order below treats every host as unknown")
-            return deployer.targets.map { _ in .unknown }
+            return setup.targets.map { _ in .unknown }
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import TarmacBundle
 import TarmacCore
 import TarmacGit
+import TarmacPipeline
 
 /// The repository a command works on and the settings its `tarmac.yml` gives (or defaults).
 struct ProjectContext {
@@ -51,10 +52,6 @@ struct ProjectContext {
 
     /// Without tarmac.yml the application is named after the repository directory.
     static func defaultApplication(_ root: String) -> String {
-        let base = (root as NSString).lastPathComponent
-        let safe = base.unicodeScalars.map {
-            CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "-"
-        }
-        return String(safe).isEmpty ? "application" : String(safe)
+        PipelineProject.defaultApplication(root)
     }
 }

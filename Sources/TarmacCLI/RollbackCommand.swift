@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TarmacCore
+import TarmacDeploy
 import TarmacHistory
 
 /// `tarmac rollback`: redeploy a group's last good revision as a new deployment.
@@ -41,11 +43,23 @@ struct RollbackCommand: AsyncParsableCommand {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: group, config: config)
         let path = HistoryStore.databasePath(repositoryRoot: project.repository.root)
-        let store = FileManager.default.fileExists(atPath: path) ? try HistoryStore(path: path) : nil
-        let good = try Rollback.target(store, group: group, id: to)
-        let outcome = try await Rollback.run(
-            project: project, selection: selection, good: good, of: nil, hosts: nil,
-            ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures, json: json)
-        try outcome.exit()
+        // A history that cannot be read is an error (exit 1), never "nothing to roll back to".
+        let store =
+            FileManager.default.fileExists(atPath: path)
+            ? try HistoryAccess.reading { try HistoryStore(path: path) } : nil
+        let good: DeploymentRecord
+        do {
+            good = try Rollback.target(store, group: group, id: to)
+        } catch let refusal as DeploymentRefusal {
+            return try DeploymentOutcome.refused(refusal).exit()
+        }
+        let order = project.order(
+            selection, rev: nil, bundle: nil,
+            ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures)
+        let console = DeployConsole(json: json)
+        try await Rollback.run(
+            order, good: good, of: nil, hosts: nil,
+            services: .commandLine(repository: project.repository.root), events: console.render
+        ).exit()
     }
 }

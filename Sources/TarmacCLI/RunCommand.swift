@@ -4,6 +4,7 @@ import TarmacCore
 import TarmacDeploy
 import TarmacGit
 import TarmacHistory
+import TarmacPipeline
 
 extension ExecutionTrigger: ExpressibleByArgument {}
 
@@ -59,60 +60,21 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let git = try await ProjectContext.repository(repository)
-        let store = try Self.openStore(git)
+        let store = try PipelineExecution.openStore(git)
         if let execution {
-            try await Self.runExisting(execution, repository: git, store: store, detached: detached)
+            try await PipelineExecution.run(execution, repository: git, store: store, detached: detached)
             return
         }
         let record = try await newExecution(git, store: store)
         if background {
-            try Self.startInBackground(record.id, repository: git, store: store)
+            try PipelineExecution.startInBackground(record.id, repository: git, store: store)
             Console.say(
                 "execution \(record.id) started in the background for \(record.commit.prefix(12))"
                     + (record.subject.map { " \(Quote.text($0))" } ?? ""))
             Console.say("  log: \(record.logPath); progress: tarmac show \(record.id)")
             Console.result(record.id)
         } else {
-            try await Self.runExisting(record.id, repository: git, store: store, detached: false)
-        }
-    }
-
-    /// Runs an execution in this process; `detached` when stderr already is its log.
-    static func runExisting(_ id: String, repository: GitRepository, store: HistoryStore, detached: Bool)
-        async throws
-    {
-        if !detached, let record = try store.execution(id)?.record {
-            let log = FileHandle(forWritingAtPath: repository.root + "/" + record.logPath)
-            _ = try? log?.seekToEnd()
-            Console.copy(to: log)
-        }
-        let state: ExecutionState
-        do {
-            state = try await PipelineRunner(repository: repository, store: store, id: id).run()
-        } catch let error where !(error is ExitCode) {
-            // Git or the file system failed under the runner: the execution ends, saying why,
-            // rather than waiting to be found with a dead runner.
-            Console.say("error: \(error)")
-            try? store.finishExecution(id, .failed, message: "\(error)")
-            state = .failed
-        }
-        Console.copy(to: nil)
-        let status = PipelineRunner.exitStatus(state)
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    /// Hands the execution to a detached tarmac and makes that process its runner.
-    static func startInBackground(_ id: String, repository: GitRepository, store: HistoryStore) throws {
-        guard let record = try store.execution(id)?.record else { return }
-        do {
-            let pid = try BackgroundProcess.start(
-                ["run", "--execution", id, "--detached", "-C", repository.root],
-                log: repository.root + "/" + record.logPath)
-            try store.setRunner(id, RunnerIdentity.of(pid) ?? RunnerIdentity(pid: pid, startTicks: 0))
-        } catch let error as SpawnError {
-            try store.finishExecution(id, .failed, message: error.description)
-            Console.say("error: \(error)")
-            throw ExitCode(Exit.failed)
+            try await PipelineExecution.run(record.id, repository: git, store: store, detached: false)
         }
     }
 
@@ -126,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let head = try? await git.resolveCommit("HEAD")
         let branch = commit == head ? try await git.currentBranch() : nil
-        guard let project = try await ProjectContext.atCommit(git, commit) else {
+        guard let project = try await PipelineProject.at(git, commit) else {
             Console.say(
                 "error: commit \(commit.prefix(12)) has no tarmac.yml, so it has no pipeline to run; "
                     + "`tarmac init` writes one (commit it, then run again)")
@@ -142,9 +104,5 @@ struct RunCommand: AsyncParsableCommand {
         _ = FileManager.default.createFile(
             atPath: git.root + "/" + record.logPath, contents: nil, attributes: [.posixPermissions: 0o600])
         return try HistoryAccess.reading { try store.createExecution(record) }
-    }
-
-    static func openStore(_ git: GitRepository) throws -> HistoryStore {
-        try HistoryAccess.reading { try HistoryStore.open(repositoryRoot: git.root) }
     }
 }

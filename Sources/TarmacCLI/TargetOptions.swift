@@ -1,5 +1,6 @@
 import ArgumentParser
 import TarmacCore
+import TarmacDeploy
 import TarmacEngine
 
 /// What `deploy` and `plan` take: the group, which revision, and the configuration.
@@ -34,7 +35,8 @@ struct GroupHosts {
     static func load(_ repository: RepositoryOptions, group name: String) async throws -> GroupHosts {
         let project = try await ProjectContext.load(repository)
         let group = try GroupSelection.resolve(project, group: name, config: nil).group
-        let connections = try HostConnections(group: group, hosts: group.hosts, repository: project.repository.root)
+        let connections = try HostConnections.open(
+            group: group, hosts: group.hosts, repository: project.repository.root)
         let groupID = DeploymentGroupID.make(application: project.application, group: group.name)
         return GroupHosts(
             project: project, group: group, connections: connections,

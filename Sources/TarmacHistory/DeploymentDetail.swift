@@ -1,5 +1,5 @@
 import Foundation
-import TarmacDeploy
+import TarmacCore
 
 /// One host of a recorded deployment, with its lifecycle events in order; as JSON, one host
 /// of `show --json` (`{name, address, status, installed, message?, events}`).

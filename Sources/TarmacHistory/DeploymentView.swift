@@ -1,5 +1,5 @@
 import Foundation
-import TarmacDeploy
+import TarmacCore
 
 /// `tarmac show ID --json` (with `hosts`) and one item of `tarmac history --json` (without),
 /// field names exactly as the contract (design.md) spells them.

@@ -6,6 +6,7 @@ enum HistorySchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-deployments", migrate: createTables)
         migrator.registerMigration("v2-executions", migrate: createExecutionTables)
+        migrator.registerMigration("v3-interrupted", migrate: addInterrupted)
         return migrator
     }
 
@@ -118,5 +119,16 @@ enum HistorySchema {
             table.primaryKey(["execution_id", "position"])
         }
         try db.create(index: "deployments_by_execution", on: "deployments", columns: ["execution_id"])
+    }
+
+    /// Deployments whose process died are marked by a column of their own, not by their message.
+    /// Those stopped so before the column existed carry the message `markInterrupted` wrote.
+    private static func addInterrupted(_ db: Database) throws {
+        try db.alter(table: "deployments") { table in
+            table.add(column: "interrupted", .boolean).notNull().defaults(to: false)
+        }
+        try db.execute(
+            sql: "UPDATE deployments SET interrupted = 1 WHERE status = 'Stopped' AND message = ?",
+            arguments: ["interrupted: the tarmac process running it ended before it finished"])
     }
 }

@@ -33,15 +33,6 @@ extension HistoryStore {
         }
     }
 
-    /// The executions that are not over, oldest first.
-    public func liveExecutions() throws -> [ExecutionDetail] {
-        try read { db in
-            try liveEntries(db).compactMap { entry in
-                try record(db, entry.id).map { ExecutionDetail(record: $0, stages: try stages(db, entry.id)) }
-            }
-        }
-    }
-
     /// The groups the history has deployments to, by name.
     public func deployedGroups() throws -> [String] {
         try read { db in

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import TarmacDeploy
+import TarmacCore
 
 extension HistoryStore {
     /// The message a deployment left `InProgress` by a process that is gone ends with.
@@ -34,8 +34,8 @@ extension HistoryStore {
         try read { db in
             Set(
                 try String.fetchAll(
-                    db, sql: "SELECT id FROM deployments WHERE group_name = ? AND status = ? AND message = ?",
-                    arguments: [group, DeploymentStatus.stopped.rawValue, Self.interruptedMessage]))
+                    db, sql: "SELECT id FROM deployments WHERE group_name = ? AND interrupted",
+                    arguments: [group]))
         }
     }
 
@@ -51,7 +51,7 @@ extension HistoryStore {
         let stopped = DeploymentStatus.stopped.rawValue
         let inProgress = DeploymentStatus.inProgress.rawValue
         try db.execute(
-            sql: "UPDATE deployments SET status = ?, finished_at = ?, message = ? WHERE id = ?",
+            sql: "UPDATE deployments SET status = ?, finished_at = ?, message = ?, interrupted = 1 WHERE id = ?",
             arguments: [stopped, time, Self.interruptedMessage, id])
         try db.execute(
             sql: "UPDATE deployment_hosts SET status = ? WHERE deployment_id = ? AND status = ?",

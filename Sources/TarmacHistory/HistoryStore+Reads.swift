@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import TarmacDeploy
+import TarmacCore
 
 extension HistoryStore {
     /// One deployment with its hosts and their events, or nil when the id is unknown.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import TarmacDeploy
+import TarmacCore
 
 extension HistoryStore {
     /// Records a new deployment and its hosts as `InProgress`, stamping its start from the clock;

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import TarmacCore
-import TarmacDeploy
 
 /// Database rows to the history's types; a word the schema does not know is a storage error.
 enum RowDecoding {

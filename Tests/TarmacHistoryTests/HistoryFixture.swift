@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TarmacCore
 import TarmacDeploy
 import TarmacHistory
 import TarmacTestSupport

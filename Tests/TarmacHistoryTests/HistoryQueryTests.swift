@@ -1,4 +1,5 @@
 import Foundation
+import TarmacCore
 import TarmacDeploy
 import TarmacHistory
 import Testing

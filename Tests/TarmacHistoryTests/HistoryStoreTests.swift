@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TarmacCore
 import TarmacDeploy
 import TarmacTestSupport
 import Testing
@@ -12,7 +13,7 @@ struct HistoryStoreTests {
     @Test func freshDatabaseIsMigratedInWALMode() throws {
         let fixture = try HistoryFixture()
         defer { fixture.remove() }
-        #expect(try fixture.store.appliedMigrations() == ["v1-deployments", "v2-executions"])
+        #expect(try fixture.store.appliedMigrations() == ["v1-deployments", "v2-executions", "v3-interrupted"])
         let tables = try fixture.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
@@ -98,7 +99,7 @@ struct HistoryStoreTests {
         defer { fixture.remove() }
         let record = try fixture.deploy("d-REOPEN001")
         let again = try fixture.reopen()
-        #expect(try again.appliedMigrations() == ["v1-deployments", "v2-executions"])
+        #expect(try again.appliedMigrations() == ["v1-deployments", "v2-executions", "v3-interrupted"])
         #expect(try again.deployment("d-REOPEN001")?.record == record)
         #expect(try again.output("d-REOPEN001").count == 10)
         try again.begin(HistoryFixture.record("d-REOPEN002"), hosts: [])
@@ -124,6 +125,21 @@ struct HistoryStoreTests {
         #expect(detail.hosts[0].events.first?.status == .stopped)
         #expect(detail.hosts[0].events.first?.finishedAt != nil)
         #expect(try live.markInterrupted(isRunning: { _ in false }).isEmpty, "only InProgress ones")
+    }
+
+    /// The host locks a dead deployment left may be taken back: found by the `interrupted`
+    /// column, never by the words of a message (one stopped on request with the same words is not).
+    @Test func interruptedDeploymentsAreFoundByTheirColumnNotTheirMessage() throws {
+        let fixture = try HistoryFixture(processID: 999_999)
+        defer { fixture.remove() }
+        try fixture.store.begin(HistoryFixture.record("d-KILLED002"), hosts: HistoryFixture.hosts)
+        try fixture.store.begin(HistoryFixture.record("d-ASKED0001"), hosts: HistoryFixture.hosts)
+        try fixture.store.finish("d-ASKED0001", status: .stopped, message: HistoryStore.interruptedMessage)
+        let live = try fixture.reopen(processID: 4242)
+        #expect(try live.interruptedDeployments(group: "production").isEmpty)
+        #expect(try live.markInterrupted(isRunning: { _ in false }) == ["d-KILLED002"])
+        #expect(try live.interruptedDeployments(group: "production") == ["d-KILLED002"])
+        #expect(try live.interruptedDeployments(group: "staging").isEmpty)
     }
 
     @Test func beginStopsWhatADeadProcessLeftBehind() throws {

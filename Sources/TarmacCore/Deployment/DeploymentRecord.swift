@@ -1,6 +1,4 @@
 import Foundation
-import TarmacCore
-import TarmacDeploy
 
 /// Who started a deployment.
 public enum DeploymentCreator: String, Codable, Sendable, CaseIterable {

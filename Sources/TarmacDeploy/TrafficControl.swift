@@ -1,12 +1,11 @@
 import Foundation
 import TarmacCore
-import TarmacDeploy
 import TarmacHost
 
 /// BlockTraffic and AllowTraffic: a group's `traffic` commands, run on this machine with the
 /// host and the deployment in the environment.
-enum TrafficControl {
-    static func runner(group: DeploymentGroup, hosts: [DeploymentGroup.Host], request: DeploymentRequest)
+public enum TrafficControl {
+    public static func runner(group: DeploymentGroup, hosts: [DeploymentGroup.Host], request: DeploymentRequest)
         -> HostDeployment.TrafficControl?
     {
         guard let traffic = group.traffic else { return nil }

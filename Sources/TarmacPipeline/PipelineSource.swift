@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import TarmacBundle
 import TarmacCore
@@ -9,27 +8,25 @@ import TarmacHistory
 /// post-commit run, records the stages, bundles the commit when there is no build, and queues
 /// the execution. Nothing here touches a host.
 struct PipelineSource {
-    let repository: GitRepository
-    let store: HistoryStore
+    let context: PipelineContext
     let record: ExecutionRecord
 
+    var store: HistoryStore { context.store }
     var id: String { record.id }
     var short: String { String(record.commit.prefix(12)) }
 
     /// The committed project, with the execution queued for its next stage; nil when the
     /// execution ended here (skipped or failed, recorded with the reason).
-    func run() async throws -> ProjectContext? {
-        Console.say(
-            "execution \(id): \(record.trigger == .postCommit ? "post-commit" : "manual") run of \(short)"
-                + (record.subject.map { " \(Quote.text($0))" } ?? "") + (record.branch.map { " on \($0)" } ?? ""))
+    func run() async throws -> PipelineProject? {
+        context.events(.sourceStarted(record))
         var source = StageRecord(position: 0, kind: .source, name: "source", status: .inProgress)
         source.startedAt = Date()
         try store.defineStages(id, mode: .queued, stages: [source])
-        guard let project = try await ProjectContext.atCommit(repository, record.commit) else {
+        guard let project = try await PipelineProject.at(context.repository, record.commit) else {
             return try fail("commit \(short) has no tarmac.yml; `tarmac init` writes one, commit it, then run again")
         }
         if project.diagnostics.hasErrors {
-            Console.diagnostics(project.diagnostics)
+            context.events(.findings(project.diagnostics))
             let lines = project.diagnostics.sortedByLocation().map(\.description)
             return try fail(
                 "tarmac.yml in commit \(short) is not valid; no host was touched:\n" + lines.joined(separator: "\n"))
@@ -40,7 +37,7 @@ struct PipelineSource {
                     + "pipeline: { stages: [{ deploy: staging }] }, or use tarmac deploy GROUP")
         }
         if record.trigger == .postCommit, let reason = try await skipReason(pipeline.trigger) {
-            Console.say("execution \(id) Skipped: \(reason)")
+            context.events(.skipped(id: id, reason: reason))
             try store.updateStage(id, position: 0, status: .skipped, message: reason)
             try store.finishExecution(id, .skipped, message: reason)
             return nil
@@ -50,7 +47,7 @@ struct PipelineSource {
             guard try await bundle(project) else { return nil }
         }
         try store.updateStage(id, position: 0, status: .succeeded)
-        PipelineRunner.sayReplaced(try store.enqueue(id, at: 1), by: id)
+        context.events(.superseded(try store.enqueue(id, at: 1), by: id))
         return project
     }
 
@@ -71,7 +68,7 @@ struct PipelineSource {
 
     /// Why a post-commit run of this commit deploys nothing, if it does not.
     private func skipReason(_ trigger: Pipeline.Trigger) async throws -> String? {
-        let changed = trigger.paths == nil ? nil : try await repository.changedPaths(record.commit)
+        let changed = trigger.paths == nil ? nil : try await context.repository.changedPaths(record.commit)
         switch trigger.decide(branch: record.branch, changedPaths: changed) {
         case .run: return nil
         case .skip(let reason): return reason
@@ -79,23 +76,23 @@ struct PipelineSource {
     }
 
     /// Bundles the commit (validating its AppSpec first) and records the bundle.
-    private func bundle(_ project: ProjectContext) async throws -> Bool {
+    private func bundle(_ project: PipelineProject) async throws -> Bool {
         let builder = BundleBuilder(
-            repository: repository, application: project.application, bundle: project.bundle)
+            repository: context.repository, application: project.application, bundle: project.bundle)
         var options = BundleOptions()
         options.revision = record.commit
         do {
             let outcome = try await builder.build(options)
-            try PipelineBundle.record(outcome, store: store, id: id)
+            try PipelineBundle.record(outcome, context: context)
             return true
         } catch let error as BundleError {
-            _ = try fail(PipelineBundle.message(error, commit: short))
+            _ = try fail(PipelineBundle.message(error, commit: short, context: context))
             return false
         }
     }
 
-    private func fail(_ message: String) throws -> ProjectContext? {
-        Console.say("error: \(message)")
+    private func fail(_ message: String) throws -> PipelineProject? {
+        context.events(.failed(message))
         try store.updateStage(id, position: 0, status: .failed, message: message)
         try store.finishExecution(id, .failed, message: message)
         return nil
@@ -105,16 +102,17 @@ struct PipelineSource {
 /// The bundle of an execution, built once for all its deploy stages.
 enum PipelineBundle {
     /// Records where the bundle is and says so.
-    static func record(_ outcome: BundleOutcome, store: HistoryStore, id: String) throws {
-        Console.diagnostics(outcome.warnings)
-        Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
-        try store.setBundle(id, revision: outcome.manifest.revision, path: outcome.path, sha256: outcome.sha256)
+    static func record(_ outcome: BundleOutcome, context: PipelineContext) throws {
+        context.events(.findings(outcome.warnings))
+        context.events(.bundled(revision: outcome.manifest.revision, path: outcome.path))
+        try context.store.setBundle(
+            context.id, revision: outcome.manifest.revision, path: outcome.path, sha256: outcome.sha256)
     }
 
     /// The reason a bundle was not built, with every finding (`file:line:col: error: …`).
-    static func message(_ error: BundleError, commit: String) -> String {
+    static func message(_ error: BundleError, commit: String, context: PipelineContext) -> String {
         if case .invalidRevision(let findings) = error {
-            Console.diagnostics(findings)
+            context.events(.findings(findings))
             let lines = findings.sortedByLocation().filter { $0.severity == .error }.map(\.description)
             return "the revision \(commit) is not valid; no host was touched:\n" + lines.joined(separator: "\n")
         }

@@ -1,13 +1,9 @@
 import ArgumentParser
 import TarmacCore
-import TarmacEngine
+import TarmacDeploy
 
-/// The group a command names and the deployment configuration it runs with, from tarmac.yml.
-struct GroupSelection {
-    var group: DeploymentGroup
-    var config: DeploymentConfig
-
-    /// Resolves `name` (and `--config`), or prints what exists and exits 2.
+extension GroupSelection {
+    /// Resolves `name` (and `--config`) in tarmac.yml, or prints what exists and exits 2.
     static func resolve(_ project: ProjectContext, group name: String, config override: String?) throws
         -> GroupSelection
     {
@@ -33,21 +29,5 @@ struct GroupSelection {
             throw ExitCode(Exit.invalidInput)
         }
         return GroupSelection(group: group, config: chosen)
-    }
-
-    /// The start check (spec §6.2): exit 2 with the arithmetic when no host may go offline.
-    func rollout(health: [RolloutHost.Health]) throws -> Rollout {
-        switch Rollout.plan(config: config, hosts: health.map { RolloutHost(health: $0) }) {
-        case .success(let rollout): return rollout
-        case .failure(let failure):
-            Console.say("error: group \(group.name): \(failure)")
-            Console.say("no host was contacted")
-            throw ExitCode(Exit.invalidInput)
-        }
-    }
-
-    /// The events every host runs: with traffic control, all thirteen.
-    var events: [DeploymentEvent] {
-        group.traffic == nil ? LifecycleSequence.defaultEvents(trafficHooks: false) : LifecycleSequence.allEvents
     }
 }

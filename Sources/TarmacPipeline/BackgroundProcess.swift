@@ -4,12 +4,12 @@ import Foundation
 /// `git commit` that started it can end), stdin from /dev/null, stdout and stderr appended
 /// to a log file, and no inherited `GIT_*` variable (a post-commit hook passes a relative
 /// `GIT_INDEX_FILE` and a frozen author date).
-enum BackgroundProcess {
+public enum BackgroundProcess {
     /// glibc's `POSIX_SPAWN_SETSID` (2.26+), which the Glibc module does not export.
     private static let spawnSetsid: Int16 = 0x80
 
     /// Spawns `arguments` of this binary; returns the child's pid without waiting for it.
-    static func start(_ arguments: [String], log: String) throws -> Int32 {
+    public static func start(_ arguments: [String], log: String) throws -> Int32 {
         let executable =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
@@ -57,6 +57,6 @@ extension BackgroundProcess {
 }
 
 /// A background process that could not be started.
-struct SpawnError: Error, CustomStringConvertible {
-    var description: String
+public struct SpawnError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -1,14 +1,14 @@
 import Foundation
 import Synchronization
-import TarmacDeploy
+import TarmacCore
 
-/// Writes a running group deployment into the history as its progress arrives: events as
+/// Writes a running group deployment into its journal (the history) as its progress arrives: events as
 /// they start and finish, hook output in one batch per event, each host's final state.
 ///
 /// History is a record, not a gate: a write that fails is kept as a warning and the
 /// deployment goes on.
 public final class DeploymentRecorder: Sendable {
-    public let store: HistoryStore
+    public let journal: any DeploymentJournal
     public let deploymentID: String
     private let hosts: [String]
     private let clock: @Sendable () -> Date
@@ -21,16 +21,16 @@ public final class DeploymentRecorder: Sendable {
 
     /// Starts recording: the deployment and its hosts are stored as `InProgress`.
     public init(
-        store: HistoryStore, record: DeploymentRecord, hosts: [HostTarget],
+        journal: any DeploymentJournal, record: DeploymentRecord, hosts: [HostTarget],
         clock: @escaping @Sendable () -> Date = {
             Date()
         }
     ) throws {
-        self.store = store
+        self.journal = journal
         self.deploymentID = record.id
         self.hosts = hosts.map(\.name)
         self.clock = clock
-        try store.begin(record, hosts: hosts)
+        try journal.recordStart(record, hosts: hosts)
     }
 
     /// Problems writing the history, for the user to see once at the end.
@@ -47,17 +47,17 @@ public final class DeploymentRecorder: Sendable {
 
     /// The deployment's end.
     public func finish(status: DeploymentStatus, message: String?) {
-        attempt { try store.finish(deploymentID, status: status, message: message) }
+        attempt { try journal.finish(deploymentID, status: status, message: message) }
     }
 
     private func record(host: String, _ report: DeploymentProgress) {
         switch report {
         case .eventStarted(let name):
             let event = EventResult(name: name, status: .inProgress, startedAt: clock())
-            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+            attempt { try journal.recordEvent(deploymentID: deploymentID, host: host, event) }
         case .eventFinished(let event):
             flush(host: host)
-            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+            attempt { try journal.recordEvent(deploymentID: deploymentID, host: host, event) }
         case .output(let event, let stream, let text):
             let line = OutputLine(
                 time: clock(), host: host, event: event, stream: HookStream(rawValue: stream) ?? .stdout, text: text)
@@ -70,14 +70,14 @@ public final class DeploymentRecorder: Sendable {
     private func finished(host: String, _ result: HostResult) {
         flush(host: host)
         for event in result.events {
-            attempt { try store.recordEvent(deploymentID: deploymentID, host: host, event) }
+            attempt { try journal.recordEvent(deploymentID: deploymentID, host: host, event) }
         }
         var message = result.problems.isEmpty ? nil : result.problems.map(\.description).joined(separator: "; ")
         if message == nil, result.outcome == .failed || result.outcome == .stopped, result.install != .notRun {
             message = "this host \(result.revisionState)"
         }
         attempt {
-            try store.updateHost(
+            try journal.updateHost(
                 deploymentID: deploymentID, host: host, status: result.status, installed: result.installed,
                 message: message)
         }
@@ -86,7 +86,7 @@ public final class DeploymentRecorder: Sendable {
     private func flush(host: String) {
         let lines = state.withLock { $0.output.removeValue(forKey: host) ?? [] }
         guard !lines.isEmpty else { return }
-        attempt { try store.appendOutput(deploymentID: deploymentID, lines) }
+        attempt { try journal.appendOutput(deploymentID: deploymentID, lines) }
     }
 
     private func attempt(_ write: () throws -> Void) {

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// One deployment per group at a time on this build box: an exclusive `flock` on
@@ -15,7 +14,7 @@ final class GroupLock {
         close(fd)
     }
 
-    /// Takes the lock, or says who holds it and exits 1.
+    /// Takes the lock; refuses with who holds it when another tarmac does.
     static func acquire(repository: String, group: String, deploymentID: String) throws -> GroupLock {
         let directory = repository + "/.tarmac/locks"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -23,17 +22,13 @@ final class GroupLock {
         let path = directory + "/" + safe + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            Console.say("error: cannot open \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(Exit.failed)
+            throw DeploymentRefusal.lockUnavailable(path: path, reason: String(cString: strerror(errno)))
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
-            Console.say(
-                "error: group \(group) is being deployed by another tarmac (\(holder ?? "unknown")); "
-                    + "wait for it to finish, or stop it with Ctrl-C")
-            throw ExitCode(Exit.failed)
+            throw DeploymentRefusal.busy(group: group, holder: holder)
         }
         ftruncate(fd, 0)
         let text = "deployment \(deploymentID), pid \(getpid())\n"

@@ -1,0 +1,23 @@
+import TarmacCore
+import TarmacDeploy
+import TarmacHistory
+
+/// The history is the deployments' journal: TarmacDeploy declares what it records and reads,
+/// TarmacHistory stores it, and the command line, which chooses the store, joins the two.
+extension HistoryStore: DeploymentJournal {
+    public func endInterruptedDeployments() throws {
+        try markInterrupted()
+    }
+
+    public func installedRevisions(group: String) throws -> [String: String] {
+        Dictionary(try currentRevisions(group: group).map { ($0.host, $0.revision) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func deploymentRecord(_ id: String) throws -> DeploymentRecord? {
+        try deployment(id)?.record
+    }
+
+    public func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws {
+        try begin(record, hosts: hosts)
+    }
+}
