@@ -32,6 +32,13 @@ struct ApplyCommand: AsyncParsableCommand {
             host can create, and bundles that unpack to more than --max-unpacked-size (default \
             4G) or to more than the free space of the staging directory or the deployment root.
 
+            Rollback: with --trust-key the host remembers, per application and group, the \
+            highest sequence (the commit's committer time, signed inside the bundle) it accepted, \
+            in <deployment-root>/deployment-instructions/<group-id>_high_water_mark, and refuses \
+            an older bundle (exit 2, naming both revisions, nothing changed) unless \
+            --allow-downgrade. A bundle signed with `tarmac bundle --expires` is refused after \
+            its expiry (by this host's clock).
+
             Exit 0 success; 1 an event failed (the message names the event, the script and its \
             exit code, and the log); 2 invalid bundle, AppSpec or options, a plan conflict, or \
             a deployment root (or an ancestor, or a record in it) owned or writable by another \
@@ -41,6 +48,7 @@ struct ApplyCommand: AsyncParsableCommand {
               tarmac apply /media/usb/docs-site.tar.gz --trust-key release.pub
               tarmac apply app.zip --file-exists-behavior OVERWRITE
               tarmac apply app.tar.gz --events ApplicationStop,ApplicationStart
+              tarmac apply old.tar.gz --trust-key release.pub --allow-downgrade
             """)
 
     @Argument(
@@ -70,6 +78,13 @@ struct ApplyCommand: AsyncParsableCommand {
     var deploymentRoot = "/var/lib/tarmac"
 
     @OptionGroup var trust: TrustOptions
+
+    @Flag(
+        name: .customLong("allow-downgrade"),
+        help:
+            "With --trust-key: install a bundle older than the newest this host accepted for this application and group (its committer time is lower); the receipt records the downgrade."
+    )
+    var allowDowngrade = false
 
     @Flag(
         name: .customLong("ignore-application-stop-failures"),
@@ -103,11 +118,14 @@ struct ApplyCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let staged = try await stage(trust: policy, into: work)
         let request = try makeRequest(staged)
-        let printer = ApplyPrinter(json: json)
+        let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
+        var printer = ApplyPrinter(json: json)
+        printer.downgrade = rollback.downgradeFrom
         printer.start(request, staged: staged)
         Interrupt.install()
         let deployment = HostDeployment(transport: LocalTransport(), stopRequested: { Interrupt.requested })
-        let result = await deployment.run(request) { printer.progress($0) }
+        let result = await deployment.run(request) { [printer] in printer.progress($0) }
+        await rollback.finish(result)
         printer.finish(result, request: request, staged: staged)
         switch result.outcome {
         case .succeeded: return
