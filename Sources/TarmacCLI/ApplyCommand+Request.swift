@@ -19,6 +19,7 @@ extension ApplyCommand {
             commit: staged.report.manifest?.commit, events: eventList, fileExistsBehavior: fileExistsBehavior,
             ignoreApplicationStopFailures: ignoreStopFailures, keepBundle: keepBundle, maxRevisions: maxRevisions,
             runnerPID: getpid())
+        request.revision = staged.report.manifest?.revision
         request.localBundleByteCount =
             (try? FileManager.default.attributesOfItem(atPath: staged.transferPath))?[.size] as? Int64
         return request

@@ -104,6 +104,12 @@ struct ApplyCommand: AsyncParsableCommand {
             valueName: "size"))
     var maxUnpackedSize = UnpackedSize(bytes: UnpackLimits.defaultMaxBytes)
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write a copy of this deployment's receipt here (and its signature to <path>.sig), e.g. on the USB stick that carries it back for `tarmac receipts import`.",
+            valueName: "path"))
+    var receipt: String?
+
     @Flag(help: "Print the result as one JSON object on stdout.")
     var json = false
 
@@ -117,8 +123,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let work = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let staged = try await stage(trust: policy, into: work)
-        let request = try makeRequest(staged)
+        var request = try makeRequest(staged)
         let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
+        request.downgradeFrom = rollback.downgradeFrom?.revision
         var printer = ApplyPrinter(json: json)
         printer.downgrade = rollback.downgradeFrom
         printer.start(request, staged: staged)
@@ -126,6 +133,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let deployment = HostDeployment(transport: LocalTransport(), stopRequested: { Interrupt.requested })
         let result = await deployment.run(request) { [printer] in printer.progress($0) }
         await rollback.finish(result)
+        reportReceipt(result, request: request)
         printer.finish(result, request: request, staged: staged)
         switch result.outcome {
         case .succeeded: return

@@ -1,4 +1,5 @@
 import Foundation
+import TarmacCore
 import TarmacEngine
 
 /// The status words of the contract (design.md).
@@ -72,6 +73,8 @@ public struct HostResult: Sendable {
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
     public var install: InstallRecord
+    /// The receipt left on the host, or why there is none.
+    public var receipt: Result<Receipt, ReceiptError>?
 
     public init(
         outcome: Outcome, events: [EventResult], problems: [String], warnings: [String], installed: Bool,

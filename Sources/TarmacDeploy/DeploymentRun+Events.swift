@@ -41,6 +41,7 @@ extension Run {
             let outcome = try await run(program, event: name)
             installed = outcome.succeeded
             progressOfInstall = InstallProgress.read(outcome.lines, plan: plan)
+            receiptFiles = ReceiptProgram.files(plan: plan, facts: facts, progress: progressOfInstall!)
             if outcome.succeeded { return EventResult(name: name, status: .succeeded) }
             return EventResult(
                 name: name, status: .failed, exitCode: outcome.status, message: Self.failureMessage(outcome))

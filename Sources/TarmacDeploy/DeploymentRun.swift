@@ -18,6 +18,8 @@ struct Run {
     var installed = false
     /// What Install's program recorded it changed; nil while it has not run.
     var progressOfInstall: InstallProgress?
+    /// What Install wrote, for the receipt.
+    var receiptFiles = Receipt.Files()
     /// Install's program was started but its connection was lost: what it changed is unknown.
     var installUnknown = false
     /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).

@@ -69,10 +69,21 @@ public struct HostSession: Sendable {
 
     /// Releases the host's lock (if held) and returns the result. Events that never ran are Skipped.
     public mutating func end(_ outcome: HostResult.Outcome) async -> HostResult {
-        if locked { await run.releaseLock() }
-        locked = false
         run.skipRemaining()
-        return run.result(outcome)
+        var result = run.result(outcome)
+        if locked && outcome != .refused && outcome != .skipped {
+            // Every deployment that ran leaves a receipt, written before the lock goes; a refused
+            // one changed nothing and leaves nothing.
+            let writer = ReceiptWriter(transport: run.transport, request: run.request, now: run.deployment.now)
+            result.receipt = await writer.write(
+                result, files: run.receiptFiles, previousDeployment: run.facts.lastSuccessful)
+        }
+        if locked {
+            await run.releaseLock()
+            result.warnings = run.warnings
+        }
+        locked = false
+        return result
     }
 
     /// Whether a failed `prepare` refused the plan (nothing changed) rather than failed a step.
