@@ -42,6 +42,12 @@ extension Run {
             installed = outcome.succeeded
             progressOfInstall = InstallProgress.read(outcome.lines, plan: plan)
             receiptFiles = ReceiptProgram.files(plan: plan, facts: facts, progress: progressOfInstall!)
+            installedUpdate =
+                outcome.succeeded
+                ? .write(
+                    InstalledRecord.planned(plan, files: request.files),
+                    destinations: request.appspec.files.map(\.destination))
+                : .remove
             if outcome.succeeded { return EventResult(name: name, status: .succeeded) }
             return EventResult(
                 name: name, status: .failed, exitCode: outcome.status, message: Self.failureMessage(outcome))
@@ -49,6 +55,7 @@ extension Run {
             // The connection was lost: what the program did before is unknown.
             progressOfInstall = nil
             installUnknown = true
+            installedUpdate = .remove
             return EventResult(name: name, status: .failed, message: "\(error)")
         }
     }

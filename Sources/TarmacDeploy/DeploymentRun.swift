@@ -20,6 +20,8 @@ struct Run {
     var progressOfInstall: InstallProgress?
     /// What Install wrote, for the receipt.
     var receiptFiles = Receipt.Files()
+    /// What happens to the installed record (`tarmac verify`): Install succeeded → rewrite, failed → remove.
+    var installedUpdate = ReceiptProgram.InstalledUpdate.keep
     /// Install's program was started but its connection was lost: what it changed is unknown.
     var installUnknown = false
     /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).

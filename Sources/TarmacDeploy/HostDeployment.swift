@@ -76,7 +76,8 @@ public struct HostSession: Sendable {
             // one changed nothing and leaves nothing.
             let writer = ReceiptWriter(transport: run.transport, request: run.request, now: run.deployment.now)
             result.receipt = await writer.write(
-                result, files: run.receiptFiles, previousDeployment: run.facts.lastSuccessful)
+                result, files: run.receiptFiles, previousDeployment: run.facts.lastSuccessful,
+                installed: run.installedUpdate)
         }
         if locked {
             await run.releaseLock()

@@ -11,31 +11,40 @@ struct ReceiptWriter: Sendable {
     let now: @Sendable () -> Date
 
     /// Writes the receipt; returns it (as written), or a warning saying why there is none.
-    func write(_ result: HostResult, files: Receipt.Files, previousDeployment: String?) async -> Result<
+    func write(
+        _ result: HostResult, files: Receipt.Files, previousDeployment: String?,
+        installed: ReceiptProgram.InstalledUpdate = .keep
+    ) async -> Result<
         Receipt, ReceiptError
     > {
         let layout = request.layout
         let previousID = previousDeployment.map { ($0 as NSString).lastPathComponent }
         do {
             let gathered = try await transport.run(
-                ReceiptProgram.gather(layout: layout, previous: previousID.map(layout.receiptFile))
+                ReceiptProgram.gather(
+                    layout: layout, previous: previousID.map(layout.receiptFile), installed: installed.planned)
             ) { _ in }
             guard gathered.succeeded else {
                 return .failure(ReceiptError("no receipt was written: \(gathered.notes.joined(separator: "; "))"))
             }
             let facts = Facts(gathered.lines)
             var receipt = makeReceipt(result, files: files, facts: facts, previousID: previousID)
+            var record: InstalledRecord?
+            if case .write(let planned, let destinations) = installed {
+                record = InstalledRecord.make(planned, destinations: destinations, lines: gathered.lines)
+            }
             var written = try await transport.run(
                 ReceiptProgram.write(
                     layout: layout, deploymentID: request.deploymentID, text: receipt.encoded(),
-                    sign: receipt.signing.signed)
+                    sign: receipt.signing.signed, installed: record, removeInstalled: installed == .remove)
             ) { _ in }
             if written.succeeded && written.lines.contains(.fact(key: "signfailed", value: "")) {
                 let why = written.stderr.split(separator: "\n").last.map(String.init) ?? "ssh-keygen -Y sign failed"
                 receipt.signing = Receipt.Signing(signed: false, reason: "ssh-keygen -Y sign failed: \(why)")
                 written = try await transport.run(
                     ReceiptProgram.write(
-                        layout: layout, deploymentID: request.deploymentID, text: receipt.encoded(), sign: false)
+                        layout: layout, deploymentID: request.deploymentID, text: receipt.encoded(), sign: false,
+                        installed: record, removeInstalled: installed == .remove)
                 ) { _ in }
             }
             guard written.succeeded else {
@@ -93,5 +102,13 @@ struct ReceiptWriter: Sendable {
                 previousRevision = (try? Receipt.parse(Data(previous.bytes), source: "previous receipt"))?.revision
             }
         }
+    }
+}
+
+extension ReceiptProgram.InstalledUpdate {
+    /// The entries whose state the gather program reports.
+    var planned: [InstalledRecord.Planned] {
+        if case .write(let planned, _) = self { return planned }
+        return []
     }
 }

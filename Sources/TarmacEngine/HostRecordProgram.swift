@@ -48,6 +48,8 @@ public enum HostRecordProgram {
 extension HostLayout {
     /// The highest anti-rollback sequence `apply --trust-key` accepted for this group.
     public var highWaterFile: String { "\(instructions)/\(groupID)_high_water_mark" }
+    /// What the group's last successful Install left on the host (`InstalledRecord`), for `tarmac verify`.
+    public var installedFile: String { "\(instructions)/\(groupID)_installed" }
     /// Where every deployment leaves its receipt.
     public var receiptsDirectory: String { "\(root)/receipts" }
     public func receiptFile(_ deploymentID: String) -> String { "\(receiptsDirectory)/\(deploymentID).json" }

@@ -13,9 +13,21 @@ import TarmacCore
 public enum ReceiptProgram {
     public static let hostKeyPath = "/etc/ssh/ssh_host_ed25519_key"
 
+    /// What a deployment does to the group's installed record (`InstalledRecord`).
+    public enum InstalledUpdate: Sendable, Equatable {
+        /// Install did not run: the record still describes the host.
+        case keep
+        /// Install failed or was cut off: what is installed is not known any more.
+        case remove
+        /// Install succeeded: record these entries, as the host has them when the deployment ends.
+        case write([InstalledRecord.Planned], destinations: [String])
+    }
+
     /// Gathers the host's name, machine id, host key and ability to sign; with `previous`,
     /// also reads that earlier receipt (checked like every record).
-    public static func gather(layout: HostLayout, previous: String?) -> ShellScript {
+    public static func gather(layout: HostLayout, previous: String?, installed: [InstalledRecord.Planned] = [])
+        -> ShellScript
+    {
         var s = Bookkeeping.prelude("gather what the receipt needs")
         s.append(RootCheck.helpers())
         s.run("t_chain", .quoted(layout.root))
@@ -38,6 +50,7 @@ public enum ReceiptProgram {
         s.line("else")
         s.line("  printf '@fact sign ok\\n' >&3")
         s.line("fi")
+        s.append(InstalledRecord.statLines(installed))
         if let previous {
             s.run("t_check", .quoted(layout.receiptsDirectory), "directory")
             s.run("t_check", .quoted(previous), "record")
@@ -52,7 +65,10 @@ public enum ReceiptProgram {
 
     /// Writes the receipt's text to `receiptFile(deploymentID)` and, with `sign`, its signature
     /// beside it (`.sig`); without, removes a stale signature. A failed signing is `@fact signfailed`.
-    public static func write(layout: HostLayout, deploymentID: String, text: String, sign: Bool) -> ShellScript {
+    public static func write(
+        layout: HostLayout, deploymentID: String, text: String, sign: Bool, installed: InstalledRecord? = nil,
+        removeInstalled: Bool = false
+    ) -> ShellScript {
         let path = layout.receiptFile(deploymentID)
         let directory = layout.receiptsDirectory
         var s = Bookkeeping.prelude("write the receipt of deployment \(deploymentID)")
@@ -73,6 +89,17 @@ public enum ReceiptProgram {
                 "{", "rm", "-f", "--", "${t_tmp:+\"$t_tmp\"}", ";", "printf", "'@fact signfailed\\n'", ">&3", ";", "}")
         } else {
             s.run("rm", "-f", "--", .quoted(path + ".sig"))
+        }
+        s.run("t_check", .quoted(layout.instructions), "directory")
+        s.run("t_check", .quoted(layout.installedFile), "record")
+        if let installed {
+            s.run(
+                "[", "-d", .quoted(layout.instructions), "]", "||", "mkdir", "-p", "-m", "0755", "--",
+                .quoted(layout.instructions), "||", "t_fail", "installed", .quoted("cannot create the directory"),
+                .quoted(layout.instructions))
+            Bookkeeping.writeFile(layout.installedFile, text: installed.text, label: "installed", in: &s)
+        } else if removeInstalled {
+            s.run("rm", "-f", "--", .quoted(layout.installedFile))
         }
         s.line("printf '@step receipt ok\\n' >&3")
         Bookkeeping.finish(&s)

@@ -3,10 +3,10 @@ import TarmacTestSupport
 import Testing
 
 /// The trust loop over SSH on the test fleet: every deployment leaves a receipt signed by the
-/// host's own key, which imports against the fleet's known_hosts.
+/// host's own key, which imports against the fleet's known_hosts; `verify GROUP` finds drift.
 @Suite("trust loop on the fleet", .serialized, Fleet.trait())
 struct FleetTrustLoopTests {
-    @Test func sshDeploymentsLeaveReceiptsSignedOnTheHost() throws {
+    @Test func sshDeploymentsLeaveReceiptsSignedOnTheHostAndVerifyFindsDriftPerHost() throws {
         let fleet = try Fleet.start(hosts: 2)
         defer { try? fleet.stop() }
         var project = try DeployTests.Project(fleet: fleet, config: "AllAtOnce")
@@ -39,5 +39,22 @@ struct FleetTrustLoopTests {
             ["receipts", "import", copy, "--known-hosts", fleet.knownHostsPath, "--host", second.address],
             in: project.repo.root)
         #expect(wrongHost.status == 2, "host2's key did not sign host1's receipt")
+
+        let clean = try project.repo.tarmac("verify", "fleet")
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let app = fleet.root(of: first) + "/opt/\(project.name)"
+        try "REVISION 1\n".write(toFile: app + "/index.html", atomically: false, encoding: .utf8)
+        #expect(chmod(app + "/only-1.html", 0o600) == 0)
+        try "left by the app\n".write(toFile: app + "/extra.log", atomically: false, encoding: .utf8)
+        let drift = try project.repo.tarmac("verify", "fleet", "--json")
+        #expect(drift.status == 1, "\(drift.stderr)")
+        let hosts = try #require(try JSONSerialization.jsonObject(with: Data(drift.stdout.utf8)) as? [[String: Any]])
+        #expect(hosts.map { $0["status"] as? String } == ["drift", "clean"], "\(drift.stdout)")
+        let modified = (hosts[0]["modified"] as? [[String: Any]])?.map { $0["path"] as? String } ?? []
+        #expect(Set(modified) == ["/opt/\(project.name)/index.html", "/opt/\(project.name)/only-1.html"])
+        #expect(hosts[0]["extra"] as? [String] == ["/opt/\(project.name)/extra.log"])
+        try FileManager.default.removeItem(atPath: app + "/only-1.html")
+        let missing = try project.repo.tarmac("verify", "fleet")
+        #expect(missing.stderr.contains("missing  /opt/\(project.name)/only-1.html"), "\(missing.stderr)")
     }
 }
