@@ -1,5 +1,6 @@
 import ArgumentParser
 import TarmacBundle
+import TarmacCore
 import TarmacDeploy
 import TarmacEngine
 import TarmacHost

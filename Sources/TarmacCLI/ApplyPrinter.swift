@@ -1,5 +1,6 @@
 import Foundation
 import TarmacBundle
+import TarmacCore
 import TarmacDeploy
 import TarmacEngine
 

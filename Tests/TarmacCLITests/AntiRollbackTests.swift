@@ -82,6 +82,14 @@ struct AntiRollbackTests {
         #expect(json?["downgrade_from"] as? String == releases.second.commit)
         #expect(try String(contentsOfFile: mounts.optDirectory + "/app/index.html", encoding: .utf8) == "revision 1\n")
         #expect(try String(contentsOfFile: markPath, encoding: .utf8) == mark, "the mark stays at the newest")
+        // The host's receipt of that deployment records the downgrade and what it replaced.
+        let id = try #require(json?["id"] as? String)
+        let receiptData = try Data(contentsOf: URL(fileURLWithPath: mounts.deploymentRoot + "/receipts/\(id).json"))
+        let receipt = try JSONSerialization.jsonObject(with: receiptData) as? [String: Any]
+        #expect(receipt?["downgrade"] as? Bool == true)
+        #expect(receipt?["downgrade_from"] as? String == releases.second.commit)
+        #expect(receipt?["previous_revision"] as? String == releases.second.commit)
+        #expect(receipt?["revision"] as? String == releases.first.commit)
     }
 
     @Test func aHighWaterMarkAnotherUserCouldHavePlantedIsRefused() throws {
