@@ -8,8 +8,9 @@ extension ApplyCommand {
     func reportReceipt(_ result: HostResult, request: DeploymentRequest) {
         guard let outcome = result.receipt else { return }
         switch outcome {
-        case .failure(let problem):
-            Console.say("warning: \(problem)")
+        case .failure:
+            // Already among the result's warnings.
+            if let receipt { Console.say("warning: no receipt was copied to \(receipt)") }
         case .success(let written):
             let path = request.layout.receiptFile(request.deploymentID)
             let how =

@@ -83,6 +83,7 @@ public struct HostSession: Sendable {
             await run.releaseLock()
             result.warnings = run.warnings
         }
+        if case .failure(let problem)? = result.receipt { result.warnings.append("\(problem)") }
         locked = false
         return result
     }
