@@ -52,6 +52,30 @@ struct DriftTests {
         #expect(deleted.stderr.contains("extra    /opt/app/cache/extra.txt"), "\(deleted.stderr)")
     }
 
+    @Test func aLocalUserWhoCanWriteADestinationIsCaughtReplacingAFile() throws {
+        let repo = try ApplyTests.hookedApp(revision: 1)
+        defer { repo.remove() }
+        let sandbox = try HostileSandbox.make()
+        defer { sandbox.remove() }
+        let bundle = try ApplyTests.bundlePath(repo, "r1.tar.gz")
+        // The destination belongs to the app's user, as /var/www to www-data; the user swaps a file.
+        let result = try sandbox.run(
+            """
+            "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 || exit 90
+            chown "$EVIL" /opt/app
+            runuser -u "$EVIL" -- sh -c 'printf "defaced\\n" > /opt/app/.new && mv -f /opt/app/.new /opt/app/index.html' || exit 91
+            "$TARMAC" verify --deployment-root "$ROOT"
+            """, environment: ["B": bundle])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "modified /opt/app/index.html (owner \(sandbox.evilUID):\(sandbox.evilUID) (installed 0:0), content)"),
+            "\(result.stderr)")
+        #expect(
+            result.stderr.contains("modified /opt/app (owner \(sandbox.evilUID):0 (installed 0:0))"), "\(result.stderr)"
+        )
+    }
+
     @Test func sizeAndMtimeSettleAFileUnlessFull() throws {
         let repo = try ApplyTests.hookedApp(revision: 1)
         defer { repo.remove() }
