@@ -54,6 +54,8 @@ readonly SSHD=/usr/sbin/sshd # inside each host: its system's own
 readonly ROOTS=${TARMAC_ROOTS_DIR:-/var/cache/tarmac-test/roots}
 readonly MIX=debian-11,debian-12,debian-13
 readonly SSHD_CONFIG=/etc/ssh/tarmac-fleet/sshd_config # inside each host
+# Host keys where a Debian host keeps them (a receipt is signed with /etc/ssh/ssh_host_ed25519_key).
+readonly HOST_KEYS=/etc/ssh
 readonly MAX_HOSTS=63
 readonly READY_SECONDS=10
 
@@ -267,14 +269,14 @@ configure_sshd() {
     root=$(root_dir "$i")
     etc=$root${SSHD_CONFIG%/*}
     mkdir -p "$etc"
-    ssh-keygen -q -t ed25519 -N '' -C "host$i" -f "$etc/ssh_host_ed25519_key"
-    ssh-keygen -q -t ecdsa -N '' -C "host$i" -f "$etc/ssh_host_ecdsa_key"
+    ssh-keygen -q -t ed25519 -N '' -C "host$i" -f "$root$HOST_KEYS/ssh_host_ed25519_key"
+    ssh-keygen -q -t ecdsa -N '' -C "host$i" -f "$root$HOST_KEYS/ssh_host_ecdsa_key"
     cp "$DIR/id_ed25519.pub" "$etc/authorized_keys"
     cat >"$root$SSHD_CONFIG" <<EOF
 # sshd for fleet host$i (written by $PROGRAM); paths are inside the host's root.
 ListenAddress $(guest_address "$i"):22
-HostKey ${SSHD_CONFIG%/*}/ssh_host_ed25519_key
-HostKey ${SSHD_CONFIG%/*}/ssh_host_ecdsa_key
+HostKey $HOST_KEYS/ssh_host_ed25519_key
+HostKey $HOST_KEYS/ssh_host_ecdsa_key
 AuthorizedKeysFile ${SSHD_CONFIG%/*}/authorized_keys
 PidFile none
 UsePAM no
@@ -406,7 +408,7 @@ write_descriptions() {
     for ((i = 1; i <= COUNT; i++)); do
         for key in ed25519 ecdsa; do
             printf '%s %s\n' "$(guest_address "$i")" \
-                "$(cut -d' ' -f1,2 "$(root_dir "$i")${SSHD_CONFIG%/*}/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
+                "$(cut -d' ' -f1,2 "$(root_dir "$i")$HOST_KEYS/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
         done
         printf 'host%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$(guest_address "$i")" "$(ns_name "$i")" \
             "$(root_dir "$i")" "$(state_dir "$i")/upper" "$(pid_file "$i")" "$(system_of "$i")" >>"$DIR/hosts.tsv"
@@ -475,7 +477,7 @@ write_bastion_descriptions() {
         "$(state_dir 0)/upper" "$(pid_file 0)" "$(system_of 0)" >>"$DIR/bastion.tsv"
     for key in ed25519 ecdsa; do
         printf '%s %s\n' "$(guest_address 0)" \
-            "$(cut -d' ' -f1,2 "$(root_dir 0)${SSHD_CONFIG%/*}/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
+            "$(cut -d' ' -f1,2 "$(root_dir 0)$HOST_KEYS/ssh_host_${key}_key.pub")" >>"$DIR/known_hosts"
     done
     printf '    proxy_jump: root@%s\n' "$(guest_address 0)" >>"$DIR/tarmac-group.yml"
 }

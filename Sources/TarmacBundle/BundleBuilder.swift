@@ -13,6 +13,11 @@ public struct BundleOptions: Sendable {
     public var format: ArchiveFormat?
     public var output: String?
     public var signingKeyPath: String?
+    /// With a signing key: how long hosts may install the bundle. The signature is then a
+    /// signed statement beside the bundle (`BundleStatement`), never a change to its bytes.
+    public var validity: TimeInterval?
+    /// The clock the statement's `signed-at` and `expires` are read from.
+    public var now: Date = Date()
     /// Bundle what a build made of a commit instead of the commit itself.
     public var built: BuiltRevision?
 
@@ -63,7 +68,10 @@ public struct BundleBuilder: Sendable {
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
         outcome.notInBundle = try await status
-        if let signingKey {
+        if let signingKey, let validity = options.validity {
+            outcome.signaturePath = try await signStatement(
+                output, manifest: manifest, sha256: sha256, with: signingKey, from: options.now, for: validity)
+        } else if let signingKey {
             outcome.signaturePath = try await sign(output, with: signingKey)
         }
         return outcome

@@ -28,7 +28,12 @@ public struct BundleInspector: Sendable {
     ) async throws -> BundleReport {
         try Self.requireRegularFile(path, what: "the bundle")
         var report = try await runBlocking { try BundleInspector.scan(path, limits: limits) }
-        report.signature = try await checkSignature(of: path, trust: trust, at: time)
+        if Self.hasStatement(path) {
+            (report.signature, report.statement) = await checkStatement(
+                of: path, report: report, trust: trust, at: time)
+        } else {
+            report.signature = try await checkSignature(of: path, trust: trust, at: time)
+        }
         return report
     }
 

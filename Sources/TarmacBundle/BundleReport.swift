@@ -39,6 +39,8 @@ public struct BundleReport: Sendable {
     /// Differences between members and the manifest.
     public var mismatches: [String]
     public var signature: SignatureStatus
+    /// The signed statement beside the bundle (`<bundle>.statement`), when there is one.
+    public var statement: BundleStatement?
     /// Worth a look, not refused: world-writable, setuid and setgid members.
     public var warnings: [String] = []
 

@@ -19,6 +19,7 @@ extension ApplyCommand {
             commit: staged.report.manifest?.commit, events: eventList, fileExistsBehavior: fileExistsBehavior,
             ignoreApplicationStopFailures: ignoreStopFailures, keepBundle: keepBundle, maxRevisions: maxRevisions,
             runnerPID: getpid())
+        request.revision = staged.report.manifest?.revision
         // The free-space check needs it: a bundle that cannot be stat'ed is an error, not 0 bytes.
         request.localBundleByteCount =
             try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64

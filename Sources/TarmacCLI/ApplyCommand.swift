@@ -32,6 +32,13 @@ struct ApplyCommand: AsyncParsableCommand {
             host can create, and bundles that unpack to more than --max-unpacked-size (default \
             4G) or to more than the free space of the staging directory or the deployment root.
 
+            Rollback: with --trust-key the host remembers, per application and group, the \
+            highest sequence (the commit's committer time, signed inside the bundle) it accepted, \
+            in <deployment-root>/deployment-instructions/<group-id>_high_water_mark, and refuses \
+            an older bundle (exit 2, naming both revisions, nothing changed) unless \
+            --allow-downgrade. A bundle signed with `tarmac bundle --expires` is refused after \
+            its expiry (by this host's clock).
+
             Exit 0 success; 1 an event failed (the message names the event, the script and its \
             exit code, and the log); 2 invalid bundle, AppSpec or options, a plan conflict, or \
             a deployment root (or an ancestor, or a record in it) owned or writable by another \
@@ -41,6 +48,7 @@ struct ApplyCommand: AsyncParsableCommand {
               tarmac apply /media/usb/docs-site.tar.gz --trust-key release.pub
               tarmac apply app.zip --file-exists-behavior OVERWRITE
               tarmac apply app.tar.gz --events ApplicationStop,ApplicationStart
+              tarmac apply old.tar.gz --trust-key release.pub --allow-downgrade
             """)
 
     @Argument(
@@ -72,6 +80,13 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var trust: TrustOptions
 
     @Flag(
+        name: .customLong("allow-downgrade"),
+        help:
+            "With --trust-key: install a bundle older than the newest this host accepted for this application and group (its committer time is lower); the receipt records the downgrade."
+    )
+    var allowDowngrade = false
+
+    @Flag(
         name: .customLong("ignore-application-stop-failures"),
         help: "Go on when ApplicationStop (or a block-traffic hook) of the earlier revision fails.")
     var ignoreStopFailures = false
@@ -89,6 +104,12 @@ struct ApplyCommand: AsyncParsableCommand {
             valueName: "size"))
     var maxUnpackedSize = UnpackedSize(bytes: UnpackLimits.defaultMaxBytes)
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write a copy of this deployment's receipt here (and its signature to <path>.sig), e.g. on the USB stick that carries it back for `tarmac receipts import`.",
+            valueName: "path"))
+    var receipt: String?
+
     @Flag(help: "Print the result as one JSON object on stdout.")
     var json = false
 
@@ -102,12 +123,17 @@ struct ApplyCommand: AsyncParsableCommand {
         let work = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let staged = try await stage(trust: policy, into: work)
-        let request = try makeRequest(staged)
-        let printer = ApplyPrinter(json: json)
+        var request = try makeRequest(staged)
+        let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
+        request.downgradeFrom = rollback.downgradeFrom?.revision
+        var printer = ApplyPrinter(json: json)
+        printer.downgrade = rollback.downgradeFrom
         printer.start(request, staged: staged)
         Interrupt.install()
         let deployment = HostDeployment(transport: LocalTransport(), stopRequested: { Interrupt.requested })
-        let result = await deployment.run(request) { printer.progress($0) }
+        let result = await deployment.run(request) { [printer] in printer.progress($0) }
+        await rollback.finish(result)
+        reportReceipt(result, request: request)
         printer.finish(result, request: request, staged: staged)
         switch result.outcome {
         case .succeeded: return

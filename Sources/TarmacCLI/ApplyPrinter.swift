@@ -2,11 +2,16 @@ import Foundation
 import TarmacBundle
 import TarmacCore
 import TarmacDeploy
+import TarmacEngine
 
 /// Live progress of `tarmac apply` on stderr, and its result (text or `--json`).
 struct ApplyPrinter: Sendable {
     let json: Bool
     let startedAt = Date()
+    /// The newer revision this install goes below (`--allow-downgrade`), if any.
+    var downgrade: HighWaterMark?
+
+    init(json: Bool) { self.json = json }
 
     func start(_ request: DeploymentRequest, staged: StagedBundle) {
         let revision = staged.report.manifest?.revision ?? String(staged.report.sha256.prefix(12))
@@ -14,6 +19,11 @@ struct ApplyPrinter: Sendable {
             "deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host"
         )
         Console.say("events: \(request.events.map(\.name).joined(separator: ", "))")
+        if let downgrade {
+            Console.say(
+                "warning: downgrade: this host accepted revision \(downgrade.revision) (sequence \(downgrade.sequence)) before; installing an older one on --allow-downgrade"
+            )
+        }
     }
 
     func progress(_ event: DeploymentProgress) {
@@ -55,7 +65,9 @@ struct ApplyPrinter: Sendable {
         }
         if json {
             Console.json(
-                (try? ApplyJSON(result: result, request: request, staged: staged, startedAt: startedAt).encoded())
+                (try? ApplyJSON(
+                    result: result, request: request, staged: staged, startedAt: startedAt, downgrade: downgrade
+                ).encoded())
                     ?? Data())
         }
     }
@@ -85,6 +97,8 @@ struct ApplyJSON: Encodable {
     var hosts: [Host]
     var problems: [String]
     var warnings: [String]
+    /// The revision this install went below on `--allow-downgrade`.
+    var downgradeFrom: String?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, status, group, application, revision
@@ -92,9 +106,14 @@ struct ApplyJSON: Encodable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case hosts, problems, warnings
+        case downgradeFrom = "downgrade_from"
     }
 
-    init(result: HostResult, request: DeploymentRequest, staged: StagedBundle, startedAt: Date) {
+    init(
+        result: HostResult, request: DeploymentRequest, staged: StagedBundle, startedAt: Date,
+        downgrade: HighWaterMark? = nil
+    ) {
+        downgradeFrom = downgrade?.revision
         id = request.deploymentID
         status = result.status
         group = request.groupName

@@ -24,6 +24,18 @@ struct BundleCommand: AsyncParsableCommand {
               tarmac bundle --rev v1.4.0 --format tar.zst -o /media/usb/docs-site.tar.zst
               tarmac bundle --worktree                 # uncommitted changes too, as <commit>-dirty-<tree>
               tarmac bundle --sign ~/.ssh/release_ed25519   # writes <bundle>.sig (SSHSIG, namespace tarmac)
+              tarmac bundle --sign ~/.ssh/release_ed25519 --expires 30d
+                  # writes <bundle>.statement and <bundle>.statement.sig instead: hosts refuse it after 30 days
+
+            Signed bundles and rollback: hosts that `tarmac apply --trust-key` remember the \
+            highest sequence they accepted per application and group, and refuse an older one. \
+            The sequence is the commit's committer time, already in the bundle's manifest \
+            (commit_time), so the same commit still gives the same bytes.
+
+            --expires keeps the bundle's bytes as they are: the expiry and the signing time go \
+            into a small signed statement beside the bundle, which names the bundle's SHA-256. \
+            Check it by hand with \
+            `ssh-keygen -Y verify -f allowed_signers -I ID -n tarmac -s B.statement.sig < B.statement`.
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -48,7 +60,20 @@ struct BundleCommand: AsyncParsableCommand {
         help: ArgumentHelp("Sign with this OpenSSH ed25519 private key; writes <bundle>.sig.", valueName: "keyfile"))
     var sign: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "With --sign: hosts refuse the bundle after this long (30d, 12h, 90m, 2w); the signature becomes a signed statement beside the bundle.",
+            valueName: "period"))
+    var expires: String?
+
     func validate() throws {
+        if let expires {
+            guard sign != nil else { throw ValidationError("--expires needs --sign: only a signer can set an expiry") }
+            guard ValidityPeriod.seconds(expires) != nil else {
+                throw ValidationError(
+                    "--expires '\(expires)' is not a period; use a whole number with m, h, d or w, such as 30d")
+            }
+        }
         if worktree && rev != nil {
             throw ValidationError("--worktree bundles the working tree; it cannot be combined with --rev")
         }
@@ -63,6 +88,7 @@ struct BundleCommand: AsyncParsableCommand {
         options.format = format
         options.output = output.map(Console.absolute)
         options.signingKeyPath = sign.map(Console.absolute)
+        options.validity = expires.flatMap(ValidityPeriod.seconds)
         let builder = BundleBuilder(
             repository: project.repository, application: project.application, bundle: project.bundle)
         let outcome = try await Self.build(builder, options)
@@ -93,7 +119,19 @@ struct BundleCommand: AsyncParsableCommand {
             "bundled \(manifest.application) \(manifest.revision) (\(files) files, \(ByteCount.text(manifest.totalSize))) as \(manifest.format)"
         )
         Console.say("sha256 \(outcome.sha256)")
-        if let sig = outcome.signaturePath { Console.say("signature \(sig)") }
+        if let sig = outcome.signaturePath {
+            Console.say(
+                "signature \(sig)\(sig.hasSuffix(BundleStatement.suffix) ? " (+ .sig), expires \(expiry(sig))" : "")")
+        }
+    }
+}
+
+extension BundleCommand {
+    /// The expiry written into a statement, for the summary line.
+    fileprivate func expiry(_ statementPath: String) -> String {
+        let text = (try? String(contentsOfFile: statementPath, encoding: .utf8)) ?? ""
+        return (try? BundleStatement.parse(text, source: statementPath)).map { BundleStatement.format($0.expires) }
+            ?? "?"
     }
 }
 

@@ -23,6 +23,9 @@ struct InspectJSON: Encodable {
     var signer: String?
     var signatureTrusted: Bool
     var signatureProblem: String?
+    /// The anti-rollback sequence (the commit's committer time) and, with a statement, its expiry.
+    var sequence: Int64?
+    var expires: String?
     var appspec: String?
     var appspecErrors: [String]
     var wrapperDirectory: String?
@@ -36,6 +39,7 @@ struct InspectJSON: Encodable {
         case application, commit, revision, format, sha256, files, signature, signer
         case signatureTrusted = "signature_trusted"
         case signatureProblem = "signature_problem"
+        case sequence, expires
         case appspec
         case appspecErrors = "appspec_errors"
         case wrapperDirectory = "wrapper_directory"
@@ -59,6 +63,8 @@ struct InspectJSON: Encodable {
         case .invalid(let reason): (signatureProblem, signatureTrusted) = (reason, false)
         case .absent: signatureTrusted = false
         }
+        sequence = report.manifest?.commitTime
+        expires = report.statement.map { BundleStatement.format($0.expires) }
         self.appspec = report.appspecName
         appspecErrors = appspec.diagnostics.filter { $0.severity == .error }.map(\.description)
         wrapperDirectory = report.wrapperDirectory

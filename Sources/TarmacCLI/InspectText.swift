@@ -73,6 +73,12 @@ struct InspectText {
                     + (trusted ? " (trusted)" : " (not checked against a trusted key; pass --trust-key)"))
         case .invalid(let reason): say("signature   INVALID: \(reason)")
         }
+        if let manifest = report.manifest { say("sequence    \(manifest.commitTime) (the commit's committer time)") }
+        if let statement = report.statement {
+            say(
+                "statement   signed \(BundleStatement.format(statement.signedAt)), expires \(BundleStatement.format(statement.expires))"
+            )
+        }
         say(
             report.isTrustworthy && !appspec.diagnostics.hasErrors
                 ? "verified" : "error: this bundle must not be installed")

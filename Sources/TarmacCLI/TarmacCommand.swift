@@ -33,6 +33,7 @@ public struct TarmacCommand: AsyncParsableCommand {
             HostsCommand.self,
             PlanCommand.self, DeployCommand.self, RollbackCommand.self, RunCommand.self, ApproveCommand.self,
             RejectCommand.self, HistoryCommand.self, ShowCommand.self, LogsCommand.self, HookCommand.self,
+            ReceiptsCommand.self, VerifyCommand.self,
         ])
 
     public init() {}

@@ -33,6 +33,10 @@ public struct DeploymentRequest: Sendable {
     /// Deployments this build box knows were cut off (their tarmac died): a host lock one of them
     /// left, whose holder process the host also finds gone, is removed instead of refused.
     public var reclaimableLocks: Set<String> = []
+    /// The bundle's revision as its manifest names it (for the receipt); nil: `commit`.
+    public var revision: String?
+    /// The newer revision this install goes below (`apply --allow-downgrade`), for the receipt.
+    public var downgradeFrom: String?
 
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,

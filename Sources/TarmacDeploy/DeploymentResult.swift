@@ -34,6 +34,8 @@ public struct HostResult: Sendable {
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
     public var install: InstallRecord
+    /// The receipt left on the host, or why there is none.
+    public var receipt: Result<Receipt, ReceiptError>?
 
     public init(
         outcome: Outcome, events: [EventResult], problems: [HostProblem], warnings: [String], installed: Bool,

@@ -81,9 +81,23 @@ public struct HostSession: Sendable {
 
     /// Releases the host's lock (if held) and returns the result. Events that never ran are Skipped.
     public mutating func end(_ outcome: HostResult.Outcome) async -> HostResult {
-        guard case .ended(let result) = await runner.drive(runner.machine.end(outcome)) else {
+        var receipt: Result<Receipt, ReceiptError>?
+        if runner.machine.locked && outcome != .refused && outcome != .skipped {
+            // Every deployment that ran leaves a receipt, written before the lock goes; a refused
+            // one changed nothing and leaves nothing.
+            var pending = runner.machine
+            pending.ending = outcome
+            let writer = ReceiptWriter(
+                transport: runner.deployment.transport, request: runner.machine.request, now: runner.deployment.now)
+            receipt = await writer.write(
+                pending.finalResult(), files: runner.machine.receiptFiles,
+                previousDeployment: runner.machine.facts.lastSuccessful, installed: runner.machine.installedUpdate)
+        }
+        guard case .ended(var result) = await runner.drive(runner.machine.end(outcome)) else {
             preconditionFailure("HostMachine: end ended otherwise")
         }
+        result.receipt = receipt
+        if case .failure(let problem)? = receipt { result.warnings.append("\(problem)") }
         return result
     }
 

@@ -98,12 +98,21 @@ extension HostMachine {
         switch Self.outcome(input) {
         case .success(let outcome):
             installed = outcome.succeeded
-            progressOfInstall = InstallProgress.read(outcome.lines, plan: plan)
+            let progress = InstallProgress.read(outcome.lines, plan: plan)
+            progressOfInstall = progress
+            receiptFiles = ReceiptProgram.files(plan: plan, facts: facts, progress: progress)
+            installedUpdate =
+                outcome.succeeded
+                ? .write(
+                    InstalledRecord.planned(plan, files: request.files),
+                    destinations: request.appspec.files.map(\.destination))
+                : .remove
             return Self.eventResult(name, .success(outcome))
         case .failure(let error):
             // The connection was lost: what the program did before is unknown.
             progressOfInstall = nil
             installUnknown = true
+            installedUpdate = .remove
             return EventResult(name: name, status: .failed, message: "\(error)")
         }
     }

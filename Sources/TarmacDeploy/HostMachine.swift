@@ -29,6 +29,10 @@ struct HostMachine: Sendable {
     var progressOfInstall: InstallProgress?
     /// Install's program was started but its connection was lost: what it changed is unknown.
     var installUnknown = false
+    /// What Install wrote, for the receipt.
+    var receiptFiles = Receipt.Files()
+    /// What happens to the installed record (`tarmac verify`): Install succeeded → rewrite, failed → remove.
+    var installedUpdate = ReceiptProgram.InstalledUpdate.keep
     /// DownloadBundle's result when it ran ahead of the other events (a group's pre-staging).
     var prestaged: EventResult?
     /// The early plan, while nothing could have changed the host since its probe: no hook

@@ -159,6 +159,7 @@ struct CLITests {
         ["rollback", "--help"], ["init", "--help"], ["hosts", "--help"], ["hosts", "check", "--help"],
         ["hosts", "trust", "--help"], ["hosts", "unlock", "--help"], ["hook", "--help"], ["hook", "install", "--help"],
         ["hook", "uninstall", "--help"], ["run", "--help"], ["approve", "--help"], ["reject", "--help"],
+        ["receipts", "--help"], ["receipts", "import", "--help"], ["verify", "--help"],
     ])
     func helpTextIsGolden(args: [String]) throws {
         let result = try runCommand(TestPaths.tarmac, args, environment: ["COLUMNS": "100"])

@@ -5,6 +5,8 @@ public enum DeploymentCreator: String, Codable, Sendable, CaseIterable {
     case user
     case rollback
     case pipeline
+    /// Imported from a host's receipt (`tarmac receipts import`): a deployment done elsewhere.
+    case receipt
 }
 
 /// One host a deployment targets, in the order the deployment configuration takes them.

@@ -1,0 +1,91 @@
+/// `tarmac verify` on one host, in one program: checks the deployment root and the group's
+/// installed record (`InstalledRecord`), prints the record, then compares every entry with the
+/// host and lists what the destinations hold besides. Read-only. Paths are never printed,
+/// except the extra ones, as hex.
+///
+///     @fact norecord                 the group has no installed record
+///     @fact rec 74 5f 64 …           the record's bytes
+///     @fact drift <index> content | mode <now> | owner <uid>:<gid> | type
+///     @fact missing <index>
+///     @fact extra 2f 6f 70 …         NUL-terminated paths found below the destinations
+///
+/// A file's content is hashed only when its size and mtime do not settle it (same size, other
+/// mtime), or always with `full`.
+public enum DriftProgram {
+    public static func render(layout: HostLayout, full: Bool) -> ShellScript {
+        let record = layout.installedFile
+        var s = Bookkeeping.prelude("compare the installed files of \(layout.groupID) with their record (read-only)")
+        s.append(RootCheck.helpers())
+        s.run("t_chain", .quoted(layout.root))
+        s.run("t_check", .quoted(layout.instructions), "directory")
+        s.run("t_check", .quoted(record), "record")
+        s.ifThen(["[", "!", "-f", .quoted(record), "]"]) { s in
+            s.line("printf '@fact norecord\\n' >&3")
+            Bookkeeping.finish(&s)
+            s.line("exit 0")
+        }
+        s.run("od", "-An", "-v", "-tx1", "--", .quoted(record), "|", "sed", "'s/^/@fact rec/'", ">&3")
+        if full { s.line("t_full=1") } else { s.line("t_full=0") }
+        s.append(helpers())
+        s.run(".", .quoted(record))
+        Bookkeeping.finish(&s)
+        return s
+    }
+
+    /// `t_dest DIR`, `t_f`, `t_l`, `t_d`: what each record line does when the record is read.
+    static func helpers() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_drift() { printf '@fact drift %s %s\\n' \"$1\" \"$2\" >&3; }")
+        s.line("t_gone() { printf '@fact missing %s\\n' \"$1\" >&3; }")
+        s.line("t_dest() {")
+        s.line("  [ -d \"$1\" ] || return 0")
+        s.line("  find \"$1\" -xdev -mindepth 1 -print0 2>/dev/null | od -An -v -tx1 | sed 's/^/@fact extra/' >&3")
+        s.line("}")
+        s.comment("t_f INDEX PATH SHA256 MODE UID GID SIZE MTIME")
+        s.line("t_f() {")
+        s.line("  if [ -L \"$2\" ]; then t_drift \"$1\" type; return 0; fi")
+        s.line("  if [ ! -e \"$2\" ]; then t_gone \"$1\"; return 0; fi")
+        s.line("  if [ ! -f \"$2\" ]; then t_drift \"$1\" type; return 0; fi")
+        s.line("  t_s=$(stat -c '%a %u %g %s %Y' -- \"$2\") || { t_gone \"$1\"; return 0; }")
+        s.line("  set -- \"$@\" $t_s")
+        s.line("  [ \"$9\" = \"$4\" ] || t_drift \"$1\" \"mode $9\"")
+        s.line("  [ \"${10}:${11}\" = \"$5:$6\" ] || t_drift \"$1\" \"owner ${10}:${11}\"")
+        s.line("  if [ \"${12}\" != \"$7\" ]; then t_drift \"$1\" content; return 0; fi")
+        s.line("  [ \"$t_full\" = 1 ] || [ \"${13}\" != \"$8\" ] || return 0")
+        s.line("  t_sum=$(sha256sum < \"$2\") || t_sum=")
+        s.line("  [ \"${t_sum%% *}\" = \"$3\" ] || t_drift \"$1\" content")
+        s.line("}")
+        s.comment("t_l INDEX PATH TARGET")
+        s.line("t_l() {")
+        s.line(
+            "  if [ ! -L \"$2\" ]; then if [ -e \"$2\" ]; then t_drift \"$1\" type; else t_gone \"$1\"; fi; return 0; fi"
+        )
+        s.line("  [ \"$(readlink -- \"$2\")\" = \"$3\" ] || t_drift \"$1\" content")
+        s.line("}")
+        s.comment("t_d INDEX PATH MODE UID GID")
+        s.line("t_d() {")
+        s.line("  if [ -L \"$2\" ] || { [ -e \"$2\" ] && [ ! -d \"$2\" ]; }; then t_drift \"$1\" type; return 0; fi")
+        s.line("  if [ ! -d \"$2\" ]; then t_gone \"$1\"; return 0; fi")
+        s.line("  t_s=$(stat -c '%a %u %g' -- \"$2\") || { t_gone \"$1\"; return 0; }")
+        s.line("  set -- \"$@\" $t_s")
+        s.line("  [ \"$6\" = \"$3\" ] || t_drift \"$1\" \"mode $6\"")
+        s.line("  [ \"$7:$8\" = \"$4:$5\" ] || t_drift \"$1\" \"owner $7:$8\"")
+        s.line("}")
+        return s
+    }
+
+    /// `t_stat INDEX PATH`, for the record made at the end of a deployment: `@fact st INDEX f
+    /// MODE UID GID SIZE MTIME`, `… d MODE UID GID` or `… l`; nothing for a path that is gone.
+    static func statHelper() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_stat() {")
+        s.line("  if [ -L \"$2\" ]; then printf '@fact st %s l\\n' \"$1\" >&3")
+        s.line(
+            "  elif [ -f \"$2\" ]; then printf '@fact st %s f %s\\n' \"$1\" \"$(stat -c '%a %u %g %s %Y' -- \"$2\")\" >&3"
+        )
+        s.line("  elif [ -d \"$2\" ]; then printf '@fact st %s d %s\\n' \"$1\" \"$(stat -c '%a %u %g' -- \"$2\")\" >&3")
+        s.line("  fi")
+        s.line("}")
+        return s
+    }
+}

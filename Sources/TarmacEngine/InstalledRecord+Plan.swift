@@ -1,0 +1,63 @@
+import TarmacCore
+
+extension InstalledRecord {
+    /// What Install put in place, before the host is asked how it stands.
+    public enum Planned: Sendable, Equatable {
+        case file(path: String, sha256: String)
+        case link(path: String, target: String)
+        case directory(path: String)
+
+        public var path: String {
+            switch self {
+            case .file(let path, _), .link(let path, _), .directory(let path): path
+            }
+        }
+    }
+
+    /// The plan's directories, files (with their manifest SHA-256) and links; retained files are not tarmac's.
+    public static func planned(_ plan: InstallPlan, files: [BundleManifest.File]) -> [Planned] {
+        let digests = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        return plan.steps.compactMap { step in
+            switch step {
+            case .makeDirectory(let path): return .directory(path: path)
+            case .copyFile(let source, let destination, _, _):
+                return (digests[source] ?? nil).map { .file(path: destination, sha256: $0) }
+            case .symlink(let target, let destination, _): return .link(path: destination, target: target)
+            case .retain: return nil
+            }
+        }
+    }
+
+    /// The record from the planned entries and what `DriftProgram.statHelper` reported
+    /// (`st` facts); an entry the host no longer has, or has as another type, is left out.
+    public static func make(_ planned: [Planned], destinations: [String], lines: [ProgramLine]) -> InstalledRecord {
+        var stats: [Int: [String]] = [:]
+        for case .fact("st", let value) in lines {
+            let words = value.split(separator: " ").map(String.init)
+            if let index = words.first.flatMap(Int.init) { stats[index] = Array(words.dropFirst()) }
+        }
+        var record = InstalledRecord(destinations: destinations, entries: [])
+        for (index, entry) in planned.enumerated() {
+            let stat = stats[index] ?? []
+            switch (entry, stat.first, stat.count) {
+            case (.file(let path, let sha256), "f", 6):
+                record.entries.append(
+                    .file(
+                        path: path, sha256: sha256, mode: stat[1], uid: stat[2], gid: stat[3], size: stat[4],
+                        mtime: stat[5]))
+            case (.link(let path, let target), "l", _): record.entries.append(.link(path: path, target: target))
+            case (.directory(let path), "d", 4):
+                record.entries.append(.directory(path: path, mode: stat[1], uid: stat[2], gid: stat[3]))
+            default: continue
+            }
+        }
+        return record
+    }
+
+    /// The lines of a program that report each planned path's state (`st` facts).
+    public static func statLines(_ planned: [Planned]) -> ShellScript {
+        var s = DriftProgram.statHelper()
+        for (index, entry) in planned.enumerated() { s.run("t_stat", .number(index), .quoted(entry.path)) }
+        return s
+    }
+}
