@@ -17,7 +17,7 @@ import Testing
         #expect(
             host.sent == [
                 .lock, .probe, .readFile, .hook("ApplicationStop"), .download, .hook("BeforeInstall"), .probe,
-                .install, .hook("AfterInstall"), .hook("ApplicationStart"), .unlock,
+                .install, .hook("AfterInstall"), .hook("ApplicationStart"), .receiptGather, .receiptWrite, .unlock,
             ])
         #expect(result.statuses.allSatisfy { $0.hasSuffix("Succeeded") } && result.events.count == 7)
         #expect(result.installed)
@@ -74,7 +74,8 @@ import Testing
         ])
         let result = await F.deploy(F.request(), on: host)
         #expect(result.outcome == .failed)
-        #expect(host.sent == [.lock, .probe, .readFile, .hook("ApplicationStop"), .unlock])
+        #expect(
+            host.sent == [.lock, .probe, .readFile, .hook("ApplicationStop"), .receiptGather, .receiptWrite, .unlock])
         #expect(result.statuses.dropFirst().allSatisfy { $0.hasSuffix("Skipped") })
     }
 
@@ -119,7 +120,7 @@ import Testing
         let host = RecordingTransport()
         let result = await F.deploy(F.request(spec: spec), on: host)
         #expect(result.outcome == .succeeded)
-        #expect(host.sent == [.lock, .probe, .download, .install, .unlock])
+        #expect(host.sent == [.lock, .probe, .download, .install, .receiptGather, .receiptWrite, .unlock])
     }
 
     @Test func tooLittleSpaceRefusesTheHostBeforeAnythingIsWritten() async {
@@ -142,7 +143,7 @@ import Testing
     @Test func aStopRequestSkipsTheEventsNotYetStarted() async {
         let host = RecordingTransport(answers: [.probe: [F.probe(lastSuccessful: false)]])
         let result = await F.deploy(F.request(), on: host, stop: { true })
-        #expect(result.outcome == .stopped && host.sent == [.lock, .probe, .unlock])
+        #expect(result.outcome == .stopped && host.sent == [.lock, .probe, .receiptGather, .receiptWrite, .unlock])
         #expect(result.statuses.allSatisfy { $0.hasSuffix("Skipped") })
     }
 

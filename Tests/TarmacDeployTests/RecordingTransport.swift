@@ -8,6 +8,8 @@ final class RecordingTransport: HostTransport {
     /// The kinds of program tarmac sends.
     enum Program: Hashable, Sendable {
         case lock, unlock, probe, download, install, readFile, digest
+        /// The receipt's two programs: gather what it needs, then write (and sign) it.
+        case receiptGather, receiptWrite
         /// The hook program of this event.
         case hook(String)
         case unknown(String)
@@ -18,6 +20,8 @@ final class RecordingTransport: HostTransport {
                 ("# tarmac: take the host lock", .lock), ("# tarmac: release the host lock", .unlock),
                 ("# tarmac: probe", .probe), ("# tarmac: download", .download), ("# tarmac: install", .install),
                 ("# Print the first existing file", .readFile), ("# SHA-256 of files", .digest),
+                ("# tarmac: gather what the receipt needs", .receiptGather),
+                ("# tarmac: write the receipt", .receiptWrite),
             ]
             if let kind = kinds.first(where: { title.hasPrefix($0.0) }) {
                 self = kind.1
