@@ -20,7 +20,7 @@ extension PipelineStages {
                 context.events(.windowOpened(group: group.name, window, at: now))
                 return nil
             }
-            if context.stopRequested() {
+            if context.services.stopRequested() {
                 return try end(stage, .stopped, "stopped on request while waiting for window \(window)")
             }
             guard let opens = window.nextOpening(atOrAfter: now) else {
