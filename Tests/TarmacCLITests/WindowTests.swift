@@ -71,7 +71,7 @@ struct WindowTests {
         #expect(history.stdout.contains("outside window (overridden by \(user))"), "\(history.stdout)")
     }
 
-    @Test func aPipelineStageWaitsForAWindowOpeningAMinuteLaterAndCtrlCStopsAWait() throws {
+    @Test func aPipelineStageWaitsForAWindowOpeningAMinuteLaterAndCtrlCOrAKillEndsAWait() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }
         // The minute starting 15 to 75 seconds from now, in UTC.
@@ -132,6 +132,20 @@ struct WindowTests {
         #expect(
             (secondStage["message"] as? String)?.hasPrefix("stopped on request while waiting for window") == true,
             "\(secondStage)")
+        #expect(!(try project.repo.tarmac("history").stdout.contains("waiting for a deployment window")))
+
+        // Killed while it waits: the next reader finds its runner dead and stops it.
+        try project.commit()
+        let killed = try BackgroundCommand(TestPaths.tarmac, ["run"], in: project.repo.root)
+        defer { killed.remove() }
+        try waitFor("the third execution to wait for its window") {
+            try PipelineTests.executions(project).count == 3
+                && project.repo.tarmac("history").stdout.contains("opens at \(later.text)")
+        }
+        kill(killed.pid, SIGKILL)
+        _ = try? killed.wait(within: 30)
+        let third = try #require(try PipelineTests.executions(project).last)
+        #expect(third["state"] as? String == "Stopped", "\(third)")
         #expect(!(try project.repo.tarmac("history").stdout.contains("waiting for a deployment window")))
         #expect(project.installed(fleet.hosts[0]) == "revision 1\n")
     }
