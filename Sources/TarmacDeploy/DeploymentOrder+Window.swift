@@ -49,9 +49,8 @@ extension DeploymentOrder {
         case .ignore:
             return nil
         case .enforce(let clock):
-            if case .closed = WindowState(group, now: clock.now()) {
-                throw DeploymentRefusal.outsideWindow(group: group.name, WindowState(group, now: clock.now()))
-            }
+            let state = WindowState(group, now: clock.now())
+            if case .closed = state { throw DeploymentRefusal.outsideWindow(group: group.name, state) }
             return nil
         case .overridden(let person, let clock):
             if case .closed = WindowState(group, now: clock.now()) { return person }
