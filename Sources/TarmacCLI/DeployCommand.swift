@@ -28,10 +28,21 @@ struct DeployCommand: AsyncParsableCommand {
             tarmac.yml, AppSpec, bundle or configuration — no host was changed. A host whose \
             deployment root is owned or writable by another user fails before any event.
 
+            A group with a window (window: { cron: "* 9-16 * * MON-FRI", timezone: Europe/Berlin } \
+            in tarmac.yml) is deployed only while the window is open: outside it, deploy exits 2 \
+            before any host is contacted and says when the window next opens (in its time zone and \
+            in UTC). --outside-window deploys anyway; the history records who did.
+
+            --retry d-ID deploys d-ID's bundle again (the file kept in .tarmac/artifacts/, refused \
+            unless its SHA-256 is the one d-ID recorded) to only the hosts that failed, were skipped \
+            or were stopped in d-ID. It is a new deployment; show and history --json link it to d-ID.
+
             Examples:
               tarmac deploy staging
               tarmac deploy production --rev v1.4.0 --config OneAtATime
               tarmac deploy production --bundle /media/usb/docs-site.tar.gz --json
+              tarmac deploy production --outside-window
+              tarmac deploy production --retry d-7K2M9Q4XZ
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -46,14 +57,40 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Print progress as JSON lines on stdout, the result as the last line.")
     var json = false
 
+    @Flag(
+        name: .customLong("outside-window"),
+        help: "Deploy even when the group's window is closed (the history records who did).")
+    var outsideWindow = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Redeploy this deployment's bundle to only its hosts that failed or were skipped.",
+            valueName: "deployment-id"))
+    var retry: String?
+
+    func validate() throws {
+        if retry != nil && (target.rev != nil || target.bundle != nil) {
+            throw ValidationError(
+                "--retry deploys the retried deployment's bundle; it cannot be combined with --rev or --bundle")
+        }
+    }
+
     func run() async throws {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
-        let order = project.order(
+        var order = project.order(
             selection, rev: target.rev, bundle: target.bundle,
             ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures)
+        order.windowPolicy = outsideWindow ? .overridden(by: Approver.name, .system) : .enforce(.system)
         let services = DeploymentServices.commandLine(repository: project.repository.root)
         let console = DeployConsole(json: json)
+        if let retry {
+            do {
+                order = try Retry.order(order, retrying: retry, services: services)
+            } catch let refusal as DeploymentRefusal {
+                try DeploymentOutcome.refused(refusal).exit()
+            }
+        }
         let outcome = try await GroupDeployer(order: order, services: services, events: console.render).deploy()
         if case .finished(let deployment) = outcome {
             await Rollback.automatic(after: deployment, order: order, services: services, events: console.render)

@@ -87,6 +87,17 @@ enum ExecutionText {
             }
     }
 
+    /// The executions whose deploy stage waits for its group's window, and when it opens.
+    static func waitingForWindow(_ executions: [ExecutionDetail]) -> [String] {
+        let waiting = executions.compactMap { detail -> String? in
+            guard !detail.record.state.isFinal, let stage = detail.currentStage, stage.status == .inProgress,
+                let message = stage.message, message.hasPrefix("waiting for window")
+            else { return nil }
+            return "  \(detail.record.id) deploy \(stage.name): \(message)"
+        }
+        return waiting.isEmpty ? [] : ["waiting for a deployment window:"] + waiting
+    }
+
     private static func stages(_ detail: ExecutionDetail, now: Date) -> [String] {
         let rows = detail.stages.map { stage -> [String] in
             let took =

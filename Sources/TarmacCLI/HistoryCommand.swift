@@ -56,7 +56,9 @@ struct HistoryCommand: AsyncParsableCommand {
         let current = try groups.map { name in
             (group: name, hosts: try HistoryAccess.reading { try store.currentRevisions(group: name) })
         }
-        let header = ExecutionText.current(current) + ExecutionText.waiting(executions)
+        let header =
+            ExecutionText.current(current) + ExecutionText.waiting(executions)
+            + ExecutionText.waitingForWindow(executions)
         if !header.isEmpty { Console.result(header.joined(separator: "\n") + "\n") }
         Console.result(HistoryText.table(summaries, executions: executions, now: Date()))
     }

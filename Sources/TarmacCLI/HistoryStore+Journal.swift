@@ -17,6 +17,10 @@ extension HistoryStore: DeploymentJournal {
         try deployment(id)?.record
     }
 
+    public func hostStatuses(deploymentID: String) throws -> [(name: String, status: DeploymentStatus)] {
+        try deployment(deploymentID)?.hosts.map { ($0.name, $0.status) } ?? []
+    }
+
     public func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws {
         try begin(record, hosts: hosts)
     }

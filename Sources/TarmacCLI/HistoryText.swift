@@ -16,7 +16,7 @@ enum HistoryText {
                     record.id, record.status.rawValue, record.group, short(record.revision),
                     seconds(record.startedAt), duration(record, now: now),
                     "\(summary.hostsSucceeded)/\(summary.hostsTotal)",
-                ]
+                ] + notes(record)
             )
         }
         let runs = executions.map { ($0.record.createdAt, ExecutionText.row($0, now: now)) }
@@ -31,7 +31,9 @@ enum HistoryText {
             "deployment \(record.id): \(record.status.rawValue)",
             "  group \(record.group), application \(record.application), config \(record.configName), "
                 + "created by \(record.creator.rawValue)"
-                + (record.rollbackOf.map { ", rolling back \($0)" } ?? ""),
+                + (record.rollbackOf.map { ", rolling back \($0)" } ?? "")
+                + (record.retryOf.map { ", retrying \($0)" } ?? "")
+                + (record.windowOverriddenBy.map { ", outside the window (overridden by \($0))" } ?? ""),
             "  revision \(record.revision), bundle sha256 \(record.bundleSHA256)",
             "  started \(HistoryJSON.timestamp(record.startedAt)), "
                 + (record.finishedAt.map { "finished \(HistoryJSON.timestamp($0)) " } ?? "")
@@ -74,6 +76,15 @@ enum HistoryText {
     }
 
     /// Columns padded to their widest cell, two spaces apart; trailing blanks trimmed.
+    /// After a deployment's row: what it retried, and who deployed it outside its window.
+    static func notes(_ record: DeploymentRecord) -> [String] {
+        let notes = [
+            record.retryOf.map { "retry of \($0)" },
+            record.windowOverriddenBy.map { "outside window (overridden by \($0))" },
+        ].compactMap { $0 }
+        return notes.isEmpty ? [] : [notes.joined(separator: ", ")]
+    }
+
     static func aligned(_ rows: [[String]]) -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
         let widths = (0..<columns).map { column in rows.map { $0.count > column ? $0[column].count : 0 }.max() ?? 0 }

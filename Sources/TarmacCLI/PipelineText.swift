@@ -35,6 +35,10 @@ struct PipelineText: Sendable {
         case .deployStarted(let position, let group): Console.say("stage \(position): deploy to \(group)")
         case .deployment(let event): deployment.render(event)
         case .deploymentRefused(let refusal): refusal.say()
+        case .waitingForWindow(let group, let window, let opensAt):
+            Console.say("deploy \(group): waiting for window \(window), opens at \(window.describe(opensAt))")
+        case .windowOpened(let group, let window, _):
+            Console.say("deploy \(group): window \(window) is open")
         case .approvalSuperseded(let old, let id):
             Console.say("\(old) is superseded by \(id): its approval is no longer asked for")
         case .awaitingApproval(let record, let gate): Self.awaitingApproval(record, gate: gate)

@@ -2,6 +2,7 @@ import Foundation
 import TarmacCore
 import TarmacDeploy
 import TarmacEngine
+import TarmacHistory
 
 /// `tarmac plan`'s output: the rollout and, per host, file changes and event scripts.
 struct PlanReport {
@@ -10,6 +11,8 @@ struct PlanReport {
     let config: DeploymentConfig
     let rollout: Rollout
     let hosts: [(name: String, address: String, preview: HostPreview)]
+    /// The group's window now (`.always` without one: then nothing is said).
+    var window = WindowState.always
 
     /// How many paths of each kind the text lists before "… and N more".
     static let listed = 20
@@ -20,6 +23,13 @@ struct PlanReport {
             "configuration \(config.name): \(rollout.order.count) hosts, \(rollout.batchSize) at a time, "
                 + "\(rollout.minimumHealthy) must stay healthy; every host receives the bundle before the first starts")
         Console.say("order: " + rollout.order.map { hosts[$0].name }.joined(separator: ", "))
+        if window != .always {
+            let verdict =
+                if case .closed = window { "deploy refuses now (--outside-window overrides)" } else {
+                    "deploy may start now"
+                }
+            Console.say("\(window.description): \(verdict)")
+        }
         for host in hosts {
             Console.say("")
             Console.say("\(host.name) (\(host.address))")
@@ -55,13 +65,14 @@ struct PlanReport {
     }
 
     func json() throws -> String {
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "group": request.groupName, "application": request.application,
             "revision": bundle.commit ?? bundle.revision, "bundle_sha256": bundle.staged.report.sha256,
             "config": config.name, "batch_size": rollout.batchSize, "minimum_healthy": rollout.minimumHealthy,
             "order": rollout.order.map { hosts[$0].name },
             "hosts": hosts.map { Self.hostJSON($0.name, $0.address, $0.preview) },
         ]
+        if let window = windowJSON { object["window"] = window }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
     }
@@ -81,5 +92,17 @@ struct PlanReport {
         if let lock = preview.lock { host["lock"] = ["deployment": lock.deploymentID, "running": lock.holderAlive] }
         if let free = preview.freeBytes { host["free_bytes"] = free }
         return host
+    }
+
+    /// `{ cron, timezone, open, opens_at }` for a group with a window.
+    private var windowJSON: [String: Any]? {
+        switch window {
+        case .always: return nil
+        case .open(let w): return ["cron": w.cron.text, "timezone": w.zoneName, "open": true]
+        case .closed(let w, let opensAt):
+            var json: [String: Any] = ["cron": w.cron.text, "timezone": w.zoneName, "open": false]
+            if let opensAt { json["opens_at"] = HistoryJSON.timestamp(opensAt) }
+            return json
+        }
     }
 }

@@ -18,6 +18,8 @@ public protocol DeploymentJournal: Sendable {
     func installedRevisions(group: String) throws -> [String: String]
     /// One recorded deployment, nil when there is none with this id.
     func deploymentRecord(_ id: String) throws -> DeploymentRecord?
+    /// The hosts a recorded deployment targeted and how each ended, in its order (for `--retry`).
+    func hostStatuses(deploymentID: String) throws -> [(name: String, status: DeploymentStatus)]
     /// The group's last successful deployment (what a rollback returns to).
     func lastSuccessful(group: String) throws -> DeploymentRecord?
 

@@ -19,6 +19,12 @@ public struct DeploymentOrder: Sendable {
     public var rollbackOf: String?
     /// The pipeline execution this deployment is a stage of.
     public var executionID: String?
+    /// The deployment whose failed and skipped hosts this one retries (`deploy --retry`).
+    public var retryOf: String?
+    /// The SHA-256 the bundle must have (a retry deploys exactly the bundle it retries).
+    public var expectedBundleSHA256: String?
+    /// Whether the group's window is checked before anything else (`deploy` enforces it).
+    public var windowPolicy = WindowPolicy.ignore
 
     public init(
         repository: String, application: String, selection: GroupSelection, bundle: DeployBundle.Source,

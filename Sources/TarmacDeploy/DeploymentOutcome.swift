@@ -56,6 +56,12 @@ public enum DeploymentRefusal: Error, Sendable, CustomStringConvertible {
     case nothingToRollBackTo(group: String)
     /// A rollback to a deployment whose bundle is no longer kept.
     case bundleGone(deploymentID: String?, path: String?)
+    /// The group's window is closed (and `--outside-window` was not given).
+    case outsideWindow(group: String, WindowState)
+    /// `--retry` of a deployment whose kept bundle no longer has the SHA-256 it recorded.
+    case bundleChanged(deploymentID: String, path: String, recorded: String, found: String)
+    /// `--retry` of a deployment in which every host succeeded.
+    case nothingToRetry(deploymentID: String)
 
     /// True when the input was at fault (retrying the same way cannot work); false when the
     /// operation could not be carried out (a held lock, a history that cannot be written).
@@ -83,6 +89,13 @@ public enum DeploymentRefusal: Error, Sendable, CustomStringConvertible {
         case .nothingToRollBackTo(let group): "group \(group) has no successful deployment to roll back to"
         case .bundleGone(let id, let path):
             "the bundle of \(id ?? "that deployment") is no longer in .tarmac/artifacts (\(path ?? "not recorded"))"
+        case .outsideWindow(let group, let state):
+            "group \(group) is outside its deployment window: \(state.description); "
+                + "deploy then, or pass --outside-window to deploy now (the history records who did)"
+        case .bundleChanged(let id, let path, let recorded, let found):
+            "the bundle of \(id) (\(path)) has changed since it was deployed: its SHA-256 is \(found), "
+                + "not \(recorded); it cannot be retried"
+        case .nothingToRetry(let id): "every host of \(id) succeeded; there is nothing to retry"
         }
     }
 }

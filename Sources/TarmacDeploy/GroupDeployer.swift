@@ -30,11 +30,13 @@ public struct GroupDeployer: Sendable {
     }
 
     private func run() async throws -> FinishedDeployment {
+        let overriddenBy = try order.checkWindow()
         try order.checkStart()
         let connections = try services.connect(order.group, order.targets)
         let work = try WorkDirectory.make(repository: order.repository, isRunning: services.processIsRunning)
         defer { WorkDirectory.remove(work) }
         var setup = try await DeploymentSetup.prepare(order, work: work, events: events)
+        try Retry.check(setup, order)
         let lock = try GroupLock.acquire(
             repository: order.repository, group: order.group.name, deploymentID: setup.request.deploymentID)
         defer { withExtendedLifetime(lock) {} }
@@ -47,7 +49,7 @@ public struct GroupDeployer: Sendable {
         try setup.reorder(health: health)
         let recorder = try Self.recording {
             try DeploymentRecorder(
-                journal: journal, record: setup.record,
+                journal: journal, record: setup.record.with(retryOf: order.retryOf, windowOverriddenBy: overriddenBy),
                 hosts: order.targets.map { HostTarget(name: $0.name, address: $0.address) })
         }
         events(.started(setup))

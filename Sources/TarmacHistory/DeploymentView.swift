@@ -20,6 +20,10 @@ public struct DeploymentView: Codable, Sendable, Equatable {
     public var creator: DeploymentCreator
     public var rollbackOf: String?
     public var executionID: String?
+    /// The deployment this one retries (`deploy --retry`).
+    public var retryOf: String?
+    /// Who deployed outside the group's window with `--outside-window`.
+    public var windowOverriddenBy: String?
     public var message: String?
     public var startedAt: Date
     /// Null (not omitted) while the deployment runs.
@@ -34,6 +38,8 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         case config, creator
         case rollbackOf = "rollback_of"
         case executionID = "execution_id"
+        case retryOf = "retry_of"
+        case windowOverriddenBy = "window_overridden_by"
         case message
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -67,6 +73,8 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         creator = record.creator
         rollbackOf = record.rollbackOf
         executionID = record.executionID
+        retryOf = record.retryOf
+        windowOverriddenBy = record.windowOverriddenBy
         message = record.message
         startedAt = record.startedAt
         finishedAt = record.finishedAt
@@ -88,6 +96,8 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         try container.encode(creator, forKey: .creator)
         try container.encodeIfPresent(rollbackOf, forKey: .rollbackOf)
         try container.encodeIfPresent(executionID, forKey: .executionID)
+        try container.encodeIfPresent(retryOf, forKey: .retryOf)
+        try container.encodeIfPresent(windowOverriddenBy, forKey: .windowOverriddenBy)
         try container.encodeIfPresent(message, forKey: .message)
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(finishedAt, forKey: .finishedAt)

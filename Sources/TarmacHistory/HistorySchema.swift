@@ -7,6 +7,7 @@ enum HistorySchema {
         migrator.registerMigration("v1-deployments", migrate: createTables)
         migrator.registerMigration("v2-executions", migrate: createExecutionTables)
         migrator.registerMigration("v3-interrupted", migrate: addInterrupted)
+        migrator.registerMigration("v4-retry-window", migrate: addRetryAndWindowOverride)
         return migrator
     }
 
@@ -130,5 +131,14 @@ enum HistorySchema {
         try db.execute(
             sql: "UPDATE deployments SET interrupted = 1 WHERE status = 'Stopped' AND message = ?",
             arguments: ["interrupted: the tarmac process running it ended before it finished"])
+    }
+
+    /// `deploy --retry` links the new deployment to the one it retries; `--outside-window`
+    /// records who started a deployment outside the group's window.
+    private static func addRetryAndWindowOverride(_ db: Database) throws {
+        try db.alter(table: "deployments") { table in
+            table.add(column: "retry_of", .text)
+            table.add(column: "window_overridden_by", .text)
+        }
     }
 }

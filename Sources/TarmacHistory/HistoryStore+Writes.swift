@@ -20,15 +20,16 @@ extension HistoryStore {
                 sql: """
                     INSERT INTO deployments (id, group_name, application, revision, commit_id, bundle_sha256,
                       bundle_path, config_name, file_exists_behavior, ignore_application_stop_failures, status,
-                      creator, rollback_of, execution_id, message, started_at, finished_at, owner_pid)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                      creator, rollback_of, execution_id, message, started_at, finished_at, owner_pid, retry_of,
+                      window_overridden_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                     """,
                 arguments: [
                     stored.id, stored.group, stored.application, stored.revision, stored.commit,
                     stored.bundleSHA256, stored.bundlePath, stored.configName, stored.fileExistsBehavior.rawValue,
                     stored.ignoreApplicationStopFailures, stored.status.rawValue, stored.creator.rawValue,
                     stored.rollbackOf, stored.executionID, stored.message, Milliseconds.from(stored.startedAt),
-                    processID,
+                    processID, stored.retryOf, stored.windowOverriddenBy,
                 ])
             for (position, host) in hosts.enumerated() {
                 try db.execute(

@@ -15,7 +15,8 @@ enum RowDecoding {
             rollbackOf: row["rollback_of"], executionID: row["execution_id"],
             status: try word(row, "status", DeploymentStatus.init(rawValue:)), message: row["message"],
             startedAt: Milliseconds.date(row["started_at"] as Int64),
-            finishedAt: (row["finished_at"] as Int64?).map(Milliseconds.date))
+            finishedAt: (row["finished_at"] as Int64?).map(Milliseconds.date)
+        ).with(retryOf: row["retry_of"], windowOverriddenBy: row["window_overridden_by"])
     }
 
     static func host(_ row: Row, events: [Row]) throws -> DeploymentHost {

@@ -1,3 +1,4 @@
+import Foundation
 import TarmacCore
 import TarmacDeploy
 import TarmacHistory
@@ -36,6 +37,10 @@ public enum PipelineEvent: Sendable {
     case buildCommandSucceeded(BuildCommandResult)
     /// A deploy stage began.
     case deployStarted(position: Int, group: String)
+    /// A deploy stage waits for its group's window, which opens at `opensAt`.
+    case waitingForWindow(group: String, DeploymentWindow, opensAt: Date)
+    /// The window a deploy stage waited for opened (`at`: when the stage saw it open).
+    case windowOpened(group: String, DeploymentWindow, at: Date)
     /// What the stage's deployment reports.
     case deployment(DeploymentUpdate)
     /// The stage's deployment was refused.

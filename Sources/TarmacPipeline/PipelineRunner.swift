@@ -109,6 +109,8 @@ public struct PipelineContext: Sendable {
     /// also stops a build and an execution waiting for its turn).
     public var services: DeploymentServices
     public var events: @Sendable (PipelineEvent) -> Void
+    /// The time a deploy stage compares with its group's window.
+    public var clock = WallClock.system
 
     public init(
         repository: GitRepository, store: HistoryStore, id: String, services: DeploymentServices,

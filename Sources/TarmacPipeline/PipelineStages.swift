@@ -38,6 +38,7 @@ struct PipelineStages {
         guard let order = order(group: group, bundle: bundle) else {
             return try end(stage, .failed, "the deployment to \(group) did not run: tarmac.yml has no group \(group)")
         }
+        if let ended = try await waitForWindow(stage, group: order.group) { return ended }
         let deployer = GroupDeployer(order: order, services: context.services, events: events(stage))
         let outcome: FinishedDeployment
         switch try await deployer.deploy() {
@@ -94,7 +95,7 @@ struct PipelineStages {
         return .paused
     }
 
-    private func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
+    func end(_ stage: StageRecord, _ state: ExecutionState, _ message: String) throws -> StageOutcome {
         try Self.end(stage, state, message, context: context)
     }
 

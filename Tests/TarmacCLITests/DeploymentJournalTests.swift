@@ -84,6 +84,7 @@ struct FakeJournal: DeploymentJournal {
         return installed
     }
     func deploymentRecord(_ id: String) throws -> DeploymentRecord? { nil }
+    func hostStatuses(deploymentID: String) throws -> [(name: String, status: DeploymentStatus)] { [] }
     func lastSuccessful(group: String) throws -> DeploymentRecord? { nil }
     func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws {}
     func recordEvent(deploymentID: String, host: String, _ event: EventResult) throws {}

@@ -47,6 +47,11 @@ enum ModelRendering {
                     + "root=\(g.deploymentRoot) feb=\(g.fileExistsBehavior.rawValue) rollback=\(g.autoRollback) "
                     + "ignoreStop=\(g.ignoreApplicationStopFailures) max=\(g.maxRevisions) sudo=\(g.sudo) "
                     + "traffic=\(g.traffic.map { "\($0.block) | \($0.allow)" } ?? "-")")
+            if let w = g.window {
+                let sets = [w.cron.minutes, w.cron.hours, w.cron.daysOfMonth, w.cron.months, w.cron.daysOfWeek]
+                let fields = sets.map { $0.sorted().map(String.init).joined(separator: ",") }
+                lines.append("window \(g.name) \(w) fields=\(fields.joined(separator: " | "))")
+            }
         }
         if let p = config.pipeline {
             lines.append(

@@ -43,6 +43,10 @@ public struct DeploymentRecord: Sendable, Equatable {
     public var rollbackOf: String?
     /// The pipeline execution (`e-…`) that started this deployment, if one did.
     public var executionID: String?
+    /// The deployment whose failed and skipped hosts this one retries (`deploy --retry`).
+    public var retryOf: String?
+    /// Who started it outside the group's window with `--outside-window` (user@host).
+    public var windowOverriddenBy: String?
     public var status: DeploymentStatus
     /// Why the deployment failed or stopped, or a note on how it went.
     public var message: String?
@@ -76,5 +80,13 @@ public struct DeploymentRecord: Sendable, Equatable {
         self.message = message
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+
+    /// The record, linked to the deployment it retries and to who overrode the window.
+    public func with(retryOf: String?, windowOverriddenBy: String?) -> DeploymentRecord {
+        var record = self
+        record.retryOf = retryOf
+        record.windowOverriddenBy = windowOverriddenBy
+        return record
     }
 }

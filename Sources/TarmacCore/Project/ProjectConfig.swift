@@ -85,6 +85,8 @@ public struct DeploymentGroup: Sendable, Equatable {
     /// The `proxy_jump` chain, first hop first; nil when not set (then `~/.ssh/config`
     /// decides), empty for `none` (connect directly, whatever `~/.ssh/config` says).
     public var proxyJump: [JumpHost]?
+    /// `window`: when deployments of the group may start; nil means any time.
+    public var window: DeploymentWindow?
     public var location: SourceLocation
 
     /// Creates a group with the defaults.

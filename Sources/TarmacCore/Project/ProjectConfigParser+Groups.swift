@@ -3,7 +3,7 @@ extension ProjectConfigParser {
     static let groupKeys = [
         "hosts", "user", "identity", "known_hosts", "config", "deployment_root", "file_exists_behavior",
         "auto_rollback", "ignore_application_stop_failures", "max_revisions", "max_unpacked_size", "traffic", "sudo",
-        "connect_timeout", "io_timeout", "proxy_jump",
+        "connect_timeout", "io_timeout", "proxy_jump", "window",
     ]
 
     mutating func groups(_ node: YAMLNode) -> [DeploymentGroup] {
@@ -72,6 +72,7 @@ extension ProjectConfigParser {
         group.connectTimeout = seconds(node["connect_timeout"], path + ".connect_timeout") ?? group.connectTimeout
         group.ioTimeout = seconds(node["io_timeout"], path + ".io_timeout") ?? group.ioTimeout
         group.proxyJump = proxyJump(node["proxy_jump"], path + ".proxy_jump")
+        group.window = window(node["window"], path + ".window")
         return hosts == nil ? nil : group
     }
 
