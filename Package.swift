@@ -124,7 +124,7 @@ let package = Package(
         // Test helpers: real git repositories made at test time, the built binary, commands.
         .target(name: "TarmacTestSupport", path: "Tests/TarmacTestSupport"),
 
-        .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore"]),
+        .testTarget(name: "TarmacCoreTests", dependencies: ["TarmacCore", "TarmacTestSupport"]),
         .testTarget(name: "TarmacEngineTests", dependencies: ["TarmacEngine", "TarmacCore", "TarmacTestSupport"]),
         .testTarget(name: "TarmacArchiveTests", dependencies: ["TarmacArchive"]),
         .testTarget(name: "TarmacSigningTests", dependencies: ["TarmacSigning"]),

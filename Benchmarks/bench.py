@@ -126,6 +126,61 @@ def apply_bench(tarmac, repo, work, rounds):
     print(f"{'apply (re-apply over it) vs tar -xzf':<44} tarmac {g:7.3f}s   baseline {t:7.3f}s   ratio {g / t:5.2f}")
 
 
+GLOB_APPLY_SCRIPT = r"""
+set -e
+mkdir -p "$WORK/real-opt"
+mount --bind /opt "$WORK/real-opt"
+mount -t tmpfs bench-opt /opt
+# A debug tarmac links the toolchain's runtime in /opt/swift: bind it back.
+if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
+now() { date +%s%N; }
+t0=$(now); "$TARMAC" apply "$BUNDLE" --deployment-root "$WORK/root" >/dev/null; t1=$(now)
+echo "$((t1 - t0))"
+"""
+# A pattern that makes a backtracking glob matcher take exponential time on long names of a's.
+ADVERSARIAL_GLOB = "*a" * 30 + "*b"
+
+
+def glob_bench(tarmac, work, rounds):
+    """tarmac apply of 200 files with 243-character names whose permissions select them by an
+    adversarial glob (30 stars, never matching), against the same apply with the pattern `*`.
+    Both plan the same permissions over the same names, so the ratio shows what the glob costs;
+    a matcher that backtracks would not finish."""
+    if os.getuid() != 0:
+        print("glob: skipped (needs root for a private mount namespace)")
+        return
+    bundles = {}
+    for label, pattern in (("adversarial", ADVERSARIAL_GLOB), ("star", "*")):
+        def populate(repo):
+            os.makedirs(os.path.join(repo, "app"))
+            for i in range(200):
+                with open(os.path.join(repo, "app", "a" * 240 + f"{i:03d}"), "w") as f:
+                    f.write(f"{i}\n")
+        repo = make_repo(work, f"glob-{label}", populate)
+        with open(os.path.join(repo, "appspec.yml"), "w") as f:
+            f.write("version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /opt/bench-glob\n"
+                    f"permissions:\n  - object: /opt/bench-glob\n    pattern: \"{pattern}\"\n    mode: 640\n"
+                    "    type: [file]\n")
+        git(["commit", "-q", "-a", "-m", "permissions by pattern"], repo)
+        bundles[label] = os.path.join(work, f"glob-{label}.tar.gz")
+        subprocess.run([tarmac, "bundle", "-o", bundles[label]], cwd=repo, check=True, capture_output=True)
+    seconds = {label: [] for label in bundles}
+    for i in range(rounds):
+        for label in (("adversarial", "star") if i % 2 == 0 else ("star", "adversarial")):
+            env = dict(ENV, WORK=os.path.join(work, f"glob-{label}-{i}"), TARMAC=tarmac, BUNDLE=bundles[label])
+            try:
+                out = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", GLOB_APPLY_SCRIPT],
+                                     env=env, capture_output=True, text=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                sys.exit(f"bench: apply with the {label} pattern took over 120 s: the glob matcher backtracks")
+            if out.returncode != 0:
+                sys.exit(f"bench: glob apply round failed:\n{out.stderr}")
+            seconds[label].append(int(out.stdout.split()[0]) / 1e9)
+    a, b = statistics.median(seconds["adversarial"]), statistics.median(seconds["star"])
+    print(f"{'glob: apply, 30-star pattern vs pattern *':<44} tarmac {a:7.3f}s   baseline {b:7.3f}s   "
+          f"ratio {a / b:5.2f}   (target <= 1.2)")
+
+
 def bundle_bench(tarmac, repo, work, rounds, big_file_mib):
     """tarmac bundle (tar.gz, tar.zst) against git archive on the tree, and its memory on one big file."""
     out = os.path.join(work, "out")
@@ -465,7 +520,7 @@ def remove_work(work):
         shutil.rmtree(work, ignore_errors=True)
 
 
-SECTIONS = ("bundle", "apply", "fleet")
+SECTIONS = ("bundle", "apply", "glob", "fleet")
 
 
 def main():
@@ -491,6 +546,8 @@ def main():
             bundle_bench(tarmac, repo, work, args.rounds, args.big_file_mib)
         if "apply" in sections:
             apply_bench(tarmac, repo, work, args.rounds)
+        if "glob" in sections:
+            glob_bench(tarmac, work, args.rounds)
         if "fleet" in sections:
             fleet_bench(tarmac, repo, work, args.rounds)
     finally:

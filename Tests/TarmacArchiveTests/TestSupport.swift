@@ -2,8 +2,8 @@ import Foundation
 import TarmacArchive
 import Testing
 
-/// Every suite nests here so the whole target runs serially: the reproducibility tests
-/// change the process umask and TZ, which are process-wide.
+/// Every suite nests here so the whole target runs serially. No test changes process-wide
+/// state (umask, TZ, the environment): suites of other targets run alongside in this process.
 @Suite(.serialized) struct ArchiveTests {}
 
 /// The locale set-up the CLI does at start-up, run once before any test touches libarchive.

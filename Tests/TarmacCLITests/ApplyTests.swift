@@ -209,20 +209,33 @@ struct ApplyTests {
                 - location: after.sh
 
             """)
-        try repo.write("slow.sh", "#!/bin/sh\nsleep 2\necho done > /opt/slow-finished\n", executable: true)
+        // The hook holds until the test releases it (180 s at most): Ctrl-C lands while it runs.
+        try repo.write(
+            "slow.sh",
+            """
+            #!/bin/sh
+            touch /opt/slow-started
+            n=0
+            while [ ! -e /opt/slow-release ] && [ "$n" -lt 1800 ]; do sleep 0.1; n=$((n + 1)); done
+            echo done > /opt/slow-finished
+
+            """, executable: true)
         try repo.write("after.sh", "#!/bin/sh\necho ran > /opt/after-ran\n", executable: true)
         try repo.commitAll("slow hook")
         let bundle = try Self.bundlePath(repo, "\(UUID().uuidString).tar.gz")
         let result = try mounts.run(
-            """
-            "$TARMAC" apply "$B" --deployment-root "$ROOT" --json > /opt/result.json &
-            pid=$!
-            sleep 1
-            kill -INT "$pid"
-            wait "$pid"
-            echo "status=$?" > /opt/status
-            "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 && echo again-ok > /opt/again
-            """, environment: ["B": bundle])
+            shellWaitFunctions + """
+                "$TARMAC" apply "$B" --deployment-root "$ROOT" --json > /opt/result.json 2> /opt/stderr &
+                pid=$!
+                wait_for 60 "the hook to start" test -e /opt/slow-started || { kill -KILL "$pid"; exit 97; }
+                kill -INT "$pid"
+                wait_for 30 "tarmac to take the Ctrl-C" grep -q "interrupted: finishing the event" /opt/stderr \
+                    || { kill -KILL "$pid"; exit 96; }
+                touch /opt/slow-release
+                wait "$pid"
+                echo "status=$?" > /opt/status
+                "$TARMAC" apply "$B" --deployment-root "$ROOT" >/dev/null 2>&1 && echo again-ok > /opt/again
+                """, environment: ["B": bundle])
         #expect(result.status == 0, "\(result.stderr)")
         let opt = mounts.optDirectory
         #expect(try String(contentsOfFile: opt + "/status", encoding: .utf8) == "status=130\n")

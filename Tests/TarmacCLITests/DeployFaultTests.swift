@@ -7,13 +7,6 @@ import Testing
 struct DeployFaultTests {
     typealias Project = DeployTests.Project
 
-    /// Runs `script` with `sh -c` in the repository, `$TARMAC` and `$FLEET` set.
-    static func shell(_ project: Project, _ script: String) throws -> CommandResult {
-        try runCommand(
-            "/bin/sh", ["-c", script], in: project.repo.root,
-            environment: ["TARMAC": TestPaths.tarmac, "FLEET": project.fleet.directory, "FLEET_SH": Fleet.script])
-    }
-
     /// `tarmac show ID --json` of the newest deployment.
     static func newest(_ project: Project) throws -> [String: Any] { try newest(project.repo) }
 
@@ -24,6 +17,20 @@ struct DeployFaultTests {
         let id = try #require(list.first?["id"] as? String)
         let show = try repo.tarmac("show", id, "--json")
         return try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+    }
+
+    /// The `--json` event lines of a deployment's stdout so far.
+    static func jsonEvents(_ stdout: String) -> [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Waits until tarmac said it took the first Ctrl-C (its handler prints after it counted it).
+    static func waitForInterruptNotice(_ command: BackgroundCommand) throws {
+        try waitFor("tarmac to take the Ctrl-C (\"interrupted: finishing the event in flight\")", within: 30) {
+            command.stderr.contains("interrupted: finishing the event in flight")
+        }
     }
 
     static func hostStatuses(_ shown: [String: Any]) -> [String: String] {
@@ -116,13 +123,18 @@ struct DeployFaultTests {
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "AllAtOnce")
         defer { project.repo.remove() }
-        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1"], seconds: 60)], timeout: 2)
+        // The hook holds (never released) with a child of its own: the timeout must end both.
+        try project.commit(holdOn: ["ApplicationStart": ["host1"]], timeout: 2)
         let started = Date()
         let result = try project.deploy()
-        #expect(Date().timeIntervalSince(started) < 30, "the 60 s hook was cut at its 2 s timeout")
+        #expect(Date().timeIntervalSince(started) < 30, "the held hook was cut at its 2 s timeout")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("failed to complete in 2 seconds"), "\(result.stderr)")
         #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
+        let held = try #require(project.held(fleet.hosts[0], "ApplicationStart"), "the hook got to its hold")
+        try waitFor("the timed-out hook \(held.script) and its child \(held.child) on host1 to be gone", within: 15) {
+            held.live.isEmpty
+        }
     }
 
     @Test func aCutLinkFailsItsHostWithinTheIOTimeout() throws {
@@ -130,20 +142,17 @@ struct DeployFaultTests {
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "AllAtOnce", extra: ["io_timeout: 4"])
         defer { project.repo.remove() }
-        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1"], seconds: 40)])
-        let started = Date()
-        let result = try Self.shell(
-            project,
-            """
-            "$TARMAC" deploy fleet > out.log 2>&1 & pid=$!
-            sleep 4
-            "$FLEET_SH" cut "$FLEET" host1
-            wait $pid; echo "status=$?"
-            """)
+        try project.commit(holdOn: ["ApplicationStart": ["host1"]])
+        let deploy = try project.startDeploy()
+        defer { deploy.remove() }
+        try project.waitUntilHeld(fleet.hosts[0], "ApplicationStart")
+        let cut = Date()
+        try fleet.cut(fleet.hosts[0])
+        let status = try deploy.wait(within: 60)
         try? fleet.mend(fleet.hosts[0])
-        let log = (try? String(contentsOfFile: project.repo.root + "/out.log", encoding: .utf8)) ?? ""
-        #expect(Date().timeIntervalSince(started) < 30, "a dead link fails its host in bounded time: \(log)")
-        #expect(result.stdout.contains("status=0"), "\(log)")
+        try? project.release(fleet.hosts[0], "ApplicationStart")
+        #expect(Date().timeIntervalSince(cut) < 30, "a dead link fails its host in bounded time: \(deploy.stderr)")
+        #expect(status == 0, "\(deploy.stderr)")
         #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
     }
 
@@ -161,21 +170,20 @@ struct DeployFaultTests {
             "/bin/sh", ["-c", "head -c 100663296 /dev/urandom > big.bin"], in: project.repo.root, check: true)
         try project.commit()
         let started = Date()
-        let result = try Self.shell(
-            project,
-            """
-            "$TARMAC" deploy fleet --json > events.jsonl 2> err.log & pid=$!
-            until grep -q '"event":"DownloadBundle","host":"host1".*"type":"event_started"' events.jsonl; do
-                kill -0 $pid 2>/dev/null || break
-                sleep 0.02
-            done
-            "$FLEET_SH" cut "$FLEET" host1
-            wait $pid; echo "status=$?"
-            """)
+        let deploy = try project.startDeploy("--json")
+        defer { deploy.remove() }
+        try waitFor("host1's DownloadBundle to start (event_started)") {
+            Self.jsonEvents(deploy.stdout).contains {
+                $0["type"] as? String == "event_started" && $0["host"] as? String == "host1"
+                    && $0["event"] as? String == "DownloadBundle"
+            }
+        }
+        try fleet.cut(fleet.hosts[0])
+        let status = try deploy.wait(within: 60)
         try? fleet.mend(fleet.hosts[0])
-        let log = (try? String(contentsOfFile: project.repo.root + "/err.log", encoding: .utf8)) ?? ""
+        let log = deploy.stderr
         #expect(Date().timeIntervalSince(started) < 25, "a dead link fails its host in bounded time: \(log)")
-        #expect(result.stdout.contains("status=0"), "host2 succeeds: \(log)")
+        #expect(status == 0, "host2 succeeds: \(log)")
         #expect(Self.hostStatuses(try Self.newest(project)) == ["host1": "Failed", "host2": "Succeeded"])
         #expect(project.installed(fleet.hosts[0]) == nil, "nothing was installed on host1")
         #expect(project.installed(fleet.hosts[1]) == "revision 1\n")
@@ -186,21 +194,22 @@ struct DeployFaultTests {
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "OneAtATime")
         defer { project.repo.remove() }
-        try project.commit(sleepOn: ["BeforeInstall": (hosts: ["host1", "host2", "host3"], seconds: 3)])
-        let result = try Self.shell(
-            project,
-            """
-            "$TARMAC" deploy fleet > out.log 2>&1 & pid=$!
-            sleep 3
-            kill -INT $pid
-            wait $pid; echo "status=$?"
-            """)
-        let log = (try? String(contentsOfFile: project.repo.root + "/out.log", encoding: .utf8)) ?? ""
-        #expect(result.stdout.contains("status=130"), "\(log)")
+        try project.commit(holdOn: ["BeforeInstall": ["host1", "host2", "host3"]])
+        let deploy = try project.startDeploy()
+        defer { deploy.remove() }
+        // Ctrl-C while host1's BeforeInstall runs; the hook goes on only once tarmac has taken it.
+        try project.waitUntilHeld(fleet.hosts[0], "BeforeInstall")
+        deploy.interrupt()
+        try Self.waitForInterruptNotice(deploy)
+        try project.release(fleet.hosts[0], "BeforeInstall")
+        let status = try deploy.wait(within: 60)
+        let log = deploy.stderr
+        #expect(status == 130, "\(log)")
         let shown = try Self.newest(project)
         #expect(shown["status"] as? String == "Stopped")
         let statuses = Self.hostStatuses(shown)
-        #expect(statuses["host1"] == "Stopped" && statuses["host3"] == "Skipped", "\(statuses)")
+        #expect(statuses == ["host1": "Stopped", "host2": "Skipped", "host3": "Skipped"], "\(statuses)")
+        #expect(project.held(fleet.hosts[1], "BeforeInstall") == nil, "host2 was never started")
         #expect(project.installed(fleet.hosts[2]) == nil)
         #expect(project.events(fleet.hosts[0]) == ["BeforeInstall rev=1"], "host1 finished the event in flight only")
     }
@@ -210,27 +219,19 @@ struct DeployFaultTests {
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "AllAtOnce")
         defer { project.repo.remove() }
-        // A duration no other test uses: the fleet's hosts share this machine's process table.
-        try project.commit(sleepOn: ["BeforeInstall": (hosts: ["host1"], seconds: 53)])
-        let result = try Self.shell(
-            project,
-            """
-            "$TARMAC" deploy fleet --json > events.jsonl 2> err.log & pid=$!
-            until grep -q '"event":"BeforeInstall","host":"host1".*"type":"event_started"' events.jsonl; do
-                kill -0 $pid 2>/dev/null || break
-                sleep 0.05
-            done
-            sleep 1
-            kill -INT $pid; sleep 0.5; kill -INT $pid
-            wait $pid; echo "status=$?"
-            """)
-        #expect(result.stdout.contains("status=130"), "\(result.stdout)")
-        var sleeping = true
-        for _ in 0..<40 where sleeping {
-            sleeping = try fleet.exec(fleet.hosts[0], ["pgrep", "-f", "^sleep 53$"]).status == 0
-            if sleeping { Thread.sleep(forTimeInterval: 0.25) }
+        try project.commit(holdOn: ["BeforeInstall": ["host1"]])
+        let deploy = try project.startDeploy()
+        defer { deploy.remove() }
+        let held = try project.waitUntilHeld(fleet.hosts[0], "BeforeInstall")
+        #expect(held.live.count == 2, "the hook and its child run on host1")
+        deploy.interrupt()
+        try Self.waitForInterruptNotice(deploy)
+        deploy.interrupt()
+        #expect(try deploy.wait(within: 30) == 130, "\(deploy.stderr)")
+        // Never released: the hook and the child it started die with the connection that started them.
+        try waitFor("the hook \(held.script) and its child \(held.child) on host1 to be gone", within: 20) {
+            held.live.isEmpty
         }
-        #expect(!sleeping, "the hook died with the connection that started it")
         try project.commit()
         // The tarmac that ran the deployment knows from its history that it was cut off, and
         // takes the lock back by itself (PipelineTests covers that); a build box without that
@@ -254,18 +255,16 @@ struct DeployFaultTests {
         defer { try? fleet.stop() }
         var project = try Project(fleet: fleet, config: "AllAtOnce")
         defer { project.repo.remove() }
-        try project.commit(sleepOn: ["ApplicationStart": (hosts: ["host1", "host2"], seconds: 4)])
-        let result = try Self.shell(
-            project,
-            """
-            "$TARMAC" deploy fleet > first.log 2>&1 & pid=$!
-            sleep 2
-            "$TARMAC" deploy fleet > second.log 2>&1; echo "second=$?"
-            wait $pid; echo "first=$?"
-            """)
-        let second = (try? String(contentsOfFile: project.repo.root + "/second.log", encoding: .utf8)) ?? ""
-        #expect(result.stdout.contains("second=1") && result.stdout.contains("first=0"), "\(result.stdout) \(second)")
-        #expect(second.contains("is being deployed by another tarmac"), "\(second)")
+        try project.commit(holdOn: ["ApplicationStart": ["host1", "host2"]])
+        let first = try project.startDeploy()
+        defer { first.remove() }
+        for host in fleet.hosts { try project.waitUntilHeld(host, "ApplicationStart") }
+        let second = try project.deploy()
+        for host in fleet.hosts { try project.release(host, "ApplicationStart") }
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.contains("is being deployed by another tarmac"), "\(second.stderr)")
+        #expect(try first.wait(within: 60) == 0, "\(first.stderr)")
+        for host in fleet.hosts { #expect(project.installed(host) == "revision 1\n", "\(host)") }
     }
 
     @Test func autoRollbackRedeploysTheLastGoodRevisionToTheHostsThatRanInstall() throws {

@@ -24,10 +24,12 @@ struct DeployTests {
         }
 
         /// Commits revision `revision + 1`; `failOn` maps an event to the hosts where it exits 3,
-        /// `sleepOn` to hosts where it sleeps that many seconds first.
+        /// `sleepOn` to hosts where it sleeps that many seconds first (a duration, never a way to
+        /// wait for something), `holdOn` to hosts where it holds at a gate until the test releases
+        /// it (see `Project+Hold.swift`).
         mutating func commit(
             failOn: [String: [String]] = [:], sleepOn: [String: (hosts: [String], seconds: Int)] = [:],
-            timeout: Int? = nil, files: [String: String] = [:]
+            holdOn: [String: [String]] = [:], timeout: Int? = nil, files: [String: String] = [:]
         ) throws {
             revision += 1
             let events = ["ApplicationStop", "BeforeInstall", "AfterInstall", "ApplicationStart", "ValidateService"]
@@ -45,6 +47,9 @@ struct DeployTests {
                 if [ -f "$here/sleep-on/$LIFECYCLE_EVENT" ] && grep -qx "$TARMAC_HOST_NAME" "$here/sleep-on/$LIFECYCLE_EVENT"; then
                     sleep "$(cat "$here/sleep-on/$LIFECYCLE_EVENT.seconds")"
                 fi
+                if [ -f "$here/hold-on/$LIFECYCLE_EVENT" ] && grep -qx "$TARMAC_HOST_NAME" "$here/hold-on/$LIFECYCLE_EVENT"; then
+                    \(Self.holdCode(name: name, revision: revision))
+                fi
                 if [ -f "$here/fail-on/$LIFECYCLE_EVENT" ] && grep -qx "$TARMAC_HOST_NAME" "$here/fail-on/$LIFECYCLE_EVENT"; then
                     echo "failing on purpose on $TARMAC_HOST_NAME" >&2
                     exit 3
@@ -53,6 +58,8 @@ struct DeployTests {
                 """, executable: true)
             try? FileManager.default.removeItem(atPath: repo.root + "/fail-on")
             try? FileManager.default.removeItem(atPath: repo.root + "/sleep-on")
+            try? FileManager.default.removeItem(atPath: repo.root + "/hold-on")
+            for (event, hosts) in holdOn { try repo.write("hold-on/\(event)", hosts.joined(separator: "\n") + "\n") }
             for (event, hosts) in failOn { try repo.write("fail-on/\(event)", hosts.joined(separator: "\n") + "\n") }
             for (event, plan) in sleepOn {
                 try repo.write("sleep-on/\(event)", plan.hosts.joined(separator: "\n") + "\n")

@@ -102,20 +102,27 @@ struct FleetTests {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let session = Process()
         session.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let login = fleet.sshArguments(host) + ["--", "echo started; sleep 2; echo finished"]
+        // The session holds until the test writes /tmp/release-session on the host (180 s at most).
+        let gate = "n=0; while [ ! -e /tmp/release-session ] && [ $n -lt 1800 ]; do sleep 0.1; n=$((n + 1)); done"
+        let login = fleet.sshArguments(host) + ["--", "echo started; \(gate); echo finished"]
         session.arguments = ["-c", #"/usr/bin/ssh "$@"; exit $?"#, "-"] + login
         session.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         session.standardInput = FileHandle.nullDevice
         try session.run()
-        try waitUntil { (try? String(contentsOfFile: output, encoding: .utf8)) == "started\n" }
+        try waitFor("the session to start", within: 30) {
+            (try? String(contentsOfFile: output, encoding: .utf8)) == "started\n"
+        }
 
         try fleet.cut(host)
         let refused = try fleet.ssh(host, "true", connectTimeout: 2)
         #expect(refused.status == 255)
         #expect(refused.stderr.contains("timed out"), "\(refused.stderr)")
         try fleet.mend(host)
+        try Data().write(to: URL(fileURLWithPath: fleet.root(of: host) + "/tmp/release-session"))
 
-        session.waitUntilExit()
+        try waitFor("the session to finish after the link came back", within: 60) {
+            !session.isRunning
+        }
         #expect(session.terminationStatus == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "started\nfinished\n")
         #expect(try fleet.ssh(host, "true", connectTimeout: 2).status == 0)
@@ -188,14 +195,5 @@ struct FleetTests {
 
         try a.stop()
         #expect(try b.ssh(b["host1"], "true").status == 0, "stopping one fleet leaves the other running")
-    }
-}
-
-/// Polls `condition` every 20 ms for up to `seconds`; throws when it never holds.
-private func waitUntil(seconds: Double = 5, _ condition: () throws -> Bool) throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while try !condition() {
-        guard Date() < deadline else { throw FleetError(message: "condition not met within \(seconds)s") }
-        Thread.sleep(forTimeInterval: 0.02)
     }
 }

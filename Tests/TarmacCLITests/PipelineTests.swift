@@ -67,11 +67,15 @@ struct PipelineTests {
         let installed = try project.repo.tarmac("hook", "install")
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(installed.stderr.contains("kept your existing post-commit hook"), "\(installed.stderr)")
+        // Revision 2 holds on host1 until commits 3 and 4 have their executions: they queue behind it.
         var commits: [String] = []
-        for _ in 2...4 {
-            try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 1)])
+        for revision in 2...4 {
+            try project.commit(holdOn: revision == 2 ? ["ApplicationStart": [fleet.hosts[0].name]] : [:])
             commits.append(try project.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines))
+            if revision == 2 { try project.waitUntilHeld(fleet.hosts[0], "ApplicationStart") }
         }
+        try waitFor("three executions in the history") { try Self.executions(project).count >= 3 }
+        try project.release(fleet.hosts[0], "ApplicationStart", revision: 2)
         let items = try Self.settle(project, count: 3)
         #expect(items.map { $0["commit"] as? String } == commits)
         #expect(try String(contentsOfFile: mine, encoding: .utf8) == commits.joined(separator: "\n") + "\n")
@@ -92,8 +96,13 @@ struct PipelineTests {
         defer { project.repo.remove() }
         try project.commit()
         #expect(try project.repo.tarmac("hook", "install").status == 0)
-        // Each deployment takes ≥ 4 s, so commits 3, 4 and 5 wait while 2 deploys.
-        for _ in 2...5 { try project.commit(sleepOn: ["ApplicationStart": (fleet.hosts.map(\.name), 4)]) }
+        // Revision 2 holds on host1 until commits 3, 4 and 5 have their executions: they wait while 2 deploys.
+        for revision in 2...5 {
+            try project.commit(holdOn: revision == 2 ? ["ApplicationStart": [fleet.hosts[0].name]] : [:])
+            if revision == 2 { try project.waitUntilHeld(fleet.hosts[0], "ApplicationStart") }
+        }
+        try waitFor("four executions in the history") { try Self.executions(project).count >= 4 }
+        try project.release(fleet.hosts[0], "ApplicationStart", revision: 2)
         let items = try Self.settle(project, count: 4)
         let states = items.map { $0["state"] as? String ?? "" }
         #expect(states.first == "Succeeded" && states.last == "Succeeded", "\(states)")
@@ -225,17 +234,14 @@ struct PipelineTests {
         defer { try? fleet.stop() }
         var project = try Self.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
-        try project.commit(sleepOn: ["ApplicationStart": ([fleet.hosts[0].name], 30)])
+        try project.commit(holdOn: ["ApplicationStart": [fleet.hosts[0].name]])
         // As the post-commit hook would start it: git's variables set, a relative index among them.
         let started = try project.repo.tarmac(
             "run", "--background", environment: ["GIT_INDEX_FILE": ".git/index", "GIT_AUTHOR_DATE": "@0 +0000"])
         let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(started.status == 0 && id.hasPrefix("e-"), "\(started.stderr)")
-        // Wait for the hook to sleep on the host, then kill the runner outright.
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline && !project.events(fleet.hosts[0]).contains("ApplicationStart rev=1") {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        // Wait for the hook to hold on the host (never released), then kill the runner outright.
+        let held = try project.waitUntilHeld(fleet.hosts[0], "ApplicationStart")
         let runner = try runCommand("pgrep", ["-f", "/tarmac run --execution \(id) --detached"])
         let pid = runner.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(!pid.isEmpty, "the detached runner of \(id) is running")
@@ -253,7 +259,8 @@ struct PipelineTests {
         #expect(descriptor(1) == project.repo.root + "/.tarmac/logs/\(id).log")
         #expect(descriptor(2) == descriptor(1))
         try runCommand("kill", ["-KILL", pid])
-        Thread.sleep(forTimeInterval: 0.5)
+        try waitFor("the killed runner \(pid) to be gone", within: 30) { !processIsLive(Int32(pid) ?? 0) }
+        try waitFor("the hook of the killed runner and its child on host1 to be gone", within: 30) { held.live.isEmpty }
 
         try project.commit()
         let next = try project.repo.tarmac("run")
@@ -272,68 +279,5 @@ struct PipelineTests {
         // Nor does the killed runner's scratch directory (its staged bundle) stay behind.
         let work = try FileManager.default.contentsOfDirectory(atPath: project.repo.root + "/.tarmac/work")
         #expect(work.isEmpty, "\(work)")
-    }
-
-    @Test func theBuildRunsInACleanExportAndItsOutputIsWhatDeploys() throws {
-        let fleet = try Fleet.start(hosts: 1)
-        defer { try? fleet.stop() }
-        var project = try Self.project(
-            fleet,
-            pipeline: """
-                  build:
-                    commands:
-                      - mkdir -p out && cp -R app appspec.yml hook.sh out/ && echo "built from $TARMAC_COMMIT" > out/app/built.txt
-                      - echo "the build says hello" && echo "and warns" >&2
-                    timeout: 60
-                  stages:
-                    - deploy: fleet
-
-                """)
-        defer { project.repo.remove() }
-        try project.repo.write(".gitignore", "out/\n")
-        try project.repo.write(
-            "tarmac.yml",
-            try String(contentsOfFile: project.repo.root + "/tarmac.yml", encoding: .utf8).replacingOccurrences(
-                of: "groups:", with: "bundle: { root: out }\ngroups:"))
-        try project.commit()
-        // An uncommitted change is not built: the export is of the commit.
-        try project.repo.write("app/index.html", "not committed\n")
-        let status = try project.repo.git("status", "--porcelain=v2", "--untracked-files=all")
-        let result = try project.repo.tarmac("run")
-        #expect(result.status == 0, "\(result.stderr)")
-        let commit = try project.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(project.installed(fleet.hosts[0]) == "revision 1\n")
-        #expect(project.installed(fleet.hosts[0], "built.txt") == "built from \(commit)\n")
-        #expect(try project.repo.git("status", "--porcelain=v2", "--untracked-files=all") == status)
-        #expect(!FileManager.default.fileExists(atPath: project.repo.root + "/out"), "the build never ran here")
-        let id = try #require(try Self.executions(project).last?["id"] as? String)
-        let log = try project.repo.tarmac("logs", id).stdout
-        #expect(log.contains("2| the build says hello") && log.contains("2! and warns"), "\(log)")
-        let shown = try Self.show(project, id)
-        #expect((shown["revision"] as? String)?.hasPrefix("\(commit)-build-") == true, "\(shown)")
-        #expect(Self.stageStatuses(shown) == ["source=Succeeded", "build=Succeeded", "fleet=Succeeded"])
-    }
-
-    @Test func aFailingBuildCommandFailsTheExecutionAndNamesTheCommand() throws {
-        let fleet = try Fleet.start(hosts: 1)
-        defer { try? fleet.stop() }
-        var project = try Self.project(
-            fleet,
-            pipeline:
-                "  build:\n    commands: [\"true\", \"echo compiling; exit 7\", \"touch never\"]\n  stages:\n    - deploy: fleet\n"
-        )
-        defer { project.repo.remove() }
-        try project.commit()
-        let result = try project.repo.tarmac("run")
-        #expect(result.status == 1, "\(result.stderr)")
-        let id = try #require(try Self.executions(project).last?["id"] as? String)
-        let shown = try Self.show(project, id)
-        #expect(shown["status"] as? String == "Failed")
-        #expect(
-            shown["message"] as? String == "the build failed: command 2 of 3 `echo compiling; exit 7` exited 7",
-            "\(shown)")
-        #expect(Self.stageStatuses(shown) == ["source=Succeeded", "build=Failed", "fleet=Pending"])
-        #expect(project.installed(fleet.hosts[0]) == nil, "no host was touched")
-        #expect(try project.repo.tarmac("logs", id).stdout.contains("2| compiling"))
     }
 }

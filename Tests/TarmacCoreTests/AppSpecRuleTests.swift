@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func everyProblemAtOnce() throws {
-        let text = try Golden.read("all-at-once.appspec.yml")
+        let text = try ValidationFixtures.read("all-at-once.appspec.yml")
         let (spec, diagnostics) = AppSpec.parse(text, file: "appspec.yml")
         let errors = diagnostics.filter { $0.severity == .error }
         #expect(spec == nil)

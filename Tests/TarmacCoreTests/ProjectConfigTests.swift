@@ -6,7 +6,7 @@ import Testing
 @Suite struct ProjectConfigTests {
     @Test func designExampleValidatesClean() throws {
         let (config, diagnostics) = ProjectConfig.parse(
-            try Golden.read("design-example.tarmac.yml"), file: "tarmac.yml")
+            try ValidationFixtures.read("design-example.tarmac.yml"), file: "tarmac.yml")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let c = try #require(config)
         #expect(c.application == "docs-site")

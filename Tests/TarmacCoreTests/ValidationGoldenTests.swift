@@ -4,28 +4,28 @@ import Testing
 
 /// Every fixture in `Fixtures/validation` against its `.expected` golden file.
 @Suite struct ValidationGoldenTests {
-    @Test(arguments: Golden.fixtures(endingWith: ".appspec.yml"))
+    @Test(arguments: ValidationFixtures.names(endingWith: ".appspec.yml"))
     func appSpecFixture(_ name: String) throws {
-        let text = try Golden.read(name + ".appspec.yml")
-        let (spec, diagnostics) = AppSpec.parse(text, file: "appspec.yml", tree: try Golden.tree(name))
-        var output = Golden.render(diagnostics)
+        let text = try ValidationFixtures.read(name + ".appspec.yml")
+        let (spec, diagnostics) = AppSpec.parse(text, file: "appspec.yml", tree: try ValidationFixtures.tree(name))
+        var output = ValidationFixtures.render(diagnostics)
         if let spec { output += ModelRendering.render(spec) }
         #expect((spec == nil) == diagnostics.hasErrors)
-        try Golden.check(output, against: name + ".expected")
+        try ValidationFixtures.check(output, against: name + ".expected")
     }
 
-    @Test(arguments: Golden.fixtures(endingWith: ".tarmac.yml"))
+    @Test(arguments: ValidationFixtures.names(endingWith: ".tarmac.yml"))
     func projectConfigFixture(_ name: String) throws {
-        let text = try Golden.read(name + ".tarmac.yml")
+        let text = try ValidationFixtures.read(name + ".tarmac.yml")
         let (config, diagnostics) = ProjectConfig.parse(text, file: "tarmac.yml")
-        var output = Golden.render(diagnostics)
+        var output = ValidationFixtures.render(diagnostics)
         if let config { output += ModelRendering.render(config) }
         #expect((config == nil) == diagnostics.hasErrors)
-        try Golden.check(output, against: name + ".expected")
+        try ValidationFixtures.check(output, against: name + ".expected")
     }
 
     @Test func fixturesArePresent() {
-        #expect(Golden.fixtures(endingWith: ".appspec.yml").count >= 8)
-        #expect(Golden.fixtures(endingWith: ".tarmac.yml").count >= 3)
+        #expect(ValidationFixtures.names(endingWith: ".appspec.yml").count >= 8)
+        #expect(ValidationFixtures.names(endingWith: ".tarmac.yml").count >= 3)
     }
 }

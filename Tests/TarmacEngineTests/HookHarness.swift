@@ -107,16 +107,3 @@ struct HookOutcome {
     var notes: [String] { lines.compactMap { if case .note(let text) = $0 { text } else { nil } } }
     var statuses: [HookResult.Status] { result.scripts.map(\.status) }
 }
-
-/// The live (not zombie) processes of process group `group`, from `/proc/<pid>/stat`.
-func liveMembers(ofGroup group: Int32) -> [Int32] {
-    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
-    return pids.filter { pid in
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        // After "pid (comm) ": state, ppid, pgrp.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == group
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import TarmacEngine
+import TarmacTestSupport
 import Testing
 
 /// Rendered hook programs run with the real `/bin/sh` against scripts in a temp directory.
@@ -54,18 +55,30 @@ struct HookProgramTests {
         #expect(outcome.result.failure == "Script at specified location: die.sh failed: killed by signal SIGKILL")
     }
 
+    /// A script that starts a child of its own (`sleep 300`, in its process group), records
+    /// `<its pid> <the child's pid>` in `<script>.pid`, then runs `then`.
+    static func scriptWithAChild(_ then: String) -> String {
+        "#!/bin/sh\nsleep 300 >/dev/null 2>&1 </dev/null &\necho \"$$ $!\" > \"$0.pid.tmp\" && mv \"$0.pid.tmp\" \"$0.pid\"\n\(then)\n"
+    }
+
+    /// The two pids `scriptWithAChild` (or a script like it) recorded.
+    static func recordedPids(_ hook: HookHarness, _ script: HookRun.Script) throws -> [Int32] {
+        let pids = hook.contents(script.path + ".pid").split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        try #require(pids.count == 2, "the script recorded its pid and its child's")
+        return pids
+    }
+
     @Test func timeoutStopsTheScript() throws {
         let hook = try HookHarness()
         defer { hook.remove() }
-        let script = try hook.script("slow.sh", "#!/bin/sh\necho $$ > \"$0.pid\"\nsleep 30\n", timeout: 1)
+        let script = try hook.script("slow.sh", Self.scriptWithAChild("sleep 30"), timeout: 1)
         let outcome = try hook.execute(hook.run([script]))
         #expect(outcome.statuses == [.timedOut])
         #expect(outcome.result.failure == "Script at specified location: slow.sh failed to complete in 1 seconds")
         #expect(outcome.result.errorCode == 3)
         #expect(outcome.seconds < 4, "took \(outcome.seconds) s")
-        let group = try #require(
-            Int32(hook.contents(script.path + ".pid").trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(liveMembers(ofGroup: group).isEmpty)
+        let pids = try Self.recordedPids(hook, script)
+        #expect(pids.filter(processIsLive).isEmpty, "the script and the child it started are gone: \(pids)")
     }
 
     @Test func aHookDiesWithItsRunner() throws {
@@ -75,13 +88,13 @@ struct HookProgramTests {
         // as after a second Ctrl-C or a dropped link: the hook is stopped, not left running.
         var gone: Int32 = 4_000_000
         while kill(gone, 0) == 0 || errno != ESRCH { gone -= 1 }
-        let script = try hook.script("slow.sh", "#!/bin/sh\necho $$ > \"$0.pid\"\nsleep 60\n", timeout: 3600)
+        let script = try hook.script("slow.sh", Self.scriptWithAChild("sleep 60"), timeout: 3600)
         let outcome = try hook.execute(hook.run([script]), callerEnvironment: ["TARMAC_SESSION_PID": "\(gone)"])
         #expect(outcome.seconds < 20, "stopped long before its timeout")
         #expect(outcome.statuses == [.timedOut])
-        let pid = Int32(hook.contents(script.path + ".pid").trimmingCharacters(in: .whitespacesAndNewlines))
-        // No pid file: the script was stopped before it got that far, which is as good.
-        #expect(pid.map { kill($0, 0) != 0 } ?? true, "the script's process is gone")
+        // No pid file: the script was stopped before it started anything, which is as good.
+        let pids = hook.contents(script.path + ".pid").split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        #expect(pids.filter(processIsLive).isEmpty, "the script and the child it started are gone: \(pids)")
     }
 
     @Test func scriptTrappingTermIsKilledAfterGrace() throws {
@@ -89,9 +102,9 @@ struct HookProgramTests {
         defer { hook.remove() }
         let body = """
             #!/bin/sh
-            echo $$ > "$0.pid"
             trap 'echo got TERM' TERM
             (trap '' TERM; exec sleep 60) &
+            echo "$$ $!" > "$0.pid.tmp" && mv "$0.pid.tmp" "$0.pid"
             while :; do sleep 0.1; done
             """
         let script = try hook.script("stubborn.sh", body, timeout: 1)
@@ -99,10 +112,9 @@ struct HookProgramTests {
         #expect(outcome.statuses == [.timedOut])
         #expect(outcome.stdoutLines.contains("got TERM"))
         #expect(outcome.seconds > 5.5 && outcome.seconds < 8.5, "took \(outcome.seconds) s")
-        let group = try #require(
-            Int32(hook.contents(script.path + ".pid").trimmingCharacters(in: .whitespacesAndNewlines)))
-        defer { kill(-group, SIGKILL) }
-        #expect(liveMembers(ofGroup: group).isEmpty, "processes of group \(group) survived")
+        let pids = try Self.recordedPids(hook, script)
+        defer { for pid in pids { kill(pid, SIGKILL) } }
+        #expect(pids.filter(processIsLive).isEmpty, "the script or its TERM-proof child survived: \(pids)")
     }
 
     @Test func backgroundChildDoesNotHoldUpTheEvent() throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Golden files under Fixtures/goldens/; `TARMAC_UPDATE_GOLDENS=1` (make goldens) rewrites them.
+/// Golden files under Fixtures/ (goldens/ unless a path is given); `TARMAC_UPDATE_GOLDENS=1` (make goldens) rewrites them.
 ///
 /// A mismatch is a thrown `GoldenMismatch`, which fails the calling test: this target is a
 /// plain library (built by `swift build -c release` too), so it does not import Testing.
@@ -9,10 +9,17 @@ public enum Golden {
     /// True under `TARMAC_UPDATE_GOLDENS=1`.
     public static var updating: Bool { ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" }
 
+    /// Compares `actual` with `Fixtures/goldens/<name>`, or rewrites it when updating.
     public static func check(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line)
         throws
     {
-        let path = TestPaths.fixtures + "/goldens/" + name
+        try check(actual, at: TestPaths.fixtures + "/goldens/" + name, file: file, line: line)
+    }
+
+    /// Compares `actual` with the golden file at `path` (anywhere under Fixtures/), or rewrites it when updating.
+    public static func check(_ actual: String, at path: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let location = "\(file):\(line)"
         let expected = try? String(contentsOfFile: path, encoding: .utf8)
         if updating {

@@ -1,44 +1,30 @@
 import Foundation
-import Testing
+import TarmacTestSupport
 
 @testable import TarmacCore
 
-/// Golden files under `Fixtures/`: compared in tests, rewritten with `TARMAC_UPDATE_GOLDENS=1`.
-enum Golden {
-    /// The repository's `Fixtures/validation` directory, found from this file.
-    static let validationDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/validation")
-
-    static var updating: Bool { ProcessInfo.processInfo.environment["TARMAC_UPDATE_GOLDENS"] == "1" }
+/// The inputs under `Fixtures/validation`: appspec.yml and tarmac.yml texts, the revision trees
+/// they are checked against, and their `.expected` goldens (compared by TarmacTestSupport's `Golden`).
+enum ValidationFixtures {
+    /// The repository's `Fixtures/validation` directory.
+    static var directory: String { TestPaths.fixtures + "/validation" }
 
     /// Fixture names (without the extension) ending in `suffix`, sorted.
-    static func fixtures(endingWith suffix: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: validationDirectory.path)) ?? []
+    static func names(endingWith suffix: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }.sorted()
     }
 
+    /// The fixture's bytes as they are (a byte-order mark kept: `String(contentsOfFile:)` drops it).
     static func read(_ name: String) throws -> String {
-        let data = try Data(contentsOf: validationDirectory.appendingPathComponent(name))
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), as: UTF8.self)
     }
 
-    /// Compares `actual` with the golden file `name`, or rewrites it when updating.
-    static func check(_ actual: String, against name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    /// Compares `actual` with the golden `Fixtures/validation/<name>`, or rewrites it when updating.
+    static func check(_ actual: String, against name: String, file: StaticString = #filePath, line: UInt = #line)
         throws
     {
-        let url = validationDirectory.appendingPathComponent(name)
-        if updating {
-            // A rewrite is reported as a failure naming the file, so an update never passes silently.
-            guard actual != (try? read(name)) else { return }
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("rewrote \(url.path); review the diff", sourceLocation: sourceLocation)
-            return
-        }
-        let expected = (try? read(name)) ?? "<missing golden \(name); run make goldens>"
-        #expect(
-            actual == expected, "golden \(name) differs; run `make goldens` and review the diff",
-            sourceLocation: sourceLocation)
+        try Golden.check(actual, at: directory + "/" + name, file: file, line: line)
     }
 
     /// Loads `<name>.tree`: lines `KIND PATH [:: CONTENT]`, KIND f (file), x (executable), d, l, s;
@@ -60,7 +46,10 @@ enum Golden {
         var bytes: [UInt8] = []
         var chars = Array(text.utf8)[...]
         while let c = chars.popFirst() {
-            guard c == UInt8(ascii: "\\"), let next = chars.popFirst() else { bytes.append(c); continue }
+            guard c == UInt8(ascii: "\\"), let next = chars.popFirst() else {
+                bytes.append(c)
+                continue
+            }
             switch next {
             case UInt8(ascii: "n"): bytes.append(0x0A)
             case UInt8(ascii: "r"): bytes.append(0x0D)
