@@ -71,7 +71,7 @@ extension DeploymentRefusal {
     /// Says why, as the contract words it (findings first).
     func say() {
         switch self {
-        case .startCheck, .bundleNotStaged:
+        case .startCheck, .zoneCheck, .bundleNotStaged:
             Console.say("error: \(self)")
             Console.say("no host was contacted")
         case .hosts(let reason):

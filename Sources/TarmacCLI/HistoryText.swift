@@ -45,6 +45,7 @@ enum HistoryText {
                     + (host.installed ? ", revision installed" : "") + (host.message.map { ": \($0)" } ?? ""))
             lines.append(contentsOf: events(host.events))
         }
+        lines.append(contentsOf: bakes(detail.bakes, now: now))
         return lines.joined(separator: "\n")
     }
 

@@ -51,7 +51,7 @@ struct PlanCommand: AsyncParsableCommand {
         await connections.close()
         let report = PlanReport(
             request: setup.request, bundle: setup.bundle, config: selection.config, rollout: setup.rollout,
-            hosts: zip(order.targets, previews).map { ($0.name, $0.address, $1) })
+            hosts: zip(order.targets, previews).map { ($0.name, $0.address, $1) }, gated: setup.gated)
         if json { Console.result(try report.json()) } else { report.print() }
         if previews.contains(where: { !$0.problems.isEmpty || $0.install == nil }) { throw ExitCode(Exit.failed) }
     }

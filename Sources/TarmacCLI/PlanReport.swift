@@ -10,6 +10,8 @@ struct PlanReport {
     let config: DeploymentConfig
     let rollout: Rollout
     let hosts: [(name: String, address: String, preview: HostPreview)]
+    /// Zones, batches and bakes when the configuration has them (issue 14).
+    var gated: GatedRollout? = nil
 
     /// How many paths of each kind the text lists before "… and N more".
     static let listed = 20
@@ -20,6 +22,7 @@ struct PlanReport {
             "configuration \(config.name): \(rollout.order.count) hosts, \(rollout.batchSize) at a time, "
                 + "\(rollout.minimumHealthy) must stay healthy; every host receives the bundle before the first starts")
         Console.say("order: " + rollout.order.map { hosts[$0].name }.joined(separator: ", "))
+        printZones()
         for host in hosts {
             Console.say("")
             Console.say("\(host.name) (\(host.address))")
@@ -55,13 +58,17 @@ struct PlanReport {
     }
 
     func json() throws -> String {
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "group": request.groupName, "application": request.application,
             "revision": bundle.commit ?? bundle.revision, "bundle_sha256": bundle.staged.report.sha256,
             "config": config.name, "batch_size": rollout.batchSize, "minimum_healthy": rollout.minimumHealthy,
             "order": rollout.order.map { hosts[$0].name },
             "hosts": hosts.map { Self.hostJSON($0.name, $0.address, $0.preview) },
         ]
+        if let zones = zonesJSON() {
+            object["zones"] = zones
+            object["minimum_bake_seconds"] = gated?.zonePlan.minimumBakeSeconds ?? 0
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
     }

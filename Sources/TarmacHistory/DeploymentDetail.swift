@@ -31,6 +31,8 @@ public struct DeploymentDetail: Sendable, Equatable {
     public var record: DeploymentRecord
     /// In the order the deployment was given them.
     public var hosts: [DeploymentHost]
+    /// Its bakes and their check rounds (issue 14); empty without zones or bakes.
+    public var bakes: [BakeRecord] = []
 }
 
 /// A deployment and how many of its hosts succeeded: one line of `tarmac history`.

@@ -7,6 +7,7 @@ enum HistorySchema {
         migrator.registerMigration("v1-deployments", migrate: createTables)
         migrator.registerMigration("v2-executions", migrate: createExecutionTables)
         migrator.registerMigration("v3-interrupted", migrate: addInterrupted)
+        migrator.registerMigration("v4-bakes", migrate: createBakeTables)
         return migrator
     }
 

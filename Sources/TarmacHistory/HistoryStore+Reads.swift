@@ -16,7 +16,8 @@ extension HistoryStore {
             ).map { host in
                 try RowDecoding.host(host, events: byHost[host["name"] as String] ?? [])
             }
-            return DeploymentDetail(record: try RowDecoding.record(row), hosts: hosts)
+            return DeploymentDetail(
+                record: try RowDecoding.record(row), hosts: hosts, bakes: try Self.bakes(db, deploymentID: id))
         }
     }
 

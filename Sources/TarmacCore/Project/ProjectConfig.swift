@@ -85,6 +85,8 @@ public struct DeploymentGroup: Sendable, Equatable {
     /// The `proxy_jump` chain, first hop first; nil when not set (then `~/.ssh/config`
     /// decides), empty for `none` (connect directly, whatever `~/.ssh/config` says).
     public var proxyJump: [JumpHost]?
+    /// `health:`: checks run after each host's ValidateService and in rounds while baking.
+    public var health: HealthSettings?
     public var location: SourceLocation
 
     /// Creates a group with the defaults.
@@ -102,12 +104,15 @@ public struct DeploymentGroup: Sendable, Equatable {
         /// What SSH connects to; the name unless given.
         public var address: String
         public var port: Int
+        /// The zone label, if the group deploys zone by zone.
+        public var zone: String?
 
         /// Creates a host; the address defaults to the name and the port to 22.
-        public init(name: String, address: String? = nil, port: Int = 22) {
+        public init(name: String, address: String? = nil, port: Int = 22, zone: String? = nil) {
             self.name = name
             self.address = address ?? name
             self.port = port
+            self.zone = zone
         }
     }
 
