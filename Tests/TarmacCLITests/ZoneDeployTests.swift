@@ -201,4 +201,39 @@ struct ZoneDeployTests {
         let shown = try DeployFaultTests.newest(project)
         #expect(DeployFaultTests.hostStatuses(shown) == ["host1": "Succeeded", "host2": "Failed"])
     }
+
+    @Test func ctrlCDuringABakeExits130AndStartsNothingFurther() throws {
+        let fleet = try Fleet.start(hosts: 2)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        let configs = """
+              Zonal:
+                minimum_healthy_hosts: { type: HOST_COUNT, value: 0 }
+                zonal: { monitor_duration: 600 }
+            """
+        try project.repo.write(
+            "tarmac.yml",
+            Self.yaml(
+                project, zones: ["a", "b"], configs: configs, config: "Zonal",
+                checks: ["{ name: app, command: true, run_on: local }"], interval: 300))
+        try project.commit()
+        let started = Date()
+        let deploy = try project.startDeploy("--json")
+        defer { deploy.remove() }
+        try waitFor("zone a's bake to start (bake_started)", within: 60) {
+            DeployFaultTests.jsonEvents(deploy.stdout).contains { $0["type"] as? String == "bake_started" }
+        }
+        deploy.interrupt()
+        let status = try deploy.wait(within: 60)
+        #expect(status == 130, "\(deploy.stderr)")
+        #expect(Date().timeIntervalSince(started) < 120, "the 600 s bake ended at the Ctrl-C")
+        let all = DeployFaultTests.jsonEvents(deploy.stdout)
+        #expect(Self.events(all, "host_started").compactMap { $0["host"] as? String } == ["host1"])
+        #expect(Self.events(all, "bake_ended").first?["passed"] as? Bool == false)
+        let shown = try DeployFaultTests.newest(project)
+        #expect(shown["status"] as? String == "Stopped")
+        #expect(DeployFaultTests.hostStatuses(shown) == ["host1": "Succeeded", "host2": "Skipped"])
+        #expect(project.installed(fleet.hosts[1]) == nil, "zone b was never touched")
+    }
 }
