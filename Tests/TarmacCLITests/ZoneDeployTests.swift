@@ -65,6 +65,11 @@ struct ZoneDeployTests {
                     "{ name: local, command: 'echo \"$TARMAC_HOST_NAME $TARMAC_HOST_ADDRESS $DEPLOYMENT_ID\" >> \(seen)', run_on: local }",
                 ]))
         try project.commit()
+        let planned = try project.repo.tarmac("plan", "fleet")
+        let plan = planned.stdout + planned.stderr
+        #expect(plan.contains("zone a: [host1, host2] → [host3], then bake 3 s"), "\(plan)")
+        #expect(plan.contains("zone b: [host4] → [host5], then bake 2 s"), "\(plan)")
+        #expect(plan.contains("minimum duration: 5 s of bakes"), "\(plan)")
         let result = try project.deploy("--json")
         #expect(result.status == 0, "\(result.stderr)")
         let all = DeployFaultTests.jsonEvents(result.stdout)
