@@ -72,9 +72,13 @@ public struct HealthChecker: Sendable {
                     "TARMAC_HOST_NAME": target.name, "TARMAC_HOST_ADDRESS": target.address,
                     "DEPLOYMENT_ID": deploymentID,
                 ]
-                let command = HealthCheckProgram.localCommand(command: check.command, timeout: check.timeout)
-                let outcome = try await LocalCommand.run(command, environment: environment)
-                (status, output) = (outcome.status, outcome.output)
+                let program = HealthCheckProgram.render(command: check.command, timeout: check.timeout)
+                let outcome = try await LocalCommand.run(program.description, environment: environment)
+                let lines = outcome.output.split(separator: "\n").map { ProgramLine.parse($0) }
+                guard let parsed = HealthCheckProgram.parse(lines) else {
+                    return failure(check, index, "the check reported no status: \(outcome.output)")
+                }
+                (status, output) = parsed
             }
         } catch {
             return failure(check, index, "the check did not run: \(error)")

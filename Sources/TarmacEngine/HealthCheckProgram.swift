@@ -1,11 +1,12 @@
-/// Runs one health check's command on a host with a time limit (issue 14).
+/// Runs one health check's command with a time limit (issue 14), on a host over its transport
+/// or on this machine with `sh -c`.
 ///
 ///     @o <line>                 the command's output (stdout and stderr), the last 4 KiB
 ///     @fact status <n>          its exit status; 124 or 137 when `timeout` stopped it
 ///     @done 0
 ///
-/// `timeout` runs the command in its own process group and signals the whole group, so a
-/// check that started children cannot keep the session open past its limit.
+/// `timeout` signals the command's whole process group. The output goes to a temporary file,
+/// not a pipe, so a child left behind cannot hold the program (or the SSH channel) open.
 public enum HealthCheckProgram {
     /// The exit statuses `timeout` gives a command it stopped.
     public static let timeoutStatuses: Set<Int32> = [124, 137]
@@ -14,17 +15,14 @@ public enum HealthCheckProgram {
     public static func render(command: String, timeout: Int) -> ShellScript {
         var script = ShellScript()
         script.comment("Run a health check for at most its timeout; report its output and status.")
+        script.run("out=$(mktemp)", "||", "{", "printf", "'@fact status 125\\n@done 0\\n';", "exit", "0;", "}")
         script.run(
-            "out=$(timeout", "-k", "2", .number(timeout), "sh", "-c", .quoted(command), "</dev/null", "2>&1);",
+            "timeout", "-k", "2", .number(timeout), "sh", "-c", .quoted(command), "</dev/null", ">\"$out\"", "2>&1;",
             "status=$?")
-        script.run("printf", "'%s\\n'", "\"$out\"", "|", "tail", "-c", "4096", "|", "sed", "'s/^/@o /'")
+        script.run("{", "tail", "-c", "4096", "\"$out\";", "echo;", "}", "|", "sed", "'/^$/d; s/^/@o /'")
+        script.run("rm", "-f", "\"$out\"")
         script.run("printf", "'@fact status %s\\n@done 0\\n'", "\"$status\"")
         return script
-    }
-
-    /// The command line run on the build box for a `run_on: local` check.
-    public static func localCommand(command: String, timeout: Int) -> String {
-        ShellCommand(["exec", "timeout", "-k", "2", .number(timeout), "sh", "-c", .quoted(command)]).description
     }
 
     /// The exit status and output the program reported; nil when it reported none.
@@ -38,7 +36,6 @@ public enum HealthCheckProgram {
             default: continue
             }
         }
-        while output.last?.isEmpty == true { output.removeLast() }
         return status.map { ($0, output.joined(separator: "\n")) }
     }
 }
