@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "TarmacArchive", dependencies: ["CArchive"], exclude: ["README.md"]),
 
         // Pure core (no I/O): diagnostics, located YAML, AppSpec and tarmac.yml models and
-        // validators, bundle manifest, archive-entry safety rules.
+        // validators, bundle manifest, archive-entry safety rules, the rollout and queue rules, and
+        // the values a deployment's journal keeps (shared by TarmacDeploy and TarmacHistory).
         .target(name: "TarmacCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
 
         // Pure host engine: host facts, the install planner, and the renderer that turns plans
@@ -101,6 +102,8 @@ let package = Package(
             exclude: ["README.md"]),
 
         // Effects: the deployment history in `.tarmac/state.db` (SQLite through GRDB) and its JSON views.
+        // Depends on TarmacCore only: it is the journal TarmacDeploy declares (`DeploymentJournal`),
+        // joined to it by the CLI, and the store of the pipeline's execution queue.
         .target(
             name: "TarmacHistory",
             dependencies: ["TarmacCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -136,7 +139,8 @@ let package = Package(
         .testTarget(
             name: "TarmacPipelineTests",
             dependencies: [
-                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacTestSupport",
+                "TarmacPipeline", "TarmacBundle", "TarmacCore", "TarmacArchive", "TarmacGit", "TarmacDeploy",
+                "TarmacHistory", "TarmacTestSupport",
             ]),
         .testTarget(
             name: "TarmacSSHTests", dependencies: ["TarmacSSH", "TarmacHost", "TarmacEngine", "TarmacTestSupport"]),

@@ -70,17 +70,6 @@ struct BundleCommand: AsyncParsableCommand {
         Console.result(outcome.path)
     }
 
-    /// The revision's warnings, and what the working tree has that the bundle does not.
-    static func warnings(_ outcome: BundleOutcome, hint: String) {
-        Console.diagnostics(outcome.warnings)
-        guard !outcome.notInBundle.isEmpty else { return }
-        Console.say("note: the working tree has changes that are not in this bundle (\(hint)):")
-        for entry in outcome.notInBundle.prefix(20) {
-            Console.say("  \(entry.isUntracked ? "untracked" : "modified ") \(entry.path)")
-        }
-        if outcome.notInBundle.count > 20 { Console.say("  … and \(outcome.notInBundle.count - 20) more") }
-    }
-
     /// Builds, or prints why not and exits 2 (invalid revision) or 1.
     static func build(_ builder: BundleBuilder, _ options: BundleOptions) async throws -> BundleOutcome {
         do {
@@ -97,7 +86,7 @@ struct BundleCommand: AsyncParsableCommand {
     }
 
     private func report(_ outcome: BundleOutcome) {
-        Self.warnings(outcome, hint: "commit them, or use --worktree")
+        BundleText.warnings(outcome, hint: "commit them, or use --worktree")
         let manifest = outcome.manifest
         let files = manifest.files.filter { $0.type != .directory }.count
         Console.say(

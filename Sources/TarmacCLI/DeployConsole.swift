@@ -18,7 +18,7 @@ final class DeployConsole: Sendable {
     func render(_ event: DeploymentUpdate) {
         switch event {
         case .bundled(let outcome):
-            BundleCommand.warnings(outcome, hint: "only committed work is deployed; commit them first")
+            BundleText.warnings(outcome, hint: "only committed work is deployed; commit them first")
             Console.say("bundled \(outcome.manifest.revision) → \(outcome.path)")
         case .appspecFindings(let findings):
             Console.diagnostics(findings)

@@ -26,7 +26,7 @@ enum PipelineExecution {
         let text = PipelineText()
         let context = PipelineContext(
             repository: repository, store: store, id: id, services: .commandLine(repository: repository.root),
-            stopRequested: { Interrupt.requested }, events: text.say)
+            events: text.say)
         let outcome: PipelineRunOutcome
         do {
             outcome = try await PipelineRunner(context).run()

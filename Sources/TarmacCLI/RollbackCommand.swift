@@ -43,7 +43,10 @@ struct RollbackCommand: AsyncParsableCommand {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: group, config: config)
         let path = HistoryStore.databasePath(repositoryRoot: project.repository.root)
-        let store = FileManager.default.fileExists(atPath: path) ? try? HistoryStore(path: path) : nil
+        // A history that cannot be read is an error (exit 1), never "nothing to roll back to".
+        let store =
+            FileManager.default.fileExists(atPath: path)
+            ? try HistoryAccess.reading { try HistoryStore(path: path) } : nil
         let good: DeploymentRecord
         do {
             good = try Rollback.target(store, group: group, id: to)

@@ -53,7 +53,7 @@ struct PipelineBuild {
     /// process group).
     private func cancellingOnStop<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await work() }
-        let stopRequested = context.stopRequested
+        let stopRequested = context.services.stopRequested
         let watcher = Task {
             while !Task.isCancelled {
                 if stopRequested() { return task.cancel() }

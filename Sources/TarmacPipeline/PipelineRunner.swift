@@ -68,7 +68,7 @@ public struct PipelineRunner: Sendable {
     private func waitForTurn() async throws -> Bool {
         var waitingFor: [String] = []
         while true {
-            if context.stopRequested() {
+            if context.services.stopRequested() {
                 try store.finishExecution(id, .stopped, message: "stopped on request while it waited for its turn")
                 context.events(.stoppedWaiting(id: id))
                 return false
@@ -105,20 +105,19 @@ public struct PipelineContext: Sendable {
     public var repository: GitRepository
     public var store: HistoryStore
     public var id: String
-    /// How a deploy stage reaches hosts and the journal.
+    /// How a deploy stage reaches hosts and the journal, and the user's stop request (which
+    /// also stops a build and an execution waiting for its turn).
     public var services: DeploymentServices
-    public var stopRequested: @Sendable () -> Bool
     public var events: @Sendable (PipelineEvent) -> Void
 
     public init(
         repository: GitRepository, store: HistoryStore, id: String, services: DeploymentServices,
-        stopRequested: @escaping @Sendable () -> Bool, events: @escaping @Sendable (PipelineEvent) -> Void
+        events: @escaping @Sendable (PipelineEvent) -> Void
     ) {
         self.repository = repository
         self.store = store
         self.id = id
         self.services = services
-        self.stopRequested = stopRequested
         self.events = events
     }
 }
