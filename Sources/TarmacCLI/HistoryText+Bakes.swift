@@ -30,3 +30,12 @@ extension HistoryText {
         return lines
     }
 }
+
+extension HistoryText {
+    /// The `history` table's note on a health-gated deployment: `, 2 bakes`, or `, baking (bake 3)` while one runs.
+    static func bakeNote(_ summary: DeploymentSummary) -> String {
+        guard summary.bakes > 0 else { return "" }
+        if summary.baking { return ", baking (bake \(summary.bakes))" }
+        return ", \(summary.bakes) bake\(summary.bakes == 1 ? "" : "s")"
+    }
+}

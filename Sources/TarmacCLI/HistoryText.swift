@@ -14,7 +14,7 @@ enum HistoryText {
                 record.startedAt,
                 [
                     record.id, record.status.rawValue, record.group, short(record.revision),
-                    seconds(record.startedAt), duration(record, now: now),
+                    seconds(record.startedAt), duration(record, now: now) + bakeNote(summary),
                     "\(summary.hostsSucceeded)/\(summary.hostsTotal)",
                 ]
             )

@@ -40,6 +40,9 @@ public struct DeploymentSummary: Sendable, Equatable {
     public var record: DeploymentRecord
     public var hostsSucceeded: Int
     public var hostsTotal: Int
+    /// How many bakes it had (issue 14), and whether one runs now.
+    public var bakes = 0
+    public var baking = false
 }
 
 /// The revision a host last completed Install for: what runs there now.

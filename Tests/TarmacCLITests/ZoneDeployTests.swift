@@ -114,6 +114,8 @@ struct ZoneDeployTests {
         #expect(recorded.allSatisfy { !($0["rounds"] as? [Any] ?? []).isEmpty })
         let history = try project.repo.tarmac("show", id)
         #expect(history.stdout.contains("bake 1 after zone a"), "\(history.stdout)")
+        let table = try project.repo.tarmac("history")
+        #expect(table.stdout.contains(", 2 bakes"), "\(table.stdout)")
     }
 
     @Test func aZoneTurningUnhealthyDuringItsBakeStopsSkipsLaterZonesAndRollsBack() throws {
