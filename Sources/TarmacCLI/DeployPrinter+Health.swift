@@ -7,7 +7,10 @@ import TarmacDeploy
 extension DeployPrinter {
     func health(_ report: HealthProgress) {
         switch report {
+        case .countdown(let left):
+            updateBoard { $0.footer = Self.footer($0.footer, left: left) }
         case .bakeStarted(let zone, let number, let seconds, let startedAt, let endsAt):
+            updateBoard { $0.footer = "bake \(number)\(zone.map { " after zone \($0)" } ?? ""): \(seconds) s left" }
             var object: [String: Any] = [
                 "type": "bake_started", "bake": number, "seconds": seconds, "started_at": Self.stamp(startedAt),
                 "ends_at": Self.stamp(endsAt),
@@ -19,6 +22,7 @@ extension DeployPrinter {
         case .bakeEnded(let zone, let number, let passed, let at):
             var object: [String: Any] = ["type": "bake_ended", "bake": number, "passed": passed, "at": Self.stamp(at)]
             if let zone { object["zone"] = zone }
+            updateBoard { $0.footer = nil }
             emit(object, text: "bake \(number) \(passed ? "passed" : "ended early")")
         case .hostCheckFailed(let index, let failure):
             emit(
@@ -49,15 +53,28 @@ extension DeployPrinter {
             : failures.map { "\(hosts[$0.host]) ✗ \($0.check): \($0.output)" }.joined(separator: "; ")
         emit(
             ["type": "check_round", "round": number, "hosts": results, "at": Self.stamp(at)],
-            text: "round \(number): \(summary)")
+            text: "round \(number): \(summary)", keep: !failures.isEmpty)
         guard !json else { return }
         let left = endsAt.map { max(0, Int($0.timeIntervalSince(at).rounded())) }
-        let countdown = left.map { "; bake ends in \($0) s" } ?? ""
+        updateBoard { $0.footer = Self.footer($0.footer, left: left, round: "last round \(number): \(summary)") }
         for host in checked {
             let status =
-                failed[host].map { "✗ \($0.check) (round \(number))" } ?? "✓ healthy (round \(number)\(countdown))"
+                failed[host].map { "✗ \($0.check) (round \(number))" } ?? "✓ healthy (round \(number))"
             setStatus(host, status)
         }
+    }
+
+    /// The board's bake line with a new countdown and, when given, a new last round:
+    /// `bake 1 after zone a: 12 s left · last round 3: all 2 hosts healthy`.
+    static func footer(_ current: String?, left: Int?, round: String? = nil) -> String? {
+        guard let current else { return nil }
+        let parts = current.components(separatedBy: " · ")
+        var head = parts[0]
+        if let left, let colon = head.range(of: ": ", options: .backwards) {
+            head = head[..<colon.upperBound] + "\(left) s left"
+        }
+        let last = round ?? (parts.count > 1 ? parts[1] : nil)
+        return head + (last.map { " · " + $0 } ?? "")
     }
 
     static func stamp(_ date: Date) -> String {

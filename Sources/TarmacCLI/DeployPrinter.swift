@@ -126,6 +126,15 @@ final class DeployPrinter: Sendable {
         }
     }
 
+    /// Changes the live board (its footer) and redraws it; nothing without one.
+    func updateBoard(_ change: (inout LiveBoard) -> Void) {
+        board.withLock { board in
+            guard board != nil else { return }
+            change(&board!)
+            board?.print(nil)
+        }
+    }
+
     /// A host's new status on the live board; nothing without one.
     func setStatus(_ host: Int, _ status: String) {
         board.withLock { board in

@@ -27,6 +27,8 @@ extension DeploymentRecorder {
             bake.passed = passed
             setBake(nil)
             attempt { try journal.recordBake(deploymentID: deploymentID, bake) }
+        case .countdown:
+            break
         case .hostCheckFailed(_, let failure):
             recordCheckFailure(failure, at: Date())
         }

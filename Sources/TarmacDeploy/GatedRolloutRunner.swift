@@ -31,6 +31,8 @@ struct GatedRolloutRunner {
         case finished(Int, HostResult)
         case round(Int, [Int], [GatedRollout.CheckFailure])
         case timeReached
+        /// A second of a wait went by; the wait goes on until this time.
+        case tick(until: Int64)
         case stopRequested
     }
 
@@ -77,6 +79,9 @@ struct GatedRolloutRunner {
             return rollout.roundFinished(failed: failures, now: now)
         case .timeReached:
             return rollout.timeReached(now: now)
+        case .tick(let until):
+            progress(.health(.countdown(secondsLeft: Int((rollout.currentBake?.end ?? until) - now + 999) / 1000)))
+            return [.wait(until: until)]
         case .stopRequested:
             return rollout.requestStop()
         }
@@ -117,9 +122,11 @@ struct GatedRolloutRunner {
                     return .round(number, hosts, failures ?? [])
                 }
             case .wait(let until):
+                // In steps of at most a second, so the board can count down.
                 group.addTask {
-                    await clock.sleep(until)
-                    return .timeReached
+                    let step = min(until, clock.now() + 1000)
+                    await clock.sleep(step)
+                    return step < until ? .tick(until: until) : .timeReached
                 }
             case .bakeEnded(let bake, let passed):
                 progress(

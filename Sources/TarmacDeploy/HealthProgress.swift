@@ -9,6 +9,8 @@ public enum HealthProgress: Sendable, Equatable {
     case round(number: Int, hosts: [Int], failures: [GatedRollout.CheckFailure], at: Date, bakeEndsAt: Date?)
     /// The bake ended: passed, or cut short by a failing round or a stop.
     case bakeEnded(zone: String?, number: Int, passed: Bool, at: Date)
+    /// A second went by in a bake: how long is left (for the live board's countdown).
+    case countdown(secondsLeft: Int)
     /// A host's checks failed right after its ValidateService: the host fails.
     case hostCheckFailed(Int, GatedRollout.CheckFailure)
 }

@@ -243,4 +243,32 @@ struct ZoneDeployTests {
         #expect(DeployFaultTests.hostStatuses(shown) == ["host1": "Succeeded", "host2": "Skipped"])
         #expect(project.installed(fleet.hosts[1]) == nil, "zone b was never touched")
     }
+
+    @Test func theLiveBoardCountsTheBakeDownAndShowsTheLastRound() throws {
+        let fleet = try Fleet.start(hosts: 1)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        let configs = """
+              Zonal:
+                minimum_healthy_hosts: { type: HOST_COUNT, value: 0 }
+                zonal: { monitor_duration: 3 }
+            """
+        try project.repo.write(
+            "tarmac.yml",
+            Self.yaml(
+                project, zones: ["a"], configs: configs, config: "Zonal",
+                checks: ["{ name: app, command: true, run_on: local }"], interval: 5))
+        try project.commit()
+        // On a terminal (script(1) gives it one), the board's footer line counts down each second.
+        let result = try runCommand(
+            "/usr/bin/script", ["-qefc", "\(TestPaths.tarmac) deploy fleet", "/dev/null"], in: project.repo.root,
+            environment: ["TERM": "xterm"])
+        #expect(result.status == 0, "\(result.stdout)")
+        let screen = result.stdout
+        #expect(screen.contains("bake 1 after zone a: 3 s left"), "\(screen)")
+        #expect(screen.contains("bake 1 after zone a: 1 s left"), "a countdown, second by second: \(screen)")
+        #expect(screen.contains("· last round 1: all 1 host healthy"), "\(screen)")
+        #expect(screen.contains("bake 1 passed"), "\(screen)")
+    }
 }
