@@ -207,6 +207,13 @@ struct ZoneDeployTests {
         #expect(try Self.time(hostEnd).timeIntervalSince(try Self.time(validated)) < 10, "bounded by the timeout")
         let shown = try DeployFaultTests.newest(project)
         #expect(DeployFaultTests.hostStatuses(shown) == ["host1": "Succeeded", "host2": "Failed"])
+        // The history keeps the failing check as a failed HealthCheck event after ValidateService.
+        let host2 = (shown["hosts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "host2" }
+        let events = (host2?["events"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(events.suffix(2) == ["ValidateService", "HealthCheck"], "\(events)")
+        let check = (host2?["events"] as? [[String: Any]] ?? []).last
+        #expect(check?["status"] as? String == "Failed")
+        #expect((check?["message"] as? String ?? "").hasPrefix("hang: ran longer than its timeout of 1 s"))
     }
 
     @Test func ctrlCDuringABakeExits130AndStartsNothingFurther() throws {
