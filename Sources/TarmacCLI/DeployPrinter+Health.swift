@@ -81,3 +81,22 @@ extension DeployPrinter {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
+
+extension DeployPrinter {
+    /// The health-gated plan at the start: each zone's batches and bake.
+    func zones(_ plan: ZonePlan) {
+        for zone in plan.zones {
+            let batches = zone.batches.map { "[" + $0.map { hosts[$0] }.joined(separator: ", ") + "]" }
+            var text = (zone.label.map { "zone \($0)" } ?? "batches") + ": " + batches.joined(separator: " → ")
+            if let seconds = zone.bakeSeconds {
+                text += zone.bakeEachBatch ? ", bake \(seconds) s after each batch" : ", then bake \(seconds) s"
+            }
+            var object: [String: Any] = [
+                "type": "zone_planned", "batches": zone.batches.map { $0.map { hosts[$0] } },
+                "bake_seconds": zone.bakeSeconds ?? 0, "bake_after": zone.bakeEachBatch ? "batch" : "zone",
+            ]
+            if let label = zone.label { object["zone"] = label }
+            emit(object, text: text)
+        }
+    }
+}

@@ -79,6 +79,11 @@ struct ZoneDeployTests {
         let finished = try fleet.hosts.map {
             try Self.time(try #require(Self.events(all, "host_finished", host: $0.name).first))
         }
+        let zonesPlanned = Self.events(all, "zone_planned")
+        #expect(zonesPlanned.map { $0["zone"] as? String } == ["a", "b"])
+        #expect(
+            zonesPlanned.map { $0["batches"] as? [[String]] ?? [] }
+                == [[["host1", "host2"], ["host3"]], [["host4"], ["host5"]]])
         let bakes = Self.events(all, "bake_started")
         let ends = Self.events(all, "bake_ended")
         try #require(bakes.count == 2 && ends.count == 2, "\(all)")
