@@ -26,6 +26,7 @@ final class DeployConsole: Sendable {
             let printer = DeployPrinter(json: json, hosts: setup.targets.map(\.name))
             self.printer.withLock { $0 = printer }
             printer.start(setup.request, bundle: setup.bundle, rollout: setup.rollout, config: setup.config)
+            if let gated = setup.gated { printer.zones(gated.zonePlan) }
             // From here on the first Ctrl-C stops the deployment after the events in flight.
             Interrupt.install()
         case .progress(let progress):
@@ -71,7 +72,7 @@ extension DeploymentRefusal {
     /// Says why, as the contract words it (findings first).
     func say() {
         switch self {
-        case .startCheck, .bundleNotStaged, .outsideWindow:
+        case .startCheck, .zoneCheck, .bundleNotStaged, .outsideWindow:
             Console.say("error: \(self)")
             Console.say("no host was contacted")
         case .hosts(let reason):

@@ -53,6 +53,8 @@ final class DeployPrinter: Sendable {
             finished(index, result)
         case .halted(let reason):
             emit(["type": "halted", "reason": reason.description], text: "stopping: \(reason)")
+        case .health(let report):
+            health(report)
         }
     }
 
@@ -106,14 +108,14 @@ final class DeployPrinter: Sendable {
             keep: result.outcome != .succeeded)
     }
 
-    private func line(_ index: Int, _ text: String) -> String {
+    func line(_ index: Int, _ text: String) -> String {
         let name = hosts[index]
         return name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + text
     }
 
     /// One report: JSON, a log line, or on a terminal a host's new `status` on the board
     /// (with `text` kept above it when `keep`).
-    private func emit(
+    func emit(
         _ object: [String: Any], text: String, host: Int? = nil, status: String? = nil, keep: Bool = true
     ) {
         if json { return emitJSON(object) }
@@ -121,6 +123,24 @@ final class DeployPrinter: Sendable {
             guard board != nil else { return Console.say(text) }
             if let host, let status { board?.set(host, status) }
             board?.print(keep ? text : nil)
+        }
+    }
+
+    /// Changes the live board (its footer) and redraws it; nothing without one.
+    func updateBoard(_ change: (inout LiveBoard) -> Void) {
+        board.withLock { board in
+            guard board != nil else { return }
+            change(&board!)
+            board?.print(nil)
+        }
+    }
+
+    /// A host's new status on the live board; nothing without one.
+    func setStatus(_ host: Int, _ status: String) {
+        board.withLock { board in
+            guard board != nil else { return }
+            board?.set(host, status)
+            board?.print(nil)
         }
     }
 

@@ -14,7 +14,7 @@ enum HistoryText {
                 record.startedAt,
                 [
                     record.id, record.status.rawValue, record.group, short(record.revision),
-                    seconds(record.startedAt), duration(record, now: now),
+                    seconds(record.startedAt), duration(record, now: now) + bakeNote(summary),
                     "\(summary.hostsSucceeded)/\(summary.hostsTotal)",
                 ] + notes(record)
             )
@@ -47,6 +47,7 @@ enum HistoryText {
                     + (host.installed ? ", revision installed" : "") + (host.message.map { ": \($0)" } ?? ""))
             lines.append(contentsOf: events(host.events))
         }
+        lines.append(contentsOf: bakes(detail.bakes, now: now))
         return lines.joined(separator: "\n")
     }
 

@@ -8,6 +8,8 @@ struct LiveBoard {
     private var states: [String]
     private var drawn = 0
     private let width: Int
+    /// A line under the hosts: a bake's countdown and its last check round (issue 14).
+    var footer: String?
 
     /// Whether stderr is a terminal that understands cursor movement.
     static var available: Bool {
@@ -32,7 +34,8 @@ struct LiveBoard {
             let row = name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0) + "  " + state
             out += VisibleText.escape(row, keepingNewlines: false) + "\n"
         }
-        drawn = names.count
+        if let footer { out += VisibleText.escape(footer, keepingNewlines: false) + "\n" }
+        drawn = names.count + (footer == nil ? 0 : 1)
         FileHandle.standardError.write(Data(out.utf8))
     }
 }

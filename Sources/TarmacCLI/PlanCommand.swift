@@ -52,7 +52,7 @@ struct PlanCommand: AsyncParsableCommand {
         let report = PlanReport(
             request: setup.request, bundle: setup.bundle, config: selection.config, rollout: setup.rollout,
             hosts: zip(order.targets, previews).map { ($0.name, $0.address, $1) },
-            window: WindowState(selection.group, now: WallClock.system.now()))
+            window: WindowState(selection.group, now: WallClock.system.now()), gated: setup.gated)
         if json { Console.result(try report.json()) } else { report.print() }
         if previews.contains(where: { !$0.problems.isEmpty || $0.install == nil }) { throw ExitCode(Exit.failed) }
     }

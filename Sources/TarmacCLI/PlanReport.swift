@@ -13,6 +13,8 @@ struct PlanReport {
     let hosts: [(name: String, address: String, preview: HostPreview)]
     /// The group's window now (`.always` without one: then nothing is said).
     var window = WindowState.always
+    /// Zones, batches and bakes when the configuration has them (issue 14).
+    var gated: GatedRollout? = nil
 
     /// How many paths of each kind the text lists before "… and N more".
     static let listed = 20
@@ -30,6 +32,7 @@ struct PlanReport {
                 }
             Console.say("\(window.description): \(verdict)")
         }
+        printZones()
         for host in hosts {
             Console.say("")
             Console.say("\(host.name) (\(host.address))")
@@ -73,6 +76,10 @@ struct PlanReport {
             "hosts": hosts.map { Self.hostJSON($0.name, $0.address, $0.preview) },
         ]
         if let window = windowJSON { object["window"] = window }
+        if let zones = zonesJSON() {
+            object["zones"] = zones
+            object["minimum_bake_seconds"] = gated?.zonePlan.minimumBakeSeconds ?? 0
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
     }

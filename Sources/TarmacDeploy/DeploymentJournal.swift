@@ -30,6 +30,10 @@ public protocol DeploymentJournal: Sendable {
     func updateHost(
         deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?) throws
     func finish(_ deploymentID: String, status: DeploymentStatus, message: String?) throws
+    /// Stores a bake (issue 14) as it starts, and again as it ends.
+    func recordBake(deploymentID: String, _ bake: BakeRecord) throws
+    /// Stores one check round of the bake numbered `bake`.
+    func recordCheckRound(deploymentID: String, bake: Int, _ round: CheckRoundRecord) throws
 }
 
 extension DeploymentJournal {

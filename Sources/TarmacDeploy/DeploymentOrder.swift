@@ -48,6 +48,7 @@ public struct DeploymentOrder: Sendable {
     /// The start check before anything is built or contacted: every host taken as unknown.
     public func checkStart() throws(DeploymentRefusal) {
         _ = try selection.rollout(health: targets.map { _ in .unknown })
+        _ = try selection.gatedRollout(health: targets.map { _ in .unknown }, zones: targets.map(\.zone))
     }
 }
 

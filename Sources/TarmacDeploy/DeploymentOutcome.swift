@@ -34,6 +34,8 @@ public struct FinishedDeployment: Sendable {
 public enum DeploymentRefusal: Error, Sendable, CustomStringConvertible {
     /// The configuration cannot start on the group's hosts (spec §6.2).
     case startCheck(group: String, StartCheckFailure)
+    /// A zone of a zonal configuration where no host may go offline (issue 14).
+    case zoneCheck(group: String, String)
     /// The connection settings of a host cannot be honoured (the reason, in full).
     case hosts(String)
     /// The revision could not be bundled.
@@ -77,6 +79,7 @@ public enum DeploymentRefusal: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .startCheck(let group, let failure): "group \(group): \(failure)"
+        case .zoneCheck(let group, let reason): "group \(group): \(reason)"
         case .hosts(let reason): reason
         case .bundleNotBuilt(let error), .bundleNotStaged(let error): "\(error)"
         case .bundleUnreadable(let path, let reason): "cannot read \(path): \(reason)"

@@ -17,6 +17,7 @@ public final class DeploymentRecorder: Sendable {
     private struct State {
         var output: [String: [OutputLine]] = [:]
         var warnings: [String] = []
+        var bake: BakeRecord?
     }
 
     /// Starts recording: the deployment and its hosts are stored as `InProgress`.
@@ -41,9 +42,14 @@ public final class DeploymentRecorder: Sendable {
         switch progress {
         case .host(let index, let report): record(host: hosts[index], report)
         case .finished(let index, let result): finished(host: hosts[index], result)
+        case .health(let report): record(report)
         case .preparing, .prepared, .started, .halted: break
         }
     }
+
+    func hostName(_ index: Int) -> String { hosts[index] }
+    var currentBake: BakeRecord? { state.withLock { $0.bake } }
+    func setBake(_ bake: BakeRecord?) { state.withLock { $0.bake = bake } }
 
     /// The deployment's end.
     public func finish(status: DeploymentStatus, message: String?) {
@@ -89,7 +95,7 @@ public final class DeploymentRecorder: Sendable {
         attempt { try journal.appendOutput(deploymentID: deploymentID, lines) }
     }
 
-    private func attempt(_ write: () throws -> Void) {
+    func attempt(_ write: () throws -> Void) {
         do {
             try write()
         } catch {

@@ -14,6 +14,8 @@ public struct DeploymentSetup: Sendable {
     public var request: DeploymentRequest
     /// Every host unknown until `reorder(health:)`.
     public private(set) var rollout: Rollout
+    /// The health-gated rollout when the configuration has zones or bakes (issue 14).
+    public private(set) var gated: GatedRollout? = nil
 
     public var targets: [DeploymentGroup.Host] { order.targets }
     public var config: DeploymentConfig { order.selection.config }
@@ -24,10 +26,13 @@ public struct DeploymentSetup: Sendable {
         _ order: DeploymentOrder, work: String, events: (DeploymentUpdate) -> Void
     ) async throws -> DeploymentSetup {
         let rollout = try order.selection.rollout(health: order.targets.map { _ in .unknown })
+        let gated = try order.selection.gatedRollout(
+            health: order.targets.map { _ in .unknown }, zones: order.targets.map(\.zone))
         let bundle = try await DeployBundle.prepare(order.bundle, order: order, work: work, events: events)
         let spec = try appspec(of: bundle.staged, events: events)
         return DeploymentSetup(
-            order: order, bundle: bundle, request: request(order, bundle: bundle, spec: spec), rollout: rollout)
+            order: order, bundle: bundle, request: request(order, bundle: bundle, spec: spec), rollout: rollout,
+            gated: gated)
     }
 
     /// The hosts' health classes as the journal has them.
@@ -38,6 +43,7 @@ public struct DeploymentSetup: Sendable {
     /// Orders the rollout by the hosts' health (the start check again, now with it).
     public mutating func reorder(health: [RolloutHost.Health]) throws(DeploymentRefusal) {
         rollout = try order.selection.rollout(health: health)
+        gated = try order.selection.gatedRollout(health: health, zones: targets.map(\.zone))
     }
 
     /// What the deployment would do on each host, over `transports` (one per target, in

@@ -67,9 +67,17 @@ public struct GroupDeployer: Sendable {
         let members = zip(order.targets, transports).map { host, transport in
             GroupDeployment.Member(name: host.name, address: host.address, transport: transport)
         }
+        let checker = order.group.health.map { health in
+            HealthChecker(
+                checks: health.checks,
+                targets: members.map { .init(name: $0.name, address: $0.address, transport: $0.transport) },
+                deploymentID: setup.request.deploymentID)
+        }
+        let gate = setup.gated == nil && checker == nil ? nil : HealthGate(rollout: setup.gated, checker: checker)
         let deployment = GroupDeployment(
             members: members, rollout: setup.rollout, stopRequested: services.stopRequested,
-            traffic: TrafficControl.runner(group: order.group, hosts: order.targets, request: setup.request))
+            traffic: TrafficControl.runner(group: order.group, hosts: order.targets, request: setup.request),
+            gate: gate)
         return await deployment.run(setup.request) { [events] progress in
             events(.progress(progress))
             recorder.record(progress)

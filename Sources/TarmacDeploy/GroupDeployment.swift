@@ -29,11 +29,13 @@ public struct GroupDeployment: Sendable {
     /// True once the user asked to stop (Ctrl-C).
     let stopRequested: @Sendable () -> Bool
     let traffic: HostDeployment.TrafficControl?
+    /// Zones, bakes and health checks (issue 14); nil when the group has none.
+    let gate: HealthGate?
 
     public init(
         members: [Member], rollout: Rollout, prepareConcurrency: Int = 16,
         now: @escaping @Sendable () -> Date = { Date() }, stopRequested: @escaping @Sendable () -> Bool = { false },
-        traffic: HostDeployment.TrafficControl? = nil
+        traffic: HostDeployment.TrafficControl? = nil, gate: HealthGate? = nil
     ) {
         self.members = members
         self.rollout = rollout
@@ -41,6 +43,7 @@ public struct GroupDeployment: Sendable {
         self.now = now
         self.stopRequested = stopRequested
         self.traffic = traffic
+        self.gate = gate
     }
 
     /// Runs the deployment: every host gets the same request (one bundle, one deployment id).
@@ -55,7 +58,15 @@ public struct GroupDeployment: Sendable {
             ).session(request) { progress(.host(index, $0)) }
         }
         let prepared = await prepare(sessions, progress: progress)
-        var runner = RolloutRunner(rollout: rollout, prepared: prepared, halt: halt, userStop: userStop)
+        if let gate, let gated = gate.rollout {
+            var runner = GatedRolloutRunner(
+                rollout: gated, gate: gate, prepared: prepared, halt: halt, userStop: userStop)
+            let verdict = Self.verdict(await runner.run(progress: progress), names: members.map(\.name))
+            let results = await finishUnstarted(runner.sessions, results: runner.results, progress: progress)
+            return GroupResult(verdict: verdict, hosts: results)
+        }
+        var runner = RolloutRunner(
+            rollout: rollout, prepared: prepared, halt: halt, userStop: userStop, checker: gate?.checker)
         let verdict = await runner.run(progress: progress)
         let results = await finishUnstarted(runner.sessions, results: runner.results, progress: progress)
         return GroupResult(verdict: verdict, hosts: results)
@@ -132,6 +143,8 @@ public enum GroupProgress: Sendable {
     case finished(Int, HostResult)
     /// The rollout can no longer succeed (or the user stopped it): why.
     case halted(Rollout.Reason)
+    /// Bakes and health checks (issue 14).
+    case health(HealthProgress)
 }
 
 /// How a group deployment ended.

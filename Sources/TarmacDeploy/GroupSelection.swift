@@ -20,6 +20,19 @@ public struct GroupSelection: Sendable {
         }
     }
 
+    /// The health-gated rollout (issue 14) when the configuration has zones or bakes, nil
+    /// otherwise; the start check covers the per-zone arithmetic.
+    public func gatedRollout(health: [RolloutHost.Health], zones: [String?]) throws(DeploymentRefusal) -> GatedRollout?
+    {
+        guard config.zonal != nil || config.bake != nil else { return nil }
+        let hosts = health.map { RolloutHost(health: $0) }
+        switch GatedRollout.plan(config: config, hosts: hosts, zones: zones, health: group.health) {
+        case .success(let rollout): return rollout
+        case .failure(.group(let failure)): throw .startCheck(group: group.name, failure)
+        case .failure(.zone(let reason)): throw .zoneCheck(group: group.name, reason)
+        }
+    }
+
     /// The events every host runs: with traffic control, all thirteen.
     public var events: [DeploymentEvent] {
         group.traffic == nil

@@ -18,6 +18,8 @@ public enum HostProblem: Sendable, Equatable, CustomStringConvertible {
     case notEnoughSpace(host: String, root: String, free: Int64, bundle: Int64, unpacked: Int64)
     /// The install plan refused: a conflict, a missing user or group, a tool the host lacks.
     case plan(PlanProblem)
+    /// A health check failed right after the host's ValidateService.
+    case healthCheck(check: String, output: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum HostProblem: Sendable, Equatable, CustomStringConvertible {
                 + "(\(needed) bytes: bundle.tar \(ByteSize.text(bundle)) and the unpacked revision \(ByteSize.text(unpacked))), "
                 + "and only \(ByteSize.text(free)) (\(free) bytes) is free; nothing was written"
         case .plan(let problem): return problem.description
+        case .healthCheck(let check, let output):
+            return "health check \(Quote.text(check)) failed after ValidateService: \(output)"
         }
     }
 }

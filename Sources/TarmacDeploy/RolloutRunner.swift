@@ -10,8 +10,13 @@ struct RolloutRunner {
     var results: [HostResult?]
     let halt: Halt
     let userStop: @Sendable () -> Bool
+    let checker: HealthChecker?
 
-    init(rollout: Rollout, prepared: [PreparedHost], halt: Halt, userStop: @escaping @Sendable () -> Bool) {
+    init(
+        rollout: Rollout, prepared: [PreparedHost], halt: Halt, userStop: @escaping @Sendable () -> Bool,
+        checker: HealthChecker? = nil
+    ) {
+        self.checker = checker
         self.rollout = rollout
         sessions = prepared.map(\.session)
         ready = prepared.map(\.ready)
@@ -66,14 +71,17 @@ struct RolloutRunner {
         for action in actions {
             switch action {
             case .start(let index):
-                guard var session = sessions[index] else { continue }
+                guard let session = sessions[index] else { continue }
                 let ready = self.ready[index]
+                let checker = self.checker
                 if ready { progress(.started(index)) }
                 group.addTask {
-                    // A host that failed its preparation fails its turn without running anything.
-                    let outcome: HostResult.Outcome =
-                        ready ? await session.execute() : (session.prestageFailed ? .failed : .refused)
-                    return .finished(index, await session.end(outcome))
+                    // A host that failed its preparation fails its turn without running anything;
+                    // one whose events succeeded runs the group's health checks.
+                    .finished(
+                        index,
+                        await HealthGate.turn(session, ready: ready, index: index, checker: checker, progress: progress)
+                    )
                 }
             case .stopInFlight(let reason):
                 halt.set()

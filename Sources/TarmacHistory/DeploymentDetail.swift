@@ -31,6 +31,8 @@ public struct DeploymentDetail: Sendable, Equatable {
     public var record: DeploymentRecord
     /// In the order the deployment was given them.
     public var hosts: [DeploymentHost]
+    /// Its bakes and their check rounds (issue 14); empty without zones or bakes.
+    public var bakes: [BakeRecord] = []
 }
 
 /// A deployment and how many of its hosts succeeded: one line of `tarmac history`.
@@ -38,6 +40,9 @@ public struct DeploymentSummary: Sendable, Equatable {
     public var record: DeploymentRecord
     public var hostsSucceeded: Int
     public var hostsTotal: Int
+    /// How many bakes it had (issue 14), and whether one runs now.
+    public var bakes = 0
+    public var baking = false
 }
 
 /// The revision a host last completed Install for: what runs there now.

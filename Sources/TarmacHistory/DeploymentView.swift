@@ -31,6 +31,8 @@ public struct DeploymentView: Codable, Sendable, Equatable {
     public var hostsSucceeded: Int
     public var hostsTotal: Int
     public var hosts: [Host]?
+    /// `show --json` of a health-gated deployment: each bake with its rounds.
+    public var bakes: [BakeView]?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, status, group, application, revision, commit
@@ -45,7 +47,7 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case hostsSucceeded = "hosts_succeeded"
         case hostsTotal = "hosts_total"
-        case hosts
+        case hosts, bakes
     }
 
     /// The `show --json` object: the deployment with every host and event.
@@ -53,6 +55,7 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         let succeeded = detail.hosts.filter { $0.status == .succeeded }.count
         self.init(detail.record, hostsSucceeded: succeeded, hostsTotal: detail.hosts.count)
         hosts = detail.hosts
+        bakes = detail.bakes.isEmpty ? nil : detail.bakes.map(BakeView.init)
     }
 
     /// One `history --json` item: no `hosts`, only their counts.
@@ -104,5 +107,6 @@ public struct DeploymentView: Codable, Sendable, Equatable {
         try container.encode(hostsSucceeded, forKey: .hostsSucceeded)
         try container.encode(hostsTotal, forKey: .hostsTotal)
         try container.encodeIfPresent(hosts, forKey: .hosts)
+        try container.encodeIfPresent(bakes, forKey: .bakes)
     }
 }

@@ -8,6 +8,7 @@ enum HistorySchema {
         migrator.registerMigration("v2-executions", migrate: createExecutionTables)
         migrator.registerMigration("v3-interrupted", migrate: addInterrupted)
         migrator.registerMigration("v4-retry-window", migrate: addRetryAndWindowOverride)
+        migrator.registerMigration("v5-bakes", migrate: createBakeTables)
         return migrator
     }
 

@@ -16,7 +16,8 @@ extension HistoryStore {
             ).map { host in
                 try RowDecoding.host(host, events: byHost[host["name"] as String] ?? [])
             }
-            return DeploymentDetail(record: try RowDecoding.record(row), hosts: hosts)
+            return DeploymentDetail(
+                record: try RowDecoding.record(row), hosts: hosts, bakes: try Self.bakes(db, deploymentID: id))
         }
     }
 
@@ -29,7 +30,10 @@ extension HistoryStore {
                     SELECT d.*,
                       (SELECT COUNT(*) FROM deployment_hosts h WHERE h.deployment_id = d.id) AS hosts_total,
                       (SELECT COUNT(*) FROM deployment_hosts h WHERE h.deployment_id = d.id AND h.status = ?)
-                        AS hosts_succeeded
+                        AS hosts_succeeded,
+                      (SELECT COUNT(*) FROM bakes b WHERE b.deployment_id = d.id) AS bakes_total,
+                      (SELECT COUNT(*) FROM bakes b WHERE b.deployment_id = d.id AND b.ended_at IS NULL)
+                        AS bakes_running
                     FROM deployments d
                     WHERE ? IS NULL OR d.group_name = ?
                     ORDER BY d.started_at DESC, d.rowid DESC
@@ -39,7 +43,8 @@ extension HistoryStore {
             return try rows.map { row in
                 DeploymentSummary(
                     record: try RowDecoding.record(row), hostsSucceeded: row["hosts_succeeded"],
-                    hostsTotal: row["hosts_total"])
+                    hostsTotal: row["hosts_total"], bakes: row["bakes_total"],
+                    baking: (row["bakes_running"] as Int) > 0)
             }
         }
     }

@@ -93,4 +93,6 @@ struct FakeJournal: DeploymentJournal {
         deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?
     ) throws {}
     func finish(_ deploymentID: String, status: DeploymentStatus, message: String?) throws {}
+    func recordBake(deploymentID: String, _ bake: BakeRecord) throws {}
+    func recordCheckRound(deploymentID: String, bake: Int, _ round: CheckRoundRecord) throws {}
 }

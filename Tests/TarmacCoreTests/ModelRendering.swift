@@ -39,9 +39,18 @@ enum ModelRendering {
             "# model", "application \(config.application)",
             "bundle root=\(config.bundle.root) format=\(config.bundle.format.rawValue)",
         ]
-        for c in config.deploymentConfigs { lines.append("config \(c.name) \(c.rule)") }
+        for c in config.deploymentConfigs {
+            var line = "config \(c.name) \(c.rule)"
+            if let z = c.zonal {
+                line += " zonal(first=\(z.firstZoneMonitorDuration) each=\(z.monitorDuration) "
+                line += "perZone=\(z.minimumHealthyPerZone))"
+            }
+            if let bake = c.bake { line += " bake=\(bake)" }
+            lines.append(line)
+        }
         for g in config.groups {
-            let hosts = g.hosts.map { "\($0.name)=\($0.address):\($0.port)" }.joined(separator: ",")
+            let hosts = g.hosts.map { "\($0.name)=\($0.address):\($0.port)\($0.zone.map { "@" + $0 } ?? "")" }
+                .joined(separator: ",")
             lines.append(
                 "group \(g.name) id=\(g.id) hosts=\(hosts) config=\(g.config.name) user=\(g.user ?? "-") "
                     + "root=\(g.deploymentRoot) feb=\(g.fileExistsBehavior.rawValue) rollback=\(g.autoRollback) "
@@ -51,6 +60,12 @@ enum ModelRendering {
                 let sets = [w.cron.minutes, w.cron.hours, w.cron.daysOfMonth, w.cron.months, w.cron.daysOfWeek]
                 let fields = sets.map { $0.sorted().map(String.init).joined(separator: ",") }
                 lines.append("window \(g.name) \(w) fields=\(fields.joined(separator: " | "))")
+            }
+            if let health = g.health {
+                lines.append("health \(g.name) interval=\(health.interval)")
+                for c in health.checks {
+                    lines.append("check \(c.name) on=\(c.runOn.rawValue) timeout=\(c.timeout) command=\(c.command)")
+                }
             }
         }
         if let p = config.pipeline {

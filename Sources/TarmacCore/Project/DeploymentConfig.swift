@@ -10,11 +10,17 @@ public struct DeploymentConfig: Sendable, Equatable {
 
     public var name: String
     public var rule: Rule
+    /// `zonal:`: deploy zone by zone and bake after each zone.
+    public var zonal: ZonalConfig?
+    /// `bake:`: seconds to bake after every batch, without zones.
+    public var bake: Int?
 
     /// Creates a configuration.
-    public init(name: String, rule: Rule) {
+    public init(name: String, rule: Rule, zonal: ZonalConfig? = nil, bake: Int? = nil) {
         self.name = name
         self.rule = rule
+        self.zonal = zonal
+        self.bake = bake
     }
 
     /// All hosts at once; succeeds when at least one host succeeds.

@@ -87,6 +87,8 @@ public struct DeploymentGroup: Sendable, Equatable {
     public var proxyJump: [JumpHost]?
     /// `window`: when deployments of the group may start; nil means any time.
     public var window: DeploymentWindow?
+    /// `health:`: checks run after each host's ValidateService and in rounds while baking.
+    public var health: HealthSettings?
     public var location: SourceLocation
 
     /// Creates a group with the defaults.
@@ -104,12 +106,15 @@ public struct DeploymentGroup: Sendable, Equatable {
         /// What SSH connects to; the name unless given.
         public var address: String
         public var port: Int
+        /// The zone label, if the group deploys zone by zone.
+        public var zone: String?
 
         /// Creates a host; the address defaults to the name and the port to 22.
-        public init(name: String, address: String? = nil, port: Int = 22) {
+        public init(name: String, address: String? = nil, port: Int = 22, zone: String? = nil) {
             self.name = name
             self.address = address ?? name
             self.port = port
+            self.zone = zone
         }
     }
 

@@ -3,7 +3,7 @@ extension ProjectConfigParser {
     static let groupKeys = [
         "hosts", "user", "identity", "known_hosts", "config", "deployment_root", "file_exists_behavior",
         "auto_rollback", "ignore_application_stop_failures", "max_revisions", "max_unpacked_size", "traffic", "sudo",
-        "connect_timeout", "io_timeout", "proxy_jump", "window",
+        "connect_timeout", "io_timeout", "proxy_jump", "window", "health",
     ]
 
     mutating func groups(_ node: YAMLNode) -> [DeploymentGroup] {
@@ -73,6 +73,8 @@ extension ProjectConfigParser {
         group.ioTimeout = seconds(node["io_timeout"], path + ".io_timeout") ?? group.ioTimeout
         group.proxyJump = proxyJump(node["proxy_jump"], path + ".proxy_jump")
         group.window = window(node["window"], path + ".window")
+        group.health = health(node["health"], path + ".health")
+        checkZones(group, node, path)
         return hosts == nil ? nil : group
     }
 
@@ -130,7 +132,7 @@ extension ProjectConfigParser {
         guard let pairs = reader.mapping(item, path, example: "{ name: web2, address: 10.0.0.12, port: 2222 }") else {
             return nil
         }
-        reader.checkKeys(pairs, allowed: ["name", "address", "port"], path, .reject)
+        reader.checkKeys(pairs, allowed: ["name", "address", "port", "zone"], path, .reject)
         var name: String?
         if let text = reader.requiredString(item["name"], path + ".name", owner: item, hint: "add e.g. name: web2"),
             let node = item["name"]
@@ -151,7 +153,8 @@ extension ProjectConfigParser {
                 return nil
             }
         }
-        return name.map { DeploymentGroup.Host(name: $0, address: address, port: port) }
+        let zone = self.zone(item["zone"], path + ".zone")
+        return name.map { DeploymentGroup.Host(name: $0, address: address, port: port, zone: zone) }
     }
 
     /// A host name or address: no spaces or control characters, and no leading `-` (ssh would read an option).

@@ -105,8 +105,10 @@ struct ProjectConfigParser {
                 reader.error("\(path) has the name of a predefined configuration; choose another name", at: pair.key)
                 continue
             }
-            if let rule = minimumHealthyHosts(pair.value, path) {
-                configs.append(DeploymentConfig(name: name, rule: rule))
+            let rule = minimumHealthyHosts(pair.value, path)
+            let (zonal, bake) = gates(pair.value, path)
+            if let rule {
+                configs.append(DeploymentConfig(name: name, rule: rule, zonal: zonal, bake: bake))
             }
         }
         return configs
@@ -116,13 +118,18 @@ struct ProjectConfigParser {
         guard
             let pairs = reader.mapping(node, path, example: "{ minimum_healthy_hosts: { type: HOST_COUNT, value: 1 } }")
         else { return nil }
-        reader.checkKeys(pairs, allowed: ["minimum_healthy_hosts"], path, .reject)
+        reader.checkKeys(pairs, allowed: ["minimum_healthy_hosts"] + Self.gateKeys, path, .reject)
         let mhhPath = path + ".minimum_healthy_hosts"
         guard let mhh = node["minimum_healthy_hosts"], !mhh.isNull else {
             reader.error(
                 "\(mhhPath) is missing; add e.g. minimum_healthy_hosts: { type: HOST_COUNT, value: 1 }", at: node)
             return nil
         }
+        return rule(mhh, mhhPath)
+    }
+
+    /// A `{ type: HOST_COUNT|FLEET_PERCENT, value: N }` mapping.
+    mutating func rule(_ mhh: YAMLNode, _ mhhPath: String) -> DeploymentConfig.Rule? {
         guard let mhhPairs = reader.mapping(mhh, mhhPath, example: "{ type: FLEET_PERCENT, value: 75 }") else {
             return nil
         }

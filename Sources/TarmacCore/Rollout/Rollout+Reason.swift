@@ -9,6 +9,12 @@ extension Rollout {
         case stopRequested
         /// The runner's hosts all ended without reporting (a runner defect, never expected).
         case noHostReported
+        /// As `tooManyFailed`, where the next batch would also break its zone's minimum.
+        case tooManyFailedInZone(
+            failed: Int, healthyLeft: Int, zone: String, zoneHealthy: Int, zoneMinimum: Int, minimumHealthy: Int,
+            notStarted: Int)
+        /// A health check failed on a host during a bake.
+        case healthCheckFailed(check: String, host: String, output: String)
 
         public var description: String {
             switch self {
@@ -20,6 +26,15 @@ extension Rollout {
                 return "\(succeeded) of \(hosts) hosts succeeded; at least \(needed) had to"
             case .stopRequested: return "stopped on request"
             case .noHostReported: return "no host reported"
+            case .tooManyFailedInZone(
+                let failed, let healthyLeft, let zone, let zoneHealthy, let zoneMinimum, let minimumHealthy,
+                let notStarted):
+                return "\(failed) host\(failed == 1 ? "" : "s") failed: \(healthyLeft) healthy left "
+                    + "(\(zoneHealthy) in zone \(Quote.text(zone)), which needs \(zoneMinimum)), "
+                    + "and the configuration needs \(minimumHealthy) to stay healthy; "
+                    + "\(notStarted) host\(notStarted == 1 ? " was" : "s were") not started"
+            case .healthCheckFailed(let check, let host, let output):
+                return "health check \(Quote.text(check)) failed on \(host) during the bake: \(output)"
             }
         }
     }

@@ -1,0 +1,283 @@
+/// A health-gated rollout (issue 14) as a state machine without I/O: zones one at a time, in
+/// order; batches inside a zone; a bake after each zone (`zonal:`) or each batch (`bake:`) with
+/// health check rounds every `interval`. Host results, check rounds and the time go in;
+/// actions come out. Times are milliseconds on the runner's clock.
+///
+/// A batch starts only when taking it offline leaves the group's and the zone's minimums
+/// healthy; otherwise scheduling stops and the deployment fails. A failing check during a
+/// bake stops the rollout at once with a verdict naming the check, host and output.
+public struct GatedRollout: Sendable {
+    /// What the runner does next.
+    public enum Action: Sendable, Equatable {
+        /// Deploy to the host at this inventory index.
+        case start(Int)
+        /// Ctrl-C while hosts are in flight: they finish their current event and stop.
+        case stopInFlight(Rollout.Reason)
+        /// A bake began; the runner records it.
+        case bakeStarted(Bake)
+        /// Run every check on these hosts (every host deployed so far), then call `roundFinished`.
+        case runChecks(round: Int, hosts: [Int])
+        /// Wait until this time (or a stop request), then call `timeReached`.
+        case wait(until: Int64)
+        /// The bake ended (passed or not); the runner records it.
+        case bakeEnded(Bake, passed: Bool)
+        /// The verdict; nothing further starts.
+        case finish(Verdict)
+    }
+
+    /// How the rollout ended.
+    public enum Verdict: Sendable, Equatable {
+        case succeeded
+        case failed(Rollout.Reason)
+        /// A check failed during a bake.
+        case unhealthy(CheckFailure)
+        /// Stopped on request (Ctrl-C).
+        case stopped
+    }
+
+    /// One bake: the zone (nil without zones), its number in the rollout, and its window.
+    public struct Bake: Sendable, Equatable {
+        public var zone: String?
+        public var number: Int
+        public var start: Int64
+        public var end: Int64
+    }
+
+    /// A check that failed on a host.
+    public struct CheckFailure: Sendable, Equatable, CustomStringConvertible {
+        public var check: String
+        public var host: Int
+        public var output: String
+        public var timedOut: Bool
+
+        /// Creates a failure.
+        public init(check: String, host: Int, output: String, timedOut: Bool = false) {
+            self.check = check
+            self.host = host
+            self.output = output
+            self.timedOut = timedOut
+        }
+
+        public var description: String {
+            "health check \(Quote.text(check)) \(timedOut ? "timed out" : "failed") on host #\(host)"
+                + (output.isEmpty ? "" : ": \(output)")
+        }
+    }
+
+    private struct Batch {
+        var zone: Int
+        var hosts: [Int]
+        var bakeSeconds: Int?
+    }
+
+    public let zonePlan: ZonePlan
+    private let batches: [Batch]
+    private let interval: Int64
+    private let hasChecks: Bool
+    private let groupSize: Int
+    private var next = 0
+    private var inFlight: Set<Int> = []
+    private var deployed: [Int] = []
+    private var failures = 0
+    private var zoneHealthy: [Int]
+    private var bake: Bake?
+    private var nextRound: Int64 = 0
+    private var rounds = 0
+    private var roundInFlight = false
+    private var closingRound = false
+    private var bakesSoFar = 0
+    private var stopRequested = false
+    private var finished = false
+
+    /// Plans the rollout or refuses it before any host is touched: no hosts, M ≥ N, or a zone
+    /// where no host may be taken offline.
+    public static func plan(
+        config: DeploymentConfig, hosts: [RolloutHost], zones: [String?], health: HealthSettings?
+    ) -> Result<GatedRollout, GatedStartFailure> {
+        let n = hosts.count
+        let m = config.minimumHealthy(hostCount: n)
+        guard n > 0, m < n else {
+            return .failure(.group(StartCheckFailure(config: config, hostCount: n, minimumHealthy: m)))
+        }
+        let order = hosts.enumerated().sorted { ($0.element.health, $0.offset) < ($1.element.health, $1.offset) }
+            .map(\.offset)
+        let plan = ZonePlan.make(config: config, zones: zones, order: order)
+        if let problem = plan.startProblem(config: config) { return .failure(.zone(problem)) }
+        return .success(GatedRollout(plan: plan, hostCount: n, health: health))
+    }
+
+    private init(plan: ZonePlan, hostCount: Int, health: HealthSettings?) {
+        self.zonePlan = plan
+        groupSize = hostCount
+        interval = Int64(health?.interval ?? HealthSettings.defaultInterval) * 1000
+        hasChecks = !(health?.checks.isEmpty ?? true)
+        zoneHealthy = plan.zones.map(\.hosts.count)
+        batches = plan.zones.enumerated().flatMap { index, zone in
+            let cut = zone.batches
+            return cut.enumerated().map { position, hosts in
+                let bakes = zone.bakeEachBatch || position == cut.count - 1
+                return Batch(zone: index, hosts: hosts, bakeSeconds: bakes ? zone.bakeSeconds : nil)
+            }
+        }
+    }
+
+    /// The bake under way, if any.
+    public var currentBake: Bake? { bake }
+
+    /// Hosts never started, once the rollout is over (Skipped).
+    public var notStarted: [Int] { batches[min(next, batches.count)...].flatMap(\.hosts) }
+
+    /// The first batch.
+    public mutating func begin(now: Int64) -> [Action] {
+        startBatch(now: now)
+    }
+
+    /// A host finished: `succeeded` includes the checks run right after its ValidateService.
+    public mutating func hostFinished(_ index: Int, succeeded: Bool, now: Int64) -> [Action] {
+        guard inFlight.remove(index) != nil else { return [] }
+        if succeeded {
+            deployed.append(index)
+        } else {
+            failures += 1
+            zoneHealthy[batches[next - 1].zone] -= 1
+        }
+        guard inFlight.isEmpty else { return [] }
+        if stopRequested { return finish(.stopped) }
+        if let reason = blocked() { return finish(.failed(reason)) }
+        if let seconds = batches[next - 1].bakeSeconds {
+            bakesSoFar += 1
+            let bake = Bake(
+                zone: zonePlan.zones[batches[next - 1].zone].label, number: bakesSoFar, start: now,
+                end: now + Int64(seconds) * 1000)
+            return beginBake(bake, now: now)
+        }
+        return startBatch(now: now)
+    }
+
+    /// A check round finished; `failed` lists the checks that failed (non-zero exit or timeout).
+    public mutating func roundFinished(failed: [CheckFailure], now: Int64) -> [Action] {
+        guard roundInFlight, let bake else { return [] }
+        roundInFlight = false
+        if let first = failed.first {
+            self.bake = nil
+            return [.bakeEnded(bake, passed: false)] + finish(.unhealthy(first))
+        }
+        if stopRequested {
+            self.bake = nil
+            return [.bakeEnded(bake, passed: false)] + finish(.stopped)
+        }
+        return tick(now: now)
+    }
+
+    /// The time asked for by `wait` has come.
+    public mutating func timeReached(now: Int64) -> [Action] {
+        guard bake != nil, !roundInFlight, !finished else { return [] }
+        return tick(now: now)
+    }
+
+    /// Ctrl-C: nothing further starts; a bake ends at once (after a round in flight).
+    public mutating func requestStop() -> [Action] {
+        guard !stopRequested, !finished else { return [] }
+        stopRequested = true
+        if !inFlight.isEmpty { return [.stopInFlight(.stopRequested)] }
+        if roundInFlight { return [] }
+        var actions: [Action] = []
+        if let bake { actions.append(.bakeEnded(bake, passed: false)) }
+        bake = nil
+        return actions + finish(.stopped)
+    }
+
+    private mutating func beginBake(_ started: Bake, now: Int64) -> [Action] {
+        bake = started
+        nextRound = now
+        closingRound = false
+        return [.bakeStarted(started)] + tick(now: now)
+    }
+
+    /// Inside a bake: a round when one is due, the end when it has come, else a wait.
+    private mutating func tick(now: Int64) -> [Action] {
+        guard let bake else { return [] }
+        let checking = hasChecks && !deployed.isEmpty
+        if now >= bake.end {
+            if checking && !closingRound {
+                closingRound = true
+                return runRound()
+            }
+            self.bake = nil
+            return [.bakeEnded(bake, passed: true)] + startBatch(now: now)
+        }
+        if checking && now >= nextRound {
+            nextRound += interval
+            while nextRound <= now { nextRound += interval }
+            return runRound()
+        }
+        return [.wait(until: checking ? min(nextRound, bake.end) : bake.end)]
+    }
+
+    private mutating func runRound() -> [Action] {
+        rounds += 1
+        roundInFlight = true
+        return [.runChecks(round: rounds, hosts: deployed)]
+    }
+
+    private mutating func startBatch(now: Int64) -> [Action] {
+        guard next < batches.count else {
+            let successes = deployed.count
+            let m = zonePlan.minimumHealthy
+            guard successes >= max(m, 1) else {
+                return finish(.failed(.tooFewSucceeded(succeeded: successes, hosts: groupSize, needed: max(m, 1))))
+            }
+            return finish(.succeeded)
+        }
+        if let reason = blocked() { return finish(.failed(reason)) }
+        let batch = batches[next]
+        next += 1
+        inFlight = Set(batch.hosts)
+        return batch.hosts.map { .start($0) }
+    }
+
+    /// Why the next batch may not start: taking it offline would break the group's or its zone's minimum.
+    private func blocked() -> Rollout.Reason? {
+        guard next < batches.count else { return nil }
+        let batch = batches[next]
+        let zone = zonePlan.zones[batch.zone]
+        let healthy = groupSize - failures
+        let size = batch.hosts.count
+        guard healthy - size < zonePlan.minimumHealthy || zoneHealthy[batch.zone] - size < zone.minimumHealthy else {
+            return nil
+        }
+        return haltReason(zone: zone, zoneHealthy: zoneHealthy[batch.zone], healthy: healthy)
+    }
+
+    private mutating func finish(_ verdict: Verdict) -> [Action] {
+        guard !finished else { return [] }
+        finished = true
+        return [.finish(verdict)]
+    }
+
+    private func haltReason(zone: ZonePlan.Zone, zoneHealthy: Int, healthy: Int) -> Rollout.Reason {
+        guard let label = zone.label else {
+            return .tooManyFailed(
+                failed: failures, healthyLeft: healthy, minimumHealthy: zonePlan.minimumHealthy,
+                notStarted: notStarted.count)
+        }
+        return .tooManyFailedInZone(
+            failed: failures, healthyLeft: healthy, zone: label, zoneHealthy: zoneHealthy,
+            zoneMinimum: zone.minimumHealthy, minimumHealthy: zonePlan.minimumHealthy, notStarted: notStarted.count)
+    }
+}
+
+/// Why a health-gated rollout cannot start.
+public enum GatedStartFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The group-wide arithmetic, as for every rollout.
+    case group(StartCheckFailure)
+    /// A zone where no host may be taken offline.
+    case zone(String)
+
+    public var description: String {
+        switch self {
+        case .group(let failure): failure.description
+        case .zone(let message): message
+        }
+    }
+}
