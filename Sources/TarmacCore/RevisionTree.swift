@@ -56,7 +56,14 @@ public struct RevisionTree: Sendable, Equatable {
 
     /// `a//b/./c/` → `a/b/c`; leading slashes dropped. `..` is kept for callers to reject.
     public static func normalize(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true)
+        // Most member paths are already normal: no `./`, no `//`, no trailing slash.
+        let utf8 = path.utf8
+        if utf8.first != UInt8(ascii: "/"), utf8.last != UInt8(ascii: "/"), !path.contains("//"),
+            path != ".", !path.hasPrefix("./"), !path.contains("/./"), !path.hasSuffix("/.")
+        {
+            return path
+        }
+        return path.split(separator: "/", omittingEmptySubsequences: true)
             .filter { $0 != "." }
             .joined(separator: "/")
     }

@@ -149,6 +149,7 @@ struct Run {
         }
         let options = InstallOptions(
             fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
+        await verifyDigests(options)
         switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
         case .success(let plan):
             reusablePlan = early && !assumed ? plan : nil
