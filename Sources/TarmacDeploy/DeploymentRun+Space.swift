@@ -12,6 +12,7 @@ extension Run {
         switch request.bundleSource {
         case .standardInput(let count): bundle = count
         case .localFile: bundle = request.localBundleByteCount ?? 0
+        case .verifiedFile: bundle = request.keepBundle ? request.localBundleByteCount ?? 0 : 0
         }
         return Self.spaceProblem(
             host: transport.hostName, root: layout.root, free: free, bundle: bundle,

@@ -1,37 +1,55 @@
 extension InstallProgram {
     /// Before anything is removed: every kept directory and file (`InstallPlannerKeep`) is
     /// still exactly what the probe saw (`PathStat`: same inode, links, owner, mode, size and
-    /// change time), checked by one `stat` per directory, reached without following a link a
-    /// non-root user could have planted. Any difference fails Install with nothing changed.
+    /// change time). The directory above each topmost kept path is entered without following
+    /// a link a non-root user could have planted; one `stat` there covers the kept tree below
+    /// it (only directories root owns, mode 0755, lie on the way), and names the topmost path
+    /// first and last, so it cannot have been moved away and back meanwhile (a rename changes
+    /// its change time). Any difference fails Install with nothing changed.
     static func keepChecks(_ plan: InstallPlan) -> ShellScript {
         var s = ShellScript()
-        var groups: [(directory: String, first: Int, names: [String], stats: [String])] = []
-        var open: [String: Int] = [:]
+        var kept: [(index: Int, path: String, stat: String)] = []
         for (index, step) in plan.steps.enumerated() {
-            let (path, stat): (String, String)
             switch step {
-            case .keepFile(let destination, let line): (path, stat) = (destination, line)
-            case .keepDirectory(let directory, let line): (path, stat) = (directory, line)
+            case .keepFile(let path, let line), .keepDirectory(let path, let line): kept.append((index, path, line))
             default: continue
             }
-            let (directory, name) = InstallGroup.split(path)
-            if let at = open[directory], groups[at].names.count < InstallGroup.limit {
-                groups[at].names.append("./" + name)
-                groups[at].stats.append(stat)
+        }
+        guard !kept.isEmpty else { return s }
+        let directories = Set(
+            kept.compactMap { item -> String? in
+                if case .keepDirectory = plan.steps[item.index] { return item.path }
+                return nil
+            })
+        // Each kept path under its topmost kept ancestor (itself when its parent is not kept).
+        var roots: [(root: (index: Int, path: String, stat: String), below: [(path: String, stat: String)])] = []
+        var rootOf: [String: Int] = [:]
+        for item in kept {
+            let parent = InstallGroup.split(item.path).directory
+            if directories.contains(parent), let at = rootOf[parent] {
+                rootOf[item.path] = at
+                roots[at].below.append((item.path, item.stat))
             } else {
-                open[directory] = groups.count
-                groups.append((directory, index, ["./" + name], [stat]))
+                rootOf[item.path] = roots.count
+                roots.append(((item.index, item.path, item.stat), []))
             }
         }
-        guard !groups.isEmpty else { return s }
-        s.comment("Kept as they are: \(groups.reduce(0) { $0 + $1.names.count }) unchanged paths, checked again.")
-        for group in groups {
-            s.run(
-                ShellCommand(
-                    [
-                        "t_keep_check", .number(group.first), .quoted(group.directory),
-                        .quoted(group.stats.joined(separator: "\n")),
-                    ] + group.names.map { .quoted($0) }))
+        s.comment("Kept as they are: \(kept.count) unchanged paths, checked again.")
+        for (root, below) in roots {
+            let (directory, name) = InstallGroup.split(root.path)
+            let top = "./" + name
+            for first in stride(from: 0, to: max(below.count, 1), by: InstallGroup.limit) {
+                let chunk = below.isEmpty ? [] : below[first..<min(first + InstallGroup.limit, below.count)]
+                let names = [top] + chunk.map { top + String($0.path.dropFirst(root.path.count)) } + [top]
+                let stats = [root.stat] + chunk.map(\.stat) + [root.stat]
+                s.run(
+                    ShellCommand(
+                        [
+                            "t_keep_check", .number(root.index), .quoted(directory),
+                            .quoted(stats.joined(separator: "\n")),
+                        ]
+                            + names.map { .quoted($0) }))
+            }
         }
         return s
     }

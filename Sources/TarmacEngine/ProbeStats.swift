@@ -1,4 +1,5 @@
-/// The probe's `stat` of existing install targets (see `PathStat`), batch by batch:
+/// The probe's `stat` of existing install targets (see `PathStat`; links are not followed,
+/// and what is not a regular file or directory is never kept), batch by batch:
 ///
 ///     @fact runner <uid> <gid>            who the programs run as
 ///     @fact stats <i> <j> …               the indices of the batch's regular files and directories
@@ -11,7 +12,7 @@ enum ProbeStats {
     static let batchSize = 200
 
     static func render(_ paths: [String], into script: inout ShellScript) {
-        script.comment("What stat says of existing regular files and directories (links never followed), by index.")
+        script.comment("What stat says of the paths that exist (links never followed), by index.")
         script.line("t_runner")
         for start in stride(from: 0, to: paths.count, by: batchSize) {
             let batch = paths[start..<min(start + batchSize, paths.count)]
@@ -23,16 +24,13 @@ enum ProbeStats {
         var s = ShellScript()
         s.line("t_runner() { printf '@fact runner %s %s\\n' \"$(id -u)\" \"$(id -g)\" >&3; }")
         s.line("t_stats() {")
-        s.line("  t_i=$1 t_ix=; shift; t_c=$#")
-        // Rotates the batch through "$@", keeping only regular files and directories.
-        s.line("  while [ \"$t_c\" -gt 0 ]; do")
-        s.line("    t_p=$1; shift; t_c=$((t_c - 1))")
-        s.line("    if [ ! -h \"$t_p\" ] && { [ -f \"$t_p\" ] || [ -d \"$t_p\" ]; }; then")
-        s.line("      set -- \"$@\" \"$t_p\"; t_ix=\"$t_ix $t_i\"")
-        s.line("    fi")
+        s.line("  t_i=$1 t_ix=; shift")
+        // Indices of what exists; stat and ls skip the rest (a count that differs drops the batch).
+        s.line("  for t_p do")
+        s.line("    if [ -e \"$t_p\" ] || [ -h \"$t_p\" ]; then t_ix=\"$t_ix $t_i\"; fi")
         s.line("    t_i=$((t_i + 1))")
         s.line("  done")
-        s.line("  [ $# -gt 0 ] || return 0")
+        s.line("  [ -n \"$t_ix\" ] || return 0")
         s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
         s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
         s.line("  ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
