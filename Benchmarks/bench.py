@@ -48,6 +48,18 @@ def run(cmd, cwd, shell=False):
     return elapsed, sum(peaks.values()), err
 
 
+def vm_hwm(pid):
+    """A process's own peak resident memory (VmHWM) in KiB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def process_tree(pid):
     """`pid` and its descendants now alive, from /proc/PID/task/*/children."""
     tree, todo = [], [pid]
@@ -110,7 +122,10 @@ def ratio_text(mine, base):
 
 APPLY_SCRIPT = r"""
 set -e
+# A build that links the toolchain's runtime from /opt/swift (not `make release`) keeps it.
+mkdir -p "$WORK/real-opt" && mount --bind /opt "$WORK/real-opt"
 mount -t tmpfs bench-opt /opt
+if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
 mkdir -p /opt/tar-baseline "$WORK/root"
 now() { date +%s%N; }
 t0=$(now); "$TARMAC" apply "$BUNDLE" --deployment-root "$WORK/root" >/dev/null 2>&1; t1=$(now)
