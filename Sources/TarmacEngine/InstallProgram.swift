@@ -161,7 +161,9 @@ public enum InstallProgram {
 
     /// The command that appends `path` to the cleanup file in CleanupRecord's format.
     static func record(_ path: String) -> ShellCommand {
-        guard path.contains("\n") || path.contains("\\") else { return ["t_record", .quoted(path)] }
+        guard path.utf8.contains(where: { $0 == 0x0A || $0 == UInt8(ascii: "\\") }) else {
+            return ["t_record", .quoted(path)]
+        }
         let escaped = path.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
         return ["t_record_escaped", .quoted(escaped)]
     }
