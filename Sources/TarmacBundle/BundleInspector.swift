@@ -26,8 +26,16 @@ public struct BundleInspector: Sendable {
     public func inspect(
         _ path: String, trust: TrustPolicy, at time: Date = Date(), limits: UnpackLimits = .default
     ) async throws -> BundleReport {
+        try await inspect(path, trust: trust, at: time, limits: limits, tee: nil)
+    }
+
+    /// Inspects the bundle, copying the revision's members into `tee` as they are read.
+    func inspect(
+        _ path: String, trust: TrustPolicy, at time: Date, limits: UnpackLimits, tee: ArchiveWriter?
+    ) async throws -> BundleReport {
         try Self.requireRegularFile(path, what: "the bundle")
-        var report = try await runBlocking { try BundleInspector.scan(path, limits: limits) }
+        nonisolated(unsafe) let tee = tee
+        var report = try await runBlocking { try BundleInspector.scan(path, limits: limits, tee: tee) }
         if Self.hasStatement(path) {
             (report.signature, report.statement) = await checkStatement(
                 of: path, report: report, trust: trust, at: time)
@@ -57,7 +65,9 @@ public struct BundleInspector: Sendable {
         }
     }
 
-    static func scan(_ path: String, limits: UnpackLimits = .default) throws -> BundleReport {
+    static func scan(_ path: String, limits: UnpackLimits = .default, tee: ArchiveWriter? = nil) throws
+        -> BundleReport
+    {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: path)
@@ -65,6 +75,7 @@ public struct BundleInspector: Sendable {
             throw BundleError.untrustworthy("\(path) is not a bundle tarmac can read: \(error)", problems: [])
         }
         var scan = MemberScan(limits: limits, bundle: path)
+        scan.tee = tee
         do {
             while let header = try reader.nextEntry() {
                 try scan.add(header, reader: reader)
@@ -73,7 +84,9 @@ public struct BundleInspector: Sendable {
             throw BundleError.untrustworthy("\(path) is damaged: \(error)", problems: scan.hostile)
         }
         let sha256 = try FileDigest.sha256Hex(ofFileAt: path)
-        return scan.report(path: path, sha256: sha256, format: detectedFormat(reader))
+        var report = scan.report(path: path, sha256: sha256, format: detectedFormat(reader))
+        report.teeComplete = scan.teeComplete
+        return report
     }
 
     static func detectedFormat(_ reader: ArchiveReader) -> String {

@@ -43,6 +43,8 @@ public struct BundleReport: Sendable {
     public var statement: BundleStatement?
     /// Worth a look, not refused: world-writable, setuid and setgid members.
     public var warnings: [String] = []
+    /// Whether a plain-tar copy made during the read (`BundleStager`'s `unpackLocally`) holds every member.
+    var teeComplete = true
 
     /// True when nothing is hostile, nothing differs from the manifest and no signature failed.
     public var isTrustworthy: Bool {

@@ -10,8 +10,12 @@ public struct StagedBundle: Sendable {
     /// wrapper directory (checked member by member when inspected, and by its SHA-256 on the
     /// host), else a plain tar of the revision alone (wrapper stripped, `.tarmac/` left out).
     public var transferPath: String
-    /// The SHA-256 of `transferPath`, which the host checks before unpacking.
+    /// The SHA-256 of `transferPath`, which the host checks before unpacking (of a
+    /// `verifiedCopy`, which the host does not check: the bundle's own, for the history).
     public var transferSHA256: String
+    /// `transferPath` is a plain tar tarmac wrote itself while it verified the bundle, in a
+    /// directory only it can write: the host unpacks it where it is (`BundleSource.verifiedFile`).
+    public var verifiedCopy = false
     /// The revision's members, relative to its root.
     public var files: [BundleManifest.File]
     public var appspecName: String
@@ -34,11 +38,16 @@ public struct BundleStager: Sendable {
 
     /// Inspects `path`, judging its signer by `trust` at `time` (reading stops at `limits`), and
     /// writes the host's tar into `directory` after checking that `directory` has room for it.
+    ///
+    /// With `unpackLocally` (`tarmac apply`), the revision is copied into a plain tar in
+    /// `directory` as it is read and verified, so this host never decompresses it again.
     public func stage(
         _ path: String, trust: TrustPolicy, at time: Date = Date(), into directory: String,
-        limits: UnpackLimits = .default
+        limits: UnpackLimits = .default, unpackLocally: Bool = false
     ) async throws -> StagedBundle {
-        let report = try await BundleInspector().inspect(path, trust: trust, at: time, limits: limits)
+        let teePath = directory + "/revision.tar"
+        let tee = unpackLocally ? try ArchiveWriter(path: teePath, format: .tar) : nil
+        let report = try await BundleInspector().inspect(path, trust: trust, at: time, limits: limits, tee: tee)
         guard report.isTrustworthy else {
             var problems = report.hostile + report.mismatches
             if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }
@@ -49,6 +58,15 @@ public struct BundleStager: Sendable {
         }
         let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
         let files = report.revisionFiles
+        if let tee, report.teeComplete, report.wrapperDirectory == nil {
+            try tee.finish()
+            var staged = StagedBundle(
+                transferPath: teePath, transferSHA256: report.sha256,
+                files: files, appspecName: name, appspecText: text, report: report)
+            staged.verifiedCopy = true
+            return staged
+        }
+        try? FileManager.default.removeItem(atPath: teePath)
         if (report.format == "tar.gz" || report.format == "tar") && report.wrapperDirectory == nil {
             return StagedBundle(
                 transferPath: path, transferSHA256: report.sha256, files: files, appspecName: name,

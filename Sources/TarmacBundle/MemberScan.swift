@@ -15,6 +15,11 @@ struct MemberScan {
     var appspecCandidates: [String: [UInt8]] = [:]
     /// World-writable, setuid and setgid members: not refused, but worth a look before installing.
     var warnings: [String] = []
+    /// Where the revision's members are copied as a plain tar while they are read (`apply`
+    /// unpacks that, so the bundle is decompressed once); `teeComplete` turns false on a
+    /// member the copy cannot carry.
+    var tee: ArchiveWriter?
+    var teeComplete = true
 
     init(limits: UnpackLimits, bundle: String) {
         budget = UnpackBudget(limits: limits, bundle: bundle)
@@ -45,16 +50,24 @@ struct MemberScan {
             checksumBytes = try collect(reader, limit: 4096) ?? []
             return
         }
+        let reserved = BundleManifest.reservedDirectory
+        let teed = path == reserved || path.hasPrefix(reserved + "/") || path.isEmpty ? nil : tee
         switch header.type {
         case .directory:
             files.append(.init(path: path, type: .directory, mode: BundleManifest.modeString(header.permissions)))
+            copy(teed) { try $0.addDirectory(path: path, permissions: header.permissions, mtime: header.mtime) }
             try drain(reader)
         case .symlink:
             files.append(.init(path: path, type: .symlink, mode: "0777", target: header.symlinkTarget))
+            copy(teed) { try $0.addSymlink(path: path, target: header.symlinkTarget ?? "", mtime: header.mtime) }
             try drain(reader)
         case .file:
-            try addFile(header, path: path, reader: reader)
+            copy(teed) {
+                try $0.beginFile(path: path, permissions: header.permissions, size: header.size, mtime: header.mtime)
+            }
+            try addFile(header, path: path, reader: reader, tee: tee == nil ? nil : teed)
         case .hardlink, .other:
+            if teed != nil { teeComplete = false }
             // A safe in-tree hard link: listed, not hashed (its data is its target's).
             files.append(
                 .init(
@@ -64,7 +77,9 @@ struct MemberScan {
         }
     }
 
-    private mutating func addFile(_ header: ArchiveEntryHeader, path: String, reader: ArchiveReader) throws {
+    private mutating func addFile(
+        _ header: ArchiveEntryHeader, path: String, reader: ArchiveReader, tee: ArchiveWriter?
+    ) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let keep =
             RevisionSnapshot.appspecNames.contains(name) && path.split(separator: "/").count <= 2
@@ -75,6 +90,7 @@ struct MemberScan {
         try reader.readData { block in
             try budget.addData(block.count, streamPosition: reader.streamPosition)
             hasher.update(bufferPointer: block)
+            copy(tee) { try $0.writeData(block) }
             size += Int64(block.count)
             if keep { kept.append(contentsOf: block) }
         }
@@ -83,6 +99,18 @@ struct MemberScan {
             .init(
                 path: path, type: .file, mode: BundleManifest.modeString(header.permissions), size: size,
                 sha256: hasher.finalize().hex))
+    }
+
+    /// Writes to the plain-tar copy; a failure (a full disk) only ends the copy: the bundle
+    /// itself is then what the host unpacks.
+    private mutating func copy(_ writer: ArchiveWriter?, _ body: (ArchiveWriter) throws -> Void) {
+        guard let writer, tee != nil else { return }
+        do {
+            try body(writer)
+        } catch {
+            teeComplete = false
+            tee = nil
+        }
     }
 
     /// Reads past a member's data, counting it: skipping a compressed member decompresses it

@@ -136,5 +136,15 @@ extension BundleManifest {
 
 extension Digest {
     /// Lower-case hex, as `sha256sum` prints it.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    /// Built byte by byte: `String(format:)` per byte cost more than the hashing it follows.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

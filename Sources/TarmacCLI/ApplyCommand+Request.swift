@@ -15,7 +15,8 @@ extension ApplyCommand {
         var request = DeploymentRequest(
             deploymentID: DeploymentID.make(), application: app, groupName: group, groupID: groupID,
             layout: HostLayout(root: deploymentRoot, groupID: groupID), appspec: spec, files: staged.files,
-            bundleSource: .localFile(staged.transferPath), bundleSHA256: staged.transferSHA256,
+            bundleSource: staged.verifiedCopy ? .verifiedFile(staged.transferPath) : .localFile(staged.transferPath),
+            bundleSHA256: staged.transferSHA256,
             commit: staged.report.manifest?.commit, events: eventList, fileExistsBehavior: fileExistsBehavior,
             ignoreApplicationStopFailures: ignoreStopFailures, keepBundle: keepBundle, maxRevisions: maxRevisions,
             runnerPID: getpid())

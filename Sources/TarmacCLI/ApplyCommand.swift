@@ -147,7 +147,7 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             return try await BundleStager().stage(
                 Console.absolute(bundle), trust: policy, into: work,
-                limits: UnpackLimits(maxBytes: maxUnpackedSize.bytes))
+                limits: UnpackLimits(maxBytes: maxUnpackedSize.bytes), unpackLocally: true)
         } catch let error as BundleError {
             Console.say("error: \(error)")
             Console.say("nothing was changed")

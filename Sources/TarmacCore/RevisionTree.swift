@@ -56,13 +56,36 @@ public struct RevisionTree: Sendable, Equatable {
 
     /// `a//b/./c/` → `a/b/c`; leading slashes dropped. `..` is kept for callers to reject.
     public static func normalize(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true)
+        // Most member paths are already normal: no empty or `.` component (a byte scan; String's
+        // `contains` of a string goes through Foundation and cost more than the split).
+        if isNormal(path.utf8) { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: true)
             .filter { $0 != "." }
             .joined(separator: "/")
     }
 }
 
 extension RevisionTree {
+    /// No empty component (a leading, trailing or doubled `/`) and no `.` component.
+    static func isNormal(_ bytes: String.UTF8View) -> Bool {
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var componentLength = 0
+        var componentIsDot = false
+        for byte in bytes {
+            if byte == slash {
+                if componentLength == 0 || componentIsDot { return false }
+                componentLength = 0
+                componentIsDot = false
+            } else {
+                componentIsDot = componentLength == 0 && byte == dot
+                if componentLength > 0 { componentIsDot = false }
+                componentLength += 1
+            }
+        }
+        return componentLength > 0 && !componentIsDot
+    }
+
     /// The tree of a bundle's members: paths under `prefix` (a stripped wrapper directory), relative to it.
     public init(files: [BundleManifest.File], under prefix: String = "") {
         self.init()

@@ -104,7 +104,7 @@ extension HostMachine {
             installedUpdate =
                 outcome.succeeded
                 ? .write(
-                    InstalledRecord.planned(plan, files: request.files),
+                    InstalledRecord.planned(plan, files: request.files, digests: facts.digests),
                     destinations: request.appspec.files.map(\.destination))
                 : .remove
             return Self.eventResult(name, .success(outcome))

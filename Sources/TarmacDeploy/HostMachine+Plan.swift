@@ -16,12 +16,36 @@ extension HostMachine {
     mutating func probeAnswered(_ input: HostInput, asked: ProbeRequest, purpose: ProbePurpose, at now: Date)
         -> [HostAction]
     {
-        let early: Bool
-        switch purpose {
-        case .prepare, .preview: early = true
-        case .install: early = false
+        guard let assumed = readFacts(from: input, asked: asked, early: purpose.early) else {
+            return planned(nil, purpose: purpose, at: now)
         }
-        let plan = plan(from: input, asked: asked, early: early)
+        // The previous install's files that Install may leave alone are hashed first, in one
+        // more program; nothing runs on a first install.
+        let paths = InstallPlanner.pathsToVerify(
+            spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+        guard paths.isEmpty else {
+            return ask(
+                DigestProgram.render(paths: paths), event: "probe",
+                .verifyDigests(paths: paths, purpose: purpose, assumed: assumed))
+        }
+        return planned(plan(early: purpose.early, assumed: assumed), purpose: purpose, at: now)
+    }
+
+    /// The digests of the files Install may keep. A file the host could not hash is not kept:
+    /// it is installed anew.
+    mutating func digestsVerified(
+        _ input: HostInput, paths: [String], purpose: ProbePurpose, assumed: Bool, at now: Date
+    ) -> [HostAction] {
+        if case .program(.success(let outcome)) = input {
+            for (index, digest) in DigestProgram.parse(outcome.lines) where paths.indices.contains(index) {
+                facts.digests[paths[index]] = digest
+            }
+        }
+        return planned(plan(early: purpose.early, assumed: assumed), purpose: purpose, at: now)
+    }
+
+    /// What follows a plan (nil: the host cannot go ahead, with `problems` filled).
+    mutating func planned(_ plan: InstallPlan?, purpose: ProbePurpose, at now: Date) -> [HostAction] {
         switch purpose {
         case .prepare:
             guard plan != nil else { return [.done(.prepared(false))] }
@@ -43,12 +67,12 @@ extension HostMachine {
         }
     }
 
-    /// The facts the probe reported, and the install planned from them; nil (with `problems`
-    /// filled) when it cannot go ahead.
+    /// Reads the facts the probe reported; returns whether the early plan assumed users or
+    /// groups the host lacks, or nil (with `problems` filled) when the host cannot go ahead.
     ///
     /// The early plan, before any hook has run, takes the AppSpec's users and groups as given:
     /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
-    mutating func plan(from input: HostInput, asked: ProbeRequest, early: Bool) -> InstallPlan? {
+    mutating func readFacts(from input: HostInput, asked: ProbeRequest, early: Bool) -> Bool? {
         let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
         var assumed = false
         do {
@@ -71,9 +95,17 @@ extension HostMachine {
             problems.append(problem)
             return nil
         }
-        let options = InstallOptions(
+        return assumed
+    }
+
+    var installOptions: InstallOptions {
+        InstallOptions(
             fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
-        switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: options) {
+    }
+
+    /// The install planned from the facts; nil (with `problems` filled) when it cannot go ahead.
+    mutating func plan(early: Bool, assumed: Bool) -> InstallPlan? {
+        switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: installOptions) {
         case .success(let plan):
             reusablePlan = early && !assumed ? plan : nil
             return plan
@@ -115,6 +147,7 @@ extension HostMachine {
         switch request.bundleSource {
         case .standardInput(let count): bundle = count
         case .localFile: bundle = request.localBundleByteCount ?? 0
+        case .verifiedFile: bundle = request.keepBundle ? request.localBundleByteCount ?? 0 : 0
         }
         let unpacked = ByteSize.onDisk(request.files)
         guard free < bundle + unpacked else { return nil }

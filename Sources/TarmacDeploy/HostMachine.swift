@@ -79,6 +79,7 @@ struct HostMachine: Sendable {
         case traffic(LifecycleEvent)
         case releaseLock
         case digest(paths: [String], plan: InstallPlan)
+        case verifyDigests(paths: [String], purpose: ProbePurpose, assumed: Bool)
         case previewAppSpec(directory: String)
     }
 
@@ -87,6 +88,14 @@ struct HostMachine: Sendable {
         case prepare
         case install(problemsBefore: Int)
         case preview
+
+        /// Whether the plan is the early one (made before any hook ran).
+        var early: Bool {
+            switch self {
+            case .prepare, .preview: true
+            case .install: false
+            }
+        }
     }
 
     /// The result so far, for `end`.
@@ -148,6 +157,8 @@ struct HostMachine: Sendable {
             return eventDone(result, at: now)
         case .releaseLock: return lockReleased(input)
         case .digest(let paths, let plan): return digestAnswered(input, paths: paths, plan: plan)
+        case .verifyDigests(let paths, let purpose, let assumed):
+            return digestsVerified(input, paths: paths, purpose: purpose, assumed: assumed, at: now)
         case .previewAppSpec(let directory): return previewAppSpecAnswered(input, directory: directory)
         }
     }

@@ -4,6 +4,9 @@ public enum BundleSource: Sendable, Equatable {
     case localFile(String)
     /// Exactly this many bytes on the program's standard input (the SSH transport streams them).
     case standardInput(byteCount: Int64)
+    /// A plain tar tarmac wrote on this host while it verified the bundle, in a directory
+    /// only it can write (`tarmac apply`): unpacked where it is, not copied or hashed again.
+    case verifiedFile(String)
 }
 
 /// DownloadBundle (spec §4.10, tarmac's push form): make the deployment directory (0700 until
@@ -43,11 +46,15 @@ public enum DownloadProgram {
             script.run("t_purge", .number(index), .quoted(path))
         }
         script.line("printf '@step retention ok\\n' >&3")
-        script.append(fetch(source))
-        // Only hex digits reach the program, so the mismatch note stays one line.
-        script.run("t_verify", .quoted(String(sha256.lowercased().filter(\.isHexDigit))))
+        if case .verifiedFile(let path) = source {
+            script.append(fetchVerified(path, keep: keepBundle))
+        } else {
+            script.append(fetch(source))
+            // Only hex digits reach the program, so the mismatch note stays one line.
+            script.run("t_verify", .quoted(String(sha256.lowercased().filter(\.isHexDigit))))
+        }
         script.line("t_unpack")
-        if !keepBundle {
+        if !keepBundle, !source.isVerifiedFile {
             script.run("rm", "-f", "--", "\"$t_bundle\"")
         }
         script.comment("Others may pass through to the archive, which only root and runas users may enter.")
@@ -68,12 +75,28 @@ public enum DownloadProgram {
         return Retention.isPlainName(String(path.dropFirst(prefix.count)))
     }
 
+    /// Unpacks tarmac's own verified copy where it is, or keeps a copy of it as `bundle.tar`.
+    static func fetchVerified(_ path: String, keep: Bool) -> ShellScript {
+        var s = ShellScript()
+        if keep {
+            s.run("rm", "-f", "--", "\"$t_bundle\"")
+            s.run("t_err=$(cp", "--", .quoted(path), "\"$t_bundle\"", "2>&1)", "||", "t_write_failed", "\"$t_err\"")
+        } else {
+            Bookkeeping.assign("t_bundle", path, in: &s)
+        }
+        s.line("printf '@step bundle ok\\n' >&3")
+        s.line("printf '@step verify ok\\n' >&3")
+        return s
+    }
+
     /// Writes `bundle.tar` from the source; a short or failed write removes the partial file.
     static func fetch(_ source: BundleSource) -> ShellScript {
         var s = ShellScript()
         s.run("rm", "-f", "--", "\"$t_bundle\"")
         switch source {
         case .localFile(let path):
+            s.run("t_err=$(cp", "--", .quoted(path), "\"$t_bundle\"", "2>&1)", "||", "t_write_failed", "\"$t_err\"")
+        case .verifiedFile(let path):
             s.run("t_err=$(cp", "--", .quoted(path), "\"$t_bundle\"", "2>&1)", "||", "t_write_failed", "\"$t_err\"")
         case .standardInput(let count):
             s.run(
@@ -134,5 +157,12 @@ public enum DownloadProgram {
         s.line("  printf '@step unpack ok\\n' >&3")
         s.line("}")
         return s
+    }
+}
+
+extension BundleSource {
+    var isVerifiedFile: Bool {
+        if case .verifiedFile = self { return true }
+        return false
     }
 }

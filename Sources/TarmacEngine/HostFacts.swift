@@ -53,6 +53,14 @@ public struct HostFacts: Sendable, Equatable {
     /// Free bytes on the file system of the deployment root.
     public var freeBytes: Int64?
     public var lock: Lock?
+    /// What `stat` says of the paths asked about that are regular files or directories (not links).
+    public var stats: [String: PathStat] = [:]
+    /// The user and primary group the programs run as (what a file Install makes is owned by).
+    public var runnerUID: UInt32?
+    public var runnerGID: UInt32?
+    /// SHA-256 of existing files, from a `DigestProgram` run after the probe
+    /// (`InstallPlanner.pathsToVerify`): what lets Install leave an unchanged file alone.
+    public var digests: [String: String] = [:]
 
     public init() {}
 

@@ -72,7 +72,7 @@ public struct InstallGroup: Sendable, Equatable {
     static func placed(_ step: InstallPlan.Step) -> String? {
         switch step {
         case .copyFile(_, let destination, _, _), .symlink(_, let destination, _): return destination
-        case .makeDirectory, .retain: return nil
+        case .makeDirectory, .retain, .keepFile, .keepDirectory: return nil
         }
     }
 

@@ -16,6 +16,13 @@ public struct InstallPlan: Sendable, Equatable {
         case symlink(target: String, destination: String, replaces: HostFacts.PathKind)
         /// A file RETAIN keeps: nothing is written and nothing recorded.
         case retain(destination: String)
+        /// A file of the previous install that already is what this step would make it
+        /// (`InstallPlannerKeep`): left alone, recorded like a copy. `stat` is what the probe
+        /// saw (`PathStat.line`); Install checks it again before it changes anything.
+        case keepFile(destination: String, stat: String)
+        /// A directory of the previous install left in place (it holds kept files): recorded
+        /// like a made one, checked like a kept file.
+        case keepDirectory(path: String, stat: String)
     }
 
     /// What one permission entry does to one path: chown, then chmod, then setfacl, then label.

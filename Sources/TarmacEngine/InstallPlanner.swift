@@ -39,11 +39,25 @@ public enum InstallPlanner {
         let problems = copies.problems + permissions.problems
         guard problems.isEmpty else { return .failure(InstallPlanFailure(problems: problems)) }
         let previous = facts.cleanup ?? CleanupRecord()
-        return .success(
-            InstallPlan(
-                removals: previous.paths.reversed(), selinuxRemovals: previous.selinuxLabels.reversed(),
-                steps: copies.steps, permissions: permissions.changes,
-                nextCleanup: CleanupRecord(paths: copies.created, selinuxLabels: permissions.labelled)))
+        let full = InstallPlan(
+            removals: previous.paths.reversed(), selinuxRemovals: previous.selinuxLabels.reversed(),
+            steps: copies.steps, permissions: permissions.changes,
+            nextCleanup: CleanupRecord(paths: copies.created, selinuxLabels: permissions.labelled))
+        return .success(InstallPlannerKeep.apply(full, files: files, facts: facts))
+    }
+
+    /// The existing files whose SHA-256 the host must report (`DigestProgram`) before `plan`
+    /// can leave them alone: the previous install's files that pass every other check of
+    /// `InstallPlannerKeep`. Empty on a first install.
+    public static func pathsToVerify(
+        spec: AppSpec, files: [BundleManifest.File], facts: HostFacts, options: InstallOptions
+    ) -> [String] {
+        var unverified = facts
+        unverified.digests = [:]
+        guard case .success(let plan) = plan(spec: spec, files: files, facts: unverified, options: options) else {
+            return []
+        }
+        return InstallPlannerKeep.pathsToVerify(plan, files: files, facts: facts)
     }
 
     /// What the copy plan leaves for the permissions to work on.

@@ -58,6 +58,11 @@ public struct InstallPreview: Sendable, Equatable {
             case .retain(let destination):
                 written.insert(destination)
                 preview.retained.append(destination)
+            case .keepFile(let destination, _):
+                written.insert(destination)
+                preview.unchanged.append(destination)
+            case .keepDirectory(let path, _):
+                written.insert(path)
             }
         }
         preview.removed = plan.removals.filter { !written.contains($0) }

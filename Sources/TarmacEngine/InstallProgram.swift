@@ -27,6 +27,7 @@ public enum InstallProgram {
         script.run(
             "mkdir", "-p", "--", .quoted(layout.instructions), .quoted(logs), "||", "t_fail", "instructions",
             .quoted("cannot create deployment-instructions or the deployment's logs"), .quoted(layout.instructions))
+        script.append(keepChecks(plan))
         script.append(removals(plan))
         script.append(steps(plan, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))
@@ -70,10 +71,16 @@ public enum InstallProgram {
         }
         // Every directory of a tree, file and link is recorded before it is made (§4.8: before
         // the copy), directories first, in plan order.
+        // Kept directories (`InstallPlannerKeep`) among the trees', in plan order, as a full
+        // install of a tree records them.
         let trees = InstallTree.find(plan)
-        for (number, tree) in trees.enumerated() { treeRecords(number, tree, into: &s) }
+        let treeAt = Dictionary(uniqueKeysWithValues: trees.enumerated().map { ($1.index, $0) })
+        for (index, step) in plan.steps.enumerated() {
+            if case .keepDirectory(let path, _) = step { s.run(record(path)) }
+            if let number = treeAt[index] { treeRecords(number, trees[number], into: &s) }
+        }
         for step in plan.steps {
-            if let path = InstallGroup.placed(step) { s.run(record(path)) }
+            if let path = InstallGroup.placed(step) ?? keptRecord(step) { s.run(record(path)) }
         }
         for (number, tree) in trees.enumerated() {
             InstallProgram.tree(number, tree, plan, archive: archive, into: &s)
@@ -115,7 +122,7 @@ public enum InstallProgram {
             case .symlink(let target, _, let replaces):
                 s.run("t_put_link", .number(index), .quoted(target), .quoted(name))
                 if replaces == .directory { unplace.append((index, name)) }
-            case .makeDirectory, .retain:
+            case .makeDirectory, .retain, .keepFile, .keepDirectory:
                 break
             }
         }
@@ -154,7 +161,9 @@ public enum InstallProgram {
 
     /// The command that appends `path` to the cleanup file in CleanupRecord's format.
     static func record(_ path: String) -> ShellCommand {
-        guard path.contains("\n") || path.contains("\\") else { return ["t_record", .quoted(path)] }
+        guard path.utf8.contains(where: { $0 == 0x0A || $0 == UInt8(ascii: "\\") }) else {
+            return ["t_record", .quoted(path)]
+        }
         let escaped = path.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
         return ["t_record_escaped", .quoted(escaped)]
     }

@@ -10,6 +10,7 @@ extension InstallProgram {
         s.append(stageHelpers())
         s.append(treeHelpers())
         s.append(permissionHelpers())
+        s.append(keepHelpers())
         return s
     }
 

@@ -139,10 +139,11 @@ extension InstallProgram {
         guard let index else { return kind }
         switch kind {
         case "remove": return plan.removals.indices.contains(index) ? plan.removals[index] : kind
-        case "copy", "link", "mkdir":
+        case "copy", "link", "mkdir", "keep":
             guard plan.steps.indices.contains(index) else { return kind }
             switch plan.steps[index] {
-            case .makeDirectory(let path), .retain(let path): return path
+            case .makeDirectory(let path), .retain(let path), .keepFile(let path, _), .keepDirectory(let path, _):
+                return path
             case .copyFile(_, let path, _, _), .symlink(_, let path, _): return path
             }
         default:

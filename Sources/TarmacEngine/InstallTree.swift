@@ -59,6 +59,7 @@ struct InstallTree: Equatable {
         switch step {
         case .makeDirectory(let path), .retain(let path): return path
         case .copyFile(_, let path, _, _), .symlink(_, let path, _): return path
+        case .keepFile, .keepDirectory: return nil  // never below a directory this install makes
         }
     }
 
@@ -92,7 +93,7 @@ struct InstallTree: Equatable {
             files.append((index, relative, mode))
         case .symlink(let target, _, .missing):
             links.append((index, relative, target))
-        case .copyFile, .symlink, .retain:
+        case .copyFile, .symlink, .retain, .keepFile, .keepDirectory:
             return false
         }
         return true

@@ -15,11 +15,16 @@ extension InstalledRecord {
     }
 
     /// The plan's directories, files (with their manifest SHA-256) and links; retained files are not tarmac's.
-    public static func planned(_ plan: InstallPlan, files: [BundleManifest.File]) -> [Planned] {
+    /// A kept file (left alone because it already is the new revision's) carries the SHA-256 the
+    /// host reported for it (`digests`, which the plan checked against the manifest).
+    public static func planned(
+        _ plan: InstallPlan, files: [BundleManifest.File], digests hashed: [String: String] = [:]
+    ) -> [Planned] {
         let digests = Dictionary(files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         return plan.steps.compactMap { step in
             switch step {
-            case .makeDirectory(let path): return .directory(path: path)
+            case .makeDirectory(let path), .keepDirectory(let path, _): return .directory(path: path)
+            case .keepFile(let destination, _): return hashed[destination].map { .file(path: destination, sha256: $0) }
             case .copyFile(let source, let destination, _, _):
                 return (digests[source] ?? nil).map { .file(path: destination, sha256: $0) }
             case .symlink(let target, let destination, _): return .link(path: destination, target: target)

@@ -42,6 +42,7 @@ extension ProbeProgram {
         var cleanupBytes: [UInt8]?
         var cleanupSize: Int?
         var lastSuccessfulBytes: [UInt8]?
+        var stats = ProbeStats.Parser()
 
         init(request: ProbeRequest) {
             self.request = request
@@ -50,7 +51,11 @@ extension ProbeProgram {
         mutating func take(key: String, value: String) throws {
             let fields = value.split(separator: " ", omittingEmptySubsequences: false)
             let bad = ProbeError.malformed("@fact \(key) \(value)")
+            if stats.take(key: key, value: value, paths: request.paths) { return }
             switch key {
+            case "runner":
+                guard fields.count == 2, let uid = UInt32(fields[0]), let gid = UInt32(fields[1]) else { throw bad }
+                (facts.runnerUID, facts.runnerGID) = (uid, gid)
             case "path":
                 guard fields.count == 2, let path = element(request.paths, fields[0]),
                     let kind = HostFacts.PathKind(rawValue: String(fields[1]))
@@ -90,6 +95,9 @@ extension ProbeProgram {
 
         func finish() throws -> HostFacts {
             var facts = facts
+            var stats = stats
+            stats.flush(request.paths)
+            facts.stats = stats.stats
             if let cleanupBytes {
                 guard cleanupSize == cleanupBytes.count else {
                     throw ProbeError.truncatedCleanup(expected: cleanupSize ?? -1, received: cleanupBytes.count)

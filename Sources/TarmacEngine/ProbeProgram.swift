@@ -26,6 +26,7 @@ public enum ProbeProgram {
         for (index, path) in request.paths.enumerated() {
             script.run("t_kind", .number(index), .quoted(path))
         }
+        ProbeStats.render(request.paths, into: &script)
         script.comment("Users, groups and tools.")
         for (index, user) in request.users.enumerated() { script.run("t_user", .number(index), .quoted(user)) }
         for (index, group) in request.groups.enumerated() { script.run("t_group", .number(index), .quoted(group)) }
@@ -60,6 +61,7 @@ public enum ProbeProgram {
         s.line("t_user() { printf '@fact user %s %s\\n' \"$1\" \"$(t_has getent passwd \"$2\")\" >&3; }")
         s.line("t_group() { printf '@fact group %s %s\\n' \"$1\" \"$(t_has getent group \"$2\")\" >&3; }")
         s.line("t_tool() { printf '@fact tool %s %s\\n' \"$1\" \"$(t_has command -v \"$2\")\" >&3; }")
+        s.append(ProbeStats.helpers())
         s.append(RootCheck.helpers())
         s.append(cleanupHelper())
         s.append(bookkeepingHelpers())

@@ -9,7 +9,9 @@ public struct ShellWord: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// A value: always single-quoted, whatever it holds.
     public static func quoted(_ value: String) -> ShellWord {
-        ShellWord(rendered: "'" + value.replacing("'", with: "'\\''") + "'")
+        // Most words hold no quote: a byte scan spares them the (slow) generic replacing.
+        guard value.utf8.contains(UInt8(ascii: "'")) else { return ShellWord(rendered: "'" + value + "'") }
+        return ShellWord(rendered: "'" + value.replacing("'", with: "'\\''") + "'")
     }
 
     /// Shell syntax from tarmac's own source; never pass data here.

@@ -57,6 +57,27 @@ struct DownloadProgramTests {
         #expect(box.read(Self.layout.mostRecentFile) == Self.layout.deploymentDirectory("d-1"))
     }
 
+    @Test("tarmac's verified copy: unpacked where it is, not hashed, not removed; copied when kept", .sandboxed)
+    func verifiedFile() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let bundle = try Self.makeBundle(gzip: false)
+        defer { bundle.remove() }
+        for keep in [false, true] {
+            let id = keep ? "d-4" : "d-3"
+            let script = DownloadProgram.render(
+                layout: Self.layout, deploymentID: id, source: .verifiedFile(bundle.path), sha256: "not checked",
+                delete: [], keepBundle: keep)
+            #expect(!script.description.contains("t_verify '"), "no digest is checked")
+            let run = try box.run(script)
+            #expect(run.done == 0, "\(run.lines) \(run.stderr)")
+            #expect(run.steps == ["retention ok", "bundle ok", "verify ok", "unpack ok"])
+            #expect(box.read("/opt/tarmac/g-web/\(id)/deployment-archive/appspec.yml") == "version: 0.0\n")
+            #expect(box.exists(Self.layout.bundleFile(id)) == keep)
+            #expect(FileManager.default.fileExists(atPath: bundle.path), "tarmac's copy is its own to remove")
+        }
+    }
+
     @Test("plain tar streamed on stdin, bundle kept", .sandboxed)
     func standardInput() throws {
         let box = try ProgramSandbox()

@@ -103,6 +103,8 @@ enum PlanFixture {
             case .symlink(let target, let destination, let replaces):
                 return "link \(destination) -> \(target) over \(replaces.rawValue)"
             case .retain(let destination): return "retain \(destination)"
+            case .keepFile(let destination, _): return "keep \(destination)"
+            case .keepDirectory(let path, _): return "keep-dir \(path)"
             }
         }
     }

@@ -189,6 +189,13 @@ t_label() {
     t_fail "selinux:$t_i" "semanage fcontext failed on permission entry #$t_i" "$t_err"
   t_err=$(restorecon -F -- "./$t_pn" 2>&1) || t_fail "selinux:$t_i" "restorecon failed on permission entry #$t_i" "$t_err"
 }
+t_keep_check() {
+  t_i=$1 t_want=$3
+  t_enter keep "$1" "$2"
+  shift 3
+  [ "$(stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- "$@" 2>/dev/null)" = "$t_want" ] ||
+    t_fail "keep:$t_i" "a file or directory from #$t_i on, unchanged when the host was probed, has changed since; nothing was changed: run the deployment again" "$PWD"
+}
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
 t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
 t_let t_errf '/var/lib/tarmac/g-web/d-20260101-1/logs/install.stderr'

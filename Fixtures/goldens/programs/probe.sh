@@ -27,6 +27,18 @@ t_has() { if "$@" >/dev/null 2>&1; then echo present; else echo absent; fi; }
 t_user() { printf '@fact user %s %s\n' "$1" "$(t_has getent passwd "$2")" >&3; }
 t_group() { printf '@fact group %s %s\n' "$1" "$(t_has getent group "$2")" >&3; }
 t_tool() { printf '@fact tool %s %s\n' "$1" "$(t_has command -v "$2")" >&3; }
+t_runner() { printf '@fact runner %s %s\n' "$(id -u)" "$(id -g)" >&3; }
+t_stats() {
+  t_i=$1 t_ix=; shift
+  for t_p do
+    if [ -e "$t_p" ] || [ -h "$t_p" ]; then t_ix="$t_ix $t_i"; fi
+    t_i=$((t_i + 1))
+  done
+  [ -n "$t_ix" ] || return 0
+  printf '@fact stats%s\n' "$t_ix" >&3
+  stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
+  ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+}
 t_uid=$(id -u)
 # A path in one line, for a note.
 t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
@@ -137,6 +149,9 @@ t_check '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 t_kind 0 '/srv/app'
 t_kind 1 '/srv/app/$(reboot)'
 t_kind 2 '/srv/app/it'\''s here'
+# What stat says of the paths that exist (links never followed), by index.
+t_runner
+t_stats 0 '/srv/app' '/srv/app/$(reboot)' '/srv/app/it'\''s here'
 # Users, groups and tools.
 t_user 0 'www-data'
 t_group 0 'www-data'

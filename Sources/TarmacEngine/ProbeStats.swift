@@ -1,0 +1,68 @@
+/// The probe's `stat` of existing install targets (see `PathStat`; links are not followed,
+/// and what is not a regular file or directory is never kept), batch by batch:
+///
+///     @fact runner <uid> <gid>            who the programs run as
+///     @fact stats <i> <j> …               the indices of the batch's regular files and directories
+///     @fact stat-line <stat text>         one per index, in that order
+///     @fact mark-line x<c>                one per index: `ls -l`'s 11th column (`+`: an ACL)
+///
+/// A batch whose line counts differ from its indices (a path removed meanwhile) is dropped:
+/// nothing in it is kept, it is installed anew.
+enum ProbeStats {
+    static let batchSize = 200
+
+    static func render(_ paths: [String], into script: inout ShellScript) {
+        script.comment("What stat says of the paths that exist (links never followed), by index.")
+        script.line("t_runner")
+        for start in stride(from: 0, to: paths.count, by: batchSize) {
+            let batch = paths[start..<min(start + batchSize, paths.count)]
+            script.run(ShellCommand(["t_stats", .number(start)] + batch.map { .quoted($0) }))
+        }
+    }
+
+    static func helpers() -> ShellScript {
+        var s = ShellScript()
+        s.line("t_runner() { printf '@fact runner %s %s\\n' \"$(id -u)\" \"$(id -g)\" >&3; }")
+        s.line("t_stats() {")
+        s.line("  t_i=$1 t_ix=; shift")
+        // Indices of what exists; stat and ls skip the rest (a count that differs drops the batch).
+        s.line("  for t_p do")
+        s.line("    if [ -e \"$t_p\" ] || [ -h \"$t_p\" ]; then t_ix=\"$t_ix $t_i\"; fi")
+        s.line("    t_i=$((t_i + 1))")
+        s.line("  done")
+        s.line("  [ -n \"$t_ix\" ] || return 0")
+        s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
+        s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
+        s.line("  ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line("}")
+        return s
+    }
+
+    /// Collects the batches' lines into `PathStat`s by path.
+    struct Parser {
+        var indices: [Int] = []
+        var lines: [String] = []
+        var marks: [Bool] = []
+        var stats: [String: PathStat] = [:]
+
+        mutating func take(key: String, value: String, paths: [String]) -> Bool {
+            switch key {
+            case "stats":
+                flush(paths)
+                indices = value.split(separator: " ").compactMap { Int($0) }
+            case "stat-line": lines.append(value)
+            case "mark-line": marks.append(value.contains("+"))
+            default: return false
+            }
+            return true
+        }
+
+        mutating func flush(_ paths: [String]) {
+            defer { (indices, lines, marks) = ([], [], []) }
+            guard indices.count == lines.count, indices.count == marks.count else { return }
+            for (k, index) in indices.enumerated() where paths.indices.contains(index) {
+                if let stat = PathStat(line: lines[k], hasACL: marks[k]) { stats[paths[index]] = stat }
+            }
+        }
+    }
+}
