@@ -219,6 +219,23 @@ struct ZoneDeployTests {
         let check = (host2?["events"] as? [[String: Any]] ?? []).last
         #expect(check?["status"] as? String == "Failed")
         #expect((check?["message"] as? String ?? "").hasPrefix("hang: ran longer than its timeout of 1 s"))
+        // host2's own record agrees: its receipt says Failed and ends with the check. Its
+        // `_last_successful_install` names this deployment, whose files (and started service) are
+        // on host2, as after a failed ValidateService (spec §2.2): the next ApplicationStop stops them.
+        let id = try #require(shown["id"] as? String)
+        let read = try fleet.exec(fleet.hosts[1], ["cat", "/var/lib/tarmac/receipts/\(id).json"])
+        let receipt = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any]
+        #expect(receipt?["result"] as? String == "Failed", "\(read.stdout)\(read.stderr)")
+        let written = receipt?["events"] as? [[String: Any]] ?? []
+        #expect(written.compactMap { $0["name"] as? String }.suffix(2) == ["ValidateService", "HealthCheck"])
+        #expect(written.last?["status"] as? String == "Failed")
+        #expect((written.last?["message"] as? String ?? "").hasPrefix("hang: ran longer than its timeout of 1 s"))
+        let last = try fleet.exec(
+            fleet.hosts[1], ["sh", "-c", "cat /var/lib/tarmac/deployment-instructions/*_last_successful_install"])
+        #expect(last.stdout.hasSuffix("/\(id)"), "\(last.stdout)\(last.stderr)")
+        let host1 = try fleet.exec(fleet.hosts[0], ["cat", "/var/lib/tarmac/receipts/\(id).json"])
+        let passed = try JSONSerialization.jsonObject(with: Data(host1.stdout.utf8)) as? [String: Any]
+        #expect(passed?["result"] as? String == "Succeeded", "host1's check passed")
     }
 
     @Test func ctrlCDuringABakeExits130AndStartsNothingFurther() throws {
