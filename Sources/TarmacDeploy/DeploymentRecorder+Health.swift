@@ -36,9 +36,7 @@ extension DeploymentRecorder {
 
     /// A failing check as a failed `HealthCheck` event of its host, so `show` and `history` name it.
     private func recordCheckFailure(_ failure: GatedRollout.CheckFailure, at: Date) {
-        let event = EventResult(
-            name: "HealthCheck", status: .failed, startedAt: at, finishedAt: at,
-            message: "\(failure.check): \(failure.output)")
+        let event = failure.event(at: at)
         attempt { try journal.recordEvent(deploymentID: deploymentID, host: hostName(failure.host), event) }
     }
 }

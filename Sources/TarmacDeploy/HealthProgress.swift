@@ -58,6 +58,10 @@ public struct HealthGate: Sendable {
     }
 
     /// A host's turn: its events, then (when they succeeded) its checks; a failing check fails it.
+    /// Its receipt then says Failed and ends with the failed `HealthCheck` event, as the history
+    /// does. `_last_successful_install` keeps naming this revision, as after a failed
+    /// ValidateService (spec §2.2: it names the revision whose files are on the host, so the next
+    /// ApplicationStop stops what this revision started).
     static func turn(
         _ session: HostSession, ready: Bool, index: Int, checker: HealthChecker?,
         progress: @escaping @Sendable (GroupProgress) -> Void
@@ -73,7 +77,8 @@ public struct HealthGate: Sendable {
                 outcome = .failed
             }
         }
-        var result = await session.end(outcome)
+        let checked = failure.map { [$0.event(at: session.runner.deployment.now())] } ?? []
+        var result = await session.end(outcome, checked: checked)
         if let failure {
             result.problems.append(.healthCheck(check: failure.check, output: failure.output))
         }
@@ -91,5 +96,12 @@ extension GroupDeployment {
         case .unhealthy(let failure):
             .failed(.healthCheckFailed(check: failure.check, host: names[failure.host], output: failure.output))
         }
+    }
+}
+
+extension GatedRollout.CheckFailure {
+    /// The failure as a failed `HealthCheck` event of its host, for the history and the receipt.
+    func event(at: Date) -> EventResult {
+        EventResult(name: "HealthCheck", status: .failed, startedAt: at, finishedAt: at, message: "\(check): \(output)")
     }
 }

@@ -80,7 +80,9 @@ public struct HostSession: Sendable {
     }
 
     /// Releases the host's lock (if held) and returns the result. Events that never ran are Skipped.
-    public mutating func end(_ outcome: HostResult.Outcome) async -> HostResult {
+    /// `checked`: events after the lifecycle that the receipt also records (a health check that
+    /// failed right after ValidateService), so the host's receipt says what the history says.
+    public mutating func end(_ outcome: HostResult.Outcome, checked: [EventResult] = []) async -> HostResult {
         var receipt: Result<Receipt, ReceiptError>?
         if runner.machine.locked && outcome != .refused && outcome != .skipped {
             // Every deployment that ran leaves a receipt, written before the lock goes; a refused
@@ -89,8 +91,10 @@ public struct HostSession: Sendable {
             pending.ending = outcome
             let writer = ReceiptWriter(
                 transport: runner.deployment.transport, request: runner.machine.request, now: runner.deployment.now)
+            var written = pending.finalResult()
+            written.events += checked
             receipt = await writer.write(
-                pending.finalResult(), files: runner.machine.receiptFiles,
+                written, files: runner.machine.receiptFiles,
                 previousDeployment: runner.machine.facts.lastSuccessful, installed: runner.machine.installedUpdate)
         }
         guard case .ended(var result) = await runner.drive(runner.machine.end(outcome)) else {

@@ -219,6 +219,62 @@ struct ZoneDeployTests {
         let check = (host2?["events"] as? [[String: Any]] ?? []).last
         #expect(check?["status"] as? String == "Failed")
         #expect((check?["message"] as? String ?? "").hasPrefix("hang: ran longer than its timeout of 1 s"))
+        // host2's own record agrees: its receipt says Failed and ends with the check. Its
+        // `_last_successful_install` names this deployment, whose files (and started service) are
+        // on host2, as after a failed ValidateService (spec §2.2): the next ApplicationStop stops them.
+        let id = try #require(shown["id"] as? String)
+        let read = try fleet.exec(fleet.hosts[1], ["cat", "/var/lib/tarmac/receipts/\(id).json"])
+        let receipt = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any]
+        #expect(receipt?["result"] as? String == "Failed", "\(read.stdout)\(read.stderr)")
+        let written = receipt?["events"] as? [[String: Any]] ?? []
+        #expect(written.compactMap { $0["name"] as? String }.suffix(2) == ["ValidateService", "HealthCheck"])
+        #expect(written.last?["status"] as? String == "Failed")
+        #expect((written.last?["message"] as? String ?? "").hasPrefix("hang: ran longer than its timeout of 1 s"))
+        let last = try fleet.exec(
+            fleet.hosts[1], ["sh", "-c", "cat /var/lib/tarmac/deployment-instructions/*_last_successful_install"])
+        #expect(last.stdout.hasSuffix("/\(id)"), "\(last.stdout)\(last.stderr)")
+        let host1 = try fleet.exec(fleet.hosts[0], ["cat", "/var/lib/tarmac/receipts/\(id).json"])
+        let passed = try JSONSerialization.jsonObject(with: Data(host1.stdout.utf8)) as? [String: Any]
+        #expect(passed?["result"] as? String == "Succeeded", "host1's check passed")
+    }
+
+    @Test func hostsUnhealthyAtTheStartCountAgainstTheGroupAndCanRefuseTheStart() throws {
+        let fleet = try Fleet.start(hosts: 3)
+        defer { try? fleet.stop() }
+        var project = try Project(fleet: fleet, config: "AllAtOnce")
+        defer { project.repo.remove() }
+        func write(minimum: Int) throws {
+            let configs = """
+                  Zonal:
+                    minimum_healthy_hosts: { type: HOST_COUNT, value: \(minimum) }
+                    zonal: { monitor_duration: 0 }
+                """
+            try project.repo.write(
+                "tarmac.yml",
+                Self.yaml(
+                    project, zones: ["a", "b", "b"], configs: configs, config: "Zonal",
+                    checks: ["{ name: app, command: 'true', run_on: local }"]))
+        }
+        // Zone b's hosts fail their first deployment (M = 0: host1 is enough).
+        try write(minimum: 0)
+        try project.commit(failOn: ["ApplicationStart": ["host2", "host3"]])
+        let first = try project.deploy()
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(
+            DeployFaultTests.hostStatuses(try DeployFaultTests.newest(project))
+                == ["host1": "Succeeded", "host2": "Failed", "host3": "Failed"])
+        // With M = 1 only host1 counts healthy at the start: zone a, which goes first, may take
+        // nothing offline, and zone b's hosts only come after it. Refused before any host changes.
+        try write(minimum: 1)
+        try project.commit()
+        let refused = try project.deploy()
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains(
+                "Zonal cannot deploy zone \"a\": 2 of the group's 3 hosts are unhealthy at the start (the last "
+                    + "deployment to them failed), so taking a batch of 1 offline would leave 0 healthy where the "
+                    + "group needs 1"), "\(refused.stderr)")
+        #expect(project.installed(fleet.hosts[0]) == "revision 1\n", "host1 was not touched")
     }
 
     @Test func ctrlCDuringABakeExits130AndStartsNothingFurther() throws {

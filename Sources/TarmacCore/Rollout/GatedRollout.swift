@@ -4,7 +4,9 @@
 /// actions come out. Times are milliseconds on the runner's clock.
 ///
 /// A batch starts only when taking it offline leaves the group's and the zone's minimums
-/// healthy; otherwise scheduling stops and the deployment fails. A failing check during a
+/// healthy; otherwise scheduling stops and the deployment fails. As in `Rollout` (spec §6.2),
+/// hosts unhealthy at the start are not counted healthy (in the group or their zone) and
+/// cost nothing to take offline; one that succeeds becomes healthy. A failing check during a
 /// bake stops the rollout at once with a verdict naming the check, host and output.
 public struct GatedRollout: Sendable {
     /// What the runner does next.
@@ -43,27 +45,6 @@ public struct GatedRollout: Sendable {
         public var end: Int64
     }
 
-    /// A check that failed on a host.
-    public struct CheckFailure: Sendable, Equatable, CustomStringConvertible {
-        public var check: String
-        public var host: Int
-        public var output: String
-        public var timedOut: Bool
-
-        /// Creates a failure.
-        public init(check: String, host: Int, output: String, timedOut: Bool = false) {
-            self.check = check
-            self.host = host
-            self.output = output
-            self.timedOut = timedOut
-        }
-
-        public var description: String {
-            "health check \(Quote.text(check)) \(timedOut ? "timed out" : "failed") on host #\(host)"
-                + (output.isEmpty ? "" : ": \(output)")
-        }
-    }
-
     private struct Batch {
         var zone: Int
         var hosts: [Int]
@@ -75,10 +56,13 @@ public struct GatedRollout: Sendable {
     private let interval: Int64
     private let hasChecks: Bool
     private let groupSize: Int
+    /// By inventory index: not unhealthy at the start.
+    private let initiallyHealthy: [Bool]
     private var next = 0
     private var inFlight: Set<Int> = []
     private var deployed: [Int] = []
     private var failures = 0
+    private var healthy: Int
     private var zoneHealthy: [Int]
     private var bake: Bake?
     private var nextRound: Int64 = 0
@@ -103,15 +87,20 @@ public struct GatedRollout: Sendable {
             .map(\.offset)
         let plan = ZonePlan.make(config: config, zones: zones, order: order)
         if let problem = plan.startProblem(config: config) { return .failure(.zone(problem)) }
-        return .success(GatedRollout(plan: plan, hostCount: n, health: health))
+        let rollout = GatedRollout(plan: plan, hosts: hosts, health: health)
+        if let problem = rollout.unhealthyStartProblem(config: config) { return .failure(.zone(problem)) }
+        return .success(rollout)
     }
 
-    private init(plan: ZonePlan, hostCount: Int, health: HealthSettings?) {
+    private init(plan: ZonePlan, hosts: [RolloutHost], health: HealthSettings?) {
         self.zonePlan = plan
-        groupSize = hostCount
+        groupSize = hosts.count
         interval = Int64(health?.interval ?? HealthSettings.defaultInterval) * 1000
         hasChecks = !(health?.checks.isEmpty ?? true)
-        zoneHealthy = plan.zones.map(\.hosts.count)
+        let initiallyHealthy = hosts.map { $0.health != .unhealthy }
+        self.initiallyHealthy = initiallyHealthy
+        healthy = initiallyHealthy.filter { $0 }.count
+        zoneHealthy = plan.zones.map { $0.hosts.filter { initiallyHealthy[$0] }.count }
         batches = plan.zones.enumerated().flatMap { index, zone in
             let cut = zone.batches
             return cut.enumerated().map { position, hosts in
@@ -135,11 +124,19 @@ public struct GatedRollout: Sendable {
     /// A host finished: `succeeded` includes the checks run right after its ValidateService.
     public mutating func hostFinished(_ index: Int, succeeded: Bool, now: Int64) -> [Action] {
         guard inFlight.remove(index) != nil else { return [] }
+        let zone = batches[next - 1].zone
         if succeeded {
             deployed.append(index)
+            if !initiallyHealthy[index] {
+                healthy += 1
+                zoneHealthy[zone] += 1
+            }
         } else {
             failures += 1
-            zoneHealthy[batches[next - 1].zone] -= 1
+            if initiallyHealthy[index] {
+                healthy -= 1
+                zoneHealthy[zone] -= 1
+            }
         }
         guard inFlight.isEmpty else { return [] }
         if stopRequested { return finish(.stopped) }
@@ -236,17 +233,51 @@ public struct GatedRollout: Sendable {
         return batch.hosts.map { .start($0) }
     }
 
-    /// Why the next batch may not start: taking it offline would break the group's or its zone's minimum.
+    /// Why the next batch may not start: taking its hosts offline now, or a later batch's even
+    /// if every host before it succeeded, would break the group's or its zone's minimum (the
+    /// stop rule of spec §6.2: hosts unhealthy at the start may still turn healthy).
     private func blocked() -> Rollout.Reason? {
-        guard next < batches.count else { return nil }
-        let batch = batches[next]
-        let zone = zonePlan.zones[batch.zone]
-        let healthy = groupSize - failures
-        let size = batch.hosts.count
-        guard healthy - size < zonePlan.minimumHealthy || zoneHealthy[batch.zone] - size < zone.minimumHealthy else {
-            return nil
+        guard let found = firstBlocked() else { return nil }
+        let zone = batches[found.batch].zone
+        return haltReason(zone: zonePlan.zones[zone], zoneHealthy: zoneHealthy[zone], healthy: healthy)
+    }
+
+    /// The first batch from `next` on that could not start even if every host before it
+    /// succeeded. A batch of hosts unhealthy at the start takes nothing healthy offline.
+    private func firstBlocked() -> (batch: Int, healthy: Int, zoneHealthy: Int, cost: Int)? {
+        var healthy = self.healthy
+        var zoneHealthy = self.zoneHealthy
+        for position in batches.indices.dropFirst(next) {
+            let batch = batches[position]
+            let cost = batch.hosts.filter { initiallyHealthy[$0] }.count
+            let zoneMinimum = zonePlan.zones[batch.zone].minimumHealthy
+            if cost > 0 && (healthy - cost < zonePlan.minimumHealthy || zoneHealthy[batch.zone] - cost < zoneMinimum) {
+                return (position, healthy, zoneHealthy[batch.zone], cost)
+            }
+            healthy += batch.hosts.count - cost
+            zoneHealthy[batch.zone] += batch.hosts.count - cost
         }
-        return haltReason(zone: zone, zoneHealthy: zoneHealthy[batch.zone], healthy: healthy)
+        return nil
+    }
+
+    /// The start check with the hosts' health: a batch that could not start even if every host
+    /// before it succeeded (hosts unhealthy at the start in later zones keep the group below
+    /// its minimum). Nil when the rollout can go ahead.
+    func unhealthyStartProblem(config: DeploymentConfig) -> String? {
+        guard let found = firstBlocked() else { return nil }
+        let zone = zonePlan.zones[batches[found.batch].zone]
+        let size = batches[found.batch].hosts.count
+        let inZone = found.zoneHealthy - found.cost < zone.minimumHealthy
+        let unhealthy = initiallyHealthy.filter { !$0 }.count
+        let limit =
+            inZone
+            ? "\(found.zoneHealthy - found.cost) healthy in the zone, which needs \(zone.minimumHealthy)"
+            : "\(found.healthy - found.cost) healthy where the group needs \(zonePlan.minimumHealthy)"
+        return "\(config.name) cannot deploy \(zone.label.map { "zone \(Quote.text($0))" } ?? "the group"): "
+            + "\(unhealthy) of the group's \(groupSize) hosts \(unhealthy == 1 ? "is" : "are") unhealthy at the "
+            + "start (the last deployment to \(unhealthy == 1 ? "it" : "them") failed), so taking a batch of \(size) "
+            + "offline would leave \(limit), even if every host before it succeeded; the deployment cannot start. "
+            + "Deploy to the unhealthy hosts first, or lower the minimum."
     }
 
     private mutating func finish(_ verdict: Verdict) -> [Action] {
@@ -264,20 +295,5 @@ public struct GatedRollout: Sendable {
         return .tooManyFailedInZone(
             failed: failures, healthyLeft: healthy, zone: label, zoneHealthy: zoneHealthy,
             zoneMinimum: zone.minimumHealthy, minimumHealthy: zonePlan.minimumHealthy, notStarted: notStarted.count)
-    }
-}
-
-/// Why a health-gated rollout cannot start.
-public enum GatedStartFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The group-wide arithmetic, as for every rollout.
-    case group(StartCheckFailure)
-    /// A zone where no host may be taken offline.
-    case zone(String)
-
-    public var description: String {
-        switch self {
-        case .group(let failure): failure.description
-        case .zone(let message): message
-        }
     }
 }
