@@ -62,7 +62,10 @@ extension InstalledRecord {
     /// The lines of a program that report each planned path's state (`st` facts).
     public static func statLines(_ planned: [Planned]) -> ShellScript {
         var s = DriftProgram.statHelper()
-        for (index, entry) in planned.enumerated() { s.run("t_stat", .number(index), .quoted(entry.path)) }
+        for start in stride(from: 0, to: planned.count, by: ProbeStats.batchSize) {
+            let batch = planned[start..<min(start + ProbeStats.batchSize, planned.count)]
+            s.run(ShellCommand(["t_stats_of", .number(start)] + batch.map { .quoted($0.path) }))
+        }
         return s
     }
 }

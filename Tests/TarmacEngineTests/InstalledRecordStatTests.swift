@@ -1,0 +1,67 @@
+import Foundation
+import TarmacCore
+import TarmacEngine
+import TarmacTestSupport
+import Testing
+
+/// The installed record's stat facts, taken in batches (one stat per batch) on real files: they
+/// must say exactly what a stat per path says, for odd names, links, directories and paths gone.
+@Suite("Installed record: batched stat")
+struct InstalledRecordStatTests {
+    @Test func batchesSayWhatOneStatPerPathSays() throws {
+        let dir = try TestPaths.temporaryDirectory("installed-stat")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let odd = ["a space", "quote'd", "$(touch pwned)", "new\nline", "back\\slash", "ünï", "dir * *"]
+        var planned: [InstalledRecord.Planned] = []
+        for (index, name) in (odd + (0..<450).map { "f\($0)" }).enumerated() {
+            let path = dir + "/" + name
+            switch index % 5 {
+            case 1:
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+                planned.append(.directory(path: path))
+            case 2:
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "target")
+                planned.append(.link(path: path, target: "target"))
+            case 3:
+                planned.append(.file(path: path, sha256: "00"))  // never made: gone
+            default:
+                try Data(repeating: UInt8(index % 251), count: index).write(to: URL(fileURLWithPath: path))
+                try FileManager.default.setAttributes(
+                    [.posixPermissions: 0o600 + index % 64], ofItemAtPath: path)
+                planned.append(.file(path: path, sha256: "00"))
+            }
+        }
+        // A stat that counts its calls: one per batch of 200, not one per path.
+        let shim = dir + "/bin"
+        try FileManager.default.createDirectory(atPath: shim, withIntermediateDirectories: false)
+        try Data("#!/bin/sh\necho >> \(ShellQuote.sh(dir + "/calls"))\nexec /usr/bin/stat \"$@\"\n".utf8).write(
+            to: URL(fileURLWithPath: shim + "/stat"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shim + "/stat")
+        let batched = try run("PATH=\(ShellQuote.sh(shim)):$PATH\n" + InstalledRecord.statLines(planned).description)
+        let calls = try String(contentsOfFile: dir + "/calls", encoding: .utf8).count
+        #expect(calls == (planned.count + 199) / 200, "one stat per batch")
+        var single = InstalledRecord.statLines([]).description
+        for (index, entry) in planned.enumerated() {
+            single += "t_stat \(index) \(ShellQuote.sh(entry.path))\n"
+        }
+        let one = try run(single)
+        #expect(batched.count == planned.count - planned.count / 5, "every path but the gone ones has its fact")
+        #expect(Set(batched.map { "\($0)" }) == Set(one.map { "\($0)" }))
+        #expect(
+            InstalledRecord.make(planned, destinations: [dir], lines: batched)
+                == InstalledRecord.make(planned, destinations: [dir], lines: one))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/pwned"))
+    }
+
+    /// The fragment with fd 3 (the protocol) on stdout; its `@fact` lines.
+    private func run(_ text: String) throws -> [ProgramLine] {
+        let directory = try TestPaths.temporaryDirectory("installed-stat-program")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/program.sh"
+        try Data(("exec 3>&1\n" + text).utf8).write(to: URL(fileURLWithPath: file))
+        let result = try runCommand("/bin/sh", [file], check: true)
+        return result.stdout.split(separator: "\n").map { ProgramLine.parse($0) }.filter {
+            if case .fact = $0 { true } else { false }
+        }
+    }
+}
