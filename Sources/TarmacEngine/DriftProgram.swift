@@ -86,39 +86,18 @@ public enum DriftProgram {
         s.line("  elif [ -d \"$2\" ]; then printf '@fact st %s d %s\\n' \"$1\" \"$(stat -c '%a %u %g' -- \"$2\")\" >&3")
         s.line("  fi")
         s.line("}")
-        // `t_stats_of FIRST PATH…`: the same facts for a batch, with one stat for all its files
-        // and directories (a fork per file made the record cost seconds on a big tree). Stat
-        // prints no names, so any name is safe; when its line count is not the batch's (a path
-        // went meanwhile), the batch is done again path by path.
+        // `t_stats_of FIRST PATH…`: the same facts for a batch from one stat, which prints no
+        // names (any name is safe): `@fact stb FIRST COUNT`, then one `@fact stl` per path, raw
+        // mode first (a fork per path made the record cost seconds on a big tree). When stat
+        // cannot answer for every path (one went), the batch is done path by path.
         s.line("t_stats_of() {")
-        s.line("  t_i=$1; shift; t_n=$#; t_ix=")
-        s.line("  for t_p do")
-        s.line("    if [ -L \"$t_p\" ]; then printf '@fact st %s l\\n' \"$t_i\" >&3")
-        s.line("    elif [ -f \"$t_p\" ]; then t_ix=\"$t_ix $t_i:f\"; set -- \"$@\" \"$t_p\"")
-        s.line("    elif [ -d \"$t_p\" ]; then t_ix=\"$t_ix $t_i:d\"; set -- \"$@\" \"$t_p\"")
-        s.line("    fi")
-        s.line("    t_i=$((t_i + 1))")
-        s.line("  done")
-        s.line("  shift \"$t_n\"")
-        s.line("  [ \"$#\" -gt 0 ] || return 0")
-        s.line("  t_out=$(stat -c '%a %u %g %s %Y' -- \"$@\" 2>/dev/null) || t_out=")
-        s.line("  t_k=0")
-        s.line("  while IFS= read -r t_l; do [ -z \"$t_l\" ] || t_k=$((t_k + 1)); done <<T_EOF")
-        s.line("$t_out")
-        s.line("T_EOF")
-        s.line("  if [ \"$t_k\" -ne \"$#\" ]; then")
-        s.line("    for t_e in $t_ix; do t_stat \"${t_e%:*}\" \"$1\"; shift; done")
+        s.line("  t_i=$1; shift")
+        s.line("  if t_out=$(stat -c '%f %a %u %g %s %Y' -- \"$@\" 2>/dev/null); then")
+        s.line("    printf '@fact stb %s %s\\n' \"$t_i\" \"$#\" >&3")
+        s.line("    printf '%s\\n' \"$t_out\" | sed 's/^/@fact stl /' >&3")
         s.line("    return 0")
         s.line("  fi")
-        s.line("  for t_e in $t_ix; do")
-        s.line("    IFS= read -r t_l")
-        s.line("    case $t_e in")
-        s.line("    *:f) printf '@fact st %s f %s\\n' \"${t_e%:*}\" \"$t_l\" ;;")
-        s.line("    *) printf '@fact st %s d %s\\n' \"${t_e%:*}\" \"${t_l% * *}\" ;;")
-        s.line("    esac")
-        s.line("  done >&3 <<T_EOF")
-        s.line("$t_out")
-        s.line("T_EOF")
+        s.line("  for t_p do t_stat \"$t_i\" \"$t_p\"; t_i=$((t_i + 1)); done")
         s.line("}")
         return s
     }

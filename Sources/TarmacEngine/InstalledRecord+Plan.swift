@@ -37,9 +37,22 @@ extension InstalledRecord {
     /// (`st` facts); an entry the host no longer has, or has as another type, is left out.
     public static func make(_ planned: [Planned], destinations: [String], lines: [ProgramLine]) -> InstalledRecord {
         var stats: [Int: [String]] = [:]
-        for case .fact("st", let value) in lines {
+        var batch: (next: Int, end: Int)?
+        for case .fact(let key, let value) in lines {
             let words = value.split(separator: " ").map(String.init)
-            if let index = words.first.flatMap(Int.init) { stats[index] = Array(words.dropFirst()) }
+            switch key {
+            case "st":
+                if let index = words.first.flatMap(Int.init) { stats[index] = Array(words.dropFirst()) }
+            case "stb":
+                // A batch whose stat answered for every path: its `stl` lines follow, one per path.
+                guard words.count == 2, let start = Int(words[0]), let count = Int(words[1]) else { continue }
+                batch = (start, start + count)
+            case "stl":
+                guard let (index, end) = batch, index < end else { continue }
+                batch = (index + 1, end)
+                if let stat = Self.stat(rawModeLine: words) { stats[index] = stat }
+            default: continue
+            }
         }
         var record = InstalledRecord(destinations: destinations, entries: [])
         for (index, entry) in planned.enumerated() {
@@ -57,6 +70,18 @@ extension InstalledRecord {
             }
         }
         return record
+    }
+
+    /// `%f %a %u %g %s %Y` (raw mode in hex first) as an `st` fact's words: `f …`, `d mode uid
+    /// gid`, `l`; nil for anything else.
+    static func stat(rawModeLine words: [String]) -> [String]? {
+        guard words.count == 6, let raw = UInt32(words[0], radix: 16) else { return nil }
+        switch raw & 0o170000 {
+        case 0o100000: return ["f"] + words[1...]
+        case 0o040000: return ["d"] + words[1...3]
+        case 0o120000: return ["l"]
+        default: return nil
+        }
     }
 
     /// The lines of a program that report each planned path's state (`st` facts).
