@@ -81,6 +81,7 @@ struct DeployCommand: AsyncParsableCommand {
         var order = project.order(
             selection, rev: target.rev, bundle: target.bundle,
             ignoreStopFailures: ignoreStopFailures || selection.group.ignoreApplicationStopFailures)
+        order.deltas = !target.noDelta
         order.windowPolicy = outsideWindow ? .overridden(by: Approver.name, .system) : .enforce(.system)
         let services = DeploymentServices.commandLine(repository: project.repository.root)
         let console = DeployConsole(json: json)

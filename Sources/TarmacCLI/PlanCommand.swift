@@ -34,7 +34,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let project = try await ProjectContext.load(repository)
         let selection = try GroupSelection.resolve(project, group: target.group, config: target.config)
-        let order = project.order(selection, rev: target.rev, bundle: target.bundle, ignoreStopFailures: false)
+        var order = project.order(selection, rev: target.rev, bundle: target.bundle, ignoreStopFailures: false)
+        order.deltas = !target.noDelta
         let root = project.repository.root
         let work = try WorkDirectory.make(repository: root, isRunning: { HistoryStore.processIsRunning($0) })
         defer { WorkDirectory.remove(work) }

@@ -59,6 +59,7 @@ struct PlanReport {
             Console.say("  lock: held by \(lock.deploymentID) (\(lock.holderAlive ? "running" : "stale"))")
         }
         if let free = preview.freeBytes { Console.say("  free space: \(ByteCount.text(free))") }
+        if let transfer = preview.transfer { Console.say("  sends: \(transfer.summary)") }
         for warning in preview.warnings { Console.say("  warning: \(warning)") }
     }
 
@@ -98,6 +99,7 @@ struct PlanReport {
         }
         if let lock = preview.lock { host["lock"] = ["deployment": lock.deploymentID, "running": lock.holderAlive] }
         if let free = preview.freeBytes { host["free_bytes"] = free }
+        if let transfer = preview.transfer { host["transfer"] = TransferText.json(transfer) }
         return host
     }
 

@@ -20,6 +20,11 @@ struct TargetOptions: ParsableArguments {
             valueName: "name"))
     var config: String?
 
+    @Flag(
+        name: .customLong("no-delta"),
+        help: "Send every host the full bundle; by default a host whose installed revision this build box bundled gets only the files that changed.")
+    var noDelta = false
+
     func validate() throws {
         if rev != nil && bundle != nil { throw ValidationError("--rev and --bundle cannot be combined") }
     }

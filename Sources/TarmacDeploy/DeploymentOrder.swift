@@ -25,6 +25,8 @@ public struct DeploymentOrder: Sendable {
     public var expectedBundleSHA256: String?
     /// Whether the group's window is checked before anything else (`deploy` enforces it).
     public var windowPolicy = WindowPolicy.ignore
+    /// Whether a host with an installed revision gets a delta from it (`--no-delta`: never).
+    public var deltas = true
 
     public init(
         repository: String, application: String, selection: GroupSelection, bundle: DeployBundle.Source,

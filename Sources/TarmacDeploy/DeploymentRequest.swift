@@ -35,6 +35,8 @@ public struct DeploymentRequest: Sendable {
     public var reclaimableLocks: Set<String> = []
     /// The bundle's revision as its manifest names it (for the receipt); nil: `commit`.
     public var revision: String?
+    /// Where DownloadBundle finds a delta for a host's installed revision; nil: always the full bundle.
+    public var deltas: (any DeltaSource)?
     /// The newer revision this install goes below (`apply --allow-downgrade`), for the receipt.
     public var downgradeFrom: String?
 

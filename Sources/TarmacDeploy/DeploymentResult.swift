@@ -34,6 +34,8 @@ public struct HostResult: Sendable {
     /// True once Install has completed on the host (the new revision is in place).
     public var installed: Bool
     public var install: InstallRecord
+    /// What DownloadBundle sent (a delta or the full bundle) and why; nil when it did not run.
+    public var transfer: Transfer?
     /// The receipt left on the host, or why there is none.
     public var receipt: Result<Receipt, ReceiptError>?
 

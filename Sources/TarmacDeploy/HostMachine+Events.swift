@@ -74,17 +74,6 @@ extension HostMachine {
         }
     }
 
-    mutating func download() -> [HostAction] {
-        let delete = Retention.directoriesToDelete(
-            facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
-        let program = DownloadProgram.render(
-            layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
-            sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
-            unpackedBytes: ByteSize.onDisk(request.files))
-        return ask(
-            program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue, .download)
-    }
-
     /// Install runs the plan made just now, or the early one when nothing could have changed
     /// the host since; a problem found in a fresh plan fails Install before anything is removed.
     mutating func runInstall(_ plan: InstallPlan) -> [HostAction] {

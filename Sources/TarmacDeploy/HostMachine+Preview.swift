@@ -11,6 +11,31 @@ extension HostMachine {
         preview.lock = facts.lock
         preview.freeBytes = facts.freeBytes
         guard probed else { return [.done(.previewed(preview))] }
+        if request.deltas != nil, let base = facts.baseManifestSHA256 {
+            waiting = .previewDelta(plan)
+            return [.findDelta(baseManifestSHA256: base)]
+        }
+        preview.transfer = Transfer(kind: .full, bytes: fullBundleBytes, reason: noDeltaReason)
+        return previewFiles(plan)
+    }
+
+    /// What DownloadBundle would send: the delta found, or the full bundle and why.
+    mutating func previewDeltaFound(_ input: HostInput, plan: InstallPlan?) -> [HostAction] {
+        guard case .delta(let lookup) = input else { preconditionFailure("HostMachine: a delta lookup needs a delta") }
+        switch lookup {
+        case .unavailable(let reason):
+            preview.transfer = Transfer(kind: .full, bytes: fullBundleBytes, reason: reason)
+        case .offer(let offer) where offer.byteCount >= fullBundleBytes:
+            preview.transfer = Transfer(
+                kind: .full, bytes: fullBundleBytes,
+                reason: "the delta from \(offer.baseRevision) is not smaller than the bundle")
+        case .offer(let offer):
+            preview.transfer = Self.deltaTransfer(offer)
+        }
+        return previewFiles(plan)
+    }
+
+    mutating func previewFiles(_ plan: InstallPlan?) -> [HostAction] {
         guard let plan else { return previewEvents() }
         let paths = InstallPreview.pathsToDigest(plan, facts: facts)
         guard !paths.isEmpty else { return previewInstall(plan, digests: [:]) }

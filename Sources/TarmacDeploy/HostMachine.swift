@@ -58,6 +58,8 @@ struct HostMachine: Sendable {
     var ending: HostResult.Outcome?
     /// `tarmac plan`'s answer while it is put together.
     var preview = HostPreview()
+    /// What DownloadBundle sent (a delta or the full bundle) and why; nil until it ran.
+    var transfer: Transfer?
 
     var layout: HostLayout { request.layout }
 
@@ -73,6 +75,9 @@ struct HostMachine: Sendable {
         case releaseStale(holder: String, refusal: ProgramOutcome)
         case probe(ProbeRequest, purpose: ProbePurpose)
         case download
+        case deltaLookup
+        case deltaDownload(DeltaOffer)
+        case previewDelta(InstallPlan?)
         case install(InstallPlan)
         case earlierAppSpec(event: DeploymentEvent, directory: String)
         case hook(HookRun)
@@ -100,9 +105,11 @@ struct HostMachine: Sendable {
 
     /// The result so far, for `end`.
     func result(_ outcome: HostResult.Outcome) -> HostResult {
-        HostResult(
+        var result = HostResult(
             outcome: outcome, events: events, problems: problems, warnings: warnings, installed: installed,
             install: installUnknown ? .unknown : progressOfInstall.map { .ran($0) } ?? .notRun)
+        result.transfer = transfer
+        return result
     }
 
     /// Asks the host to stop at the next event boundary (Ctrl-C, or the group's rollout halted).
@@ -148,6 +155,9 @@ struct HostMachine: Sendable {
         case .probe(let asked, let purpose): return probeAnswered(input, asked: asked, purpose: purpose, at: now)
         case .download:
             return eventDone(Self.eventResult(LifecycleEvent.downloadBundle.rawValue, Self.outcome(input)), at: now)
+        case .deltaLookup: return deltaFound(input, at: now)
+        case .deltaDownload(let offer): return deltaDownloaded(input, offer: offer, at: now)
+        case .previewDelta(let plan): return previewDeltaFound(input, plan: plan)
         case .install(let plan): return eventDone(installAnswered(input, plan: plan), at: now)
         case .earlierAppSpec(let event, let directory):
             return earlierAppSpecAnswered(input, event: event, directory: directory, at: now)
@@ -175,7 +185,7 @@ struct HostMachine: Sendable {
     static func outcome(_ input: HostInput) -> Result<ProgramOutcome, any Error> {
         switch input {
         case .program(let result): return result
-        case .traffic: preconditionFailure("HostMachine: a traffic result where a program's outcome was due")
+        case .traffic, .delta: preconditionFailure("HostMachine: another answer where a program's outcome was due")
         }
     }
 
@@ -196,6 +206,9 @@ enum HostAction: Sendable {
     /// Run the group's traffic command for this event (BlockTraffic, AllowTraffic) on the
     /// build box and hand its result back.
     case traffic(LifecycleEvent)
+    /// Find the delta from the host's installed revision (by its manifest's SHA-256) and hand
+    /// the lookup back.
+    case findDelta(baseManifestSHA256: String)
     /// Pass this on as progress.
     case report(DeploymentProgress)
     /// The step is over.
@@ -221,4 +234,5 @@ struct HostProgram: Sendable {
 enum HostInput: Sendable {
     case program(Result<ProgramOutcome, any Error>)
     case traffic(EventResult)
+    case delta(DeltaLookup)
 }

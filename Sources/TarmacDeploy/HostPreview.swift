@@ -22,4 +22,6 @@ public struct HostPreview: Sendable {
     /// Who holds the host's lock right now, if anyone.
     public var lock: HostFacts.Lock?
     public var freeBytes: Int64?
+    /// What DownloadBundle would send: a delta from the installed revision, or the full bundle.
+    public var transfer: Transfer?
 }

@@ -34,6 +34,9 @@ struct HostRunner: Sendable {
                     let traffic =
                         deployment.traffic ?? { event, _ in EventResult(name: event.rawValue, status: .succeeded) }
                     answer = .traffic(await traffic(event, machine.hostName))
+                case .findDelta(let base):
+                    let lookup = await machine.request.deltas?.lookup(baseManifestSHA256: base)
+                    answer = .delta(lookup ?? .unavailable("deltas are off"))
                 case .done(let step): return step
                 }
             }
