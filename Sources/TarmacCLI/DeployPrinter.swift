@@ -93,6 +93,7 @@ final class DeployPrinter: Sendable {
         if result.outcome != .succeeded { object["revision_state"] = "this host \(result.revisionState)" }
         if !result.problems.isEmpty { object["problems"] = result.problems.map(\.description) }
         if let transfer = result.transfer { object["transfer"] = TransferText.json(transfer) }
+        if !result.warnings.isEmpty { object["warnings"] = result.warnings }
         let mark = result.outcome == .succeeded ? "✓" : result.outcome == .skipped ? "–" : "✗"
         var text = line(index, result.status.rawValue)
         if result.outcome != .succeeded { text += ": this host \(result.revisionState)" }
