@@ -95,12 +95,12 @@ extension HostMachine {
     func deltaProgram(_ offer: DeltaOffer) -> ShellScript {
         let delete = Retention.directoriesToDelete(
             facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
+        let base = DeltaProgram.Base(
+            directory: facts.lastSuccessful ?? "", manifestSHA256: offer.baseManifestSHA256, files: offer.base.files)
         return DeltaProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: offer.source, sha256: offer.sha256,
-            baseDirectory: facts.lastSuccessful ?? "", baseManifestSHA256: offer.baseManifestSHA256,
-            baseFiles: offer.base.files.filter { $0.type == .file }.map(\.path),
-            targetFiles: request.files.filter { $0.type == .file }.map(\.path), delta: offer.delta,
-            delete: delete, keepBundle: request.keepBundle, unpackedBytes: ByteSize.onDisk(request.files))
+            base: base, target: request.files, delta: offer.delta, delete: delete, keepBundle: request.keepBundle,
+            unpackedBytes: ByteSize.onDisk(request.files))
     }
 
     /// The host's reason when the delta program fell back, or nil.
