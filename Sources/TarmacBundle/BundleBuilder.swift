@@ -68,13 +68,22 @@ public struct BundleBuilder: Sendable {
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
         outcome.notInBundle = try await status
-        if let signingKey, let validity = options.validity {
-            outcome.signaturePath = try await signStatement(
-                output, manifest: manifest, sha256: sha256, with: signingKey, from: options.now, for: validity)
-        } else if let signingKey {
-            outcome.signaturePath = try await sign(output, with: signingKey)
-        }
+        outcome.signaturePath = try await sign(
+            output, manifest: manifest, sha256: sha256, key: signingKey, options: options)
         return outcome
+    }
+
+    /// Signs the bundle at `path` as `options` ask (a `.sig`, or a statement with `validity`);
+    /// returns the signature's (or statement's) path, nil without a key.
+    func sign(
+        _ path: String, manifest: BundleManifest, sha256: String, key: SSHSigningKey?, options: BundleOptions
+    ) async throws -> String? {
+        guard let key else { return nil }
+        if let validity = options.validity {
+            return try await signStatement(
+                path, manifest: manifest, sha256: sha256, with: key, from: options.now, for: validity)
+        }
+        return try await sign(path, with: key)
     }
 
     /// What the working tree has that a bundle of HEAD does not (nothing to say for other
@@ -221,7 +230,7 @@ public struct BundleBuilder: Sendable {
         return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
     }
 
-    private func loadSigningKey(_ path: String) throws -> SSHSigningKey {
+    func loadSigningKey(_ path: String) throws -> SSHSigningKey {
         do {
             return try SSHSigningKey(contentsOfFile: path)
         } catch {

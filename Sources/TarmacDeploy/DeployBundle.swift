@@ -51,6 +51,7 @@ public struct DeployBundle: Sendable {
         } catch let error as BundleError {
             throw DeploymentRefusal.bundleNotStaged(error)
         }
+        ManifestCache(repository: order.repository).keep(staged.report)
         let size = try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64 ?? 0
         return DeployBundle(
             path: path, staged: staged, upload: ProgramInput(path: staged.transferPath, byteCount: size),
