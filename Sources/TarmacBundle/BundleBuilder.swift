@@ -221,13 +221,19 @@ public struct BundleBuilder: Sendable {
     /// `.tarmac/artifacts/<application>/<revision>.<ext>`; `.tarmac/` ignores itself so
     /// tarmac's state never shows up as untracked files.
     private func defaultOutput(_ revisionID: String, _ format: ArchiveFormat) throws -> String {
-        let state = repository.root + "/.tarmac"
+        let state = try Self.stateDirectory(of: repository.root)
+        return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
+    }
+
+    /// `<repository>/.tarmac`, made with the `.gitignore` that keeps it out of every commit.
+    static func stateDirectory(of repository: String) throws -> String {
+        let state = repository + "/.tarmac"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: state + "/.gitignore") {
             try Data("# tarmac's state: bundles, history, logs. Never committed.\n*\n".utf8)
                 .write(to: URL(fileURLWithPath: state + "/.gitignore"))
         }
-        return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
+        return state
     }
 
     func loadSigningKey(_ path: String) throws -> SSHSigningKey {

@@ -8,9 +8,11 @@ import TarmacCore
 /// name and renamed into place, and read back only when its bytes still hash to its name.
 public struct ManifestCache: Sendable {
     public let directory: String
+    private let repository: String
 
     /// The cache of the repository at `repository` (its root directory).
     public init(repository: String) {
+        self.repository = repository
         directory = repository + "/.tarmac/manifests"
     }
 
@@ -28,6 +30,7 @@ public struct ManifestCache: Sendable {
         let sha256 = SHA256.hash(data: bytes).hex
         let target = path(sha256: sha256)
         if load(sha256: sha256) != nil { return sha256 }
+        _ = try BundleBuilder.stateDirectory(of: repository)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = "\(directory)/.partial-\(UUID().uuidString)"
         do {
