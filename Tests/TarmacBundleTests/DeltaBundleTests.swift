@@ -4,6 +4,7 @@ import TarmacArchive
 import TarmacBundle
 import TarmacCore
 import TarmacGit
+import TarmacSigning
 import TarmacTestSupport
 import Testing
 
@@ -279,5 +280,39 @@ struct ManifestCacheTests {
         #expect(cache.keep(report))
         let sha = try #require(report.manifestSHA256)
         #expect(cache.manifest(sha256: sha) == revisions.full.manifest)
+    }
+}
+
+@Suite("staging: the host's archive keeps the manifest, a delta stages its whole revision")
+struct DeltaStagingTests {
+    @Test(arguments: [false, true])
+    func aStagedFullBundleCarriesTheManifestAndItsChecksum(unpackLocally: Bool) async throws {
+        let revisions = try await DeltaRevisions.make(format: .tarZst)
+        defer { revisions.remove() }
+        let staged = try await BundleStager().stage(
+            revisions.full.path, trust: TrustPolicy(trustedKeys: []), into: revisions.work,
+            unpackLocally: unpackLocally)
+        #expect(staged.verifiedCopy == unpackLocally)
+        let members = try orderedMembers(staged.transferPath)
+        #expect(members.suffix(2).map(\.0.path) == [BundleManifest.memberPath, BundleManifest.checksumMemberPath])
+        let original = try orderedMembers(revisions.full.path)
+        #expect(members.map(\.1) == original.map(\.1))
+        #expect(staged.files == revisions.full.manifest.files)
+        #expect(staged.delta == nil && !staged.appspecFromBase)
+    }
+
+    @Test(arguments: [false, true])
+    func aStagedDeltaListsTheWholeRevisionAndCarriesOnlyItsMembers(unpackLocally: Bool) async throws {
+        let revisions = try await DeltaRevisions.make(format: .tarZst)
+        defer { revisions.remove() }
+        let outcome = try revisions.writeDelta("delta.tar.zst")
+        let staged = try await BundleStager().stage(
+            outcome.path, trust: TrustPolicy(trustedKeys: []), into: revisions.work, unpackLocally: unpackLocally)
+        #expect(staged.files == revisions.full.manifest.files)
+        #expect(staged.appspecFromBase && staged.appspecName == "appspec.yml" && staged.appspecText.isEmpty)
+        #expect(staged.delta?.record == revisions.record)
+        let members = try orderedMembers(staged.transferPath)
+        #expect(members.map(\.0.path) == (try orderedMembers(outcome.path)).map(\.0.path))
+        #expect(members.last?.0.path == DeltaRecord.memberPath)
     }
 }

@@ -93,7 +93,8 @@ struct DeltaApplyTests {
     /// Every path under `directory` with its mode, size and mtime.
     static func snapshot(_ directory: String) throws -> String {
         try runCommand(
-            "sh", ["-c", "cd \"$1\" && find . -mindepth 1 -printf '%p %m %s %T@\\n' | sort", "sh", directory], check: true
+            "sh", ["-c", "cd \"$1\" && find . -mindepth 1 -printf '%p %m %s %T@\\n' | sort", "sh", directory],
+            check: true
         )
         .stdout
     }
