@@ -8,7 +8,9 @@ import TarmacSigning
 public struct StagedBundle: Sendable {
     /// The file the host receives: the bundle itself when it is a tar or tar.gz without a
     /// wrapper directory (checked member by member when inspected, and by its SHA-256 on the
-    /// host), else a plain tar of the revision alone (wrapper stripped, `.tarmac/` left out).
+    /// host), else a plain tar of the revision alone (wrapper stripped; of `.tarmac/` only the
+    /// manifest, its checksum and a delta's record, which the host keeps in the revision's
+    /// archive: a later delta names its base by them).
     public var transferPath: String
     /// The SHA-256 of `transferPath`, which the host checks before unpacking (of a
     /// `verifiedCopy`, which the host does not check: the bundle's own, for the history).

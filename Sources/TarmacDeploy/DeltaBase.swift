@@ -69,6 +69,11 @@ public enum DeltaBase {
             )
         }
         guard sha256 == record.baseManifestSHA256 else {
+            if manifest.revision == record.baseRevision {
+                return .refuse(
+                    "\(needs); this host has \(manifest.revision) too, but bundled differently (manifest sha256 \(sha256), the delta needs \(record.baseManifestSHA256)): make the delta with the format and settings of the bundle this host installed (\(manifest.format)), or apply the full bundle"
+                )
+            }
             return .refuse(
                 "\(needs); this host has \(manifest.revision) (manifest sha256 \(sha256), the delta needs \(record.baseManifestSHA256)); apply the full bundle, or a delta from \(manifest.revision)"
             )

@@ -97,3 +97,17 @@ import Testing
         }
     }
 }
+
+extension DeltaBaseTests {
+    @Test func theSameRevisionBundledInAnotherFormatIsRefusedSayingSo() throws {
+        var zst = base
+        zst.format = "tar.zst"
+        let (host, _) = try installed(zst)
+        let (_, wanted) = try installed(base)
+        let decision = DeltaBase.decide(
+            record: record(wanted), target: target, targetManifestSHA256: "t", installed: host)
+        guard case .refuse(let message) = decision else { Issue.record("accepted"); return }
+        #expect(message.contains("this host has r1 too, but bundled differently"))
+        #expect(message.contains("(tar.zst)"))
+    }
+}
