@@ -187,4 +187,33 @@ struct DeltaApplyTests {
         let after = try Self.snapshot(mounts)
         #expect(after == before, "before:\n\(before)after:\n\(after)")
     }
+
+    /// The base's records are read like every record: one others could write is not trusted.
+    @Test func aBaseManifestOthersCanWriteIsRefused() throws {
+        let repo = try ApplyTests.hookedApp(revision: 1)
+        defer { repo.remove() }
+        let first = try DeltaBundleCLITests.commit(repo)
+        let full = try ApplyTests.bundlePath(repo, "r1.tar.gz")
+        try ApplyTests.writeRevision(repo, 2)
+        let delta = try Self.delta(repo, base: first, "d12.tar.gz")
+        let mounts = try PrivateMounts.make()
+        defer { mounts.remove() }
+        let installed = try mounts.run(
+            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["B": full])
+        #expect(installed.status == 0, "\(installed.stderr)")
+        try runCommand(
+            "sh",
+            ["-c", "chmod o+w \"$1\"/*/d-*/deployment-archive/.tarmac/manifest.sha256", "sh", mounts.deploymentRoot],
+            check: true)
+        let before = try Self.snapshot(mounts)
+
+        let result = try mounts.run(
+            "\"$TARMAC\" apply \"$D\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["D": delta])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("manifest.sha256"), "\(result.stderr)")
+        #expect(result.stderr.contains("writable by other users"), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was changed"))
+        let after = try Self.snapshot(mounts)
+        #expect(after == before, "before:\n\(before)after:\n\(after)")
+    }
 }
