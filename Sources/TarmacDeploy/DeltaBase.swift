@@ -81,7 +81,8 @@ public enum DeltaBase {
         return .accept(
             DeltaSource(
                 record: record, baseDeploymentDirectory: installed.deploymentDirectory,
-                targetManifestSHA256: targetManifestSHA256, delta: BundleDelta.between(base: manifest, target: target)))
+                targetManifestSHA256: targetManifestSHA256, baseFiles: manifest.files,
+                delta: BundleDelta.between(base: manifest, target: target)))
     }
 }
 
@@ -94,16 +95,25 @@ public struct DeltaSource: Sendable, Equatable {
     public var baseDeploymentDirectory: String
     /// The SHA-256 of the target's manifest (the delta's `.tarmac/manifest.json`).
     public var targetManifestSHA256: String
+    /// The host's base manifest's files in its order (`DeltaProgram.Base.files`); the target's
+    /// are the request's `files` (the delta's full manifest).
+    public var baseFiles: [BundleManifest.File]
     /// From the host's base manifest to the delta's full manifest.
     public var delta: BundleDelta
 
-    public init(record: DeltaRecord, baseDeploymentDirectory: String, targetManifestSHA256: String, delta: BundleDelta)
-    {
+    public init(
+        record: DeltaRecord, baseDeploymentDirectory: String, targetManifestSHA256: String,
+        baseFiles: [BundleManifest.File], delta: BundleDelta
+    ) {
         self.record = record
         self.baseDeploymentDirectory = baseDeploymentDirectory
         self.targetManifestSHA256 = targetManifestSHA256
+        self.baseFiles = baseFiles
         self.delta = delta
     }
+
+    /// The base's manifest digest: the delta record's, which `DeltaBase` checked against the host's.
+    public var baseManifestSHA256: String { record.baseManifestSHA256 }
 
     /// SEAM (integrator): false until HostMachine's DownloadBundle runs DeltaProgram for a
     /// request with a `DeltaSource`. While false, `tarmac apply` of a delta stops after the

@@ -60,6 +60,8 @@ import Testing
         #expect(source.delta == BundleDelta.between(base: base, target: target))
         #expect(source.delta.reused.map(\.path) == ["appspec.yml"])
         #expect(source.targetManifestSHA256 == "t")
+        #expect(source.baseFiles == base.files)
+        #expect(source.baseManifestSHA256 == sha)
     }
 
     @Test func anotherRevisionIsRefusedNamingBoth() throws {
