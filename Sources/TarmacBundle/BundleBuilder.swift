@@ -68,13 +68,22 @@ public struct BundleBuilder: Sendable {
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
         outcome.notInBundle = try await status
-        if let signingKey, let validity = options.validity {
-            outcome.signaturePath = try await signStatement(
-                output, manifest: manifest, sha256: sha256, with: signingKey, from: options.now, for: validity)
-        } else if let signingKey {
-            outcome.signaturePath = try await sign(output, with: signingKey)
-        }
+        outcome.signaturePath = try await sign(
+            output, manifest: manifest, sha256: sha256, key: signingKey, options: options)
         return outcome
+    }
+
+    /// Signs the bundle at `path` as `options` ask (a `.sig`, or a statement with `validity`);
+    /// returns the signature's (or statement's) path, nil without a key.
+    func sign(
+        _ path: String, manifest: BundleManifest, sha256: String, key: SSHSigningKey?, options: BundleOptions
+    ) async throws -> String? {
+        guard let key else { return nil }
+        if let validity = options.validity {
+            return try await signStatement(
+                path, manifest: manifest, sha256: sha256, with: key, from: options.now, for: validity)
+        }
+        return try await sign(path, with: key)
     }
 
     /// What the working tree has that a bundle of HEAD does not (nothing to say for other
@@ -212,16 +221,22 @@ public struct BundleBuilder: Sendable {
     /// `.tarmac/artifacts/<application>/<revision>.<ext>`; `.tarmac/` ignores itself so
     /// tarmac's state never shows up as untracked files.
     private func defaultOutput(_ revisionID: String, _ format: ArchiveFormat) throws -> String {
-        let state = repository.root + "/.tarmac"
+        let state = try Self.stateDirectory(of: repository.root)
+        return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
+    }
+
+    /// `<repository>/.tarmac`, made with the `.gitignore` that keeps it out of every commit.
+    static func stateDirectory(of repository: String) throws -> String {
+        let state = repository + "/.tarmac"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: state + "/.gitignore") {
             try Data("# tarmac's state: bundles, history, logs. Never committed.\n*\n".utf8)
                 .write(to: URL(fileURLWithPath: state + "/.gitignore"))
         }
-        return "\(state)/artifacts/\(application)/\(revisionID).\(format.fileExtension)"
+        return state
     }
 
-    private func loadSigningKey(_ path: String) throws -> SSHSigningKey {
+    func loadSigningKey(_ path: String) throws -> SSHSigningKey {
         do {
             return try SSHSigningKey(contentsOfFile: path)
         } catch {

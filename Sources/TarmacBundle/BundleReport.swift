@@ -43,6 +43,12 @@ public struct BundleReport: Sendable {
     public var statement: BundleStatement?
     /// Worth a look, not refused: world-writable, setuid and setgid members.
     public var warnings: [String] = []
+    /// The SHA-256 of the manifest member's bytes (what its checksum member names), when there is one.
+    public var manifestSHA256: String?
+    /// True when the bundle has a `.tarmac/delta.json` member, readable or not.
+    public var hasDeltaMember = false
+    /// What a delta bundle needs and carries; nil for a full bundle (or a damaged delta record).
+    public var delta: DeltaSummary?
     /// Whether a plain-tar copy made during the read (`BundleStager`'s `unpackLocally`) holds every member.
     var teeComplete = true
 
@@ -51,6 +57,19 @@ public struct BundleReport: Sendable {
         guard hostile.isEmpty, mismatches.isEmpty else { return false }
         if case .invalid = signature { return false }
         return true
+    }
+
+    /// What a delta bundle needs installed on the host and what it carries.
+    public struct DeltaSummary: Sendable, Equatable {
+        public var record: DeltaRecord
+        /// Regular files of the target the delta carries, and their bytes.
+        public var carriedFiles: Int
+        public var carriedBytes: Int64
+        /// Regular files of the target the host takes from the base, and their bytes.
+        public var reusedFiles: Int
+        public var reusedBytes: Int64
+        /// Regular files of the target revision.
+        public var targetFiles: Int { carriedFiles + reusedFiles }
     }
 
     public var application: String? { manifest?.application }

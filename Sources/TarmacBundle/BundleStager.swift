@@ -8,7 +8,9 @@ import TarmacSigning
 public struct StagedBundle: Sendable {
     /// The file the host receives: the bundle itself when it is a tar or tar.gz without a
     /// wrapper directory (checked member by member when inspected, and by its SHA-256 on the
-    /// host), else a plain tar of the revision alone (wrapper stripped, `.tarmac/` left out).
+    /// host), else a plain tar of the revision alone (wrapper stripped; of `.tarmac/` only the
+    /// manifest, its checksum and a delta's record, which the host keeps in the revision's
+    /// archive: a later delta names its base by them).
     public var transferPath: String
     /// The SHA-256 of `transferPath`, which the host checks before unpacking (of a
     /// `verifiedCopy`, which the host does not check: the bundle's own, for the history).
@@ -19,8 +21,15 @@ public struct StagedBundle: Sendable {
     /// The revision's members, relative to its root.
     public var files: [BundleManifest.File]
     public var appspecName: String
+    /// The AppSpec's text; empty when `appspecFromBase` (a delta that does not carry it).
     public var appspecText: String
     public var report: BundleReport
+    /// A delta whose AppSpec is unchanged since its base: the host's base revision has it
+    /// (the manifest's entry names its SHA-256); the caller reads it from there.
+    public var appspecFromBase = false
+
+    /// What a delta bundle needs installed and carries; nil for a full bundle.
+    public var delta: BundleReport.DeltaSummary? { report.delta }
 }
 
 /// Verifies a bundle (manifest, hostile members, signature) and stages it for a host.
@@ -53,38 +62,61 @@ public struct BundleStager: Sendable {
             if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }
             throw BundleError.untrustworthy("\(path) must not be installed:", problems: problems)
         }
-        guard let name = report.appspecName, let text = report.appspecText else {
-            throw BundleError.invalidInput("\(path) has no appspec.yml or appspec.yaml at its root")
-        }
+        let (name, text, fromBase) = try Self.appspec(of: report, path: path)
         let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
-        let files = report.revisionFiles
+        // A delta installs the whole revision its manifest lists; it carries only some of it.
+        let files = report.delta != nil ? Self.manifestRevision(report) : report.revisionFiles
+        let carried = report.revisionFiles
         if let tee, report.teeComplete, report.wrapperDirectory == nil {
             try tee.finish()
             var staged = StagedBundle(
                 transferPath: teePath, transferSHA256: report.sha256,
                 files: files, appspecName: name, appspecText: text, report: report)
             staged.verifiedCopy = true
+            staged.appspecFromBase = fromBase
             return staged
         }
         try? FileManager.default.removeItem(atPath: teePath)
         if (report.format == "tar.gz" || report.format == "tar") && report.wrapperDirectory == nil {
-            return StagedBundle(
+            var staged = StagedBundle(
                 transferPath: path, transferSHA256: report.sha256, files: files, appspecName: name,
                 appspecText: text, report: report)
+            staged.appspecFromBase = fromBase
+            return staged
         }
         let tarPath = directory + "/bundle.tar"
-        let needed = Self.tarBytes(of: files)
+        let needed = Self.tarBytes(of: carried)
         try DiskSpace.require(needed, in: directory, for: "to stage \(path) as a plain tar")
-        let expected = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let expected = Dictionary(carried.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         do {
             try await runBlocking { try Self.copy(path, prefix: prefix, to: tarPath, expected: expected) }
         } catch let error as ArchiveError where DiskSpace.isFull(error) {
             throw BundleError.failed(DiskSpace.fullMessage(writing: tarPath, needed: needed))
         }
         let sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: tarPath) }
-        return StagedBundle(
+        var staged = StagedBundle(
             transferPath: tarPath, transferSHA256: sha256, files: files, appspecName: name, appspecText: text,
             report: report)
+        staged.appspecFromBase = fromBase
+        return staged
+    }
+
+    /// The AppSpec's name and text; a delta that does not carry it (unchanged since the base)
+    /// gives an empty text and `fromBase`.
+    static func appspec(of report: BundleReport, path: String) throws -> (String, String, fromBase: Bool) {
+        if let name = report.appspecName, let text = report.appspecText { return (name, text, false) }
+        if report.delta != nil, let manifest = report.manifest,
+            manifest.files.contains(where: { $0.path == manifest.appspec && $0.type == .file })
+        {
+            return (manifest.appspec, "", true)
+        }
+        throw BundleError.invalidInput("\(path) has no appspec.yml or appspec.yaml at its root")
+    }
+
+    /// The whole revision a delta's manifest lists (`.tarmac/` left out).
+    static func manifestRevision(_ report: BundleReport) -> [BundleManifest.File] {
+        let reserved = BundleManifest.reservedDirectory
+        return (report.manifest?.files ?? []).filter { $0.path != reserved && !$0.path.hasPrefix(reserved + "/") }
     }
 
     /// Bytes of a plain tar of `files`: headers, data padded to 512 bytes, a pax header for
@@ -108,6 +140,10 @@ public struct BundleStager: Sendable {
             var name = header.path
             while name.hasPrefix("./") { name.removeFirst(2) }
             if name.hasSuffix("/") { name.removeLast() }
+            if prefix.isEmpty, header.type == .file, reservedMembers.contains(name) {
+                try copyReserved(header, as: name, from: reader, to: writer)
+                continue
+            }
             guard name.hasPrefix(prefix), name.count > prefix.count,
                 expected.keys.contains(String(name.dropFirst(prefix.count)))
             else {
@@ -147,5 +183,27 @@ public struct BundleStager: Sendable {
             }
         }
         try writer.finish()
+    }
+
+    /// Members of `.tarmac/` the host keeps in the revision's archive (where a later delta finds its base).
+    static let reservedMembers: Set<String> = [
+        BundleManifest.memberPath, BundleManifest.checksumMemberPath, DeltaRecord.memberPath,
+    ]
+
+    private static func copyReserved(
+        _ header: ArchiveEntryHeader, as name: String, from reader: ArchiveReader, to writer: ArchiveWriter
+    ) throws {
+        guard header.size <= BundleInspector.manifestLimit else {
+            throw BundleError.untrustworthy("\(name) changed while it was being read: it is too large", problems: [])
+        }
+        try writer.beginFile(path: name, permissions: header.permissions, size: header.size, mtime: header.mtime)
+        var written: Int64 = 0
+        try reader.readData { block in
+            written += Int64(block.count)
+            guard written <= header.size else {
+                throw BundleError.untrustworthy("\(name) changed while it was being read", problems: [])
+            }
+            try writer.writeData(block)
+        }
     }
 }

@@ -11,8 +11,12 @@ extension MemberScan {
             wrapperDirectory: nil, appspecName: nil, appspecText: nil,
             hostile: hostile, mismatches: [], signature: .absent)
         if let manifestProblem { report.mismatches.append(manifestProblem) }
+        report.hasDeltaMember = deltaBytes != nil
+        report.mismatches += deltaProblems
         if let manifestBytes {
-            let expected = BundleManifest.checksumText(sha256: SHA256.hash(data: manifestBytes).hex)
+            let digest = SHA256.hash(data: manifestBytes).hex
+            report.manifestSHA256 = digest
+            let expected = BundleManifest.checksumText(sha256: digest)
             if checksumBytes.map({ String(decoding: $0, as: UTF8.self) }) != expected {
                 report.mismatches.append(
                     checksumBytes == nil
@@ -22,16 +26,21 @@ extension MemberScan {
             do {
                 let manifest = try BundleManifest.decode(manifestBytes)
                 report.manifest = manifest
-                report.mismatches += compare(manifest)
+                report.mismatches += compare(manifest, delta: deltaBytes != nil)
+                if deltaBytes != nil { (report.delta, report.mismatches) = deltaSummary(manifest, report.mismatches) }
             } catch {
                 report.mismatches.append("the manifest \(BundleManifest.memberPath) cannot be read: \(error)")
             }
         }
+        if deltaBytes != nil && manifestBytes == nil {
+            report.mismatches.append("\(DeltaRecord.memberPath) is in a bundle without a manifest")
+        }
         let wrapper = manifestBytes == nil ? wrapperDirectory() : nil
         report.wrapperDirectory = wrapper
         // After every member is known: duplicates, files over directories, names over the
-        // host's limits, symlink chains — on the revision as a host unpacks it.
-        report.hostile += MemberRules.problems(report.revisionFiles)
+        // host's limits, symlink chains — on the revision as a host unpacks it (a delta's
+        // with the files it takes from the base).
+        report.hostile += MemberRules.problems(report.revisionFiles + reusedFiles(report))
         report.warnings = warnings
         let prefix = wrapper.map { $0 + "/" } ?? ""
         for name in report.manifest.map({ [$0.appspec] }) ?? RevisionSnapshot.appspecNames {
@@ -59,14 +68,54 @@ extension MemberScan {
         return holdsAppSpec ? root : nil
     }
 
-    /// Every difference between the members and the manifest, by path.
-    func compare(_ manifest: BundleManifest) -> [String] {
+    /// The delta record read and summed up, or one more mismatch when it cannot be read.
+    func deltaSummary(_ manifest: BundleManifest, _ mismatches: [String]) -> (BundleReport.DeltaSummary?, [String]) {
+        let record: DeltaRecord
+        do {
+            record = try DeltaRecord.decode(deltaBytes ?? [])
+        } catch {
+            return (nil, mismatches + ["\(DeltaRecord.memberPath) cannot be read: \(error)"])
+        }
+        guard record.deltaVersion == DeltaRecord.currentVersion else {
+            return (
+                nil,
+                mismatches + [
+                    "\(DeltaRecord.memberPath) has delta_version \(record.deltaVersion); this tarmac reads \(DeltaRecord.currentVersion)"
+                ]
+            )
+        }
+        guard ManifestCache.isDigest(record.baseManifestSHA256) else {
+            return (nil, mismatches + ["\(DeltaRecord.memberPath): base_manifest_sha256 is not a SHA-256 in hex"])
+        }
+        let present = Set(files.map(\.path))
+        let targetFiles = manifest.files.filter { $0.type == .file }
+        let carried = targetFiles.filter { present.contains($0.path) }
+        let reused = targetFiles.filter { !present.contains($0.path) }
+        let summary = BundleReport.DeltaSummary(
+            record: record, carriedFiles: carried.count, carriedBytes: carried.reduce(0) { $0 + $1.size },
+            reusedFiles: reused.count, reusedBytes: reused.reduce(0) { $0 + $1.size })
+        return (summary, mismatches)
+    }
+
+    /// The manifest's regular files a delta does not carry (none for a full bundle).
+    func reusedFiles(_ report: BundleReport) -> [BundleManifest.File] {
+        guard report.hasDeltaMember, let manifest = report.manifest else { return [] }
+        let present = Set(report.revisionFiles.map(\.path))
+        return manifest.files.filter { $0.type == .file && !present.contains($0.path) }
+    }
+
+    /// Every difference between the members and the manifest, by path. A delta may leave out
+    /// regular files (the host has them); never a directory or a symlink.
+    func compare(_ manifest: BundleManifest, delta: Bool = false) -> [String] {
         var problems: [String] = []
         let found = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let listed = Dictionary(manifest.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for expected in manifest.files {
             guard let actual = found[expected.path] else {
-                problems.append("\(expected.path): listed in the manifest but missing from the bundle")
+                if delta && expected.type == .file { continue }
+                problems.append(
+                    "\(expected.path): listed in the manifest but missing from the \(delta ? "delta (a delta carries every directory and symlink)" : "bundle")"
+                )
                 continue
             }
             if actual.type != expected.type {

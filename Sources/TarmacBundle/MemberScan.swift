@@ -11,6 +11,10 @@ struct MemberScan {
     var manifestBytes: [UInt8]?
     var checksumBytes: [UInt8]?
     var manifestProblem: String?
+    /// `.tarmac/delta.json`, when the bundle is a delta, and how it was placed: members read
+    /// after it, a second copy, or no checksum member before it.
+    var deltaBytes: [UInt8]?
+    var deltaProblems: [String] = []
     /// Small files whose name says AppSpec, near the root, kept to show and to locate.
     var appspecCandidates: [String: [UInt8]] = [:]
     /// World-writable, setuid and setgid members: not refused, but worth a look before installing.
@@ -40,14 +44,25 @@ struct MemberScan {
             try drain(reader)
             return
         }
+        if deltaBytes != nil {
+            deltaProblems.append(
+                "\(Quote.text(path)) follows \(DeltaRecord.memberPath), which must be the last member of a delta bundle"
+            )
+        }
         noteMode(header, path: path)
+        if path == DeltaRecord.memberPath {
+            try addDeltaRecord(header, reader: reader)
+            return
+        }
         if path == BundleManifest.memberPath {
             manifestBytes = try collect(reader, limit: BundleInspector.manifestLimit)
             if manifestBytes == nil { manifestProblem = "the manifest member is larger than 64 MiB" }
+            copyReserved(header, path: path, bytes: manifestBytes)
             return
         }
         if path == BundleManifest.checksumMemberPath {
             checksumBytes = try collect(reader, limit: 4096) ?? []
+            copyReserved(header, path: path, bytes: checksumBytes)
             return
         }
         let reserved = BundleManifest.reservedDirectory
@@ -75,6 +90,36 @@ struct MemberScan {
                     target: header.hardlinkTarget))
             try drain(reader)
         }
+    }
+
+    /// The delta record: a regular file, once, right after the manifest's checksum member.
+    private mutating func addDeltaRecord(_ header: ArchiveEntryHeader, reader: ArchiveReader) throws {
+        if deltaBytes != nil {
+            deltaProblems.append("\(DeltaRecord.memberPath) appears more than once")
+        } else if checksumBytes == nil || manifestBytes == nil {
+            deltaProblems.append(
+                "\(DeltaRecord.memberPath) comes before the manifest and its checksum; it must follow them")
+        }
+        guard header.type == .file else {
+            deltaProblems.append("\(DeltaRecord.memberPath) is not a regular file")
+            deltaBytes = deltaBytes ?? []
+            try drain(reader)
+            return
+        }
+        let bytes = try collect(reader, limit: 64 << 10)
+        if bytes == nil { deltaProblems.append("\(DeltaRecord.memberPath) is larger than 64 KiB") }
+        if deltaBytes == nil { copyReserved(header, path: DeltaRecord.memberPath, bytes: bytes) }
+        deltaBytes = deltaBytes ?? bytes ?? []
+    }
+
+    /// The manifest, its checksum and the delta record go into the plain-tar copy too: the
+    /// host keeps them in the revision's archive, where a later delta finds its base.
+    private mutating func copyReserved(_ header: ArchiveEntryHeader, path: String, bytes: [UInt8]?) {
+        guard let bytes, header.type == .file else {
+            if tee != nil { teeComplete = false }
+            return
+        }
+        copy(tee) { try $0.addFile(path: path, permissions: header.permissions, mtime: header.mtime, contents: bytes) }
     }
 
     private mutating func addFile(

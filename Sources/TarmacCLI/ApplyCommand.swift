@@ -32,6 +32,9 @@ struct ApplyCommand: AsyncParsableCommand {
             host can create, and bundles that unpack to more than --max-unpacked-size (default \
             4G) or to more than the free space of the staging directory or the deployment root.
 
+            Delta bundles (`tarmac bundle --base REV`) apply only where REV is this group's last \
+            successful install (its manifest digest is checked): otherwise exit 2, nothing changed.
+
             Rollback: with --trust-key the host remembers, per application and group, the \
             highest sequence (the commit's committer time, signed inside the bundle) it accepted, \
             in <deployment-root>/deployment-instructions/<group-id>_high_water_mark, and refuses \
@@ -122,8 +125,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let policy = try trust.policy()
         let work = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let staged = try await stage(trust: policy, into: work)
+        var staged = try await stage(trust: policy, into: work)
+        let delta = try await checkDelta(&staged)
         var request = try makeRequest(staged)
+        request.delta = delta
         let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
         request.downgradeFrom = rollback.downgradeFrom?.revision
         var printer = ApplyPrinter(json: json)

@@ -19,6 +19,11 @@ struct ApplyPrinter: Sendable {
             "deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host"
         )
         Console.say("events: \(request.events.map(\.name).joined(separator: ", "))")
+        if let delta = request.delta {
+            Console.say(
+                "delta from \(delta.record.baseRevision): carries \(delta.delta.sent.count) files (\(ByteCount.text(delta.delta.sentBytes))), reuses \(delta.delta.reused.count) from \(delta.baseDeploymentDirectory)"
+            )
+        }
         if let downgrade {
             Console.say(
                 "warning: downgrade: this host accepted revision \(downgrade.revision) (sequence \(downgrade.sequence)) before; installing an older one on --allow-downgrade"

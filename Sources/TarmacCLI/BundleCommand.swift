@@ -23,6 +23,7 @@ struct BundleCommand: AsyncParsableCommand {
               tarmac bundle
               tarmac bundle --rev v1.4.0 --format tar.zst -o /media/usb/docs-site.tar.zst
               tarmac bundle --worktree                 # uncommitted changes too, as <commit>-dirty-<tree>
+              tarmac bundle --base v1.3.0 -o /media/usb/docs-site-delta.tar.zst   # what changed since v1.3.0
               tarmac bundle --sign ~/.ssh/release_ed25519   # writes <bundle>.sig (SSHSIG, namespace tarmac)
               tarmac bundle --sign ~/.ssh/release_ed25519 --expires 30d
                   # writes <bundle>.statement and <bundle>.statement.sig instead: hosts refuse it after 30 days
@@ -31,6 +32,11 @@ struct BundleCommand: AsyncParsableCommand {
             highest sequence they accepted per application and group, and refuse an older one. \
             The sequence is the commit's committer time, already in the bundle's manifest \
             (commit_time), so the same commit still gives the same bytes.
+
+            --base REV writes a delta bundle instead: only the files that changed since REV, \
+            plus the full manifest, for a host that has REV installed (`tarmac apply` checks \
+            that, `tarmac inspect` says what it needs). The full bundle is kept in \
+            .tarmac/artifacts; the delta goes to -o, or beside it as <revision>.delta-from-<base>.<format>.
 
             --expires keeps the bundle's bytes as they are: the expiry and the signing time go \
             into a small signed statement beside the bundle, which names the bundle's SHA-256. \
@@ -55,6 +61,12 @@ struct BundleCommand: AsyncParsableCommand {
         name: [.customShort("o"), .customLong("output")],
         help: ArgumentHelp("Where to write the bundle.", valueName: "path"))
     var output: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write a delta bundle from this revision (a branch, tag or commit a host has installed).",
+            valueName: "rev"))
+    var base: String?
 
     @Option(
         help: ArgumentHelp("Sign with this OpenSSH ed25519 private key; writes <bundle>.sig.", valueName: "keyfile"))
@@ -91,15 +103,42 @@ struct BundleCommand: AsyncParsableCommand {
         options.validity = expires.flatMap(ValidityPeriod.seconds)
         let builder = BundleBuilder(
             repository: project.repository, application: project.application, bundle: project.bundle)
+        let cache = ManifestCache(repository: project.repository.root)
+        if let base {
+            let outcome = try await Self.run { try await builder.buildDelta(options, base: base) }
+            Self.store([outcome.full.manifest, outcome.baseManifest], in: cache)
+            BundleText.warnings(outcome.full, hint: "commit them, or use --worktree")
+            BundleText.delta(outcome)
+            Console.result(outcome.delta.path)
+            return
+        }
         let outcome = try await Self.build(builder, options)
+        Self.store([outcome.manifest], in: cache)
         report(outcome)
         Console.result(outcome.path)
     }
 
+    /// Keeps the manifests in the repository's cache (a later delta names its base by them);
+    /// a cache that cannot be written is worth a warning, not a failed bundle.
+    static func store(_ manifests: [BundleManifest], in cache: ManifestCache) {
+        for manifest in manifests {
+            do {
+                try cache.store(manifest)
+            } catch {
+                Console.say("warning: the manifest was not kept in \(cache.directory): \(error)")
+            }
+        }
+    }
+
     /// Builds, or prints why not and exits 2 (invalid revision) or 1.
     static func build(_ builder: BundleBuilder, _ options: BundleOptions) async throws -> BundleOutcome {
+        try await run { try await builder.build(options) }
+    }
+
+    /// Runs a build, or prints why not and exits 2 (invalid revision or input) or 1.
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await builder.build(options)
+            return try await body()
         } catch let error as BundleError {
             if case .invalidRevision(let findings) = error {
                 Console.diagnostics(findings)

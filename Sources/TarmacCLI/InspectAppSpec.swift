@@ -5,8 +5,16 @@ import TarmacCore
 struct InspectAppSpec {
     var spec: AppSpec?
     var diagnostics: [Diagnostic]
+    /// A delta that does not carry its AppSpec: unchanged since the base, which the host has.
+    var fromBase = false
 
     init(report: BundleReport) {
+        if report.appspecText == nil, report.delta != nil, let manifest = report.manifest,
+            manifest.files.contains(where: { $0.path == manifest.appspec && $0.type == .file })
+        {
+            (spec, diagnostics, fromBase) = (nil, [], true)
+            return
+        }
         guard let text = report.appspecText, let name = report.appspecName else {
             spec = nil
             diagnostics = [
@@ -17,7 +25,8 @@ struct InspectAppSpec {
             return
         }
         let prefix = report.wrapperDirectory.map { $0 + "/" } ?? ""
-        let tree = RevisionTree(files: report.files, under: prefix)
+        // A delta's revision is the whole of its manifest: the host has the files it leaves out.
+        let tree = RevisionTree(files: report.delta != nil ? report.manifest?.files ?? [] : report.files, under: prefix)
         (spec, diagnostics) = AppSpec.parse(text, file: name, tree: tree)
     }
 }

@@ -18,6 +18,8 @@ struct InspectCommand: AsyncParsableCommand {
             limits (255 bytes a name, 4095 a path) and names that are not UTF-8 — whatever \
             apply would refuse. World-writable, setuid and setgid members are warned about. \
             Only regular files are read, and reading stops at --max-unpacked-size. \
+            A delta bundle (`tarmac bundle --base`) is checked against its full manifest, and \
+            the report says which revision it needs installed and how many files it carries. \
             With --trust-key, <bundle>.sig must be a valid signature (namespace tarmac) \
             by a key that file trusts. The file is an OpenSSH allowed_signers file, read as \
             `ssh-keygen -Y verify` reads it (principals, namespaces=, valid-after=, valid-before=; \
@@ -67,7 +69,8 @@ struct InspectCommand: AsyncParsableCommand {
         } else {
             InspectText(report: report, appspec: appspec).print()
         }
-        guard report.isTrustworthy, !appspec.diagnostics.hasErrors, report.appspecText != nil else {
+        guard report.isTrustworthy, !appspec.diagnostics.hasErrors, report.appspecText != nil || appspec.fromBase
+        else {
             throw ExitCode(Exit.invalidInput)
         }
     }

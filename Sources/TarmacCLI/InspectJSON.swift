@@ -34,6 +34,48 @@ struct InspectJSON: Encodable {
     /// World-writable, setuid and setgid members: shown, not refused.
     var warnings: [String]
     var verified: Bool
+    /// Present for a delta bundle: what it needs installed and what it carries.
+    var delta: Delta?
+
+    struct Delta: Encodable {
+        var baseRevision: String
+        var baseCommit: String
+        var baseCommitTime: Int64
+        var baseManifestSHA256: String
+        var filesCarried: Int
+        var bytesCarried: Int64
+        var filesReused: Int
+        var bytesReused: Int64
+        var files: Int
+        /// The delta record could not be read (then the fields above are empty).
+        var damaged: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case baseRevision = "base_revision"
+            case baseCommit = "base_commit"
+            case baseCommitTime = "base_commit_time"
+            case baseManifestSHA256 = "base_manifest_sha256"
+            case filesCarried = "files_carried"
+            case bytesCarried = "bytes_carried"
+            case filesReused = "files_reused"
+            case bytesReused = "bytes_reused"
+            case files, damaged
+        }
+
+        init(_ report: BundleReport) {
+            let summary = report.delta
+            baseRevision = summary?.record.baseRevision ?? ""
+            baseCommit = summary?.record.baseCommit ?? ""
+            baseCommitTime = summary?.record.baseCommitTime ?? 0
+            baseManifestSHA256 = summary?.record.baseManifestSHA256 ?? ""
+            filesCarried = summary?.carriedFiles ?? 0
+            bytesCarried = summary?.carriedBytes ?? 0
+            filesReused = summary?.reusedFiles ?? 0
+            bytesReused = summary?.reusedBytes ?? 0
+            files = summary?.targetFiles ?? 0
+            damaged = summary == nil
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case application, commit, revision, format, sha256, files, signature, signer
@@ -43,7 +85,7 @@ struct InspectJSON: Encodable {
         case appspec
         case appspecErrors = "appspec_errors"
         case wrapperDirectory = "wrapper_directory"
-        case hostile, mismatches, warnings, verified
+        case hostile, mismatches, warnings, verified, delta
     }
 
     init(report: BundleReport, appspec: InspectAppSpec) {
@@ -72,6 +114,7 @@ struct InspectJSON: Encodable {
         mismatches = report.mismatches
         warnings = report.warnings
         verified = report.isTrustworthy && !appspec.diagnostics.hasErrors
+        delta = report.hasDeltaMember ? Delta(report) : nil
     }
 
     func encoded() throws -> Data {

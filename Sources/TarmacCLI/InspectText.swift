@@ -23,11 +23,28 @@ struct InspectText {
         say("sha256      \(report.sha256)")
         let files = report.files.filter { $0.type != .directory }
         say("files       \(files.count) (\(ByteCount.text(report.totalSize)))")
+        if report.hasDeltaMember { say("delta       \(Self.deltaLine(report))") }
         printAppSpec()
         printVerification()
     }
 
+    /// "from <rev>: needs revision <rev> (manifest sha256 …) installed on the host; carries N of M files, B bytes".
+    static func deltaLine(_ report: BundleReport) -> String {
+        guard let delta = report.delta else { return "(the delta record is damaged)" }
+        let base = delta.record.baseRevision
+        return
+            "from \(base): needs revision \(base) (manifest sha256 \(delta.record.baseManifestSHA256)) installed on the host; "
+            + "carries \(delta.carriedFiles) of \(delta.targetFiles) files, \(delta.carriedBytes) bytes "
+            + "(reuses \(delta.reusedFiles), \(delta.reusedBytes) bytes)"
+    }
+
     private func printAppSpec() {
+        if appspec.fromBase {
+            Console.say(
+                "appspec     \(report.manifest?.appspec ?? "appspec.yml") (unchanged since the base: not in this delta)"
+            )
+            return
+        }
         guard let spec = appspec.spec else {
             Console.say("appspec     invalid")
             Console.diagnostics(appspec.diagnostics)
@@ -59,7 +76,8 @@ struct InspectText {
     private func printVerification() {
         let say = Console.say
         if report.manifest != nil {
-            say(report.mismatches.isEmpty ? "manifest    every file matches" : "manifest    MISMATCH")
+            let matches = report.hasDeltaMember ? "every file it carries matches" : "every file matches"
+            say(report.mismatches.isEmpty ? "manifest    \(matches)" : "manifest    MISMATCH")
         }
         for problem in report.mismatches { say("  error: \(problem)") }
         if !report.hostile.isEmpty { say("hostile     \(report.hostile.count) member(s) refused") }
@@ -81,6 +99,8 @@ struct InspectText {
         }
         say(
             report.isTrustworthy && !appspec.diagnostics.hasErrors
-                ? "verified" : "error: this bundle must not be installed")
+                ? (report.delta != nil
+                    ? "verified (a delta: apply it only where its base revision is installed)" : "verified")
+                : "error: this bundle must not be installed")
     }
 }

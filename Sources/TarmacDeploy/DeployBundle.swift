@@ -51,6 +51,13 @@ public struct DeployBundle: Sendable {
         } catch let error as BundleError {
             throw DeploymentRefusal.bundleNotStaged(error)
         }
+        if staged.delta != nil {
+            throw DeploymentRefusal.bundleNotStaged(
+                .invalidInput(
+                    "\(path) is a delta bundle (`tarmac bundle --base`), for `tarmac apply` on a host that has its base; deploy the full bundle"
+                ))
+        }
+        ManifestCache(repository: order.repository).keep(staged.report)
         let size = try FileManager.default.attributesOfItem(atPath: staged.transferPath)[.size] as? Int64 ?? 0
         return DeployBundle(
             path: path, staged: staged, upload: ProgramInput(path: staged.transferPath, byteCount: size),

@@ -39,6 +39,8 @@ public struct DeploymentRequest: Sendable {
     public var deltas: (any DeltaSource)?
     /// The newer revision this install goes below (`apply --allow-downgrade`), for the receipt.
     public var downgradeFrom: String?
+    /// A delta bundle: the host's base and what to take from it (DownloadBundle runs DeltaProgram).
+    public var delta: DeltaSource?
 
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,
