@@ -11,7 +11,7 @@ extension ApplyCommand {
     /// For a delta bundle: reads this host's installed base for the group, accepts the delta
     /// only where the base's manifest is the one it names, and takes an AppSpec the delta does
     /// not carry from the base. Exit 2 and nothing changed otherwise. Nil for a full bundle.
-    func checkDelta(_ staged: inout StagedBundle) async throws -> DeltaSource? {
+    func checkDelta(_ staged: inout StagedBundle) async throws -> AppliedDelta? {
         guard let summary = staged.delta, let target = staged.report.manifest,
             let targetSHA256 = staged.report.manifestSHA256
         else { return nil }
@@ -31,13 +31,6 @@ extension ApplyCommand {
         }
         if staged.appspecFromBase {
             staged.appspecText = try await baseAppSpec(target, installed: installed, reader: reader)
-        }
-        // SEAM (integrator): HostMachine installs a delta once it runs DeltaProgram for
-        // `DeploymentRequest.delta`; until then nothing may run DownloadProgram on a delta.
-        guard DeltaSource.hostMachineRunsDeltas else {
-            throw refusal(
-                "delta bundles cannot be applied yet: this host has the base (\(summary.record.baseRevision)), but this tarmac cannot install from it; apply the full bundle",
-                exit: Exit.invalidInput)
         }
         return source
     }

@@ -128,7 +128,11 @@ struct ApplyCommand: AsyncParsableCommand {
         var staged = try await stage(trust: policy, into: work)
         let delta = try await checkDelta(&staged)
         var request = try makeRequest(staged)
-        request.delta = delta
+        if let delta {
+            request.deltas = AppliedDeltaProvider(
+                delta, source: request.bundleSource, sha256: request.bundleSHA256,
+                byteCount: request.localBundleByteCount ?? 0)
+        }
         let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
         request.downgradeFrom = rollback.downgradeFrom?.revision
         var printer = ApplyPrinter(json: json)

@@ -19,7 +19,7 @@ struct ApplyPrinter: Sendable {
             "deployment \(request.deploymentID): \(request.application) \(revision) → group \(request.groupName) on this host"
         )
         Console.say("events: \(request.events.map(\.name).joined(separator: ", "))")
-        if let delta = request.delta {
+        if let delta = (request.deltas as? AppliedDeltaProvider)?.applied {
             Console.say(
                 "delta from \(delta.record.baseRevision): carries \(delta.delta.sent.count) files (\(ByteCount.text(delta.delta.sentBytes))), reuses \(delta.delta.reused.count) from \(delta.baseDeploymentDirectory)"
             )

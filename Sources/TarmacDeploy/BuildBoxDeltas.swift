@@ -6,7 +6,7 @@ import TarmacHost
 /// The build box's deltas for one deployment: one delta bundle per distinct base revision the
 /// hosts report, made from the staged full bundle and the base's manifest the build box kept
 /// when it built or deployed that revision. Made once, on the first host that asks.
-public actor BuildBoxDeltas: DeltaSource {
+public actor BuildBoxDeltas: DeltaProvider {
     /// Writes the delta bundle from the base (manifest, its SHA-256) to the deployment's
     /// revision at the given path.
     public typealias Write = @Sendable (_ base: BundleManifest, _ baseSHA256: String, _ output: String) throws -> Void
@@ -54,7 +54,8 @@ public actor BuildBoxDeltas: DeltaSource {
             }
             return .offer(
                 DeltaOffer(
-                    base: base, baseManifestSHA256: sha, delta: BundleDelta.between(base: base, target: target),
+                    baseRevision: base.revision, baseManifestSHA256: sha, baseFiles: base.files,
+                    delta: BundleDelta.between(base: base, target: target),
                     source: .standardInput(byteCount: size), sha256: digest,
                     upload: ProgramInput(path: path, byteCount: size), byteCount: size))
         } catch {

@@ -49,7 +49,7 @@ public struct InstalledBase: Sendable, Equatable {
 /// `delta` says from that revision's archive.
 public enum DeltaBase {
     public enum Decision: Sendable, Equatable {
-        case accept(DeltaSource)
+        case accept(AppliedDelta)
         /// Exit 2, nothing changed.
         case refuse(String)
     }
@@ -79,7 +79,7 @@ public enum DeltaBase {
             )
         }
         return .accept(
-            DeltaSource(
+            AppliedDelta(
                 record: record, baseDeploymentDirectory: installed.deploymentDirectory,
                 targetManifestSHA256: targetManifestSHA256, baseFiles: manifest.files,
                 delta: BundleDelta.between(base: manifest, target: target)))
@@ -89,7 +89,7 @@ public enum DeltaBase {
 /// What a deployment needs to install a delta bundle on a host: the base it links from and
 /// what to take from it. `tarmac apply` fills it (after `DeltaBase` accepted the host's base);
 /// HostMachine's DownloadBundle runs DeltaProgram with it instead of DownloadProgram.
-public struct DeltaSource: Sendable, Equatable {
+public struct AppliedDelta: Sendable, Equatable {
     public var record: DeltaRecord
     /// The base revision's deployment directory on the host (`_last_successful_install`).
     public var baseDeploymentDirectory: String
@@ -114,10 +114,4 @@ public struct DeltaSource: Sendable, Equatable {
 
     /// The base's manifest digest: the delta record's, which `DeltaBase` checked against the host's.
     public var baseManifestSHA256: String { record.baseManifestSHA256 }
-
-    /// SEAM (integrator): false until HostMachine's DownloadBundle runs DeltaProgram for a
-    /// request with a `DeltaSource`. While false, `tarmac apply` of a delta stops after the
-    /// base check (exit 2, nothing changed): a delta unpacked by DownloadProgram would install
-    /// a revision missing every file it reuses.
-    public static let hostMachineRunsDeltas = false
 }

@@ -5,9 +5,10 @@ import TarmacHost
 /// A delta bundle ready for the hosts whose installed revision is its base: what DownloadBundle
 /// sends instead of the full bundle, and what the host program needs to rebuild the revision.
 public struct DeltaOffer: Sendable {
-    /// The base revision's manifest, and its SHA-256 (the text of its `manifest.sha256`).
-    public var base: BundleManifest
+    /// The base revision, its manifest's SHA-256 (the text of its `manifest.sha256`) and files.
+    public var baseRevision: String
     public var baseManifestSHA256: String
+    public var baseFiles: [BundleManifest.File]
     public var delta: BundleDelta
     /// Where the host finds the delta's tar, the tar's SHA-256, and the local file streamed to
     /// the host when the source is `.standardInput`.
@@ -18,19 +19,18 @@ public struct DeltaOffer: Sendable {
     public var byteCount: Int64
 
     public init(
-        base: BundleManifest, baseManifestSHA256: String, delta: BundleDelta, source: BundleSource, sha256: String,
-        upload: ProgramInput?, byteCount: Int64
+        baseRevision: String, baseManifestSHA256: String, baseFiles: [BundleManifest.File], delta: BundleDelta,
+        source: BundleSource, sha256: String, upload: ProgramInput?, byteCount: Int64
     ) {
-        self.base = base
+        self.baseRevision = baseRevision
         self.baseManifestSHA256 = baseManifestSHA256
+        self.baseFiles = baseFiles
         self.delta = delta
         self.source = source
         self.sha256 = sha256
         self.upload = upload
         self.byteCount = byteCount
     }
-
-    public var baseRevision: String { base.revision }
 }
 
 /// The answer to "is there a delta for this base?".
@@ -41,7 +41,7 @@ public enum DeltaLookup: Sendable {
 }
 
 /// Finds (and makes, once per base) the delta bundle for a host's installed revision.
-public protocol DeltaSource: Sendable {
+public protocol DeltaProvider: Sendable {
     /// The delta from the revision whose manifest has this SHA-256 to the deployment's own.
     func lookup(baseManifestSHA256: String) async -> DeltaLookup
     /// Whether the full bundle can still be sent when a delta falls back (`apply` of a delta
@@ -82,5 +82,34 @@ public struct Transfer: Sendable, Equatable {
         case .full:
             return "full bundle (\(ByteSize.text(bytes))" + (reason.map { "; \($0)" } ?? "") + ")"
         }
+    }
+}
+
+/// `tarmac apply` of a delta bundle: the one delta there is, for the base `DeltaBase` accepted;
+/// there is no full bundle to fall back to.
+public struct AppliedDeltaProvider: DeltaProvider {
+    public let applied: AppliedDelta
+    /// The delta's tar as DownloadBundle finds it, its SHA-256 and size.
+    public let source: BundleSource
+    public let sha256: String
+    public let byteCount: Int64
+
+    public init(_ applied: AppliedDelta, source: BundleSource, sha256: String, byteCount: Int64) {
+        self.applied = applied
+        self.source = source
+        self.sha256 = sha256
+        self.byteCount = byteCount
+    }
+
+    public var fullBundleAvailable: Bool { false }
+
+    public func lookup(baseManifestSHA256 sha: String) async -> DeltaLookup {
+        guard sha == applied.baseManifestSHA256 else {
+            return .unavailable("the installed revision changed since the delta was checked (manifest sha256 \(sha))")
+        }
+        return .offer(
+            DeltaOffer(
+                baseRevision: applied.record.baseRevision, baseManifestSHA256: sha, baseFiles: applied.baseFiles,
+                delta: applied.delta, source: source, sha256: sha256, upload: nil, byteCount: byteCount))
     }
 }

@@ -36,11 +36,9 @@ public struct DeploymentRequest: Sendable {
     /// The bundle's revision as its manifest names it (for the receipt); nil: `commit`.
     public var revision: String?
     /// Where DownloadBundle finds a delta for a host's installed revision; nil: always the full bundle.
-    public var deltas: (any DeltaSource)?
+    public var deltas: (any DeltaProvider)?
     /// The newer revision this install goes below (`apply --allow-downgrade`), for the receipt.
     public var downgradeFrom: String?
-    /// A delta bundle: the host's base and what to take from it (DownloadBundle runs DeltaProgram).
-    public var delta: DeltaSource?
 
     public init(
         deploymentID: String, application: String, groupName: String, groupID: String, layout: HostLayout,

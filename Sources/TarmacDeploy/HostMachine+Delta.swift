@@ -4,16 +4,16 @@ import TarmacEngine
 import TarmacHost
 
 /// DownloadBundle's two routes. A host whose installed revision (`_last_successful_install`)
-/// has a manifest digest gets a delta from it when the deployment's `DeltaSource` has one;
+/// has a manifest digest gets a delta from it when the deployment's `DeltaProvider` has one;
 /// every other host, and a host whose delta falls back (its base changed, or the rebuilt
 /// revision did not match the manifest), gets the full bundle in the same event.
 extension HostMachine {
-    mutating func download() -> [HostAction] {
+    mutating func download(at now: Date) -> [HostAction] {
         if transfer == nil, request.deltas != nil, let base = facts.baseManifestSHA256 {
             waiting = .deltaLookup
             return [.findDelta(baseManifestSHA256: base)]
         }
-        return fullDownload(reason: transfer?.reason ?? noDeltaReason)
+        return fullDownload(reason: transfer?.reason ?? noDeltaReason, at: now)
     }
 
     /// Why a host gets the full bundle without asking for a delta.
@@ -36,8 +36,14 @@ extension HostMachine {
         return delta
     }
 
-    /// The full bundle, as DownloadBundle always sent it.
-    mutating func fullDownload(reason: String?) -> [HostAction] {
+    /// The full bundle, as DownloadBundle always sent it; with none to send (`apply` of a
+    /// delta bundle), DownloadBundle fails with nothing installed.
+    mutating func fullDownload(reason: String?, at now: Date) -> [HostAction] {
+        guard request.deltas?.fullBundleAvailable != false else {
+            let message = "\(reason ?? "no delta"); nothing was installed: apply the full bundle of this revision"
+            let result = EventResult(name: LifecycleEvent.downloadBundle.rawValue, status: .failed, message: message)
+            return eventDone(result, at: now)
+        }
         let sent = fullBundleBytes
         if var fellBack = transfer {
             fellBack.kind = .full
@@ -60,10 +66,11 @@ extension HostMachine {
         guard case .delta(let lookup) = input else { preconditionFailure("HostMachine: a delta lookup needs a delta") }
         switch lookup {
         case .unavailable(let reason):
-            return fullDownload(reason: reason)
+            return fullDownload(reason: reason, at: now)
         case .offer(let offer):
             if offer.byteCount >= fullBundleBytes, request.deltas?.fullBundleAvailable == true {
-                return fullDownload(reason: "the delta from \(offer.baseRevision) is not smaller than the bundle")
+                return fullDownload(
+                    reason: "the delta from \(offer.baseRevision) is not smaller than the bundle", at: now)
             }
             transfer = Self.deltaTransfer(offer)
             return ask(
@@ -81,14 +88,8 @@ extension HostMachine {
         }
         let because = "the delta from \(offer.baseRevision) fell back on the host: \(reason)"
         transfer?.reason = because
-        guard request.deltas?.fullBundleAvailable == true else {
-            let message = "\(because); nothing was installed: apply the full bundle of this revision"
-            let result = EventResult(
-                name: LifecycleEvent.downloadBundle.rawValue, status: .failed, message: message)
-            return eventDone(result, at: now)
-        }
-        warnings.append("\(because); the full bundle was sent")
-        return fullDownload(reason: because)
+        if request.deltas?.fullBundleAvailable == true { warnings.append("\(because); the full bundle was sent") }
+        return fullDownload(reason: because, at: now)
     }
 
     /// The program that rebuilds the revision from the base's archive and the delta.
@@ -96,7 +97,7 @@ extension HostMachine {
         let delete = Retention.directoriesToDelete(
             facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
         let base = DeltaProgram.Base(
-            directory: facts.lastSuccessful ?? "", manifestSHA256: offer.baseManifestSHA256, files: offer.base.files)
+            directory: facts.lastSuccessful ?? "", manifestSHA256: offer.baseManifestSHA256, files: offer.baseFiles)
         return DeltaProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: offer.source, sha256: offer.sha256,
             base: base, target: request.files, delta: offer.delta, delete: delete, keepBundle: request.keepBundle,

@@ -62,7 +62,7 @@ extension HostMachine {
     /// commands, or a hook event.
     mutating func begin(_ event: DeploymentEvent, at now: Date) -> [HostAction] {
         switch event {
-        case .lifecycle(.downloadBundle): return download()
+        case .lifecycle(.downloadBundle): return download(at: now)
         case .lifecycle(.install):
             guard let plan = reusablePlan else { return probe(purpose: .install(problemsBefore: problems.count)) }
             return runInstall(plan)

@@ -53,7 +53,7 @@ extension HostMachine {
                 return [.done(.prepared(true))]
             }
             current = (index: -1, startedAt: now)
-            return [.report(.eventStarted(LifecycleEvent.downloadBundle.rawValue))] + download()
+            return [.report(.eventStarted(LifecycleEvent.downloadBundle.rawValue))] + download(at: now)
         case .install(let known):
             guard let plan else {
                 let found = problems[known...].map(\.description).joined(separator: "; ")

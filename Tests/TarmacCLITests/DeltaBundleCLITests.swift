@@ -158,7 +158,7 @@ struct DeltaApplyTests {
         #expect(after == before, "before:\n\(before)after:\n\(after)")
     }
 
-    /// The base matches; until HostMachine runs DeltaProgram (`DeltaSource.hostMachineRunsDeltas`)
+    /// The base matches; until HostMachine runs DeltaProgram (`AppliedDelta.hostMachineRunsDeltas`)
     /// apply stops there. The integrator turns this into an install test.
     @Test func aDeltaFromTheInstalledRevisionPassesTheBaseCheck() throws {
         let repo = try ApplyTests.hookedApp(revision: 1)

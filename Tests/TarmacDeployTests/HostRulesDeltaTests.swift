@@ -14,7 +14,7 @@ import Testing
     static let baseSHA = String(repeating: "ab", count: 32)
 
     /// A delta source that answers every lookup with `lookup` and counts the lookups.
-    final class Deltas: DeltaSource {
+    final class Deltas: DeltaProvider {
         let answer: DeltaLookup
         let fullBundleAvailable: Bool
         let asked = Mutex<[String]>([])
@@ -37,7 +37,8 @@ import Testing
     static func offer(bytes: Int64 = 5) -> DeltaLookup {
         .offer(
             DeltaOffer(
-                base: base, baseManifestSHA256: baseSHA, delta: BundleDelta.between(base: base, target: base),
+                baseRevision: "r1", baseManifestSHA256: baseSHA, baseFiles: base.files,
+                delta: BundleDelta.between(base: base, target: base),
                 source: .standardInput(byteCount: bytes), sha256: "11", upload: nil, byteCount: bytes))
     }
 
