@@ -44,7 +44,7 @@ public actor BuildBoxDeltas: DeltaProvider {
         guard base.application == target.application else {
             return .unavailable("the installed revision belongs to application \(base.application)")
         }
-        let path = directory + "/delta-\(sha.prefix(16)).tar.gz"
+        let path = directory + "/delta-from-\(sha.prefix(16))"
         let write = self.write
         do {
             let (size, digest) = try await runBlocking {

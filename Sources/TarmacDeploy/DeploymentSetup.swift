@@ -30,9 +30,24 @@ public struct DeploymentSetup: Sendable {
             health: order.targets.map { _ in .unknown }, zones: order.targets.map(\.zone))
         let bundle = try await DeployBundle.prepare(order.bundle, order: order, work: work, events: events)
         let spec = try appspec(of: bundle.staged, events: events)
-        return DeploymentSetup(
-            order: order, bundle: bundle, request: request(order, bundle: bundle, spec: spec), rollout: rollout,
-            gated: gated)
+        var request = request(order, bundle: bundle, spec: spec)
+        if order.deltas { request.deltas = deltas(bundle, repository: order.repository, work: work) }
+        return DeploymentSetup(order: order, bundle: bundle, request: request, rollout: rollout, gated: gated)
+    }
+
+    /// The deltas hosts get from their installed revision: made from the staged bundle and the
+    /// manifests this build box kept, once per base.
+    static func deltas(_ bundle: DeployBundle, repository: String, work: String) -> BuildBoxDeltas? {
+        guard let target = bundle.staged.report.manifest else { return nil }
+        let cache = ManifestCache(repository: repository)
+        let full = bundle.staged.transferPath
+        return BuildBoxDeltas(target: target, directory: work, manifests: { cache.manifest(sha256: $0) }) {
+            base, sha256, output in
+            let record = DeltaRecord(
+                baseRevision: base.revision, baseCommit: base.commit, baseCommitTime: base.commitTime,
+                baseManifestSHA256: sha256)
+            _ = try DeltaBundleWriter().write(fullBundle: full, base: base, record: record, to: output)
+        }
     }
 
     /// The hosts' health classes as the journal has them.
