@@ -57,7 +57,8 @@ extension HostMachine {
         let program = DownloadProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
             sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
-            unpackedBytes: ByteSize.onDisk(request.files))
+            unpackedBytes: ByteSize.onDisk(request.files),
+            statFiles: request.files.filter { $0.type == .file }.map(\.path))
         return ask(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue, .download)
     }
 

@@ -14,8 +14,8 @@ public enum BundleSource: Sendable, Equatable {
 /// candidates, write `bundle.tar` (0600), check its SHA-256, wipe and unpack
 /// `deployment-archive/` (plain tar or tar.gz, detected by tar), take the bundle's group and
 /// other write bits and setuid/setgid bits off the archive and close it (0700: the hook
-/// program lets a script's runas user in), drop the bundle unless kept, and write
-/// `_most_recent_install`.
+/// program lets a script's runas user in), write the archive stat record (`ArchiveStat`), drop
+/// the bundle unless kept, and write `_most_recent_install`.
 ///
 /// Progress: `@step retention ok`, `@step bundle ok`, `@step verify ok`, `@step unpack ok`.
 /// Failures name the step; a wrong digest prints both digests; a full disk says so, with what
@@ -23,29 +23,68 @@ public enum BundleSource: Sendable, Equatable {
 public enum DownloadProgram {
     /// Renders the program. `delete` holds absolute paths from `Retention.directoriesToDelete`;
     /// anything that is not a direct child of the group directory (or is the current
-    /// deployment's own directory) is left out.
+    /// deployment's own directory) is left out. `statFiles` are the revision's regular files
+    /// (paths relative to the archive) in manifest order: the archive stat record
+    /// (`HostLayout.archiveStatFile`) lists them; without them no record is written.
     public static func render(
         layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String,
-        delete: [String], keepBundle: Bool, unpackedBytes: Int64 = 0
+        delete: [String], keepBundle: Bool, unpackedBytes: Int64 = 0, statFiles: [String] = []
     ) -> ShellScript {
-        var script = Bookkeeping.prelude("download and unpack the bundle of deployment \(deploymentID)")
+        var script = opening(
+            "download and unpack the bundle of deployment \(deploymentID)", layout: layout, deploymentID: deploymentID,
+            unpackedBytes: unpackedBytes)
+        retention(delete, layout: layout, deploymentID: deploymentID, into: &script)
+        receive(source, sha256: sha256, keepBundle: keepBundle, into: &script)
+        script.line("t_unpack")
+        if statFiles.isEmpty {
+            script.run("rm", "-f", "--", "\"$t_record\"")
+        } else {
+            ArchiveStat.write(files: statFiles, into: &script)
+        }
+        if !keepBundle, !source.isVerifiedFile {
+            script.run("rm", "-f", "--", "\"$t_bundle\"")
+        }
+        closing(layout: layout, deploymentID: deploymentID, into: &script)
+        return script
+    }
+
+    /// The prelude, helpers and variables, and the deployment directory made (closed).
+    static func opening(_ title: String, layout: HostLayout, deploymentID: String, unpackedBytes: Int64) -> ShellScript
+    {
+        var script = Bookkeeping.prelude(title)
         script.append(helpers())
+        script.append(ArchiveStat.helpers())
         // For the message of a full disk: what unpacking needs.
         Bookkeeping.assign("t_need", String(max(0, unpackedBytes)), in: &script)
         Bookkeeping.assign("t_dir", layout.deploymentDirectory(deploymentID), in: &script)
         Bookkeeping.assign("t_bundle", layout.bundleFile(deploymentID), in: &script)
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
+        Bookkeeping.assign("t_record", layout.archiveStatFile(deploymentID), in: &script)
         script.comment("Closed while the bundle is unpacked; bundle.tar, logs and records are private.")
         script.run(
             "mkdir", "-p", "--", "\"$t_dir/logs\"", "&&", "chmod", "0700", "--", "\"$t_dir\"", "\"$t_dir/logs\"",
             "||", "t_fail", "directories", .quoted("cannot create the deployment directory"), "\"$t_dir\"")
         script.line("umask 077")
+        return script
+    }
+
+    /// Retention (§4.9): the old deployment directories to delete, but never the current one
+    /// nor `keep` (a delta's base).
+    static func retention(
+        _ delete: [String], layout: HostLayout, deploymentID: String, keep: String? = nil,
+        into script: inout ShellScript
+    ) {
         script.comment("Retention (§4.9): old deployment directories, oldest first.")
         let current = layout.deploymentDirectory(deploymentID)
-        for (index, path) in delete.enumerated() where isRetentionTarget(path, layout: layout, current: current) {
+        for (index, path) in delete.enumerated()
+        where isRetentionTarget(path, layout: layout, current: current) && path != keep {
             script.run("t_purge", .number(index), .quoted(path))
         }
         script.line("printf '@step retention ok\\n' >&3")
+    }
+
+    /// Writes `bundle.tar` from the source and checks its digest (`@step bundle`, `@step verify`).
+    static func receive(_ source: BundleSource, sha256: String, keepBundle: Bool, into script: inout ShellScript) {
         if case .verifiedFile(let path) = source {
             script.append(fetchVerified(path, keep: keepBundle))
         } else {
@@ -53,10 +92,10 @@ public enum DownloadProgram {
             // Only hex digits reach the program, so the mismatch note stays one line.
             script.run("t_verify", .quoted(String(sha256.lowercased().filter(\.isHexDigit))))
         }
-        script.line("t_unpack")
-        if !keepBundle, !source.isVerifiedFile {
-            script.run("rm", "-f", "--", "\"$t_bundle\"")
-        }
+    }
+
+    /// Opens the deployment directory and names it `_most_recent_install`; `@done 0`.
+    static func closing(layout: HostLayout, deploymentID: String, into script: inout ShellScript) {
         script.comment("Others may pass through to the archive, which only root and runas users may enter.")
         script.run(
             "chmod", "0711", "--", "\"$t_dir\"", "||", "t_fail", "directories",
@@ -64,9 +103,9 @@ public enum DownloadProgram {
         script.run(
             "mkdir", "-p", "--", .quoted(layout.instructions), "||", "t_fail", "bookkeeping",
             .quoted("cannot create deployment-instructions"), .quoted(layout.instructions))
-        Bookkeeping.writeFile(layout.mostRecentFile, text: current, label: "most-recent", in: &script)
+        Bookkeeping.writeFile(
+            layout.mostRecentFile, text: layout.deploymentDirectory(deploymentID), label: "most-recent", in: &script)
         Bookkeeping.finish(&script)
-        return script
     }
 
     static func isRetentionTarget(_ path: String, layout: HostLayout, current: String) -> Bool {

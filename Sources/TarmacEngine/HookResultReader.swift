@@ -25,7 +25,7 @@ extension HookResult {
             case .step(let name, let status): step(name, status)
             case .note(let text): note(text)
             case .done(let status): exitStatus = status
-            case .fact, .output, .text: break
+            case .fact, .output, .fallback, .text: break
             }
         }
 

@@ -49,6 +49,9 @@ public struct HostFacts: Sendable, Equatable {
     /// A path in that directory (relative to it) that another user could have changed: a
     /// directory kept by an older tarmac with the bundle's modes. Its scripts must not run.
     public var lastSuccessfulUnsafe: String?
+    /// The SHA-256 (64 lowercase hex digits) of the manifest of that directory's archive (its
+    /// `.tarmac/manifest.sha256`): the base a delta bundle can start from.
+    public var baseManifestSHA256: String?
     public var deployments: [DeploymentDirectory] = []
     /// Free bytes on the file system of the deployment root.
     public var freeBytes: Int64?

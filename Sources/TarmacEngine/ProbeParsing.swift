@@ -79,6 +79,10 @@ extension ProbeProgram {
             case "last-successful-unsafe":
                 guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
                 facts.lastSuccessfulUnsafe = String(decoding: bytes, as: UTF8.self)
+            case "base-manifest-sha256":
+                // Optional: anything but 64 lowercase hex digits is no base (nil), not a failed probe.
+                let hex = value.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+                facts.baseManifestSHA256 = value.utf8.count == 64 && hex ? value : nil
             case "deployment":
                 guard fields.count == 2, let mtime = Int64(fields[0]), let name = Bookkeeping.decodeHex(fields[1])
                 else { throw bad }

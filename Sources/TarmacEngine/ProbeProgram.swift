@@ -10,6 +10,7 @@
 ///     @fact last-successful-hex <hex>        `_last_successful_install` (trailing newline dropped)
 ///     @fact last-successful-exists <yes|no>
 ///     @fact last-successful-unsafe <hex>     a path in it others can write, or not owned by this user
+///     @fact base-manifest-sha256 <hex>       its archive's `.tarmac/manifest.sha256` digest (a delta's base)
 ///     @fact deployment <mtime> <hex name>    one per entry of `<root>/<group-id>/`
 ///     @fact free-kib <n>                     free space on the deployment root's file system
 ///     @fact lock <hex id> <pid> <epoch> <alive|dead> [caller]
@@ -64,6 +65,7 @@ public enum ProbeProgram {
         s.append(ProbeStats.helpers())
         s.append(RootCheck.helpers())
         s.append(cleanupHelper())
+        s.append(ArchiveStat.shaHelper())
         s.append(bookkeepingHelpers())
         s.append(LockProgram.holderHelper())
         return s
@@ -102,6 +104,9 @@ public enum ProbeProgram {
         s.line(
             "  [ -z \"$u\" ] || printf '@fact last-successful-unsafe %s\\n' \"$(printf '%s' \"${u#\"$d\"/}\" | t_hex)\" >&3"
         )
+        s.comment("The base a delta can start from: its manifest's digest.")
+        s.line("  t_sha_of \"$d/deployment-archive/.tarmac/manifest.sha256\"")
+        s.line("  [ -z \"$t_sha\" ] || printf '@fact base-manifest-sha256 %s\\n' \"$t_sha\" >&3")
         s.line("}")
         s.line("t_deployments() {")
         s.line("  [ -d \"$1\" ] || return 0")

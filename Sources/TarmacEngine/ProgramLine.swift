@@ -12,12 +12,15 @@
 ///     @note <text>               a warning the program wants the user to see
 ///     @step <name> <status…>     a step finished (e.g. `placed:3 ok`, `copy:12 failed`,
 ///                                `script:0 failed:3 120`; each program documents its own)
+///     @fallback <reason>         a delta download cannot be used: the full bundle must be sent
 ///     @done <status>             the program's own exit status; always last
 public enum ProgramLine: Sendable, Equatable {
     case fact(key: String, value: String)
     case output(stream: OutputStream, text: String)
     case note(String)
     case step(name: String, status: String)
+    /// `DeltaProgram` could not rebuild the archive from the base (one line, the host's words).
+    case fallback(String)
     case done(status: Int32)
     case text(String)
 
@@ -39,6 +42,7 @@ public enum ProgramLine: Sendable, Equatable {
         case "step":
             let (name, status) = split(rest)
             return .step(name: String(name), status: String(status))
+        case "fallback": return .fallback(String(rest))
         case "done":
             if let status = Int32(rest) { return .done(status: status) }
             return .text(String(line))

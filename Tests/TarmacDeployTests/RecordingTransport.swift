@@ -7,7 +7,7 @@ import TarmacHost
 final class RecordingTransport: HostTransport {
     /// The kinds of program tarmac sends.
     enum Program: Hashable, Sendable {
-        case lock, unlock, probe, download, install, readFile, digest
+        case lock, unlock, probe, download, delta, install, readFile, digest
         /// The receipt's two programs: gather what it needs, then write (and sign) it.
         case receiptGather, receiptWrite
         /// The hook program of this event.
@@ -18,7 +18,7 @@ final class RecordingTransport: HostTransport {
             let title = script.lines.first ?? ""
             let kinds: [(String, Program)] = [
                 ("# tarmac: take the host lock", .lock), ("# tarmac: release the host lock", .unlock),
-                ("# tarmac: probe", .probe), ("# tarmac: download", .download), ("# tarmac: install", .install),
+                ("# tarmac: probe", .probe), ("# tarmac: download the delta", .delta), ("# tarmac: download", .download), ("# tarmac: install", .install),
                 ("# Print the first existing file", .readFile), ("# SHA-256 of files", .digest),
                 ("# tarmac: gather what the receipt needs", .receiptGather),
                 ("# tarmac: write the receipt", .receiptWrite),

@@ -176,7 +176,7 @@ struct DownloadProgramTests {
         let script = DownloadProgram.render(
             layout: layout, deploymentID: "d-20260101-1", source: .standardInput(byteCount: 10_240),
             sha256: String(repeating: "0f", count: 32), delete: ["/var/lib/tarmac/g-web/d-20251201-1"],
-            keepBundle: false)
+            keepBundle: false, statFiles: ["appspec.yml", "scripts/start.sh", "it's a \"file\"\n"])
         try Golden.check(script.description, "programs/download.sh")
     }
 }

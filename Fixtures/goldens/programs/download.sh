@@ -46,10 +46,36 @@ t_unpack() {
     t_fail unpack 'cannot set the modes of deployment-archive' "$t_archive"
   printf '@step unpack ok\n' >&3
 }
+t_sha_of() {
+  t_sha=
+  [ -f "$1" ] && [ ! -L "$1" ] || return 0
+  t_sha=$(head -c 65 -- "$1") || t_sha=
+  case ${#t_sha}:$t_sha in 64:*) ;; 65:*' ') t_sha=${t_sha%' '} ;; *) t_sha= ;; esac
+  case $t_sha in *[!0-9a-f]*) t_sha= ;; esac
+}
+# t_stat_add PATH…: appends the record lines of the paths to $t_out.
+t_stat_add() { stat -c '%i %s %.9Y %.9Z %a %u %g' -- "$@" >> "$t_out" || t_stat_bad=1; }
+t_record_begin() {
+  t_out= t_stat_bad=
+  rm -f -- "$t_record"
+  t_sha_of "$t_archive/.tarmac/manifest.sha256"
+  [ -n "$t_sha" ] && cd -- "$t_archive" || { t_stat_bad=1; t_out=/dev/null; return 0; }
+  t_out=$(mktemp -- "$t_dir/.archive.stat.XXXXXX") ||
+    t_fail archive-stat 'could not write the archive stat record' "$t_record"
+  printf '%s %s\n' 'tarmac-archive-stat 1' "$t_sha" > "$t_out" || t_stat_bad=1
+}
+t_record_end() {
+  cd /
+  [ "$t_out" != /dev/null ] || return 0
+  if [ -n "$t_stat_bad" ]; then rm -f -- "$t_out"; return 0; fi
+  mv -fT -- "$t_out" "$t_record" || { rm -f -- "$t_out";
+    t_fail archive-stat 'could not write the archive stat record' "$t_record"; }
+}
 t_let t_need '0'
 t_let t_dir '/var/lib/tarmac/g-web/d-20260101-1'
 t_let t_bundle '/var/lib/tarmac/g-web/d-20260101-1/bundle.tar'
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
+t_let t_record '/var/lib/tarmac/g-web/d-20260101-1/archive.stat'
 # Closed while the bundle is unpacked; bundle.tar, logs and records are private.
 mkdir -p -- "$t_dir/logs" && chmod 0700 -- "$t_dir" "$t_dir/logs" || t_fail directories 'cannot create the deployment directory' "$t_dir"
 umask 077
@@ -63,6 +89,11 @@ t_size=$(wc -c < "$t_bundle" | tr -d ' ')
 printf '@step bundle ok\n' >&3
 t_verify '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f'
 t_unpack
+# The archive stat record: one stat per 200 regular files, in manifest order.
+t_record_begin
+t_stat_add './appspec.yml' './scripts/start.sh' './it'\''s a "file"
+'
+t_record_end
 rm -f -- "$t_bundle"
 # Others may pass through to the archive, which only root and runas users may enter.
 chmod 0711 -- "$t_dir" || t_fail directories 'cannot open the deployment directory' "$t_dir"

@@ -94,6 +94,13 @@ t_cleanup() {
   od -An -v -tx1 -- "$1" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3
   printf '@fact cleanup-size %s\n' "$(wc -c < "$1" | tr -d ' ')" >&3
 }
+t_sha_of() {
+  t_sha=
+  [ -f "$1" ] && [ ! -L "$1" ] || return 0
+  t_sha=$(head -c 65 -- "$1") || t_sha=
+  case ${#t_sha}:$t_sha in 64:*) ;; 65:*' ') t_sha=${t_sha%' '} ;; *) t_sha= ;; esac
+  case $t_sha in *[!0-9a-f]*) t_sha= ;; esac
+}
 # t_last FILE GROUP_DIR: the record must name a deployment directory of this group.
 t_last() {
   [ -f "$1" ] || return 0
@@ -109,6 +116,9 @@ t_last() {
 # A revision whose files others could change (an older tarmac kept the bundle's modes).
   u=$(find "$d" ! -type l \( -perm /022 -o ! -user "$t_uid" \) -print -quit 2>/dev/null)
   [ -z "$u" ] || printf '@fact last-successful-unsafe %s\n' "$(printf '%s' "${u#"$d"/}" | t_hex)" >&3
+# The base a delta can start from: its manifest's digest.
+  t_sha_of "$d/deployment-archive/.tarmac/manifest.sha256"
+  [ -z "$t_sha" ] || printf '@fact base-manifest-sha256 %s\n' "$t_sha" >&3
 }
 t_deployments() {
   [ -d "$1" ] || return 0
