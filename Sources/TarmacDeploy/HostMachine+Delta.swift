@@ -27,7 +27,10 @@ extension HostMachine {
     }
 
     /// The bytes of the full bundle on the wire (or read from disk by `apply`).
-    var fullBundleBytes: Int64 { request.upload?.byteCount ?? request.localBundleByteCount ?? 0 }
+    var fullBundleBytes: Int64 {
+        if case .standardInput(let count) = request.bundleSource { return count }
+        return request.localBundleByteCount ?? 0
+    }
 
     static func deltaTransfer(_ offer: DeltaOffer) -> Transfer {
         var delta = Transfer(kind: .delta, bytes: offer.byteCount, baseRevision: offer.baseRevision)
