@@ -60,6 +60,12 @@ public enum DeltaProgram {
         variables(base, dropBundle: !keepBundle && !source.isVerifiedFile, into: &script)
         lists(base: base, target: target, delta: delta, into: &script)
         DownloadProgram.receive(source, sha256: sha256, keepBundle: keepBundle, into: &script)
+        if let path = (base.files + target).map(\.path).first(where: { !isPlainRelative($0) }) {
+            // The manifests are tarmac's own; still, nothing is resolved outside the archives.
+            script.run(
+                "t_fallback",
+                .quoted("a manifest names a path a delta is not applied to: " + Bookkeeping.display(path)))
+        }
         script.comment("The base: its archive stat record, unchanged since it was written.")
         script.line("t_scratch")
         script.line("t_base_check")
@@ -69,6 +75,10 @@ public enum DeltaProgram {
             delete, layout: layout, deploymentID: deploymentID, keep: base.directory, into: &script)
         script.comment("The archive: the base's files linked, the delta unpacked over them.")
         script.line("t_link")
+        script.comment("Nothing but the base's entries was linked (a link planted for a directory is never entered).")
+        script.run(
+            "t_shape", .quoted(shape(base.files)),
+            .quoted("the base's deployment-archive holds entries its manifest does not list"))
         script.line("t_replaced_files t_remove")
         script.line("t_dropped_directories t_rmdir")
         script.line("t_extract")
@@ -120,8 +130,27 @@ public enum DeltaProgram {
         script.run("t_expect", .quoted(delta.reused.map { kindLine($0) + "\n" }.joined()))
         script.line("t_reused_files t_kind_add")
         script.line("t_check_reused")
-        script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself.")
-        script.run("t_count", .number(target.count + 1))
+        script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself, by kind.")
+        script.run("t_shape", .quoted(shape(target)), .quoted("the rebuilt archive is not the target's"))
+    }
+
+    /// A path below an archive: relative, without empty, `.` or `..` components.
+    static func isPlainRelative(_ path: String) -> Bool {
+        !path.hasPrefix("/") && !path.contains("\0")
+            && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
+                !$0.isEmpty && $0 != "." && $0 != ".."
+            }
+    }
+
+    /// How many entries of each kind an archive of `files` holds besides `.tarmac/`, as
+    /// `t_shape` prints them: `find -printf %y` letters counted, in `sort` order (the archive
+    /// itself is a directory).
+    static func shape(_ files: [BundleManifest.File]) -> String {
+        let counts = [
+            ("d", files.filter { $0.type == .directory }.count + 1), ("f", files.filter { $0.type == .file }.count),
+            ("l", files.filter { $0.type == .symlink }.count),
+        ]
+        return counts.filter { $0.1 > 0 }.map { "\($0.1)\($0.0) " }.joined()
     }
 
     /// `stat -c '%f %s'` of a regular file of `file`'s manifest mode once DownloadBundle took
