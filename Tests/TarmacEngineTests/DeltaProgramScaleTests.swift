@@ -9,7 +9,7 @@ import Testing
 struct ToolLog {
     static let tools = [
         "cp", "rm", "stat", "sha256sum", "rmdir", "find", "chmod", "tar", "cut", "cmp", "mktemp", "mv", "head", "sed",
-        "tr", "wc", "mkdir", "id", "cat", "od", "date",
+        "tr", "wc", "mkdir", "id", "cat", "od", "date", "sort", "uniq", "xargs", "ls",
     ]
     let directory: String
 
