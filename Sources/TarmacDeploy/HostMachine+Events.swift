@@ -81,7 +81,8 @@ extension HostMachine {
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
             sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
             unpackedBytes: ByteSize.onDisk(request.files),
-            statFiles: request.files.filter { $0.type == .file }.map(\.path))
+            statFiles: request.files.filter { $0.type == .file }.map(\.path),
+            executables: request.appspec.hooks.flatMap(\.scripts).map(\.location))
         return ask(
             program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue, .download)
     }

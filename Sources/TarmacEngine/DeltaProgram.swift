@@ -23,7 +23,8 @@ import TarmacCore
 ///    only when nothing else of them changed), and the tail of `DownloadProgram`.
 ///
 /// Progress: `@step bundle ok`, `@step verify ok`, `@step base ok`, `@step retention ok`,
-/// `@step unpack ok`. When the base cannot be used (steps 3 to 5) the program prints
+/// `@step unpack ok`. `executables` (hook scripts) are made executable as `DownloadProgram`
+/// makes them, a file shared with the base by a copy. When the base cannot be used (steps 3 to 5) the program prints
 /// `@fallback <reason>` (one line, no control characters), removes the archive it began
 /// and ends `@done 1`: the full bundle must be sent. Other failures are `t_fail`s as in
 /// `DownloadProgram`. Nothing of the base is ever written but its `archive.stat`.
@@ -51,7 +52,7 @@ public enum DeltaProgram {
     public static func render(
         layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String, base: Base,
         target: [BundleManifest.File], delta: BundleDelta, delete: [String], keepBundle: Bool,
-        unpackedBytes: Int64 = 0
+        unpackedBytes: Int64 = 0, executables: [String] = []
     ) -> ShellScript {
         var script = DownloadProgram.opening(
             "download the delta of deployment \(deploymentID) and rebuild its archive from the base",
@@ -84,8 +85,10 @@ public enum DeltaProgram {
         script.line("t_extract")
         script.line("t_sent_files t_modes")
         script.line("t_modes_rest")
+        DownloadProgram.makeExecutable(executables, into: &script)
         script.line("printf '@step unpack ok\\n' >&3")
-        verification(target: target, delta: delta, into: &script)
+        verification(
+            delta: delta, executable: Set(DownloadProgram.hookScripts(executables)), target: target, into: &script)
         script.comment("The records: the new archive's, and the base's again (linking changed its ctimes).")
         script.line("t_record_begin")
         script.line("t_target_files t_stat_add")
@@ -120,14 +123,17 @@ public enum DeltaProgram {
 
     /// Step 5: the digests of what the delta brought, the kind, size and mode of what the base
     /// lent, and the number of entries (nothing but the target's).
-    static func verification(target: [BundleManifest.File], delta: BundleDelta, into script: inout ShellScript) {
+    static func verification(
+        delta: BundleDelta, executable: Set<String>, target: [BundleManifest.File], into script: inout ShellScript
+    ) {
         script.comment("What the delta brought has the target manifest's digests.")
         let sums = delta.sent.map { String(($0.sha256 ?? "").lowercased().filter(\.isHexDigit)) + "\n" }
         script.run("t_expect", .quoted(sums.joined()))
         script.line("t_sent_files t_sum_add")
         script.line("t_check_sent")
         script.comment("What the base lent is a regular file of the target's size and mode (`stat` %f %s).")
-        script.run("t_expect", .quoted(delta.reused.map { kindLine($0) + "\n" }.joined()))
+        let kinds = delta.reused.map { kindLine($0, executable: executable.contains($0.path)) + "\n" }
+        script.run("t_expect", .quoted(kinds.joined()))
         script.line("t_reused_files t_kind_add")
         script.line("t_check_reused")
         script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself, by kind.")
@@ -154,9 +160,9 @@ public enum DeltaProgram {
     }
 
     /// `stat -c '%f %s'` of a regular file of `file`'s manifest mode once DownloadBundle took
-    /// group and other write and setuid and setgid off.
-    static func kindLine(_ file: BundleManifest.File) -> String {
-        let mode = (UInt32(file.mode, radix: 8) ?? 0) & 0o7777 & ~0o6022
+    /// group and other write and setuid and setgid off (and made it executable, a hook script).
+    static func kindLine(_ file: BundleManifest.File, executable: Bool) -> String {
+        let mode = (UInt32(file.mode, radix: 8) ?? 0) & 0o7777 & ~0o6022 | (executable ? 0o111 : 0)
         return String(0o100000 | mode, radix: 16) + " " + String(file.size)
     }
 }

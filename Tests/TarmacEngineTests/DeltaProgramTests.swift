@@ -208,7 +208,7 @@ struct DeltaProgramTests {
             target: target, delta: BundleDelta.between(base: manifest(base), target: manifest(target)),
             delete: ["/var/lib/tarmac/g-web/d-20251201-1", layout.deploymentDirectory("d-20260101-1")],
             keepBundle: false,
-            unpackedBytes: 4_096)
+            unpackedBytes: 4_096, executables: ["scripts/start.sh", "appspec.yml"])
         try Golden.check(script.description, "programs/delta.sh")
     }
 }

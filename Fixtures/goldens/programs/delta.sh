@@ -34,6 +34,18 @@ t_verify() {
   fi
   printf '@step verify ok\n' >&3
 }
+t_exec() {
+  for t_p do
+    [ -f "$t_p" ] && [ ! -L "$t_p" ] && [ ! -x "$t_p" ] || continue
+    if [ "$(stat -c %h -- "$t_p")" != 1 ]; then
+      t_t=$(mktemp -- "$t_p.XXXXXX") && cp -p -- "$t_p" "$t_t" && mv -f -- "$t_t" "$t_p" ||
+        t_fail unpack 'cannot make a hook script executable' "$t_p"
+    fi
+    chmod a+x -- "$t_p" || t_fail unpack 'cannot make a hook script executable' "$t_p"
+    t_p=$(printf '%s' "${t_p#./}" | tr '\001-\037\177' '[?*]')
+    t_note "Script at specified location: $t_p is not executable; made it executable (chmod a+x)"
+  done
+}
 t_unpack() {
   rm -rf -- "$t_archive" && mkdir -m 0700 -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
   if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
@@ -249,6 +261,8 @@ t_dropped_directories t_rmdir
 t_extract
 t_sent_files t_modes
 t_modes_rest
+# Hook scripts executable now, never a file shared with another archive.
+t_exec './appspec.yml' './scripts/start.sh'
 printf '@step unpack ok\n' >&3
 # What the delta brought has the target manifest's digests.
 t_expect '1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b
@@ -257,7 +271,7 @@ t_expect '1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b
 t_sent_files t_sum_add
 t_check_sent
 # What the base lent is a regular file of the target's size and mode (`stat` %f %s).
-t_expect '81a4 3
+t_expect '81ed 3
 '
 t_reused_files t_kind_add
 t_check_reused
