@@ -61,7 +61,7 @@ extension HostMachine {
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
             sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
             unpackedBytes: ByteSize.onDisk(request.files),
-            statFiles: request.files.filter { $0.type == .file }.map(\.path))
+            statFiles: request.files.filter { $0.type == .file }.map(\.path), executables: hookScripts)
         return ask(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue, .download)
     }
 
@@ -105,8 +105,11 @@ extension HostMachine {
         return DeltaProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: offer.source, sha256: offer.sha256,
             base: base, target: request.files, delta: offer.delta, delete: delete, keepBundle: request.keepBundle,
-            unpackedBytes: ByteSize.onDisk(request.files))
+            unpackedBytes: ByteSize.onDisk(request.files), executables: hookScripts)
     }
+
+    /// The new revision's hook scripts, made executable while DownloadBundle writes the archive.
+    var hookScripts: [String] { request.appspec.hooks.flatMap(\.scripts).map(\.location) }
 
     /// The host's reason when the delta program fell back, or nil.
     static func fallbackReason(_ outcome: Result<ProgramOutcome, any Error>) -> String? {

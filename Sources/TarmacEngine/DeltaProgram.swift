@@ -23,7 +23,8 @@ import TarmacCore
 ///    only when nothing else of them changed), and the tail of `DownloadProgram`.
 ///
 /// Progress: `@step bundle ok`, `@step verify ok`, `@step base ok`, `@step retention ok`,
-/// `@step unpack ok`. When the base cannot be used (steps 3 to 5) the program prints
+/// `@step unpack ok`. `executables` (hook scripts) are made executable as `DownloadProgram`
+/// makes them, a file shared with the base by a copy. When the base cannot be used (steps 3 to 5) the program prints
 /// `@fallback <reason>` (one line, no control characters), removes the archive it began
 /// and ends `@done 1`: the full bundle must be sent. Other failures are `t_fail`s as in
 /// `DownloadProgram`. Nothing of the base is ever written but its `archive.stat`.
@@ -51,7 +52,7 @@ public enum DeltaProgram {
     public static func render(
         layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String, base: Base,
         target: [BundleManifest.File], delta: BundleDelta, delete: [String], keepBundle: Bool,
-        unpackedBytes: Int64 = 0
+        unpackedBytes: Int64 = 0, executables: [String] = []
     ) -> ShellScript {
         var script = DownloadProgram.opening(
             "download the delta of deployment \(deploymentID) and rebuild its archive from the base",
@@ -60,6 +61,12 @@ public enum DeltaProgram {
         variables(base, dropBundle: !keepBundle && !source.isVerifiedFile, into: &script)
         lists(base: base, target: target, delta: delta, into: &script)
         DownloadProgram.receive(source, sha256: sha256, keepBundle: keepBundle, into: &script)
+        if let path = (base.files + target).map(\.path).first(where: { !isPlainRelative($0) }) {
+            // The manifests are tarmac's own; still, nothing is resolved outside the archives.
+            script.run(
+                "t_fallback",
+                .quoted("a manifest names a path a delta is not applied to: " + Bookkeeping.display(path)))
+        }
         script.comment("The base: its archive stat record, unchanged since it was written.")
         script.line("t_scratch")
         script.line("t_base_check")
@@ -69,13 +76,19 @@ public enum DeltaProgram {
             delete, layout: layout, deploymentID: deploymentID, keep: base.directory, into: &script)
         script.comment("The archive: the base's files linked, the delta unpacked over them.")
         script.line("t_link")
+        script.comment("Nothing but the base's entries was linked (a link planted for a directory is never entered).")
+        script.run(
+            "t_shape", .quoted(shape(base.files)),
+            .quoted("the base's deployment-archive holds entries its manifest does not list"))
         script.line("t_replaced_files t_remove")
         script.line("t_dropped_directories t_rmdir")
         script.line("t_extract")
         script.line("t_sent_files t_modes")
         script.line("t_modes_rest")
+        DownloadProgram.makeExecutable(executables, into: &script)
         script.line("printf '@step unpack ok\\n' >&3")
-        verification(target: target, delta: delta, into: &script)
+        verification(
+            delta: delta, executable: Set(DownloadProgram.hookScripts(executables)), target: target, into: &script)
         script.comment("The records: the new archive's, and the base's again (linking changed its ctimes).")
         script.line("t_record_begin")
         script.line("t_target_files t_stat_add")
@@ -110,24 +123,46 @@ public enum DeltaProgram {
 
     /// Step 5: the digests of what the delta brought, the kind, size and mode of what the base
     /// lent, and the number of entries (nothing but the target's).
-    static func verification(target: [BundleManifest.File], delta: BundleDelta, into script: inout ShellScript) {
+    static func verification(
+        delta: BundleDelta, executable: Set<String>, target: [BundleManifest.File], into script: inout ShellScript
+    ) {
         script.comment("What the delta brought has the target manifest's digests.")
         let sums = delta.sent.map { String(($0.sha256 ?? "").lowercased().filter(\.isHexDigit)) + "\n" }
         script.run("t_expect", .quoted(sums.joined()))
         script.line("t_sent_files t_sum_add")
         script.line("t_check_sent")
         script.comment("What the base lent is a regular file of the target's size and mode (`stat` %f %s).")
-        script.run("t_expect", .quoted(delta.reused.map { kindLine($0) + "\n" }.joined()))
+        let kinds = delta.reused.map { kindLine($0, executable: executable.contains($0.path)) + "\n" }
+        script.run("t_expect", .quoted(kinds.joined()))
         script.line("t_reused_files t_kind_add")
         script.line("t_check_reused")
-        script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself.")
-        script.run("t_count", .number(target.count + 1))
+        script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself, by kind.")
+        script.run("t_shape", .quoted(shape(target)), .quoted("the rebuilt archive is not the target's"))
+    }
+
+    /// A path below an archive: relative, without empty, `.` or `..` components.
+    static func isPlainRelative(_ path: String) -> Bool {
+        !path.hasPrefix("/") && !path.contains("\0")
+            && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
+                !$0.isEmpty && $0 != "." && $0 != ".."
+            }
+    }
+
+    /// How many entries of each kind an archive of `files` holds besides `.tarmac/`, as
+    /// `t_shape` prints them: `find -printf %y` letters counted, in `sort` order (the archive
+    /// itself is a directory).
+    static func shape(_ files: [BundleManifest.File]) -> String {
+        let counts = [
+            ("d", files.filter { $0.type == .directory }.count + 1), ("f", files.filter { $0.type == .file }.count),
+            ("l", files.filter { $0.type == .symlink }.count),
+        ]
+        return counts.filter { $0.1 > 0 }.map { "\($0.1)\($0.0) " }.joined()
     }
 
     /// `stat -c '%f %s'` of a regular file of `file`'s manifest mode once DownloadBundle took
-    /// group and other write and setuid and setgid off.
-    static func kindLine(_ file: BundleManifest.File) -> String {
-        let mode = (UInt32(file.mode, radix: 8) ?? 0) & 0o7777 & ~0o6022
+    /// group and other write and setuid and setgid off (and made it executable, a hook script).
+    static func kindLine(_ file: BundleManifest.File, executable: Bool) -> String {
+        let mode = (UInt32(file.mode, radix: 8) ?? 0) & 0o7777 & ~0o6022 | (executable ? 0o111 : 0)
         return String(0o100000 | mode, radix: 16) + " " + String(file.size)
     }
 }

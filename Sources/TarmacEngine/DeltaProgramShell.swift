@@ -160,7 +160,7 @@ enum DeltaProgramShell {
         return s
     }
 
-    /// `t_sum_add`, `t_kind_add`, `t_check_sent`, `t_check_reused`, `t_count N`.
+    /// `t_sum_add`, `t_kind_add`, `t_check_sent`, `t_check_reused`, `t_shape COUNTS WHAT`.
     static func verification() -> ShellScript {
         var s = ShellScript()
         s.comment("sha256sum escapes an odd name with a leading backslash: only the 64 digits are kept.")
@@ -182,12 +182,11 @@ enum DeltaProgramShell {
             "  t_fallback \"the base's file $t_picked is not a regular file of the size and mode the target manifest names\""
         )
         s.line("}")
-        s.line("t_count() {")
-        s.line("  t_n=$(find . -path ./.tarmac -prune -o -printf x | wc -c | tr -d ' ') || t_n=unknown")
-        s.line("  [ \"$t_n\" = \"$1\" ] ||")
-        s.line(
-            "    t_fallback \"the rebuilt archive holds $t_n entries where the target has $1: the base's deployment-archive holds files its manifest does not list\""
-        )
+        s.comment("t_shape COUNTS WHAT: the entries here but .tarmac/, by kind (\"3d 5f 2l \"), must be COUNTS.")
+        s.line("t_shape() {")
+        s.line("  t_got=$(find . -path ./.tarmac -prune -o -printf '%y\\n' | sort | uniq -c |")
+        s.line("    while read -r t_c t_y; do printf '%s%s ' \"$t_c\" \"$t_y\"; done) || t_got=unknown")
+        s.line("  [ \"$t_got\" = \"$1\" ] || t_fallback \"$2 (entries by kind: $t_got where the manifest has $1)\"")
         s.line("}")
         return s
     }

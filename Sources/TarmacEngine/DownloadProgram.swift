@@ -26,9 +26,13 @@ public enum DownloadProgram {
     /// deployment's own directory) is left out. `statFiles` are the revision's regular files
     /// (paths relative to the archive) in manifest order: the archive stat record
     /// (`HostLayout.archiveStatFile`) lists them; without them no record is written.
+    /// `executables` are the revision's hook scripts (AppSpec locations): made executable
+    /// before the record is written, as the hook program would make them later (which would
+    /// change their ctimes and so the record).
     public static func render(
         layout: HostLayout, deploymentID: String, source: BundleSource, sha256: String,
-        delete: [String], keepBundle: Bool, unpackedBytes: Int64 = 0, statFiles: [String] = []
+        delete: [String], keepBundle: Bool, unpackedBytes: Int64 = 0, statFiles: [String] = [],
+        executables: [String] = []
     ) -> ShellScript {
         var script = opening(
             "download and unpack the bundle of deployment \(deploymentID)", layout: layout, deploymentID: deploymentID,
@@ -36,6 +40,10 @@ public enum DownloadProgram {
         retention(delete, layout: layout, deploymentID: deploymentID, into: &script)
         receive(source, sha256: sha256, keepBundle: keepBundle, into: &script)
         script.line("t_unpack")
+        if !hookScripts(executables).isEmpty {
+            script.line("cd -- \"$t_archive\" || t_fail unpack 'cannot enter deployment-archive' \"$t_archive\"")
+            makeExecutable(executables, into: &script)
+        }
         if statFiles.isEmpty {
             script.run("rm", "-f", "--", "\"$t_record\"")
         } else {
@@ -108,6 +116,21 @@ public enum DownloadProgram {
         Bookkeeping.finish(&script)
     }
 
+    /// Hook script locations as paths below the archive (a leading `./` dropped; anything
+    /// that is not a plain relative path left out), once each.
+    static func hookScripts(_ locations: [String]) -> [String] {
+        let paths = locations.map { $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }
+        return Array(Set(paths.filter(DeltaProgram.isPlainRelative))).sorted()
+    }
+
+    /// `t_exec` batches over the hook scripts, from the archive as the current directory.
+    static func makeExecutable(_ locations: [String], into script: inout ShellScript) {
+        let paths = hookScripts(locations)
+        guard !paths.isEmpty else { return }
+        script.comment("Hook scripts executable now, never a file shared with another archive.")
+        ArchiveStat.batches(paths, call: "t_exec", into: &script)
+    }
+
     static func isRetentionTarget(_ path: String, layout: HostLayout, current: String) -> Bool {
         let prefix = layout.groupDirectory + "/"
         guard path.hasPrefix(prefix), path != current else { return false }
@@ -177,6 +200,20 @@ public enum DownloadProgram {
         )
         s.line("  fi")
         s.line("  printf '@step verify ok\\n' >&3")
+        s.line("}")
+        // A file with more than one link is one an archive shares with another: a copy is
+        // made executable instead.
+        s.line("t_exec() {")
+        s.line("  for t_p do")
+        s.line("    [ -f \"$t_p\" ] && [ ! -L \"$t_p\" ] && [ ! -x \"$t_p\" ] || continue")
+        s.line("    if [ \"$(stat -c %h -- \"$t_p\")\" != 1 ]; then")
+        s.line("      t_t=$(mktemp -- \"$t_p.XXXXXX\") && cp -p -- \"$t_p\" \"$t_t\" && mv -f -- \"$t_t\" \"$t_p\" ||")
+        s.line("        t_fail unpack 'cannot make a hook script executable' \"$t_p\"")
+        s.line("    fi")
+        s.line("    chmod a+x -- \"$t_p\" || t_fail unpack 'cannot make a hook script executable' \"$t_p\"")
+        s.line("    t_p=$(printf '%s' \"${t_p#./}\" | tr '\\001-\\037\\177' '[?*]')")
+        s.line("    t_note \"Script at specified location: $t_p is not executable; made it executable (chmod a+x)\"")
+        s.line("  done")
         s.line("}")
         s.line("t_unpack() {")
         s.line(

@@ -73,12 +73,12 @@ enum DeltaRun {
     @discardableResult
     static func full(
         _ box: ProgramSandbox, _ fixture: DeltaFixture, _ revision: DeltaFixture.Revision, id: String,
-        record: Bool = true
+        record: Bool = true, executables: [String] = []
     ) throws -> ProgramRun {
         let bundle = try fixture.fullBundle(revision)
         let script = DownloadProgram.render(
             layout: layout, deploymentID: id, source: .localFile(bundle.path), sha256: bundle.sha256, delete: [],
-            keepBundle: false, statFiles: record ? revision.regularFiles : [])
+            keepBundle: false, statFiles: record ? revision.regularFiles : [], executables: executables)
         let run = try box.run(script)
         #expect(run.done == 0, "full download of \(revision.name): \(run.lines) \(run.stderr)")
         return run
@@ -88,17 +88,18 @@ enum DeltaRun {
     static func delta(
         _ box: ProgramSandbox, _ fixture: DeltaFixture, from base: DeltaFixture.Revision, baseID: String,
         to target: DeltaFixture.Revision, id: String, bundle: DeltaFixture.Bundle? = nil, baseSHA256: String? = nil,
-        delete: [String] = [], prepare: String = ":"
+        delete: [String] = [], prepare: String = ":", executables: [String] = []
     ) throws -> ProgramRun {
         let script = try program(
             fixture, from: base, baseID: baseID, to: target, id: id, bundle: bundle, baseSHA256: baseSHA256,
-            delete: delete)
+            delete: delete, executables: executables)
         return try box.run(script, prepare: prepare)
     }
 
     static func program(
         _ fixture: DeltaFixture, from base: DeltaFixture.Revision, baseID: String, to target: DeltaFixture.Revision,
-        id: String, bundle: DeltaFixture.Bundle? = nil, baseSHA256: String? = nil, delete: [String] = []
+        id: String, bundle: DeltaFixture.Bundle? = nil, baseSHA256: String? = nil, delete: [String] = [],
+        executables: [String] = []
     ) throws -> ShellScript {
         let bundle = try bundle ?? fixture.deltaBundle(from: base, to: target)
         return DeltaProgram.render(
@@ -107,7 +108,7 @@ enum DeltaRun {
                 directory: layout.deploymentDirectory(baseID), manifestSHA256: baseSHA256 ?? base.manifestSHA256,
                 files: base.manifest.files),
             target: target.manifest.files, delta: BundleDelta.between(base: base.manifest, target: target.manifest),
-            delete: delete, keepBundle: false)
+            delete: delete, keepBundle: false, executables: executables)
     }
 
     /// What a fresh `stat` of `files` in the archive of `id` says, as a record with `sha`.

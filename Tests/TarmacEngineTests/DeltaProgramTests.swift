@@ -38,8 +38,9 @@ struct DeltaProgramTests {
             ("new dir", .directory()), ("new dir/x", .file("unchanged\n")),
         ]
         for (index, name) in odd.enumerated() {
-            // Every other odd name changes; the rest are reused.
-            entries.append((name, .file(index % 2 == 0 ? "odd \(index)\n" : "odd \(index) changed\n")))
+            // Every other odd name changes (a newline, a backslash and a tab among them: sha256sum
+            // escapes those); the rest are reused.
+            entries.append((name, .file(index % 2 == 1 ? "odd \(index)\n" : "odd \(index) changed\n")))
         }
         return try fixture.revision(name, entries)
     }
@@ -54,6 +55,7 @@ struct DeltaProgramTests {
         let (base, target) = (try Self.base(fixture), try Self.target(fixture))
         let delta = BundleDelta.between(base: base.manifest, target: target.manifest)
         #expect(delta.reused.count >= 10 && delta.sent.count >= 6 && delta.droppedDirectories.count == 3)
+        #expect(Set(delta.sent.map(\.path)).isSuperset(of: ["new\nline", "back\\slash", "tab\there"]))
         try DeltaRun.full(box, fixture, base, id: "d-1")
         let baseArchive = box.host(Self.layout.archiveDirectory("d-1"))
         let (before, inodes) = (try TreeSnapshot.take(baseArchive), try TreeSnapshot.inodes(baseArchive))
@@ -206,7 +208,7 @@ struct DeltaProgramTests {
             target: target, delta: BundleDelta.between(base: manifest(base), target: manifest(target)),
             delete: ["/var/lib/tarmac/g-web/d-20251201-1", layout.deploymentDirectory("d-20260101-1")],
             keepBundle: false,
-            unpackedBytes: 4_096)
+            unpackedBytes: 4_096, executables: ["scripts/start.sh", "appspec.yml"])
         try Golden.check(script.description, "programs/delta.sh")
     }
 }

@@ -176,7 +176,8 @@ struct DownloadProgramTests {
         let script = DownloadProgram.render(
             layout: layout, deploymentID: "d-20260101-1", source: .standardInput(byteCount: 10_240),
             sha256: String(repeating: "0f", count: 32), delete: ["/var/lib/tarmac/g-web/d-20251201-1"],
-            keepBundle: false, statFiles: ["appspec.yml", "scripts/start.sh", "it's a \"file\"\n"])
+            keepBundle: false, statFiles: ["appspec.yml", "scripts/start.sh", "it's a \"file\"\n"],
+            executables: ["./scripts/start.sh"])
         try Golden.check(script.description, "programs/download.sh")
     }
 }

@@ -34,6 +34,18 @@ t_verify() {
   fi
   printf '@step verify ok\n' >&3
 }
+t_exec() {
+  for t_p do
+    [ -f "$t_p" ] && [ ! -L "$t_p" ] && [ ! -x "$t_p" ] || continue
+    if [ "$(stat -c %h -- "$t_p")" != 1 ]; then
+      t_t=$(mktemp -- "$t_p.XXXXXX") && cp -p -- "$t_p" "$t_t" && mv -f -- "$t_t" "$t_p" ||
+        t_fail unpack 'cannot make a hook script executable' "$t_p"
+    fi
+    chmod a+x -- "$t_p" || t_fail unpack 'cannot make a hook script executable' "$t_p"
+    t_p=$(printf '%s' "${t_p#./}" | tr '\001-\037\177' '[?*]')
+    t_note "Script at specified location: $t_p is not executable; made it executable (chmod a+x)"
+  done
+}
 t_unpack() {
   rm -rf -- "$t_archive" && mkdir -m 0700 -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
   if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
@@ -195,10 +207,11 @@ t_check_reused() {
   t_pick t_reused_files "$t_line"
   t_fallback "the base's file $t_picked is not a regular file of the size and mode the target manifest names"
 }
-t_count() {
-  t_n=$(find . -path ./.tarmac -prune -o -printf x | wc -c | tr -d ' ') || t_n=unknown
-  [ "$t_n" = "$1" ] ||
-    t_fallback "the rebuilt archive holds $t_n entries where the target has $1: the base's deployment-archive holds files its manifest does not list"
+# t_shape COUNTS WHAT: the entries here but .tarmac/, by kind ("3d 5f 2l "), must be COUNTS.
+t_shape() {
+  t_got=$(find . -path ./.tarmac -prune -o -printf '%y\n' | sort | uniq -c |
+    while read -r t_c t_y; do printf '%s%s ' "$t_c" "$t_y"; done) || t_got=unknown
+  [ "$t_got" = "$1" ] || t_fallback "$2 (entries by kind: $t_got where the manifest has $1)"
 }
 t_let t_base '/var/lib/tarmac/g-web/d-20260101-1'
 t_let t_base_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
@@ -241,11 +254,15 @@ t_purge 0 '/var/lib/tarmac/g-web/d-20251201-1'
 printf '@step retention ok\n' >&3
 # The archive: the base's files linked, the delta unpacked over them.
 t_link
+# Nothing but the base's entries was linked (a link planted for a directory is never entered).
+t_shape '3d 3f ' 'the base'\''s deployment-archive holds entries its manifest does not list'
 t_replaced_files t_remove
 t_dropped_directories t_rmdir
 t_extract
 t_sent_files t_modes
 t_modes_rest
+# Hook scripts executable now, never a file shared with another archive.
+t_exec './appspec.yml' './scripts/start.sh'
 printf '@step unpack ok\n' >&3
 # What the delta brought has the target manifest's digests.
 t_expect '1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b
@@ -254,12 +271,12 @@ t_expect '1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b
 t_sent_files t_sum_add
 t_check_sent
 # What the base lent is a regular file of the target's size and mode (`stat` %f %s).
-t_expect '81a4 3
+t_expect '81ed 3
 '
 t_reused_files t_kind_add
 t_check_reused
-# Nothing else: the entries of the archive but .tarmac, and the archive itself.
-t_count 6
+# Nothing else: the entries of the archive but .tarmac, and the archive itself, by kind.
+t_shape '2d 3f 1l ' 'the rebuilt archive is not the target'\''s'
 # The records: the new archive's, and the base's again (linking changed its ctimes).
 t_record_begin
 t_target_files t_stat_add

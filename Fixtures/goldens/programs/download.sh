@@ -34,6 +34,18 @@ t_verify() {
   fi
   printf '@step verify ok\n' >&3
 }
+t_exec() {
+  for t_p do
+    [ -f "$t_p" ] && [ ! -L "$t_p" ] && [ ! -x "$t_p" ] || continue
+    if [ "$(stat -c %h -- "$t_p")" != 1 ]; then
+      t_t=$(mktemp -- "$t_p.XXXXXX") && cp -p -- "$t_p" "$t_t" && mv -f -- "$t_t" "$t_p" ||
+        t_fail unpack 'cannot make a hook script executable' "$t_p"
+    fi
+    chmod a+x -- "$t_p" || t_fail unpack 'cannot make a hook script executable' "$t_p"
+    t_p=$(printf '%s' "${t_p#./}" | tr '\001-\037\177' '[?*]')
+    t_note "Script at specified location: $t_p is not executable; made it executable (chmod a+x)"
+  done
+}
 t_unpack() {
   rm -rf -- "$t_archive" && mkdir -m 0700 -- "$t_archive" || t_fail unpack 'cannot wipe deployment-archive' "$t_archive"
   if ! t_err=$(tar -x -p --no-same-owner -f "$t_bundle" -C "$t_archive" 2>&1); then
@@ -89,6 +101,9 @@ t_size=$(wc -c < "$t_bundle" | tr -d ' ')
 printf '@step bundle ok\n' >&3
 t_verify '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f'
 t_unpack
+cd -- "$t_archive" || t_fail unpack 'cannot enter deployment-archive' "$t_archive"
+# Hook scripts executable now, never a file shared with another archive.
+t_exec './scripts/start.sh'
 # The archive stat record: one stat per 200 regular files, in manifest order.
 t_record_begin
 t_stat_add './appspec.yml' './scripts/start.sh' './it'\''s a "file"
