@@ -28,17 +28,23 @@ GENERATE_MANUAL = .build/generate-manual/debug/generate-manual
 DIST_STAGE = .build/dist
 DIST = dist
 
-.PHONY: all deps build release dist generate-manual test demo bench install lint goldens fleet-clean clean roots
+.PHONY: all deps build release dist generate-manual test demo bench bench-deps bench-roots install lint goldens \
+        fleet-clean clean roots
 
 all: build
 
-# Installs the system packages the build and the tests use; a no-op when all are present.
-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+# Installs the packages $(1) that are missing (apt-get); a no-op when all are present.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+# Installs the system packages the build and the tests use; a no-op when all are present.
+deps:
+	$(call apt_install,$(APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build
@@ -80,8 +86,19 @@ demo: build roots
 	TARMAC=$(CURDIR)/$(BIN_DEBUG) sh Fixtures/demo.sh
 
 # Speed and memory against baselines measured in the same run (Benchmarks/bench.py).
-bench: release roots
+bench: release roots bench-roots bench-deps
 	python3 Benchmarks/bench.py --tarmac $(BIN_RELEASE)
+
+# The bench's baselines on this machine: rsync (rsync -a --delete over OpenSSH, the floor of a
+# one-file change); the fleet hosts get theirs from the debian-N-bench roots.
+BENCH_APT_PACKAGES = rsync
+bench-deps: deps
+	$(call apt_install,$(BENCH_APT_PACKAGES))
+
+# The bench fleet's systems: debian-N-full + rsync (Fixtures/fleet/roots.sh), built once like the
+# test roots but only for the bench.
+bench-roots: deps
+	bash Fixtures/fleet/roots.sh build debian-11-bench debian-12-bench debian-13-bench
 
 # The tree of the dist tarball under PREFIX: binary, manual pages, completions.
 install: dist

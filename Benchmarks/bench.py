@@ -3,6 +3,20 @@
 
 Every ratio compares two commands run alternately on the same tree in this run, so the
 machine's speed cancels out. Nothing here asserts a time; the numbers are for people.
+
+Sections (--only NAME, repeatable; default all):
+  bundle       tarmac bundle (tar.gz, tar.zst) vs git archive; peak memory on one big file
+  apply        tarmac apply, first install and the same revision again, vs tar -xzf
+  glob         apply with an adversarial permissions glob vs the pattern *
+  fleet        tarmac deploy to 8 fleet hosts vs the ssh|tar floor and Ansible; SSH round
+               trips per host; the tiny bundle to 8-64 hosts
+  onefile      a one-file commit deployed to 8 hosts vs rsync -a --delete over OpenSSH:
+               time ratio, bytes sent on the hosts' links, transfer kind per host
+  commits      --commits N (default 100) small commits deployed one after another to 8
+               hosts, tarmac vs rsync: total time and bytes sent
+  delta-apply  one host: a one-file change applied over the installed revision, as the full
+               bundle and as `bundle --base` (when this build has it), vs tar -xzf
+The last three are in bench_delta.py.
 """
 import argparse
 import datetime
@@ -266,11 +280,11 @@ class Fleet:
         self.known_hosts = os.path.join(directory, "known_hosts")
         self.hosts = []
 
-    def start(self, count, disk_size):
-        """Starts `count` hosts, each with a disk (tmpfs) of `disk_size`."""
+    def start(self, count, disk_size, systems="debian-11-full,debian-12-full,debian-13-full"):
+        """Starts `count` hosts, each with a disk (tmpfs) of `disk_size`, cycling through `systems`."""
         # Systems with python3: ansible needs it on the hosts, tarmac does not.
         start = subprocess.run(["bash", FLEET_SH, "start", self.directory, str(count), "--disk-size", disk_size,
-                                "--system", "debian-11-full,debian-12-full,debian-13-full"],
+                                "--system", systems],
                                capture_output=True, text=True)
         if start.returncode != 0:
             sys.exit(f"bench: fleet.sh start {count} failed:\n{start.stderr}")
@@ -555,7 +569,7 @@ def remove_work(work):
         shutil.rmtree(work, ignore_errors=True)
 
 
-SECTIONS = ("bundle", "apply", "glob", "fleet")
+SECTIONS = ("bundle", "apply", "glob", "fleet", "onefile", "commits", "delta-apply")
 
 
 def main():
@@ -563,6 +577,8 @@ def main():
     parser.add_argument("--tarmac", required=True)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--big-file-mib", type=int, default=1024)
+    parser.add_argument("--commits", type=int, default=100,
+                        help="small commits the `commits` section deploys one after another (default 100)")
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run only this section (repeatable); default: all of them")
     args = parser.parse_args()
@@ -585,6 +601,13 @@ def main():
             glob_bench(tarmac, work, args.rounds)
         if "fleet" in sections:
             fleet_bench(tarmac, repo, work, args.rounds)
+        # The sections of small changes (issue #13) live in bench_delta.py, which reads this module as `bench`.
+        sys.modules.setdefault("bench", sys.modules[__name__])
+        import bench_delta
+        if "onefile" in sections or "commits" in sections:
+            bench_delta.delta_fleet_bench(tarmac, repo, work, args.rounds, args.commits, sections)
+        if "delta-apply" in sections:
+            bench_delta.delta_apply_bench(tarmac, repo, work, args.rounds)
     finally:
         remove_work(work)
 

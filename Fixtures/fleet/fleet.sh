@@ -67,7 +67,8 @@ usage: $PROGRAM COMMAND DIR [ARGS]
                          start N hosts (1–$MAX_HOSTS) and describe them in DIR; K (1–250) is
                          picked when not given; SIZE is the tmpfs holding each host's
                          changes (default 256m); host i runs the i-th system of the list,
-                         cycling (debian-11|12|13, each also as …-full; default
+                         cycling (debian-11|12|13, each also as …-full or
+                         …-bench, which is -full + rsync; default
                          mix = $MIX); --bastion puts the hosts behind a bastion host
                          (reachable only through it, e.g. with ProxyJump)
   stop DIR               tear everything down; safe to repeat, and on a crashed run's DIR
@@ -499,8 +500,8 @@ choose_systems() {
     IFS=, read -ra systems <<<"$list"
     ((${#systems[@]})) || die "start: --system names no system"
     for system in "${systems[@]}"; do
-        [[ $system =~ ^debian-1[123](-full)?$ ]] ||
-            die "start: no system '$system' (debian-11, debian-12, debian-13, each also as …-full)"
+        [[ $system =~ ^debian-1[123](-full|-bench)?$ ]] ||
+            die "start: no system '$system' (debian-11, debian-12, debian-13, each also as …-full or …-bench)"
         [[ -x $ROOTS/$system$SSHD ]] ||
             die "start: $system is not built in $ROOTS (make roots, or bash ${0%/*}/roots.sh build $system)"
     done

@@ -9,6 +9,13 @@
 #   debian-12        bookworm, OpenSSH 9.2     debian-12-full   the same + sudo, acl, python3
 #   debian-13        trixie,   OpenSSH 10.0    debian-13-full   the same + sudo, acl, python3
 #
+# and, for `make bench` only (not in the default list, so tests never wait for them),
+# debian-11-bench, debian-12-bench and debian-13-bench: the -full system + rsync, the
+# baseline the bench compares tarmac with (rsync -a --delete over OpenSSH needs rsync at
+# both ends). Their own systems, not a package added to -full: a root is built once and
+# never updated, so a package added to an existing system would be missing from the roots
+# already cached.
+#
 # The roots are built once and cached outside the repository, in ROOTS (TARMAC_ROOTS_DIR,
 # default /var/cache/tarmac-test/roots), one directory per system named as above. A
 # root is only ever read: fleet hosts stack their changes on it with an overlay.
@@ -32,7 +39,8 @@ usage: $PROGRAM [build] [SYSTEM…]     build the missing roots (default: all of
        $PROGRAM list                  print the systems there are, one a line
 
 SYSTEM is debian-11, debian-12 or debian-13, optionally with -full (the same system with
-sudo, acl and python3 installed, as an administered server often has).
+sudo, acl and python3 installed, as an administered server often has) or -bench (-full
+and rsync: the bench's baseline; not built by default).
 Roots live in $ROOTS (TARMAC_ROOTS_DIR); packages come from $MIRROR
 (TARMAC_ROOTS_MIRROR). Building needs root and debootstrap.
 EOF
@@ -47,7 +55,8 @@ note() { printf '%s: %s\n' "$PROGRAM" "$*" >&2; }
 
 # Prints the Debian suite of system $1; fails for a name that is not a system.
 suite_of() {
-    case ${1%-full} in
+    local base=${1%-full}
+    case ${base%-bench} in
         debian-11) echo bullseye ;;
         debian-12) echo bookworm ;;
         debian-13) echo trixie ;;
@@ -59,6 +68,7 @@ suite_of() {
 packages_of() {
     case $1 in
         *-full) echo openssh-server,sudo,acl,python3 ;;
+        *-bench) echo openssh-server,sudo,acl,python3,rsync ;;
         *) echo openssh-server ;;
     esac
 }
