@@ -158,34 +158,68 @@ struct DeltaApplyTests {
         #expect(after == before, "before:\n\(before)after:\n\(after)")
     }
 
-    /// The base matches; until HostMachine runs DeltaProgram (`AppliedDelta.hostMachineRunsDeltas`)
-    /// apply stops there. The integrator turns this into an install test.
-    @Test func aDeltaFromTheInstalledRevisionPassesTheBaseCheck() throws {
-        let repo = try ApplyTests.hookedApp(revision: 1)
+    /// The USB route end to end: deltas in a row and one back to an earlier revision, each
+    /// applied on the host that has its base, end file by file (and in the cleanup record)
+    /// where the full bundle of that revision ends on a fresh host.
+    @Test func deltasInARowAndBackEndWhereFullBundlesEnd() throws {
+        let repo = try GitFixture.empty("delta-apply")
         defer { repo.remove() }
-        let first = try DeltaBundleCLITests.commit(repo)
-        let full = repo.root + "/.git/r1.tar.zst"
-        let bundled = try repo.tarmac("bundle", "--format", "tar.zst", "-o", full)
-        #expect(bundled.status == 0, "\(bundled.stderr)")
-        try ApplyTests.writeRevision(repo, 2)
-        let delta = repo.root + "/.git/d12.tar.zst"
-        let made = try repo.tarmac("bundle", "--format", "tar.zst", "--base", first, "-o", delta)
-        #expect(made.status == 0, "\(made.stderr)")
-        let mounts = try PrivateMounts.make()
-        defer { mounts.remove() }
-        let installed = try mounts.run(
-            "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["B": full])
-        #expect(installed.status == 0, "\(installed.stderr)")
-        let before = try Self.snapshot(mounts)
+        var commits: [String] = []
+        var full: [String] = []
+        for n in 1...3 {
+            try ApplyKeepTests.write(repo, n)
+            commits.append(try DeltaBundleCLITests.commit(repo))
+            full.append(try ApplyTests.bundlePath(repo, "r\(n).tar.gz"))
+        }
+        let host = try PrivateMounts.make()
+        defer { host.remove() }
+        try ApplyKeepTests.apply(host, full[0])
+        // 1 → 2 → 3 → 2, each a delta from the revision the host has.
+        for (step, (from, to)) in [(1, 2), (2, 3), (3, 2)].enumerated() {
+            let delta = repo.root + "/.git/d\(from)\(to).tar.gz"
+            let made = try repo.tarmac("bundle", "--rev", commits[to - 1], "--base", commits[from - 1], "-o", delta)
+            #expect(made.status == 0, "\(made.stderr)")
+            let result = try host.run(
+                "\"$TARMAC\" apply \"$D\" --deployment-root \"$ROOT\" --deployment-group web",
+                environment: ["D": delta])
+            #expect(result.status == 0, "step \(step): \(result.stderr)")
+            #expect((result.stdout + result.stderr).contains("delta from \(commits[from - 1])"), "step \(step)")
+            let fresh = try PrivateMounts.make()
+            defer { fresh.remove() }
+            try ApplyKeepTests.apply(fresh, full[to - 1])
+            #expect(
+                try ApplyKeepTests.tree(host.optDirectory + "/app")
+                    == ApplyKeepTests.tree(fresh.optDirectory + "/app"), "step \(step)")
+            #expect(try ApplyKeepTests.cleanup(host) == ApplyKeepTests.cleanup(fresh), "step \(step)")
+        }
+    }
 
-        let result = try mounts.run(
-            "\"$TARMAC\" apply \"$D\" --deployment-root \"$ROOT\" --deployment-group web", environment: ["D": delta])
-        #expect(result.status == 2)
-        #expect(
-            result.stderr.contains("delta bundles cannot be applied yet: this host has the base (\(first))"),
-            "\(result.stderr)")
-        let after = try Self.snapshot(mounts)
-        #expect(after == before, "before:\n\(before)after:\n\(after)")
+    /// A base changed in place since it was installed (its mtime put back): the host has no
+    /// full bundle to fall back to, so DownloadBundle fails, nothing is installed, and the
+    /// message says to apply the full bundle.
+    @Test func aChangedBaseFailsTheDeltaWithNothingInstalled() throws {
+        let repo = try GitFixture.empty("delta-apply-changed")
+        defer { repo.remove() }
+        try ApplyKeepTests.write(repo, 1)
+        let first = try DeltaBundleCLITests.commit(repo)
+        let full = try ApplyTests.bundlePath(repo, "r1.tar.gz")
+        try ApplyKeepTests.write(repo, 2)
+        let delta = try Self.delta(repo, base: first, "d12.tar.gz")
+        let host = try PrivateMounts.make()
+        defer { host.remove() }
+        try ApplyKeepTests.apply(host, full)
+        let before = try ApplyKeepTests.tree(host.optDirectory + "/app")
+        let result = try host.run(
+            "d=$(cat \"$ROOT\"/deployment-instructions/*_last_successful_install) && "
+                + "f=\"$d/deployment-archive/app/static/logo.txt\" && t=$(stat -c %y \"$f\") && "
+                + "echo tampered >> \"$f\" && touch -d \"$t\" \"$f\" && "
+                + "\"$TARMAC\" apply \"$D\" --deployment-root \"$ROOT\" --deployment-group web",
+            environment: ["D": delta])
+        #expect(result.status == 1, "\(result.stderr)")
+        let said = result.stdout + result.stderr
+        #expect(said.contains("fell back on the host"), "\(said)")
+        #expect(said.contains("apply the full bundle of this revision"), "\(said)")
+        #expect(try ApplyKeepTests.tree(host.optDirectory + "/app") == before, "nothing was installed")
     }
 
     /// The base's records are read like every record: one others could write is not trusted.
