@@ -20,9 +20,13 @@ extension HostMachine {
             return planned(nil, purpose: purpose, at: now)
         }
         // The previous install's files that Install may leave alone are hashed first, in one
-        // more program; nothing runs on a first install.
-        let paths = InstallPlanner.pathsToVerify(
+        // more program, but for those the last Install's stat record vouches for; nothing
+        // runs on a first install, or when the record vouches for every one.
+        let candidates = InstallPlanner.pathsToVerify(
             spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+        let known = InstallStatRecord.knownDigests(candidates, facts: facts)
+        facts.digests.merge(known) { _, recorded in recorded }
+        let paths = candidates.filter { known[$0] == nil }
         guard paths.isEmpty else {
             return ask(
                 DigestProgram.render(paths: paths), event: "probe",

@@ -14,9 +14,13 @@
 /// A failure stops the program with `@step <kind>:<index> failed` and a `@note`; the index
 /// points into `plan.removals`, `plan.steps` or `plan.permissions` (see `failure(in:plan:)`).
 /// Progress is recorded per group (see `InstallGroup`), so a failed run says what it changed.
+/// Last, what it left of `recorded` (the files it wrote or kept, with their content's SHA-256)
+/// goes into the group's `InstallStatRecord`.
 public enum InstallProgram {
     /// Renders the program for `plan` of deployment `deploymentID`.
-    public static func render(plan: InstallPlan, layout: HostLayout, deploymentID: String) -> ShellScript {
+    public static func render(
+        plan: InstallPlan, layout: HostLayout, deploymentID: String, recorded: [InstallStatRecord.Entry] = []
+    ) -> ShellScript {
         var script = Bookkeeping.prelude("install deployment \(deploymentID) of group \(layout.groupID)")
         script.append(helpers())
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
@@ -31,6 +35,7 @@ public enum InstallProgram {
         script.append(removals(plan))
         script.append(steps(plan, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))
+        script.append(InstallStatRecord.program(recorded, plan: plan, file: layout.installStatFile))
         script.line("cd /")
         Bookkeeping.writeFile(
             layout.lastSuccessfulFile, text: layout.deploymentDirectory(deploymentID), label: "last-successful",

@@ -42,6 +42,7 @@ extension ProbeProgram {
         var cleanupBytes: [UInt8]?
         var cleanupSize: Int?
         var lastSuccessfulBytes: [UInt8]?
+        var installStatLines: [String]?
         var stats = ProbeStats.Parser()
 
         init(request: ProbeRequest) {
@@ -89,6 +90,9 @@ extension ProbeProgram {
             case "lock":
                 guard let lock = LockProgram.parseLockFact(value) else { throw bad }
                 facts.lock = lock
+            case "install-stat":
+                if installStatLines == nil { installStatLines = [] }
+                installStatLines?.append(value)
             default: break  // a newer probe's fact: ignored
             }
         }
@@ -107,6 +111,7 @@ extension ProbeProgram {
             if let lastSuccessfulBytes {
                 facts.lastSuccessful = String(decoding: lastSuccessfulBytes, as: UTF8.self)
             }
+            facts.installStat = installStatLines.flatMap(InstallStatRecord.parse)
             return facts
         }
 
