@@ -77,8 +77,11 @@ extension HostMachine {
     /// Install runs the plan made just now, or the early one when nothing could have changed
     /// the host since; a problem found in a fresh plan fails Install before anything is removed.
     mutating func runInstall(_ plan: InstallPlan) -> [HostAction] {
-        ask(
-            InstallProgram.render(plan: plan, layout: layout, deploymentID: request.deploymentID),
+        let recorded = InstallStatRecord.entries(
+            InstalledRecord.planned(plan, files: request.files, digests: facts.digests))
+        return ask(
+            InstallProgram.render(
+                plan: plan, layout: layout, deploymentID: request.deploymentID, recorded: recorded),
             event: LifecycleEvent.install.rawValue, .install(plan))
     }
 

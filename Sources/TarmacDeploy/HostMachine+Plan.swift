@@ -20,9 +20,18 @@ extension HostMachine {
             return planned(nil, purpose: purpose, at: now)
         }
         // The previous install's files that Install may leave alone are hashed first, in one
-        // more program; nothing runs on a first install.
-        let paths = InstallPlanner.pathsToVerify(
+        // more program, but for those the last Install's stat record vouches for; nothing
+        // runs on a first install, or when the record vouches for every one.
+        let unkept = InstallPlanner.unkept(
             spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+        unkeptPlan = unkept
+        let candidates =
+            (try? unkept.get()).map {
+                InstallPlanner.pathsToVerify($0, files: request.files, facts: facts)
+            } ?? []
+        let known = InstallStatRecord.knownDigests(candidates, facts: facts)
+        facts.digests.merge(known) { _, recorded in recorded }
+        let paths = candidates.filter { known[$0] == nil }
         guard paths.isEmpty else {
             return ask(
                 DigestProgram.render(paths: paths), event: "probe",
@@ -73,7 +82,7 @@ extension HostMachine {
     /// The early plan, before any hook has run, takes the AppSpec's users and groups as given:
     /// a BeforeInstall hook may create them. Install plans again with the host as it is then.
     mutating func readFacts(from input: HostInput, asked: ProbeRequest, early: Bool) -> Bool? {
-        let probe = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        let probe = InstallPlanner.principals(spec: request.appspec)
         var assumed = false
         do {
             facts = try ProbeProgram.parse(Self.outcome(input).get().lines, request: asked)
@@ -103,9 +112,14 @@ extension HostMachine {
             fileExistsBehavior: request.fileExistsBehavior, archiveRoot: layout.archiveDirectory(request.deploymentID))
     }
 
-    /// The install planned from the facts; nil (with `problems` filled) when it cannot go ahead.
+    /// The install planned from the facts (the plan `probeAnswered` made, with what the
+    /// digests let it keep); nil (with `problems` filled) when it cannot go ahead.
     mutating func plan(early: Bool, assumed: Bool) -> InstallPlan? {
-        switch InstallPlanner.plan(spec: request.appspec, files: request.files, facts: facts, options: installOptions) {
+        let unkept =
+            unkeptPlan
+            ?? InstallPlanner.unkept(spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+        unkeptPlan = nil
+        switch unkept.map({ InstallPlanner.keep($0, files: request.files, facts: facts) }) {
         case .success(let plan):
             reusablePlan = early && !assumed ? plan : nil
             return plan

@@ -38,6 +38,9 @@ struct HostMachine: Sendable {
     /// The early plan, while nothing could have changed the host since its probe: no hook
     /// has run, and it assumed no user or group the host lacks. Install then skips a probe.
     var reusablePlan: InstallPlan?
+    /// The plan of the last probe before anything is kept (`InstallPlanner.unkept`), until
+    /// the digests it asked for are in.
+    var unkeptPlan: Result<InstallPlan, InstallPlanFailure>?
     /// True while this run holds the host's lock.
     var locked = false
     /// Whether `prepare` runs DownloadBundle ahead of its turn.

@@ -64,6 +64,9 @@ public struct HostFacts: Sendable, Equatable {
     /// SHA-256 of existing files, from a `DigestProgram` run after the probe
     /// (`InstallPlanner.pathsToVerify`): what lets Install leave an unchanged file alone.
     public var digests: [String: String] = [:]
+    /// What the group's last Install saw of the files it left (`InstallStatRecord`), if the
+    /// host keeps one: what spares hashing the files it vouches for.
+    public var installStat: InstallStatRecord?
 
     public init() {}
 

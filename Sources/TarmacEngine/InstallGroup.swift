@@ -17,11 +17,12 @@ public struct InstallGroup: Sendable, Equatable {
     /// Members per group: far below the 128 KiB per-argument and 2 MiB per-exec limits.
     static let limit = 1000
 
-    /// `/a/b` → (`/a`, `b`); `/a` → (`/`, `a`).
+    /// `/a/b` → (`/a`, `b`); `/a` → (`/`, `a`). Split at the last `/` byte.
     static func split(_ path: String) -> (directory: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("/", path) }
-        let directory = String(path[..<slash])
-        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+        let utf8 = path.utf8
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return ("/", path) }
+        let directory = String(decoding: utf8[..<slash], as: UTF8.self)
+        return (directory.isEmpty ? "/" : directory, String(decoding: utf8[utf8.index(after: slash)...], as: UTF8.self))
     }
 
     /// The previous install's paths by directory, deepest directories first: everything in a
@@ -41,16 +42,24 @@ public struct InstallGroup: Sendable, Equatable {
     /// after its parent in plan order, so its parent's group starts earlier); those of an
     /// `InstallTree` are left to it.
     public static func directories(_ plan: InstallPlan) -> [InstallGroup] {
-        let trees = InstallTree.steps(plan)
-        return directories(plan) { !trees.contains($0) }
+        directories(plan, trees: InstallTree.find(plan))
+    }
+
+    static func directories(_ plan: InstallPlan, trees: [InstallTree]) -> [InstallGroup] {
+        let steps = InstallTree.steps(trees)
+        return directories(plan) { !steps.contains($0) }
     }
 
     /// The copies and links by directory, in order of each directory's first file: one stage
     /// per directory however its files and subdirectories interleave in plan order; those of
     /// an `InstallTree` are left to it.
     public static func placements(_ plan: InstallPlan) -> [InstallGroup] {
-        let trees = InstallTree.steps(plan)
-        return placements(plan) { !trees.contains($0) }
+        placements(plan, trees: InstallTree.find(plan))
+    }
+
+    static func placements(_ plan: InstallPlan, trees: [InstallTree]) -> [InstallGroup] {
+        let steps = InstallTree.steps(trees)
+        return placements(plan) { !steps.contains($0) }
     }
 
     static func directories(_ plan: InstallPlan, where keep: (Int) -> Bool) -> [InstallGroup] {

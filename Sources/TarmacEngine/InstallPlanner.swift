@@ -17,8 +17,14 @@ public enum InstallPlanner {
             paths += InstallPlannerPaths.chain(destination)
             paths += items.map(\.path)
         }
-        return ProbeRequest(
-            paths: paths, users: spec.permissions.compactMap(\.owner), groups: spec.permissions.compactMap(\.group))
+        let (users, groups) = principals(spec: spec)
+        return ProbeRequest(paths: paths, users: users, groups: groups)
+    }
+
+    /// The users and groups the permissions name (what `probeRequest` asks about them), without
+    /// walking the revision.
+    public static func principals(spec: AppSpec) -> (users: [String], groups: [String]) {
+        (spec.permissions.compactMap(\.owner), spec.permissions.compactMap(\.group))
     }
 
     /// The whole plan, or every problem at once, each naming the path it concerns.
@@ -27,6 +33,16 @@ public enum InstallPlanner {
     /// left out. Steps follow AppSpec order (a directory source walked depth-first, names in
     /// byte order); permission changes follow the permission entries' order.
     public static func plan(
+        spec: AppSpec, files: [BundleManifest.File], facts: HostFacts, options: InstallOptions
+    ) -> Result<InstallPlan, InstallPlanFailure> {
+        unkept(spec: spec, files: files, facts: facts, options: options).map {
+            keep($0, files: files, facts: facts)
+        }
+    }
+
+    /// The plan before anything is left alone (what `plan` gives a host without digests): a
+    /// caller that asks the host for digests plans once, then keeps (`keep`).
+    public static func unkept(
         spec: AppSpec, files: [BundleManifest.File], facts: HostFacts, options: InstallOptions
     ) -> Result<InstallPlan, InstallPlanFailure> {
         let revision = InstallPlannerRevision(files: files)
@@ -43,7 +59,13 @@ public enum InstallPlanner {
             removals: previous.paths.reversed(), selinuxRemovals: previous.selinuxLabels.reversed(),
             steps: copies.steps, permissions: permissions.changes,
             nextCleanup: CleanupRecord(paths: copies.created, selinuxLabels: permissions.labelled))
-        return .success(InstallPlannerKeep.apply(full, files: files, facts: facts))
+        return .success(full)
+    }
+
+    /// `unkept` with the unchanged files and their directories kept (`InstallPlannerKeep`),
+    /// as `facts.digests` show them.
+    public static func keep(_ unkept: InstallPlan, files: [BundleManifest.File], facts: HostFacts) -> InstallPlan {
+        InstallPlannerKeep.apply(unkept, files: files, facts: facts)
     }
 
     /// The existing files whose SHA-256 the host must report (`DigestProgram`) before `plan`
@@ -52,12 +74,17 @@ public enum InstallPlanner {
     public static func pathsToVerify(
         spec: AppSpec, files: [BundleManifest.File], facts: HostFacts, options: InstallOptions
     ) -> [String] {
-        var unverified = facts
-        unverified.digests = [:]
-        guard case .success(let plan) = plan(spec: spec, files: files, facts: unverified, options: options) else {
+        guard case .success(let plan) = unkept(spec: spec, files: files, facts: facts, options: options) else {
             return []
         }
-        return InstallPlannerKeep.pathsToVerify(plan, files: files, facts: facts)
+        return pathsToVerify(plan, files: files, facts: facts)
+    }
+
+    /// The same, of a plan `unkept` made.
+    public static func pathsToVerify(_ unkept: InstallPlan, files: [BundleManifest.File], facts: HostFacts)
+        -> [String]
+    {
+        InstallPlannerKeep.pathsToVerify(unkept, files: files, facts: facts)
     }
 
     /// What the copy plan leaves for the permissions to work on.

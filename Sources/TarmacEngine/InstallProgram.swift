@@ -14,9 +14,13 @@
 /// A failure stops the program with `@step <kind>:<index> failed` and a `@note`; the index
 /// points into `plan.removals`, `plan.steps` or `plan.permissions` (see `failure(in:plan:)`).
 /// Progress is recorded per group (see `InstallGroup`), so a failed run says what it changed.
+/// Last, what it left of `recorded` (the files it wrote or kept, with their content's SHA-256)
+/// goes into the group's `InstallStatRecord`.
 public enum InstallProgram {
     /// Renders the program for `plan` of deployment `deploymentID`.
-    public static func render(plan: InstallPlan, layout: HostLayout, deploymentID: String) -> ShellScript {
+    public static func render(
+        plan: InstallPlan, layout: HostLayout, deploymentID: String, recorded: [InstallStatRecord.Entry] = []
+    ) -> ShellScript {
         var script = Bookkeeping.prelude("install deployment \(deploymentID) of group \(layout.groupID)")
         script.append(helpers())
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
@@ -31,6 +35,7 @@ public enum InstallProgram {
         script.append(removals(plan))
         script.append(steps(plan, archive: layout.archiveDirectory(deploymentID)))
         script.append(permissions(plan))
+        script.append(InstallStatRecord.program(recorded, plan: plan, file: layout.installStatFile))
         script.line("cd /")
         Bookkeeping.writeFile(
             layout.lastSuccessfulFile, text: layout.deploymentDirectory(deploymentID), label: "last-successful",
@@ -66,14 +71,14 @@ public enum InstallProgram {
     static func steps(_ plan: InstallPlan, archive: String) -> ShellScript {
         var s = ShellScript()
         s.comment("Files: \(plan.steps.count) steps.")
-        for (number, group) in InstallGroup.directories(plan).enumerated() {
+        let trees = InstallTree.find(plan)
+        for (number, group) in InstallGroup.directories(plan, trees: trees).enumerated() {
             directory(String(number), group, plan, into: &s)
         }
         // Every directory of a tree, file and link is recorded before it is made (§4.8: before
         // the copy), directories first, in plan order.
         // Kept directories (`InstallPlannerKeep`) among the trees', in plan order, as a full
         // install of a tree records them.
-        let trees = InstallTree.find(plan)
         let treeAt = Dictionary(uniqueKeysWithValues: trees.enumerated().map { ($1.index, $0) })
         for (index, step) in plan.steps.enumerated() {
             if case .keepDirectory(let path, _) = step { s.run(record(path)) }
@@ -85,7 +90,7 @@ public enum InstallProgram {
         for (number, tree) in trees.enumerated() {
             InstallProgram.tree(number, tree, plan, archive: archive, into: &s)
         }
-        for (number, group) in InstallGroup.placements(plan).enumerated() {
+        for (number, group) in InstallGroup.placements(plan, trees: trees).enumerated() {
             placement(String(number), group, plan, archive: archive, into: &s)
         }
         s.run("printf", "'@step files:%s/%s ok\\n'", .number(plan.steps.count), .number(plan.steps.count), ">&3")

@@ -69,7 +69,7 @@ extension InstallProgram {
         s.line("  t_i=$1 t_want=$3")
         s.line("  t_enter keep \"$1\" \"$2\"")
         s.line("  shift 3")
-        s.line("  [ \"$(stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- \"$@\" 2>/dev/null)\" = \"$t_want\" ] ||")
+        s.line("  [ \"$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null)\" = \"$t_want\" ] ||")
         s.line(
             "    t_fail \"keep:$t_i\" \"a file or directory from #$t_i on, unchanged when the host was probed, has changed since; nothing was changed: run the deployment again\" \"$PWD\""
         )

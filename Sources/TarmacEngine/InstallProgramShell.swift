@@ -11,6 +11,7 @@ extension InstallProgram {
         s.append(treeHelpers())
         s.append(permissionHelpers())
         s.append(keepHelpers())
+        s.append(InstallStatRecord.helpers())
         return s
     }
 

@@ -40,7 +40,9 @@ public struct InstallProgress: Sendable, Equatable {
     public static func read(_ lines: [ProgramLine], plan: InstallPlan) -> InstallProgress {
         let removals = InstallGroup.removals(plan)
         let trees = InstallTree.find(plan)
-        var (directories, placements) = (named(InstallGroup.directories(plan)), named(InstallGroup.placements(plan)))
+        var (directories, placements) = (
+            named(InstallGroup.directories(plan, trees: trees)), named(InstallGroup.placements(plan, trees: trees))
+        )
         for (number, tree) in trees.enumerated() where tree.mayExist {
             let fallback = tree.fallback(plan)
             directories.merge(named(fallback.directories, "\(number)-")) { a, _ in a }

@@ -23,9 +23,9 @@ struct InstallTree: Equatable {
     /// The previous install made it too.
     var mayExist = false
 
-    /// Every plan step some tree carries out.
-    static func steps(_ plan: InstallPlan) -> Set<Int> {
-        find(plan).reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
+    /// Every plan step one of `trees` carries out.
+    static func steps(_ trees: [InstallTree]) -> Set<Int> {
+        trees.reduce(into: Set<Int>()) { $0.formUnion($1.steps) }
     }
 
     /// The fallback's directory and placement groups.
@@ -41,16 +41,17 @@ struct InstallTree: Equatable {
         for case .makeDirectory(let path) in plan.steps { made.insert(path) }
         let previous = Set(plan.removals)
         var trees: [InstallTree] = []
-        var byRoot: [String: Int] = [:]
+        var roots = Roots()
         var broken: Set<String> = []
         for (index, step) in plan.steps.enumerated() {
             if case .makeDirectory(let path) = step, !made.contains(InstallGroup.split(path).directory), path != "/" {
-                byRoot[path] = trees.count
+                roots.add(path, at: trees.count)
                 trees.append(InstallTree(root: path, index: index, steps: [index], mayExist: previous.contains(path)))
                 continue
             }
-            guard let path = target(step), let root = enclosing(path, byRoot), let at = byRoot[root] else { continue }
-            if !trees[at].add(index, step, relative: String(path.dropFirst(root.count + 1))) { broken.insert(root) }
+            guard let path = target(step), let (root, at) = roots.enclosing(path) else { continue }
+            let relative = String(decoding: path.utf8.dropFirst(root.utf8.count + 1), as: UTF8.self)
+            if !trees[at].add(index, step, relative: relative) { broken.insert(root) }
         }
         return trees.filter { !broken.contains($0.root) }
     }
@@ -63,14 +64,29 @@ struct InstallTree: Equatable {
         }
     }
 
-    /// The tree root `path` lies below, if any.
-    private static func enclosing(_ path: String, _ roots: [String: Int]) -> String? {
-        var current = path
-        while let slash = current.lastIndex(of: "/"), slash != current.startIndex {
-            current = String(current[..<slash])
-            if roots[current] != nil { return current }
+    /// The tree roots found so far, and which one each directory lies in (remembered per
+    /// directory: the files of one directory share the walk up).
+    private struct Roots {
+        var index: [String: Int] = [:]
+        var memo: [String: (String, Int)?] = [:]
+
+        mutating func add(_ root: String, at position: Int) {
+            index[root] = position
+            memo = [:]
         }
-        return nil
+
+        /// The root `path` lies below, if any.
+        mutating func enclosing(_ path: String) -> (String, Int)? {
+            within(InstallGroup.split(path).directory)
+        }
+
+        private mutating func within(_ directory: String) -> (String, Int)? {
+            guard directory != "/" else { return nil }
+            if let known = memo[directory] { return known }
+            let found = index[directory].map { (directory, $0) } ?? within(InstallGroup.split(directory).directory)
+            memo[directory] = found
+            return found
+        }
     }
 
     /// Adds a step below the root; false when the tree cannot be built in one piece.

@@ -1,13 +1,14 @@
 /// What `stat` (and `ls` for the ACL mark) said of an existing file or directory on the host,
 /// in the probe: enough to tell whether an install may leave it as it is (`InstallPlannerKeep`).
 ///
-/// `line` is the host's own text, `%d:%i:%h:%u:%g:%f:%s:%z` (device, inode, links, owner,
-/// group, raw mode in hex, size, change time to the nanosecond): Install compares it again,
-/// byte for byte, before it relies on a kept path, so a path changed since the probe (any
-/// write, chmod, chown, setfacl, link or rename changes the change time) is never kept.
+/// `line` is the host's own text, `%d:%i:%h:%u:%g:%f:%s:%.9Z` (device, inode, links, owner,
+/// group, raw mode in hex, size, change time in seconds to the nanosecond, whatever the time
+/// zone): Install compares it again, byte for byte, before it relies on a kept path, so a path
+/// changed since the probe (any write, chmod, chown, setfacl, link or rename changes the change
+/// time) is never kept; the next deployment compares it with `InstallStatRecord`.
 public struct PathStat: Sendable, Equatable {
     /// The `stat -c` format both the probe and Install use.
-    public static let format = "%d:%i:%h:%u:%g:%f:%s:%z"
+    public static let format = "%d:%i:%h:%u:%g:%f:%s:%.9Z"
 
     public var line: String
     public var links: Int

@@ -42,6 +42,7 @@ extension ProbeProgram {
         var cleanupBytes: [UInt8]?
         var cleanupSize: Int?
         var lastSuccessfulBytes: [UInt8]?
+        var installStatLines: [String]?
         var stats = ProbeStats.Parser()
 
         init(request: ProbeRequest) {
@@ -49,35 +50,46 @@ extension ProbeProgram {
         }
 
         mutating func take(key: String, value: String) throws {
-            let fields = value.split(separator: " ", omittingEmptySubsequences: false)
-            let bad = ProbeError.malformed("@fact \(key) \(value)")
+            // The facts that come by the thousand first, without splitting them into words.
             if stats.take(key: key, value: value, paths: request.paths) { return }
             switch key {
+            case "cleanup-hex":
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else {
+                    throw ProbeError.malformed("@fact \(key) \(value)")
+                }
+                if cleanupBytes == nil { cleanupBytes = [] }
+                cleanupBytes?.append(contentsOf: bytes)
+                return
+            case "install-stat":
+                if installStatLines == nil { installStatLines = [] }
+                installStatLines?.append(value)
+                return
+            default: break
+            }
+            let fields = value.split(separator: " ", omittingEmptySubsequences: false)
+            let bad = { ProbeError.malformed("@fact \(key) \(value)") }
+            switch key {
             case "runner":
-                guard fields.count == 2, let uid = UInt32(fields[0]), let gid = UInt32(fields[1]) else { throw bad }
+                guard fields.count == 2, let uid = UInt32(fields[0]), let gid = UInt32(fields[1]) else { throw bad() }
                 (facts.runnerUID, facts.runnerGID) = (uid, gid)
             case "path":
                 guard fields.count == 2, let path = element(request.paths, fields[0]),
                     let kind = HostFacts.PathKind(rawValue: String(fields[1]))
-                else { throw bad }
+                else { throw bad() }
                 facts.paths[path] = kind
             case "user", "group", "tool":
-                guard fields.count == 2, let name = element(names(key), fields[0]) else { throw bad }
+                guard fields.count == 2, let name = element(names(key), fields[0]) else { throw bad() }
                 if fields[1] == "present" { insert(name, key: key) }
-            case "cleanup-hex":
-                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
-                if cleanupBytes == nil { cleanupBytes = [] }
-                cleanupBytes?.append(contentsOf: bytes)
             case "cleanup-size":
-                guard let size = Int(value) else { throw bad }
+                guard let size = Int(value) else { throw bad() }
                 cleanupSize = size
                 cleanupBytes = cleanupBytes ?? []
             case "last-successful-hex":
-                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad() }
                 lastSuccessfulBytes = bytes
             case "last-successful-exists": facts.lastSuccessfulExists = value == "yes"
             case "last-successful-unsafe":
-                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad }
+                guard let bytes = Bookkeeping.decodeHex(value[...]) else { throw bad() }
                 facts.lastSuccessfulUnsafe = String(decoding: bytes, as: UTF8.self)
             case "base-manifest-sha256":
                 // Optional: anything but 64 lowercase hex digits is no base (nil), not a failed probe.
@@ -85,13 +97,13 @@ extension ProbeProgram {
                 facts.baseManifestSHA256 = value.utf8.count == 64 && hex ? value : nil
             case "deployment":
                 guard fields.count == 2, let mtime = Int64(fields[0]), let name = Bookkeeping.decodeHex(fields[1])
-                else { throw bad }
+                else { throw bad() }
                 facts.deployments.append(.init(name: String(decoding: name, as: UTF8.self), mtime: mtime))
             case "free-kib":
-                guard let kib = Int64(value) else { throw bad }
+                guard let kib = Int64(value) else { throw bad() }
                 facts.freeBytes = kib * 1024
             case "lock":
-                guard let lock = LockProgram.parseLockFact(value) else { throw bad }
+                guard let lock = LockProgram.parseLockFact(value) else { throw bad() }
                 facts.lock = lock
             default: break  // a newer probe's fact: ignored
             }
@@ -111,6 +123,7 @@ extension ProbeProgram {
             if let lastSuccessfulBytes {
                 facts.lastSuccessful = String(decoding: lastSuccessfulBytes, as: UTF8.self)
             }
+            facts.installStat = installStatLines.flatMap(InstallStatRecord.parse)
             return facts
         }
 

@@ -7,6 +7,7 @@
 ///     @fact user <i> <present|absent>        (likewise group, tool)
 ///     @fact cleanup-hex <hex bytes>          the cleanup file, 16 bytes a line, then
 ///     @fact cleanup-size <n>                 its size, to check nothing was lost
+///     @fact install-stat <line>              the last Install's `InstallStatRecord`, line by line
 ///     @fact last-successful-hex <hex>        `_last_successful_install` (trailing newline dropped)
 ///     @fact last-successful-exists <yes|no>
 ///     @fact last-successful-unsafe <hex>     a path in it others can write, or not owned by this user
@@ -34,6 +35,7 @@ public enum ProbeProgram {
         for (index, tool) in request.tools.enumerated() { script.run("t_tool", .number(index), .quoted(tool)) }
         script.comment("Bookkeeping of the group, free space and the host lock.")
         script.run("t_cleanup", .quoted(layout.cleanupFile))
+        script.run("t_install_stat", .quoted(layout.installStatFile))
         script.run("t_last", .quoted(layout.lastSuccessfulFile), .quoted(layout.groupDirectory))
         script.run("t_deployments", .quoted(layout.groupDirectory))
         script.run("t_free", .quoted(layout.root))
@@ -78,6 +80,12 @@ public enum ProbeProgram {
         s.line("  [ -f \"$1\" ] || return 0")
         s.line("  od -An -v -tx1 -- \"$1\" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3")
         s.line("  printf '@fact cleanup-size %s\\n' \"$(wc -c < \"$1\" | tr -d ' ')\" >&3")
+        s.line("}")
+        // Checked like every record it reads back (a link or another user's file stops the probe).
+        s.line("t_install_stat() {")
+        s.line("  t_check \"$1\" record")
+        s.line("  [ -f \"$1\" ] || return 0")
+        s.line("  sed 's/^/@fact install-stat /' -- \"$1\" >&3")
         s.line("}")
         return s
     }

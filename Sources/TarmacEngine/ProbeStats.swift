@@ -32,7 +32,7 @@ enum ProbeStats {
         s.line("  done")
         s.line("  [ -n \"$t_ix\" ] || return 0")
         s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
-        s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
+        s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
         s.line("  ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
         s.line("}")
         return s

@@ -14,7 +14,7 @@ struct HostileInstallKeepTests {
     /// `stat` as the probe prints it, of a sandbox path seen from outside (a bind mount keeps
     /// device and inode).
     static func probed(_ box: ProgramSandbox, _ path: String) throws -> String {
-        let result = try runCommand("/usr/bin/stat", ["-c", "%d:%i:%h:%u:%g:%f:%s:%z", "--", box.host(path)])
+        let result = try runCommand("/usr/bin/stat", ["-c", PathStat.format, "--", box.host(path)])
         return result.stdout.trimmingCharacters(in: .newlines)
     }
 

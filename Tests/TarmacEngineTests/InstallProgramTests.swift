@@ -168,8 +168,12 @@ struct InstallProgramTests {
             ],
             permissions: [permission])
         let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
+        let recorded = ["/srv/app/bin/run me", "/srv/app/it's $(odd)", "/srv/tools/lib/x.sh"].enumerated().map {
+            InstallStatRecord.Entry(path: $1, sha256: String(repeating: "\($0)", count: 64))
+        }
         try Golden.check(
-            InstallProgram.render(plan: plan, layout: layout, deploymentID: "d-20260101-1").description,
+            InstallProgram.render(plan: plan, layout: layout, deploymentID: "d-20260101-1", recorded: recorded)
+                .description,
             "programs/install.sh")
     }
 

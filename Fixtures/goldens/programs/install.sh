@@ -193,8 +193,52 @@ t_keep_check() {
   t_i=$1 t_want=$3
   t_enter keep "$1" "$2"
   shift 3
-  [ "$(stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- "$@" 2>/dev/null)" = "$t_want" ] ||
+  [ "$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null)" = "$t_want" ] ||
     t_fail "keep:$t_i" "a file or directory from #$t_i on, unchanged when the host was probed, has changed since; nothing was changed: run the deployment again" "$PWD"
+}
+t_nl=$(printf '\n.'); t_nl=${t_nl%.}
+t_sr= t_srd= t_srs= t_sok= t_sv= t_sdb= t_sacc= t_sdig=
+t_srec_open() {
+  t_sr=$(mktemp -- "$1" 2>/dev/null) && t_srd=$(mktemp -- "$1" 2>/dev/null) &&
+    t_srs=$(mktemp -- "$1" 2>/dev/null) || t_srec_drop
+}
+t_srec_drop() { rm -f -- ${t_sr:+"$t_sr"} ${t_srd:+"$t_srd"} ${t_srs:+"$t_srs"}; t_sr=; }
+t_srec_dirs() {
+  t_sv=
+  [ $# -gt 0 ] || return 0
+  t_sv=$(stat -c '%A:%u:%d:%i:%.9Z' -- "$@" 2>/dev/null) || return 1
+  t_sifs=$IFS; IFS=$t_nl; t_sbad=
+  for t_l in $t_sv; do
+    case $t_l in d????[!w]??[!w]?:0:* | d????[!w]??[!w]?:"$t_uid":*) ;; *) t_sbad=1 ;; esac
+  done
+  IFS=$t_sifs
+  [ -z "$t_sbad" ]
+}
+t_srec_in() {
+  t_sok= t_sacc= t_sdig=
+  [ -n "$t_sr" ] && t_in "$1" || return 0
+  shift
+  t_srec_dirs "$@" || return 0
+  t_sdb=$t_sv t_sok=1
+}
+t_srec() {
+  [ -n "$t_sok" ] || return 0
+  t_sd=$1; shift
+  t_so=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null) || return 0
+  t_sacc=$t_sacc$t_so$t_nl t_sdig="$t_sdig $t_sd"
+}
+t_srec_out() {
+  [ -n "$t_sok" ] || return 0
+  t_sok=
+  t_srec_dirs "$@" && [ "$t_sv" = "$t_sdb" ] && [ -n "$t_sacc" ] || return 0
+  printf '%s\n' $t_sdig >> "$t_srd" && printf '%s' "$t_sacc" >> "$t_srs" || t_srec_drop
+}
+t_srec_close() {
+  [ -n "$t_sr" ] || return 0
+  if { printf '%s\n' 'tarmac-install-stat 1' && paste -d ' ' -- "$t_srd" "$t_srs"; } > "$t_sr" &&
+    t_sf=$(stat -c %.9Z -- "$t_sr") && printf 'fence %s\n' "$t_sf" >> "$t_sr" &&
+    mv -fT -- "$t_sr" "$1"; then t_sr=; fi
+  t_srec_drop
 }
 t_let t_archive '/var/lib/tarmac/g-web/d-20260101-1/deployment-archive'
 t_let t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
@@ -260,6 +304,12 @@ if t_perm_in 0 '/srv/app/bin' 'run me' ; then
   t_label 0 '/srv/app/bin/run me' -t 'httpd_sys_content_t'
 fi
 printf '@step permissions:%s ok\n' 1 >&3
+# What Install left, by stat, for the next deployment: 3 files.
+t_srec_open '/var/lib/tarmac/deployment-instructions/.g-web_install_stat.XXXXXX'
+t_srec_in '/srv' './app' './app/bin' './tools' './tools/lib'
+t_srec '0000000000000000000000000000000000000000000000000000000000000000 1111111111111111111111111111111111111111111111111111111111111111 2222222222222222222222222222222222222222222222222222222222222222' './app/bin/run me' './app/it'\''s $(odd)' './tools/lib/x.sh'
+t_srec_out './app' './app/bin' './tools' './tools/lib'
+t_srec_close '/var/lib/tarmac/deployment-instructions/g-web_install_stat'
 cd /
 t_tmp=$(mktemp -- '/var/lib/tarmac/deployment-instructions/.g-web_last_successful_install.XXXXXX' ) && printf '%s' '/var/lib/tarmac/g-web/d-20260101-1' > "$t_tmp" && mv -fT -- "$t_tmp" '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' || { rm -f -- ${t_tmp:+"$t_tmp"} ; t_fail last-successful 'could not write last-successful' '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' ; }
 printf '@done 0\n' >&3

@@ -36,7 +36,7 @@ t_stats() {
   done
   [ -n "$t_ix" ] || return 0
   printf '@fact stats%s\n' "$t_ix" >&3
-  stat -c '%d:%i:%h:%u:%g:%f:%s:%z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
+  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
   ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
 }
 t_uid=$(id -u)
@@ -93,6 +93,11 @@ t_cleanup() {
   [ -f "$1" ] || return 0
   od -An -v -tx1 -- "$1" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3
   printf '@fact cleanup-size %s\n' "$(wc -c < "$1" | tr -d ' ')" >&3
+}
+t_install_stat() {
+  t_check "$1" record
+  [ -f "$1" ] || return 0
+  sed 's/^/@fact install-stat /' -- "$1" >&3
 }
 t_sha_of() {
   t_sha=
@@ -178,6 +183,7 @@ t_tool 9 'semanage'
 t_tool 10 'restorecon'
 # Bookkeeping of the group, free space and the host lock.
 t_cleanup '/var/lib/tarmac/deployment-instructions/g-web-cleanup'
+t_install_stat '/var/lib/tarmac/deployment-instructions/g-web_install_stat'
 t_last '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' '/var/lib/tarmac/g-web'
 t_deployments '/var/lib/tarmac/g-web'
 t_free '/var/lib/tarmac'
