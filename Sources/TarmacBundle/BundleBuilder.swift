@@ -154,8 +154,9 @@ public struct BundleBuilder: Sendable {
         }
     }
 
-    /// Tar formats that compress run on two threads: one re-writes git's entries into an
-    /// uncompressed tar (hashing every file), the other compresses that stream to `output`.
+    /// gzip and xz run on two threads: one re-writes git's entries into an uncompressed tar
+    /// (hashing every file), the other compresses that stream to `output`. zstd needs no
+    /// second thread: the writer hands its frames to `ArchiveFormat.encoderThreads` workers.
     private static func pipeline(
         format: ArchiveFormat, archiver: RevisionArchiver, input: Int32, output: String,
         manifest: @escaping @Sendable ([BundleManifest.File]) -> BundleManifest
@@ -167,6 +168,15 @@ public struct BundleBuilder: Sendable {
                 return try archiver.run(input: input, writer: writer, manifest: manifest)
             }
             return (written, nil)
+        }
+        if format == .tarZst {
+            return try await runBlocking {
+                defer { close(input) }
+                let file = try HashingFileSink(path: output)
+                let writer = try ArchiveWriter(format: format, name: output) { try file.write($0) }
+                let written = try archiver.run(input: input, writer: writer, manifest: manifest)
+                return (written, try file.finish())
+            }
         }
         let (tarRead, tarWrite) = try makePipe()
         async let compressed: String = runBlocking {
