@@ -8,7 +8,8 @@ import Synchronization
 /// one thread, into other bytes than the shared library's workers give).
 ///
 /// The stream is cut into chunks of `chunkSize` bytes counted from its start, each chunk
-/// becomes one independent single-threaded zstd frame (level, content size, XXH64 checksum),
+/// becomes one independent single-threaded zstd frame (level, content size; no XXH64 checksum:
+/// a bundle's SHA-256 covers it),
 /// and the frames are written in order. A `.zst` of several frames is one stream to zstd,
 /// GNU tar and libarchive, and the cut points depend on nothing but byte offsets, so one
 /// worker or eight give the same bytes. Memory stays at `threads + 2` chunks and their frames.
@@ -208,7 +209,7 @@ private final class ZstdPool: Sendable {
     private func makeContext() -> OpaquePointer? {
         guard let context = ZSTD_createCCtx() else { return nil }
         let settings: [(ZSTD_cParameter, Int32)] = [
-            (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 1), (ZSTD_c_nbWorkers, 0),
+            (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 0), (ZSTD_c_nbWorkers, 0),
         ]
         for (parameter, value) in settings where ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) != 0 {
             ZSTD_freeCCtx(context)
