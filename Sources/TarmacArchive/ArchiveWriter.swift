@@ -68,7 +68,11 @@ public final class ArchiveWriter {
     ) throws {
         let stream = try CompressingStream(format: .tarZst, level: level, name: name, sink: sink)
         let box = SinkBox { try stream.write($0) }
-        try self.init(format: .tarZst, container: .tar, level: nil, name: name) { box.open($0) }
+        try self.init(format: .tarZst, container: .tar, level: nil, name: name) { handle in
+            // No 10 KiB records to copy into: the encoder gathers its own chunks (no padding either way).
+            guard archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK else { return ARCHIVE_FATAL }
+            return box.open(handle)
+        }
         output = (box, stream, file)
     }
 
