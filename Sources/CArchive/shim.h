@@ -2,4 +2,6 @@
 #define TARMAC_CARCHIVE_SHIM_H
 #include <archive.h>
 #include <archive_entry.h>
+/* libarchive's own zstd: TarmacArchive writes tar.zst frames with it directly (ZstdFrameEncoder). */
+#include <zstd.h>
 #endif

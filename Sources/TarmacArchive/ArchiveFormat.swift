@@ -31,9 +31,10 @@ public enum ArchiveFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// Threads for the zstd and xz encoders. Any count >= 1 gives the same bytes, but 0
-    /// (single-threaded) gives different ones, so the count is fixed rather than taken
-    /// from the machine: the same tree must give the same bundle on every build box.
+    /// Threads for the zstd and xz encoders. For xz any count >= 1 gives the same bytes, but 0
+    /// (single-threaded) gives different ones, so the count is fixed rather than taken from
+    /// the machine: the same tree must give the same bundle on every build box. zstd is
+    /// compressed in frames of fixed size (`ZstdFrameEncoder`), whose bytes do not depend on it.
     static let encoderThreads = 2
 
     /// libarchive option strings, in order, for this format at `level`.
@@ -43,7 +44,9 @@ public enum ArchiveFormat: String, CaseIterable, Sendable {
             // Without !timestamp the gzip header carries "now" and no two builds match.
             return ["gzip:compression-level=\(level ?? 6)", "gzip:!timestamp"]
         case .tarZst:
-            return ["zstd:compression-level=\(level ?? 3)", "zstd:threads=\(Self.encoderThreads)"]
+            // Never `zstd:threads`: a libzstd built without multithreading (the release's static
+            // one) ignores it and writes other bytes. Writers use ZstdFrameEncoder instead.
+            return ["zstd:compression-level=\(level ?? 3)"]
         case .tarXz:
             return ["xz:compression-level=\(level ?? 6)", "xz:threads=\(Self.encoderThreads)"]
         case .zip:

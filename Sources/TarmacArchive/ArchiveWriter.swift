@@ -17,24 +17,71 @@ public final class ArchiveWriter {
     private var state = State.open
     /// The file entry whose data is being written, and how many declared bytes are missing.
     private var openFile: (path: String, remaining: Int64)?
+    /// Where a callback-opened writer's bytes go: the caller's sink, or for tar.zst a plain tar
+    /// into `stream`, which compresses it in zstd frames (to `file` when the writer opened one).
+    private var output: (box: SinkBox, stream: CompressingStream?, file: FileOutput?)?
 
     private enum State { case open, finished, failed }
 
     /// Creates (or truncates) the file at `path` and writes the archive into it.
     public convenience init(path: String, format: ArchiveFormat, compressionLevel: Int? = nil) throws {
-        try self.init(format: format, level: compressionLevel, name: path) { archive_write_open_filename($0, path) }
+        if format == .tarZst {
+            // A level out of range must fail before the file is created, as for the other formats.
+            try ArchiveWriterSetup.checkLevel(compressionLevel, for: format, name: path)
+            let file = try FileOutput(path: path)
+            try self.init(zstdTo: { try file.write($0) }, file: file, level: compressionLevel, name: path)
+        } else {
+            try self.init(format: format, level: compressionLevel, name: path) { archive_write_open_filename($0, path) }
+        }
     }
 
     /// Writes the archive to an open descriptor (a file, a pipe, a socket); does not close it.
     public convenience init(fileDescriptor: Int32, format: ArchiveFormat, compressionLevel: Int? = nil) throws {
-        try self.init(format: format, level: compressionLevel, name: "file descriptor \(fileDescriptor)") {
-            archive_write_open_fd($0, fileDescriptor)
+        let name = "file descriptor \(fileDescriptor)"
+        if format == .tarZst {
+            let file = FileOutput(fileDescriptor: fileDescriptor, name: name)
+            try self.init(zstdTo: { try file.write($0) }, file: file, level: compressionLevel, name: name)
+        } else {
+            try self.init(format: format, level: compressionLevel, name: name) {
+                archive_write_open_fd($0, fileDescriptor)
+            }
         }
     }
 
-    private init(format: ArchiveFormat, level: Int?, name: String, open: (OpaquePointer) -> Int32) throws {
+    /// Hands the archive's bytes to `sink` in order (e.g. to hash them on their way to a file).
+    public convenience init(
+        format: ArchiveFormat, compressionLevel: Int? = nil, name: String, sink: @escaping CompressingStream.Sink
+    ) throws {
+        if format == .tarZst {
+            try self.init(zstdTo: sink, file: nil, level: compressionLevel, name: name)
+        } else {
+            let box = SinkBox(sink)
+            try self.init(format: format, level: compressionLevel, name: name) { box.open($0) }
+            output = (box, nil, nil)
+        }
+    }
+
+    /// tar.zst is a plain tar compressed by `CompressingStream` in zstd frames, never libarchive's
+    /// zstd filter: every writer gives the same bytes for the same entries, whatever the libzstd.
+    private convenience init(
+        zstdTo sink: @escaping CompressingStream.Sink, file: FileOutput?, level: Int?, name: String
+    ) throws {
+        let stream = try CompressingStream(format: .tarZst, level: level, name: name, sink: sink)
+        let box = SinkBox { try stream.write($0) }
+        try self.init(format: .tarZst, container: .tar, level: nil, name: name) { handle in
+            // No 10 KiB records to copy into: the encoder gathers its own chunks (no padding either way).
+            guard archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK else { return ARCHIVE_FATAL }
+            return box.open(handle)
+        }
+        output = (box, stream, file)
+    }
+
+    private init(
+        format: ArchiveFormat, container: ArchiveFormat? = nil, level: Int?, name: String,
+        open: (OpaquePointer) -> Int32
+    ) throws {
         ArchiveLibrary.prepareProcess()
-        let handle = try ArchiveWriterSetup.makeHandle(format: format, level: level, name: name)
+        let handle = try ArchiveWriterSetup.makeHandle(format: container ?? format, level: level, name: name)
         guard let entry = archive_entry_new() else {
             archive_write_free(handle)
             throw ArchiveError(archive: name, operation: "allocate an entry", message: "out of memory")
@@ -114,6 +161,15 @@ public final class ArchiveWriter {
         try checkFileComplete()
         let result = inTimeZoneOfFormat { archive_write_close(handle) }
         guard result == ARCHIVE_OK else { throw libarchiveFailure("finish the archive") }
+        if let output {
+            do {
+                try output.stream?.finish()
+                try output.file?.close()
+            } catch {
+                state = .failed
+                throw error
+            }
+        }
         state = .finished
     }
 
@@ -184,8 +240,10 @@ public final class ArchiveWriter {
         return ArchiveError(archive: name, operation: operation, message: message)
     }
 
-    private func libarchiveFailure(_ operation: String) -> ArchiveError {
+    private func libarchiveFailure(_ operation: String) -> any Error {
         state = .failed
+        // libarchive only saw the sink (or the tar.zst compressor) fail; its own error says why.
+        if let error = output?.box.error { return error }
         return ArchiveError(handle: handle, archive: name, operation: operation)
     }
 }

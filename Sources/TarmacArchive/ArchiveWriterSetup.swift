@@ -35,7 +35,7 @@ enum ArchiveWriterSetup {
     }
 
     /// libarchive reports an out-of-range level as an "undefined option"; say what is wrong instead.
-    private static func checkLevel(_ level: Int?, for format: ArchiveFormat, name: String) throws {
+    static func checkLevel(_ level: Int?, for format: ArchiveFormat, name: String) throws {
         guard let level else { return }
         let operation = "configure \(format.rawValue) compression"
         guard let range = format.compressionLevels else {

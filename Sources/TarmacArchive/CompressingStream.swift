@@ -1,41 +1,76 @@
 import CArchive
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Compresses a byte stream — an uncompressed tar written elsewhere — into a file with the
-/// same deterministic filter settings as `ArchiveWriter` (no gzip timestamp, fixed zstd/xz
-/// threads, no zero padding).
+/// same deterministic filter settings as `ArchiveWriter` (no gzip timestamp, zstd frames of
+/// fixed size, fixed xz threads, no zero padding).
 ///
 /// It lets a bundle be built on two threads: one reads, hashes and writes tar entries, the
-/// other compresses. Deflate, zstd and xz output does not depend on how the input is chunked,
-/// so the result is the same bytes a one-thread writer of the same stream would give.
+/// other compresses (zstd on `ArchiveFormat.encoderThreads` more). Deflate, zstd and xz
+/// output does not depend on how the input is chunked, so the result is the same bytes
+/// `ArchiveWriter` gives for the same stream.
 public final class CompressingStream {
     /// Receives the compressed bytes, in order.
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
     private var handle: OpaquePointer?
-    private let entry: OpaquePointer
+    /// tar.zst: frames compressed on several threads (`ZstdFrameEncoder`), not libarchive's filter.
+    private var frames: ZstdFrameEncoder?
+    private let entry: OpaquePointer?
     private let name: String
     private let output: SinkBox?
+    /// The file `init(path:format:)` opened for zstd frames, closed by `finish`.
+    private var file: FileOutput?
 
     /// Opens `path` for a compressed tar format (`tar.gz`, `tar.zst`, `tar.xz`; `tar` copies as is).
     public convenience init(path: String, format: ArchiveFormat) throws {
-        try self.init(name: path, format: format, sink: nil) { archive_write_open_filename($0, path) }
+        if format == .tarZst {
+            let file = try FileOutput(path: path)
+            try self.init(format: format, name: path) { try file.write($0) }
+            self.file = file
+        } else {
+            try self.init(name: path, format: format, sink: nil) { archive_write_open_filename($0, path) }
+        }
     }
 
     /// Hands the compressed bytes to `sink` (e.g. to hash them while they are written).
     public convenience init(format: ArchiveFormat, name: String, sink: @escaping Sink) throws {
-        let box = SinkBox(sink)
-        try self.init(name: name, format: format, sink: box) { handle in
-            archive_write_open2(handle, Unmanaged.passUnretained(box).toOpaque(), nil, SinkBox.write, nil, nil)
-        }
+        try self.init(format: format, level: nil, name: name, sink: sink)
     }
 
-    private init(name: String, format: ArchiveFormat, sink: SinkBox?, open: (OpaquePointer) -> Int32) throws {
+    /// The same at a compression level other than the format's default (`ArchiveWriter`'s tar.zst).
+    convenience init(format: ArchiveFormat, level: Int?, name: String, sink: @escaping Sink) throws {
+        let box = SinkBox(sink)
+        try self.init(name: name, format: format, level: level, sink: box) { box.open($0) }
+    }
+
+    private init(
+        name: String, format: ArchiveFormat, level: Int? = nil, sink: SinkBox?, open: (OpaquePointer) -> Int32
+    ) throws {
         precondition(format != .zip, "zip compresses per member; use ArchiveWriter")
         ArchiveLibrary.prepareProcess()
         self.name = name
         self.output = sink
+        if format == .tarZst, let sink {
+            try ArchiveWriterSetup.checkLevel(level, for: format, name: name)
+            frames = ZstdFrameEncoder(
+                level: level ?? format.defaultCompressionLevel ?? 3, threads: ArchiveFormat.encoderThreads, name: name
+            ) { bytes in
+                do { try sink.sink(bytes) } catch {
+                    sink.error = error
+                    throw error
+                }
+            }
+            entry = nil
+            return
+        }
         let path = name
-        let handle = try ArchiveWriterSetup.makeHandle(format: format, level: nil, name: path, rawStream: true)
+        let handle = try ArchiveWriterSetup.makeHandle(format: format, level: level, name: path, rawStream: true)
         guard let entry = archive_entry_new() else {
             archive_write_free(handle)
             throw ArchiveError(archive: path, operation: "create an entry", message: "out of memory")
@@ -61,6 +96,7 @@ public final class CompressingStream {
 
     /// Compresses the next bytes of the stream.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if let frames { return try frames.write(bytes) }
         guard let handle else {
             throw ArchiveError(archive: name, operation: "write", message: "the stream is finished")
         }
@@ -76,6 +112,12 @@ public final class CompressingStream {
 
     /// Flushes the compressor and closes the file; the output is complete only after this.
     public func finish() throws {
+        if let frames {
+            self.frames = nil
+            try frames.finish()
+            try file?.close()
+            return
+        }
         guard let handle else { return }
         self.handle = nil
         defer { archive_write_free(handle) }
@@ -89,7 +131,7 @@ public final class CompressingStream {
             archive_write_fail(handle)
             archive_write_free(handle)
         }
-        archive_entry_free(entry)
+        if let entry { archive_entry_free(entry) }
     }
 }
 
@@ -100,6 +142,11 @@ final class SinkBox {
 
     init(_ sink: @escaping CompressingStream.Sink) {
         self.sink = sink
+    }
+
+    /// Opens `handle` to write through this box; the box must outlive the handle.
+    func open(_ handle: OpaquePointer) -> Int32 {
+        archive_write_open2(handle, Unmanaged.passUnretained(self).toOpaque(), nil, Self.write, nil, nil)
     }
 
     static let write: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeRawPointer?, Int) -> Int = {

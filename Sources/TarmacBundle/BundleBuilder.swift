@@ -56,14 +56,29 @@ public struct BundleBuilder: Sendable {
     public func build(_ options: BundleOptions) async throws -> BundleOutcome {
         let format = options.format ?? self.format
         let signingKey = try options.signingKeyPath.map(loadSigningKey)
-        let snapshot = try await readRevision(options)
-        let diagnostics = RevisionValidator.validate(snapshot)
-        if diagnostics.hasErrors { throw BundleError.invalidRevision(diagnostics) }
-
-        let output = try options.output ?? defaultOutput(snapshot.revisionID, format)
+        let revision = try await resolveRevision(options)
+        let output = try options.output ?? defaultOutput(revision.id, format)
+        // git archive streams into the bundle while the snapshot is read and validated: the
+        // archive needs the snapshot only once every member is copied (`ArchiveEnding`).
+        let commitTime = Task { [repository] in try await repository.commitTime(revision.commit) }
+        let ending = Handoff<ArchiveEnding>()
+        async let written = write(revision, format: format, commitTime: commitTime, ending: ending, to: output)
+        let snapshot: RevisionSnapshot
+        let diagnostics: [Diagnostic]
+        do {
+            snapshot = try await RevisionSnapshot.read(
+                repository, commit: revision.commit, revisionID: revision.id, root: root,
+                commitTime: try await commitTime.value, scriptsToRead: RevisionValidator.scriptLocations)
+            diagnostics = RevisionValidator.validate(snapshot)
+            if diagnostics.hasErrors { throw BundleError.invalidRevision(diagnostics) }
+        } catch {
+            ending.fulfil(nil)
+            _ = try? await written  // stops at the ending and removes the partial bundle
+            throw error
+        }
+        ending.fulfil(ArchiveEnding(snapshot, application: application, format: format, naming: options.built))
         async let status = worktreeChanges(options, snapshot: snapshot)
-        let commit = options.built?.sourceCommit ?? snapshot.commit
-        let (manifest, sha256) = try await write(snapshot, naming: commit, format: format, to: output)
+        let (manifest, sha256) = try await written
         var outcome = BundleOutcome(
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
             notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
@@ -96,126 +111,23 @@ public struct BundleBuilder: Sendable {
         return try await repository.status(under: root).filter { !$0.path.hasPrefix(".tarmac/") }
     }
 
-    private func readRevision(_ options: BundleOptions) async throws -> RevisionSnapshot {
-        let commit: String
-        let revisionID: String
+    /// The commit to bundle and the revision id the bundle is named by.
+    private func resolveRevision(_ options: BundleOptions) async throws -> (commit: String, id: String) {
         if let built = options.built {
             guard !options.worktree else {
                 throw BundleError.invalidInput("a build output cannot be bundled from the working tree")
             }
-            commit = built.treeCommit
-            revisionID = built.revisionID
+            return (built.treeCommit, built.revisionID)
         } else if options.worktree {
             let snap = try await repository.snapshotWorktree()
-            commit = snap.commit
-            revisionID = "\(snap.base)-dirty-\(snap.tree.prefix(12))"
-        } else {
-            do {
-                commit = try await repository.resolveCommit(options.revision)
-            } catch {
-                throw BundleError.invalidInput("\(options.revision) does not name a commit in \(repository.root)")
-            }
-            revisionID = commit
+            return (snap.commit, "\(snap.base)-dirty-\(snap.tree.prefix(12))")
         }
-        return try await RevisionSnapshot.read(
-            repository, commit: commit, revisionID: revisionID, root: root,
-            scriptsToRead: RevisionValidator.scriptLocations)
-    }
-
-    /// Writes the bundle to `output` (atomically, by rename), its manifest naming `commit`;
-    /// returns the manifest and the bundle's SHA-256.
-    private func write(
-        _ snapshot: RevisionSnapshot, naming commit: String, format: ArchiveFormat, to output: String
-    ) async throws -> (BundleManifest, String) {
-        let directory = (output as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
-        let temporary = (directory.isEmpty ? "." : directory) + "/.tarmac-partial-\(UUID().uuidString)"
-        let (gitRead, gitWrite) = try Self.makePipe()
-        let archiver = RevisionArchiver(
-            root: snapshot.root, mtime: snapshot.commitTime,
-            hookLocations: RevisionValidator.scriptLocations(snapshot.appspecText ?? ""),
-            fileSources: RevisionValidator.fileSources(snapshot.appspecText ?? ""))
-        let makeManifest: @Sendable ([BundleManifest.File]) -> BundleManifest = { [application] files in
-            BundleManifest(
-                application: application, commit: commit, commitTime: snapshot.commitTime,
-                revision: snapshot.revisionID, format: format.rawValue,
-                appspec: snapshot.appspecName ?? "appspec.yml", files: files)
-        }
-        let git = Task { try await repository.archive(snapshot.commit, under: snapshot.root, to: gitWrite) }
-        let written = await Result {
-            try await Self.pipeline(
-                format: format, archiver: archiver, input: gitRead, output: temporary, manifest: makeManifest)
-        }
-        let gitResult = await git.result
         do {
-            let (manifest, streamed) = try written.get()
-            try gitResult.get()
-            var sha256 = streamed
-            if sha256 == nil { sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: temporary) } }
-            guard rename(temporary, output) == 0 else {
-                throw BundleError.failed("cannot move the bundle to \(output): \(String(cString: strerror(errno)))")
-            }
-            return (manifest, sha256 ?? "")
+            let commit = try await repository.resolveCommit(options.revision)
+            return (commit, commit)
         } catch {
-            unlink(temporary)
-            throw error
+            throw BundleError.invalidInput("\(options.revision) does not name a commit in \(repository.root)")
         }
-    }
-
-    /// Tar formats that compress run on two threads: one re-writes git's entries into an
-    /// uncompressed tar (hashing every file), the other compresses that stream to `output`.
-    private static func pipeline(
-        format: ArchiveFormat, archiver: RevisionArchiver, input: Int32, output: String,
-        manifest: @escaping @Sendable ([BundleManifest.File]) -> BundleManifest
-    ) async throws -> (BundleManifest, sha256: String?) {
-        guard format != .zip && format != .tar else {
-            let written = try await runBlocking {
-                defer { close(input) }
-                let writer = try ArchiveWriter(path: output, format: format)
-                return try archiver.run(input: input, writer: writer, manifest: manifest)
-            }
-            return (written, nil)
-        }
-        let (tarRead, tarWrite) = try makePipe()
-        async let compressed: String = runBlocking {
-            defer { close(tarRead) }
-            let file = try HashingFileSink(path: output)
-            let stream = try CompressingStream(format: format, name: output) { try file.write($0) }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let count = read(tarRead, buffer.baseAddress, buffer.count)
-                if count == 0 { break }
-                guard count > 0 else {
-                    throw BundleError.failed("cannot read the tar stream: \(String(cString: strerror(errno)))")
-                }
-                do {
-                    try stream.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                } catch {
-                    throw stream.sinkError ?? error
-                }
-            }
-            try stream.finish()
-            return try file.finish()
-        }
-        let built = await Result {
-            try await runBlocking {
-                defer { close(input); close(tarWrite) }
-                let writer = try ArchiveWriter(fileDescriptor: tarWrite, format: .tar)
-                return try archiver.run(input: input, writer: writer, manifest: manifest)
-            }
-        }
-        let sha256 = try await compressed
-        return (try built.get(), sha256)
-    }
-
-    private static func makePipe() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
-            throw BundleError.failed("cannot create a pipe: \(String(cString: strerror(errno)))")
-        }
-        return (fds[0], fds[1])
     }
 
     /// `.tarmac/artifacts/<application>/<revision>.<ext>`; `.tarmac/` ignores itself so

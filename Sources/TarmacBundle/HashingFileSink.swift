@@ -4,7 +4,7 @@ import Foundation
 /// Writes bytes to a new file and hashes them on the way, so a bundle's SHA-256 is known the
 /// moment its last byte is written, without reading the file again.
 final class HashingFileSink: @unchecked Sendable {
-    private let fd: Int32
+    private var fd: Int32
     private var hasher = SHA256()
     let path: String
 
@@ -12,6 +12,11 @@ final class HashingFileSink: @unchecked Sendable {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BundleError.failed("cannot create \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// A sink abandoned after a failure still lets go of its descriptor.
+    deinit {
+        if fd >= 0 { close(fd) }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -29,7 +34,9 @@ final class HashingFileSink: @unchecked Sendable {
 
     /// Closes the file and returns the hex SHA-256 of everything written.
     func finish() throws -> String {
-        guard close(fd) == 0 else {
+        let descriptor = fd
+        fd = -1
+        guard close(descriptor) == 0 else {
             throw BundleError.failed("cannot close \(path): \(String(cString: strerror(errno)))")
         }
         return hasher.finalize().hex

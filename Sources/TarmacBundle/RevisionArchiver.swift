@@ -10,15 +10,11 @@ struct RevisionArchiver {
     /// The directory of the revision that becomes the bundle root ("" for the whole tree).
     var root: String
     var mtime: Int64
-    /// The AppSpec's hook script locations: each must resolve to a regular file of the revision.
-    var hookLocations: [String] = []
-    /// The AppSpec's `files` sources: links below each must stay below it.
-    var fileSources: [String] = []
 
-    /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the manifest.
-    func run(input: Int32, writer: ArchiveWriter, manifest: (([BundleManifest.File]) -> BundleManifest)) throws
-        -> BundleManifest
-    {
+    /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the
+    /// manifest. `ending` is asked (and may block) only after the last member: the whole-tree
+    /// checks and the manifest need the revision's snapshot, read while git's tar streams.
+    func run(input: Int32, writer: ArchiveWriter, ending: () throws -> ArchiveEnding) throws -> BundleManifest {
         let reader = try ArchiveReader(fileDescriptor: input)
         var files: [BundleManifest.File] = []
         var safety = EntrySafety()
@@ -41,17 +37,22 @@ struct RevisionArchiver {
             }
             if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
         }
-        escapes += wholeTreeProblems(files, judged: refused)
+        let ending = try ending()
+        escapes += wholeTreeProblems(
+            files, judged: refused, hookLocations: ending.hookLocations, fileSources: ending.fileSources)
         if !escapes.isEmpty { throw BundleError.invalidRevision(escapes) }
-        let result = manifest(files)
+        let result = ending.manifest(files)
         try writeManifest(result, to: writer)
         try writer.finish()
         return result
     }
 
     /// Once every member is known: symlink chains through the revision's own links (and the
-    /// rest of `MemberRules`), and hook scripts that are not regular files inside it.
-    func wholeTreeProblems(_ files: [BundleManifest.File], judged: Set<String>) -> [Diagnostic] {
+    /// rest of `MemberRules`), hook scripts (`hookLocations`) that are not regular files inside
+    /// it, and links below an AppSpec `files` source (`fileSources`) that leave it.
+    func wholeTreeProblems(
+        _ files: [BundleManifest.File], judged: Set<String>, hookLocations: [String], fileSources: [String]
+    ) -> [Diagnostic] {
         let hint =
             "; a bundle may only link inside itself — make the link relative to a file of the revision, "
             + "or create it in a hook script"

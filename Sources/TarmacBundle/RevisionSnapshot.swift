@@ -30,9 +30,10 @@ public struct RevisionSnapshot: Sendable {
 extension RevisionSnapshot {
     static var appspecNames: [String] { AppSpecLocator.defaultNames }
 
-    /// Reads `commit` from the repository: tree, AppSpec and hook scripts it names.
+    /// Reads `commit` from the repository: tree, AppSpec and hook scripts it names (and the
+    /// commit time, unless the caller already has it).
     static func read(
-        _ repository: GitRepository, commit: String, revisionID: String, root: String,
+        _ repository: GitRepository, commit: String, revisionID: String, root: String, commitTime: Int64? = nil,
         scriptsToRead: (String) -> [String]
     ) async throws -> RevisionSnapshot {
         let entries = try await repository.listTree(commit, under: root)
@@ -58,8 +59,10 @@ extension RevisionSnapshot {
             }
             objects[path] = entry.object
         }
+        let time: Int64
+        if let commitTime { time = commitTime } else { time = try await repository.commitTime(commit) }
         var snapshot = RevisionSnapshot(
-            commit: commit, revisionID: revisionID, commitTime: try await repository.commitTime(commit),
+            commit: commit, revisionID: revisionID, commitTime: time,
             root: root, tree: tree, appspecName: nil, appspecText: nil,
             submodules: submodules, unreadablePaths: unreadable)
         if let name = appspecNames.first(where: { tree.entry(at: $0)?.kind == .file }), let object = objects[name] {

@@ -25,6 +25,20 @@ struct GitCommand: Sendable {
 
     static let outputLimit = 256 * 1024 * 1024
 
+    /// git, looked up on PATH once. Subprocess's `.name("git")` spawns a child for every PATH
+    /// directory until one holds git: a failed fork per directory before /usr/bin, every call.
+    static let executable: Executable = {
+        let search = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in search.split(separator: ":") where directory.hasPrefix("/") {
+            var info = stat()
+            let candidate = "\(directory)/git"
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return .path(FilePath(candidate))
+            }
+        }
+        return .name("git")
+    }()
+
     var arguments: [String] {
         ["--no-pager", "--literal-pathspecs", "-c", "safe.directory=\(directory)", "-C", directory]
     }
@@ -47,7 +61,7 @@ struct GitCommand: Sendable {
     /// Runs git and returns its stdout; a non-zero exit is a `GitError`.
     func run(_ args: [String], allowFailure: Bool = false) async throws -> (status: Int32, stdout: [UInt8]) {
         let result = try await Subprocess.run(
-            .name("git"), arguments: Arguments(arguments + args), environment: environment,
+            GitCommand.executable, arguments: Arguments(arguments + args), environment: environment,
             output: .bytes(limit: GitCommand.outputLimit), error: .bytes(limit: 1024 * 1024))
         let code: Int32
         switch result.terminationStatus {
@@ -71,7 +85,7 @@ struct GitCommand: Sendable {
     /// Runs git with stdout going to `fd` (closed once git has it); returns when git exits.
     func stream(_ args: [String], to fd: Int32) async throws {
         let result = try await Subprocess.run(
-            .name("git"), arguments: Arguments(arguments + args), environment: environment,
+            GitCommand.executable, arguments: Arguments(arguments + args), environment: environment,
             output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
             error: .bytes(limit: 1024 * 1024))
         guard result.terminationStatus.isSuccess else {
