@@ -73,6 +73,42 @@ enum Bookkeeping {
         return out
     }
 
+    /// Decodes one line of `base64` (RFC 4648, `=` padding only at the end); nil for anything else.
+    static func decodeBase64<Text: Collection>(_ text: Text) -> [UInt8]? where Text.Element == UInt8 {
+        guard text.count % 4 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count / 4 * 3)
+        var quad: UInt32 = 0
+        var count = 0
+        var padding = 0
+        for c in text {
+            let value: UInt32
+            switch c {
+            case 0x41...0x5A: value = UInt32(c - 0x41)
+            case 0x61...0x7A: value = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: value = UInt32(c - 0x30 + 52)
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="):
+                padding += 1
+                value = 0
+            default: return nil
+            }
+            if padding > 0 && c != UInt8(ascii: "=") { return nil }
+            quad = quad << 6 | value
+            count += 1
+            if count == 4 {
+                bytes.append(UInt8(quad >> 16 & 0xFF))
+                bytes.append(UInt8(quad >> 8 & 0xFF))
+                bytes.append(UInt8(quad & 0xFF))
+                (quad, count) = (0, 0)
+            }
+        }
+        guard padding <= 2 else { return nil }
+        bytes.removeLast(padding)
+        return bytes
+    }
+
     /// Decodes lowercase or uppercase hex digits (as `od -An -tx1` prints them) into bytes.
     static func decodeHex(_ text: Substring) -> [UInt8]? {
         var bytes: [UInt8] = []

@@ -31,7 +31,9 @@ extension InstallStatRecord {
         }
     }
 
-    /// The end of Install's program: per group, the directories on the way are checked to be
+    /// The end of Install's program. A kept file's line is the `stat` Install checked it
+    /// against before it changed anything (`keepChecks`). Every other file is stat'ed: per
+    /// group, the directories on the way are checked to be
     /// directories owned by root (or the user Install runs as) and writable by no one else,
     /// before and after the files' `stat` (one per batch): no one else can have swapped one
     /// for a link meanwhile, and a rename would have moved its change time on. A group that
@@ -45,7 +47,20 @@ extension InstallStatRecord {
         let slash = file.lastIndex(of: "/") ?? file.startIndex
         let template = file[..<slash] + "/." + file[file.index(after: slash)...] + ".XXXXXX"
         s.run("t_srec_open", .quoted(String(template)))
-        for group in groups(entries, plan: plan) {
+        // A kept file's stat is the one Install checked it against before it changed anything.
+        var stats: [String: String] = [:]
+        for case .keepFile(let path, let stat) in plan.steps where !stat.isEmpty && !stat.contains("\n") {
+            stats[path] = stat
+        }
+        let kept = entries.filter { stats[$0.path] != nil && isDigest($0.sha256) }
+        for first in stride(from: 0, to: kept.count, by: ProbeStats.batchSize) {
+            let batch = kept[first..<min(first + ProbeStats.batchSize, kept.count)]
+            s.run(
+                ShellCommand(
+                    ["t_srec_known", .quoted(batch.map { $0.sha256.lowercased() }.joined(separator: " "))]
+                        + batch.map { .quoted(stats[$0.path]!) }))
+        }
+        for group in groups(entries.filter { stats[$0.path] == nil }, plan: plan) {
             s.run(ShellCommand(["t_srec_in", .quoted(group.directory)] + group.below.map { .quoted($0) }))
             for first in stride(from: 0, to: group.files.count, by: ProbeStats.batchSize) {
                 let batch = group.files[first..<min(first + ProbeStats.batchSize, group.files.count)]
@@ -75,7 +90,7 @@ extension InstallStatRecord {
         var groups: [Group] = []
         var at: [String: Int] = [:]
         var seen: [Set<String>] = []
-        for entry in entries where entry.sha256.utf8.count == 64 && entry.sha256.allSatisfy(\.isHexDigit) {
+        for entry in entries where isDigest(entry.sha256) {
             var anchor = InstallGroup.split(entry.path).directory
             var way: [String] = []
             while anchor != "/", safe.contains(anchor) {
@@ -96,6 +111,10 @@ extension InstallStatRecord {
             groups[index].files.append((relative(entry.path), entry.sha256.lowercased()))
         }
         return groups
+    }
+
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.allSatisfy(\.isHexDigit)
     }
 }
 
@@ -137,6 +156,11 @@ extension InstallStatRecord {
         s.line("  t_sd=$1; shift")
         s.line("  t_so=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null) || return 0")
         s.line("  t_sacc=$t_sacc$t_so$t_nl t_sdig=\"$t_sdig $t_sd\"")
+        s.line("}")
+        s.line("t_srec_known() {")
+        s.line("  [ -n \"$t_sr\" ] || return 0")
+        s.line("  t_sd=$1; shift")
+        s.line("  printf '%s\\n' $t_sd >> \"$t_srd\" && printf '%s\\n' \"$@\" >> \"$t_srs\" || t_srec_drop")
         s.line("}")
         s.line("t_srec_out() {")
         s.line("  [ -n \"$t_sok\" ] || return 0")

@@ -60,6 +60,13 @@ extension ProbeProgram {
                 if cleanupBytes == nil { cleanupBytes = [] }
                 cleanupBytes?.append(contentsOf: bytes)
                 return
+            case "cleanup-b64":
+                guard let bytes = Bookkeeping.decodeBase64(value.utf8) else {
+                    throw ProbeError.malformed("@fact \(key) \(value)")
+                }
+                if cleanupBytes == nil { cleanupBytes = [] }
+                cleanupBytes?.append(contentsOf: bytes)
+                return
             case "install-stat":
                 if installStatLines == nil { installStatLines = [] }
                 installStatLines?.append(value)

@@ -101,4 +101,17 @@ struct InstallStatRecordTests {
                 "t_srec_close '/var/lib/tarmac/deployment-instructions/g_install_stat'",
             ])
     }
+
+    /// A kept file is not stat'ed again: its line is the stat Install checked it against.
+    @Test func aKeptFileIsRecordedWithTheStatInstallChecked() {
+        let line = Self.line(ino: 9, ctime: "100.000000000")
+        let plan = InstallPlan(
+            steps: [.keepDirectory(path: "/srv/app", stat: ""), .keepFile(destination: "/srv/app/a", stat: line)])
+        let text = InstallProgram.render(
+            plan: plan, layout: HostLayout(root: "/var/lib/tarmac", groupID: "g"), deploymentID: "d",
+            recorded: [.init(path: "/srv/app/a", sha256: Self.sha)]
+        ).description
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("t_srec") && !$0.contains("()") }
+        #expect(lines.count == 3 && lines[1] == "t_srec_known '\(Self.sha)' '\(line)'", "\(lines)")
+    }
 }

@@ -227,6 +227,11 @@ t_srec() {
   t_so=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null) || return 0
   t_sacc=$t_sacc$t_so$t_nl t_sdig="$t_sdig $t_sd"
 }
+t_srec_known() {
+  [ -n "$t_sr" ] || return 0
+  t_sd=$1; shift
+  printf '%s\n' $t_sd >> "$t_srd" && printf '%s\n' "$@" >> "$t_srs" || t_srec_drop
+}
 t_srec_out() {
   [ -n "$t_sok" ] || return 0
   t_sok=

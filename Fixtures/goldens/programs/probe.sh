@@ -91,7 +91,7 @@ t_chain() {
 }
 t_cleanup() {
   [ -f "$1" ] || return 0
-  od -An -v -tx1 -- "$1" | tr -d ' ' | sed 's/^/@fact cleanup-hex /' >&3
+  base64 -w 76 -- "$1" | sed 's/^/@fact cleanup-b64 /' >&3
   printf '@fact cleanup-size %s\n' "$(wc -c < "$1" | tr -d ' ')" >&3
 }
 t_install_stat() {
