@@ -51,6 +51,9 @@ struct ApplyPrinter: Sendable {
 
     func finish(_ result: HostResult, request: DeploymentRequest, staged: StagedBundle) {
         for warning in result.warnings { Console.say("warning: \(warning)") }
+        if let transfer = result.transfer, transfer.kind == .delta {
+            Console.say("unpacked: \(transfer.summary): the other files were linked from the installed revision")
+        }
         switch result.outcome {
         case .succeeded:
             Console.say("deployment \(request.deploymentID) succeeded")

@@ -37,17 +37,13 @@ public struct DeploymentSetup: Sendable {
 
     /// The deltas hosts get from their installed revision: made from the staged bundle and the
     /// manifests this build box kept, once per base.
-    static func deltas(_ bundle: DeployBundle, repository: String, work: String) -> BuildBoxDeltas? {
+    static func deltas(_ bundle: DeployBundle, repository: String, work: String) -> DeltaBuilder? {
         guard let target = bundle.staged.report.manifest else { return nil }
         let cache = ManifestCache(repository: repository)
         let full = bundle.staged.transferPath
-        return BuildBoxDeltas(target: target, directory: work, manifests: { cache.manifest(sha256: $0) }) {
-            base, sha256, output in
-            let record = DeltaRecord(
-                baseRevision: base.revision, baseCommit: base.commit, baseCommitTime: base.commitTime,
-                baseManifestSHA256: sha256)
-            _ = try DeltaBundleWriter().write(fullBundle: full, base: base, record: record, to: output)
-        }
+        return DeltaBuilder(
+            target: target, directory: work, manifests: { cache.manifest(sha256: $0) },
+            write: DeltaBuilder.writer(fullBundle: full))
     }
 
     /// The hosts' health classes as the journal has them.
