@@ -156,13 +156,7 @@ public struct DeltaBundleWriter: Sendable {
 
 extension DeltaRecord {
     /// Stable JSON: sorted keys, two-space indentation, a final newline.
-    public func encodedJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
-    }
+    public func encodedJSON() throws -> Data { try StableJSON.encode(self) }
 
     /// Decodes a `.tarmac/delta.json` member.
     public static func decode(_ bytes: [UInt8]) throws -> DeltaRecord {

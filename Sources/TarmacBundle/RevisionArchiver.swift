@@ -119,15 +119,21 @@ struct RevisionArchiver {
     }
 }
 
-extension BundleManifest {
-    /// Stable JSON: sorted keys, two-space indentation, a final newline.
-    public func encodedJSON() throws -> Data {
+/// The JSON of the bundle's own members (manifest, delta record): sorted keys, two-space
+/// indentation, a final newline, so the same value always gives the same bytes.
+enum StableJSON {
+    static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
+        var data = try encoder.encode(value)
         data.append(0x0A)
         return data
     }
+}
+
+extension BundleManifest {
+    /// Stable JSON: sorted keys, two-space indentation, a final newline.
+    public func encodedJSON() throws -> Data { try StableJSON.encode(self) }
 
     /// Decodes a manifest member.
     public static func decode(_ bytes: [UInt8]) throws -> BundleManifest {
