@@ -168,9 +168,11 @@ def transfer_text(per_host):
     for transfer in per_host.values():
         kind = str(transfer.get("kind", "?"))
         kinds[kind] = kinds.get(kind, 0) + 1
-    reasons = sorted({str(t["fallback_reason"]) for t in per_host.values() if t.get("fallback_reason")})
+    reasons = sorted({str(t["reason"]) for t in per_host.values() if t.get("kind") == "full" and t.get("reason")})
+    payload = sum(int(t.get("bytes", 0)) for t in per_host.values())
     return ", ".join(f"{kind} x{n}" for kind, n in sorted(kinds.items())) + (
-        f" (fallback: {'; '.join(reasons)})" if reasons else "")
+        f" (full because: {'; '.join(reasons)})" if reasons else "") + (
+        f"; bundle or delta files {size_text(payload)} of that in all" if payload else "")
 
 
 def rsync_all(hosts, fleet, tree):
