@@ -67,18 +67,4 @@ extension ApplyCommand {
         Console.say("nothing was changed")
         return ExitCode(code)
     }
-
-    /// For a full bundle on a host that has a revision of this group: the unchanged files are
-    /// linked from it (DeltaProgram) instead of unpacked again; the full bundle is the fallback.
-    func localDeltas(_ staged: StagedBundle, layout: HostLayout, work: String) -> DeltaBuilder? {
-        guard let target = staged.report.manifest else { return nil }
-        let reader = DeltaBaseReader(transport: LocalTransport(), layout: layout)
-        return DeltaBuilder(
-            target: target, directory: work, delivery: .verifiedFile,
-            manifests: { sha256 in
-                guard let base = try? await reader.read(), base.manifestSHA256 == sha256 else { return nil }
-                return base.manifest
-            },
-            write: DeltaBuilder.writer(fullBundle: staged.transferPath))
-    }
 }

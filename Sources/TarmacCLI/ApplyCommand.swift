@@ -97,11 +97,6 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keep-bundle"), help: "Keep bundle.tar in the deployment directory after unpacking.")
     var keepBundle = false
 
-    @Flag(
-        name: .customLong("no-delta"),
-        help: "Unpack the whole bundle; by default the files this host's installed revision already has are linked from it.")
-    var noDelta = false
-
     @Option(name: .customLong("max-revisions"), help: "How many deployment directories of this group to keep.")
     var maxRevisions = 5
 
@@ -137,8 +132,6 @@ struct ApplyCommand: AsyncParsableCommand {
             request.deltas = AppliedDeltaProvider(
                 delta, source: request.bundleSource, sha256: request.bundleSHA256,
                 byteCount: request.localBundleByteCount ?? 0)
-        } else if !noDelta && !keepBundle {
-            request.deltas = localDeltas(staged, layout: request.layout, work: work)
         }
         let rollback = try await checkRollback(staged, request: request, trusted: !policy.signers.isEmpty)
         request.downgradeFrom = rollback.downgradeFrom?.revision

@@ -3,19 +3,11 @@ import TarmacBundle
 import TarmacCore
 import TarmacHost
 
-/// The deltas of one deployment: one delta bundle per distinct base revision the hosts report,
-/// made from the staged full bundle and the base's manifest, once, on the first host that asks.
-/// `deploy` and `plan` take the base's manifest from the build box's `ManifestCache` and stream
-/// the delta to each host; `apply` of a full bundle takes it from the host's own installed
-/// revision (root-checked) and hands the delta to DownloadBundle where it is, so a re-apply
-/// or a small upgrade links the unchanged files instead of unpacking them again.
+/// The deltas of one deployment (`deploy`, `plan`): one delta bundle per distinct base revision
+/// the hosts report, made from the staged full bundle and the base's manifest the build box kept
+/// in its `ManifestCache` when it built or deployed that revision; made once, on the first host
+/// that asks, and streamed to each host that has that base.
 public actor DeltaBuilder: DeltaProvider {
-    /// How the delta reaches DownloadBundle: streamed over the connection, or read where it is
-    /// (a file tarmac wrote in its own private work directory on the host).
-    public enum Delivery: Sendable {
-        case upload, verifiedFile
-    }
-
     /// Writes the delta bundle from the base (manifest, its SHA-256) to the deployment's
     /// revision at the given path.
     public typealias Write = @Sendable (_ base: BundleManifest, _ baseSHA256: String, _ output: String) throws -> Void
@@ -24,19 +16,17 @@ public actor DeltaBuilder: DeltaProvider {
     let write: Write
     let target: BundleManifest
     let directory: String
-    let delivery: Delivery
     var made: [String: DeltaLookup] = [:]
 
     public nonisolated var fullBundleAvailable: Bool { true }
 
     /// `manifests` finds a kept manifest by its SHA-256; deltas are written into `directory`.
     public init(
-        target: BundleManifest, directory: String, delivery: Delivery = .upload,
-        manifests: @escaping @Sendable (String) async -> BundleManifest?, write: @escaping Write
+        target: BundleManifest, directory: String, manifests: @escaping @Sendable (String) async -> BundleManifest?,
+        write: @escaping Write
     ) {
         self.target = target
         self.directory = directory
-        self.delivery = delivery
         self.manifests = manifests
         self.write = write
     }
@@ -67,9 +57,8 @@ public actor DeltaBuilder: DeltaProvider {
                 DeltaOffer(
                     baseRevision: base.revision, baseManifestSHA256: sha, baseFiles: base.files,
                     delta: BundleDelta.between(base: base, target: target),
-                    source: delivery == .upload ? .standardInput(byteCount: size) : .verifiedFile(path),
-                    sha256: digest, upload: delivery == .upload ? ProgramInput(path: path, byteCount: size) : nil,
-                    byteCount: size))
+                    source: .standardInput(byteCount: size), sha256: digest,
+                    upload: ProgramInput(path: path, byteCount: size), byteCount: size))
         } catch {
             return .unavailable("the delta from \(base.revision) could not be made: \(error)")
         }

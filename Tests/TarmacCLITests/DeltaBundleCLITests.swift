@@ -194,41 +194,6 @@ struct DeltaApplyTests {
         }
     }
 
-    /// A full bundle applied on a host that has an earlier revision links the unchanged files
-    /// from it (a delta made on the host); a base changed in place falls back to unpacking the
-    /// whole bundle, with a warning. Either way the host ends where a fresh host ends.
-    @Test func aFullBundleLinksWhatTheInstalledRevisionHasAndFallsBackWhenItChanged() throws {
-        let repo = try GitFixture.empty("delta-apply-full")
-        defer { repo.remove() }
-        var full: [String] = []
-        for n in 1...3 {
-            try ApplyKeepTests.write(repo, n)
-            full.append(try ApplyTests.bundlePath(repo, "r\(n).tar.gz"))
-        }
-        let host = try PrivateMounts.make()
-        defer { host.remove() }
-        let apply = "\"$TARMAC\" apply \"$B\" --deployment-root \"$ROOT\" --deployment-group web"
-        let first = try host.run(apply, environment: ["B": full[0]])
-        #expect(first.status == 0 && !(first.stdout + first.stderr).contains("unpacked: delta"), "\(first.stderr)")
-        let second = try host.run(apply, environment: ["B": full[1]])
-        #expect(second.status == 0, "\(second.stderr)")
-        #expect((second.stdout + second.stderr).contains("unpacked: delta from"), "\(second.stdout)")
-        let tamper =
-            "d=$(cat \"$ROOT\"/deployment-instructions/*_last_successful_install) && "
-            + "f=\"$d/deployment-archive/app/static/logo.txt\" && t=$(stat -c %y \"$f\") && "
-            + "echo tampered >> \"$f\" && touch -d \"$t\" \"$f\" && "
-        let third = try host.run(tamper + apply, environment: ["B": full[2]])
-        #expect(third.status == 0, "\(third.stderr)")
-        let said = third.stdout + third.stderr
-        #expect(said.contains("fell back on the host") && said.contains("the full bundle was sent"), "\(said)")
-        let fresh = try PrivateMounts.make()
-        defer { fresh.remove() }
-        try ApplyKeepTests.apply(fresh, full[2])
-        #expect(
-            try ApplyKeepTests.tree(host.optDirectory + "/app") == ApplyKeepTests.tree(fresh.optDirectory + "/app"))
-        #expect(try ApplyKeepTests.cleanup(host) == ApplyKeepTests.cleanup(fresh))
-    }
-
     /// A base changed in place since it was installed (its mtime put back): the host has no
     /// full bundle to fall back to, so DownloadBundle fails, nothing is installed, and the
     /// message says to apply the full bundle.
