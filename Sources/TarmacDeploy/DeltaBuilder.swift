@@ -16,7 +16,8 @@ public actor DeltaBuilder: DeltaProvider {
     let write: Write
     let target: BundleManifest
     let directory: String
-    var made: [String: DeltaLookup] = [:]
+    /// One lookup per base: hosts that ask while it is being made wait for the same one.
+    var made: [String: Task<DeltaLookup, Never>] = [:]
 
     public nonisolated var fullBundleAvailable: Bool { true }
 
@@ -32,15 +33,16 @@ public actor DeltaBuilder: DeltaProvider {
     }
 
     public func lookup(baseManifestSHA256 sha: String) async -> DeltaLookup {
-        if let known = made[sha] { return known }
-        let lookup = await make(sha)
-        made[sha] = lookup
-        return lookup
+        if let known = made[sha] { return await known.value }
+        let making = Task { await self.make(sha) }
+        made[sha] = making
+        return await making.value
     }
 
     private func make(_ sha: String) async -> DeltaLookup {
         guard let base = await manifests(sha) else {
-            return .unavailable("the build box has no copy of the installed revision's manifest (sha256 \(sha.prefix(12)))")
+            return .unavailable(
+                "the build box has no copy of the installed revision's manifest (sha256 \(sha.prefix(12)))")
         }
         guard base.application == target.application else {
             return .unavailable("the installed revision belongs to application \(base.application)")

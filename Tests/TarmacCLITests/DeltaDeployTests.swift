@@ -51,14 +51,19 @@ struct DeltaDeployTests {
                     - location: scripts/hook.sh
 
                 """)
-            try repo.write("scripts/hook.sh", "#!/bin/sh\necho \"rev=\(n)\" >> /var/log/\(name).events\n", executable: true)
+            try repo.write(
+                "scripts/hook.sh", "#!/bin/sh\necho \"rev=\(n)\" >> /var/log/\(name).events\n", executable: true)
             try repo.write("app/index.html", "revision \(n)\n")
             for i in 0..<40 { try repo.write("app/static/file-\(i).txt", Self.noise(seed: i, bytes: 8192)) }
             try repo.write("app/bin/run.sh", "#!/bin/sh\necho run\n", executable: n != 3)
             try? FileManager.default.removeItem(atPath: repo.root + "/app/link")
             try repo.symlink("app/link", to: n % 2 == 0 ? "static/file-1.txt" : "static/file-2.txt")
             let old = repo.root + "/app/old"
-            if n == 1 { try repo.write("app/old/x.txt", "old\n") } else { try? FileManager.default.removeItem(atPath: old) }
+            if n == 1 {
+                try repo.write("app/old/x.txt", "old\n")
+            } else {
+                try? FileManager.default.removeItem(atPath: old)
+            }
             if n >= 2 { try repo.write("app/new/y.txt", "new\n") }
             _ = try repo.commitAll("revision \(n)", date: "2026-01-0\(n)T00:00:00Z")
             return try repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
