@@ -55,27 +55,38 @@ extension HostMachine {
         } else {
             transfer = Transfer(kind: .full, bytes: sent, reason: reason)
         }
-        let delete = Retention.directoriesToDelete(
-            facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
         let program = DownloadProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: request.bundleSource,
-            sha256: request.bundleSHA256, delete: delete, keepBundle: request.keepBundle,
+            sha256: request.bundleSHA256, delete: retentionCandidates, keepBundle: request.keepBundle,
             unpackedBytes: ByteSize.onDisk(request.files),
             statFiles: request.files.filter { $0.type == .file }.map(\.path), executables: hookScripts)
         return ask(program, input: request.upload, event: LifecycleEvent.downloadBundle.rawValue, .download)
     }
 
-    /// The runner's answer to `.findDelta`.
-    mutating func deltaFound(_ input: HostInput, at now: Date) -> [HostAction] {
+    /// What a lookup's answer sends: the delta, or the full bundle and why. A delta no smaller
+    /// than the bundle is not worth it, unless there is no bundle to send instead (`apply`).
+    func choose(_ input: HostInput) -> Result<DeltaOffer, FullBundle> {
         guard case .delta(let lookup) = input else { preconditionFailure("HostMachine: a delta lookup needs a delta") }
         switch lookup {
-        case .unavailable(let reason):
-            return fullDownload(reason: reason, at: now)
-        case .offer(let offer):
-            if offer.byteCount >= fullBundleBytes, request.deltas?.fullBundleAvailable == true {
-                return fullDownload(
-                    reason: "the delta from \(offer.baseRevision) is not smaller than the bundle", at: now)
-            }
+        case .unavailable(let reason): return .failure(FullBundle(reason: reason))
+        case .offer(let offer)
+        where offer.byteCount >= fullBundleBytes && request.deltas?.fullBundleAvailable == true:
+            return .failure(FullBundle(reason: "the delta from \(offer.baseRevision) is not smaller than the bundle"))
+        case .offer(let offer): return .success(offer)
+        }
+    }
+
+    /// Why the full bundle is sent instead of a delta.
+    struct FullBundle: Error {
+        var reason: String
+    }
+
+    /// The runner's answer to `.findDelta`.
+    mutating func deltaFound(_ input: HostInput, at now: Date) -> [HostAction] {
+        switch choose(input) {
+        case .failure(let full):
+            return fullDownload(reason: full.reason, at: now)
+        case .success(let offer):
             transfer = Self.deltaTransfer(offer)
             return ask(
                 deltaProgram(offer), input: offer.upload, event: LifecycleEvent.downloadBundle.rawValue,
@@ -98,14 +109,19 @@ extension HostMachine {
 
     /// The program that rebuilds the revision from the base's archive and the delta.
     func deltaProgram(_ offer: DeltaOffer) -> ShellScript {
-        let delete = Retention.directoriesToDelete(
-            facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
         let base = DeltaProgram.Base(
             directory: facts.lastSuccessful ?? "", manifestSHA256: offer.baseManifestSHA256, files: offer.baseFiles)
         return DeltaProgram.render(
             layout: layout, deploymentID: request.deploymentID, source: offer.source, sha256: offer.sha256,
-            base: base, target: request.files, delta: offer.delta, delete: delete, keepBundle: request.keepBundle,
+            base: base, target: request.files, delta: offer.delta, delete: retentionCandidates,
+            keepBundle: request.keepBundle,
             unpackedBytes: ByteSize.onDisk(request.files), executables: hookScripts)
+    }
+
+    /// The old deployment directories DownloadBundle deletes (§4.9; never the installed one).
+    var retentionCandidates: [String] {
+        Retention.directoriesToDelete(
+            facts: facts, currentDeploymentID: request.deploymentID, maxRevisions: request.maxRevisions, layout: layout)
     }
 
     /// The new revision's hook scripts, made executable while DownloadBundle writes the archive.

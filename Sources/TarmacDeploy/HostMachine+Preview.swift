@@ -21,16 +21,9 @@ extension HostMachine {
 
     /// What DownloadBundle would send: the delta found, or the full bundle and why.
     mutating func previewDeltaFound(_ input: HostInput, plan: InstallPlan?) -> [HostAction] {
-        guard case .delta(let lookup) = input else { preconditionFailure("HostMachine: a delta lookup needs a delta") }
-        switch lookup {
-        case .unavailable(let reason):
-            preview.transfer = Transfer(kind: .full, bytes: fullBundleBytes, reason: reason)
-        case .offer(let offer) where offer.byteCount >= fullBundleBytes:
-            preview.transfer = Transfer(
-                kind: .full, bytes: fullBundleBytes,
-                reason: "the delta from \(offer.baseRevision) is not smaller than the bundle")
-        case .offer(let offer):
-            preview.transfer = Self.deltaTransfer(offer)
+        switch choose(input) {
+        case .failure(let full): preview.transfer = Transfer(kind: .full, bytes: fullBundleBytes, reason: full.reason)
+        case .success(let offer): preview.transfer = Self.deltaTransfer(offer)
         }
         return previewFiles(plan)
     }
