@@ -314,11 +314,12 @@ set -e
 mkdir -p "$WORK/real-opt" && mount --bind /opt "$WORK/real-opt"
 mount -t tmpfs bench-opt /opt
 if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
-mkdir -p /opt/tar-baseline "$WORK/root"
+# Like with like: the deployment root, the destination and the baseline share one tmpfs.
+mkdir -p /opt/tar-baseline /opt/tarmac-root
 now() { date +%s%N; }
 quiet() { "$@" >"$WORK/apply.log" 2>&1 || { cat "$WORK/apply.log" >&2; exit 1; }; }
-quiet "$TARMAC" apply "$PREV" --deployment-root "$WORK/root"
-apply_next() { t0=$(now); quiet "$TARMAC" apply "$NEXT" --deployment-root "$WORK/root"; t1=$(now); A=$((t1 - t0)); }
+quiet "$TARMAC" apply "$PREV" --deployment-root /opt/tarmac-root
+apply_next() { t0=$(now); quiet "$TARMAC" apply "$NEXT" --deployment-root /opt/tarmac-root; t1=$(now); A=$((t1 - t0)); }
 untar() { t0=$(now); tar -xzf "$FULL" -C /opt/tar-baseline; t1=$(now); B=$((t1 - t0)); }
 if [ "$ORDER" = tar-first ]; then untar; apply_next; else apply_next; untar; fi
 echo "$A $B"

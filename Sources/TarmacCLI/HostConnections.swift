@@ -44,7 +44,9 @@ struct HostConnections {
         }
         let jumps = SSHJumps(environment: environment)
         self.jumps = jumps
-        transports = endpoints.map { SSHTransport(endpoint: $0, environment: environment, jumps: jumps) }
+        // What each host keeps of the last programs (their next ones go as edits): beside the bundles.
+        let kept = KeptPrograms(directory: repository + "/.tarmac/programs")
+        transports = endpoints.map { SSHTransport(endpoint: $0, environment: environment, jumps: jumps, kept: kept) }
     }
 
     /// `~/.ssh/config`, following its `Include` lines (glob patterns, as in OpenSSH).

@@ -57,6 +57,7 @@ public enum DeltaProgram {
         var script = DownloadProgram.opening(
             "download the delta of deployment \(deploymentID) and rebuild its archive from the base",
             layout: layout, deploymentID: deploymentID, unpackedBytes: unpackedBytes)
+        script.reuseName = "\(layout.groupID).delta"
         script.append(DeltaProgramShell.helpers())
         variables(base, dropBundle: !keepBundle && !source.isVerifiedFile, into: &script)
         lists(base: base, target: target, delta: delta, into: &script)

@@ -60,6 +60,7 @@ public enum DownloadProgram {
     static func opening(_ title: String, layout: HostLayout, deploymentID: String, unpackedBytes: Int64) -> ShellScript
     {
         var script = Bookkeeping.prelude(title)
+        script.reuseName = "\(layout.groupID).download"
         script.append(helpers())
         script.append(ArchiveStat.helpers())
         // For the message of a full disk: what unpacking needs.

@@ -15,6 +15,7 @@ public enum DriftProgram {
     public static func render(layout: HostLayout, full: Bool) -> ShellScript {
         let record = layout.installedFile
         var s = Bookkeeping.prelude("compare the installed files of \(layout.groupID) with their record (read-only)")
+        s.reuseName = "\(layout.groupID).drift"
         s.append(RootCheck.helpers())
         s.run("t_chain", .quoted(layout.root))
         s.run("t_check", .quoted(layout.instructions), "directory")

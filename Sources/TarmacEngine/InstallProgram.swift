@@ -22,6 +22,7 @@ public enum InstallProgram {
         plan: InstallPlan, layout: HostLayout, deploymentID: String, recorded: [InstallStatRecord.Entry] = []
     ) -> ShellScript {
         var script = Bookkeeping.prelude("install deployment \(deploymentID) of group \(layout.groupID)")
+        script.reuseName = "\(layout.groupID).install"
         script.append(helpers())
         Bookkeeping.assign("t_archive", layout.archiveDirectory(deploymentID), in: &script)
         Bookkeeping.assign("t_cleanup", layout.cleanupFile, in: &script)

@@ -20,6 +20,7 @@ public enum ProbeProgram {
     /// (nil: the SSH connection's process, `TARMAC_SESSION_PID`, else the program's parent); a lock held by it is marked `caller`.
     public static func render(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
         var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
+        script.reuseName = "\(layout.groupID).probe"
         script.append(helpers())
         script.comment(
             "The deployment root and the records in it: owned by root (or this user), writable by no one else.")

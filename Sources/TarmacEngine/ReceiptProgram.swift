@@ -29,6 +29,7 @@ public enum ReceiptProgram {
         -> ShellScript
     {
         var s = Bookkeeping.prelude("gather what the receipt needs")
+        s.reuseName = "\(layout.groupID).receipt-gather"
         s.append(RootCheck.helpers())
         s.run("t_chain", .quoted(layout.root))
         s.line("printf '@fact name %s\\n' \"$(uname -n | tr -d '\\n\\r')\" >&3")
@@ -72,6 +73,7 @@ public enum ReceiptProgram {
         let path = layout.receiptFile(deploymentID)
         let directory = layout.receiptsDirectory
         var s = Bookkeeping.prelude("write the receipt of deployment \(deploymentID)")
+        s.reuseName = "\(layout.groupID).receipt-write"
         s.append(RootCheck.helpers())
         s.run("t_chain", .quoted(layout.root))
         s.run(

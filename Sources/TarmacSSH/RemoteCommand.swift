@@ -1,6 +1,8 @@
-/// The command sent with `exec`: it reads the program text from stdin into a private file
-/// (`mktemp` makes it 0600) and replaces itself with `sh FILE` (under `sudo -n` when asked),
-/// leaving the rest of stdin — the input file — to the program.
+import TarmacEngine
+
+/// The command sent with `exec`: it reads the gzip-compressed program text from stdin into a
+/// private file (`mktemp` makes it 0600) and replaces itself with `sh FILE` (under `sudo -n`
+/// when asked), leaving the rest of stdin — the input file — to the program.
 ///
 /// GNU `head -c N` reads exactly N bytes from a pipe, so the program's own `head -c` sees the
 /// input from its first byte. The shell is `exec`ed rather than waited for, so a program killed
@@ -10,15 +12,77 @@
 /// `TARMAC_SESSION_PID` is the connection's sshd process (the login shell's parent), which
 /// the host lock records: it lives exactly as long as the runner's connection. Under `sudo`
 /// the program's own parent is sudo, so the pid is passed explicitly.
+///
+/// A program with a `reuseName` is also kept on the host, in the login user's cache
+/// (`keptDirectory`, made 0700): the next program of that name is sent as an edit of it
+/// (`editScript`). The host rebuilds the text into a private file and runs it only if its
+/// SHA-256 is the one the runner computed; a kept text that is missing, changed or unreadable
+/// is a miss (`missLine`, exit 124), and the runner sends the whole program again.
 enum RemoteCommand {
     /// The line sent ahead of every program: `sh FILE` runs with `$0` set to FILE.
     static let prefix = "rm -f \"$0\"\n"
 
-    static func exec(programLength: Int, sudo: Bool) -> String {
-        let run =
-            sudo
-            ? "exec sudo -n env TARMAC_SESSION_PID=\"$PPID\" sh \"$t\""
-            : "TARMAC_SESSION_PID=$PPID; export TARMAC_SESSION_PID; exec sh \"$t\""
-        return "t=$(mktemp) || exit 125; head -c \(programLength) > \"$t\" || { rm -f \"$t\"; exit 125; }; " + run
+    /// Where a host keeps the last text of each program name: the login user's own cache.
+    static let keptDirectory = "${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/tarmac/programs"
+
+    /// The one line an edit script prints when it cannot rebuild the program (nothing ran).
+    static let missLine = "@tarmac-program-miss"
+    static let missStatus: Int32 = 124
+
+    /// Runs the whole program: `length` bytes of gzip on stdin. With `keep`, a copy of the text
+    /// is kept under that name first (best effort: a host that cannot keep it gets whole
+    /// programs, after a miss).
+    static func exec(programLength: Int, sudo: Bool, keep name: String? = nil) -> String {
+        var command =
+            "t=$(mktemp) || exit 125; head -c \(programLength) | gzip -dc > \"$t\" || { rm -f \"$t\"; exit 125; }; "
+        if let name {
+            command +=
+                "d=\(keptDirectory); (umask 077; mkdir -p \"$d\" && s=$(mktemp \"$d/.k.XXXXXX\") "
+                + "&& { cp \"$t\" \"$s\" && mv -f \"$s\" \"$d/\(name)\" || rm -f \"$s\"; }) 2>/dev/null; "
+        }
+        return command + run("$t", sudo: sudo)
+    }
+
+    /// Runs an edit script (`editScript`): `length` bytes of gzip on stdin. The script runs as
+    /// the login user and starts the program itself.
+    static func execEdit(length: Int) -> String {
+        "t=$(mktemp) || exit 125; head -c \(length) | gzip -dc > \"$t\" || { rm -f \"$t\"; exit 125; }; exec sh \"$t\""
+    }
+
+    /// The script that rebuilds a program from the text kept as `name` (whose SHA-256 is
+    /// `base`), checks it is `target`, keeps it in place of the old one, and runs it.
+    static func editScript(_ edit: ProgramEdit, name: String, base: String, target: String, sudo: Bool) -> String {
+        var lines = [
+            "rm -f \"$0\"",
+            "t_d=\(keptDirectory); t_c=\"$t_d/\(name)\"",
+            "t_n=$(mktemp) || exit 125",
+            // Nothing ran: drain the input the runner is still sending, and say so.
+            "t_miss() { rm -f \"$t_n\"; cat >/dev/null; printf '%s\\n' '\(missLine)'; exit \(missStatus); }",
+            "case $(sha256sum < \"$t_c\" 2>/dev/null) in '\(base)  -') ;; *) t_miss ;; esac",
+            "{",
+        ]
+        for piece in edit.pieces {
+            switch piece {
+            case .copy(let offset, let count) where offset == 0:
+                lines.append("head -c \(count) \"$t_c\"")
+            case .copy(let offset, let count):
+                lines.append("tail -c +\(offset + 1) \"$t_c\" | head -c \(count)")
+            case .insert(let bytes):
+                lines.append("printf %s " + ShellWord.quoted(String(decoding: bytes, as: UTF8.self)).description)
+            }
+        }
+        lines += [
+            "} > \"$t_n\" || t_miss",
+            "case $(sha256sum < \"$t_n\") in '\(target)  -') ;; *) t_miss ;; esac",
+            "(umask 077; s=$(mktemp \"$t_d/.k.XXXXXX\") && { cp \"$t_n\" \"$s\" && mv -f \"$s\" \"$t_c\" || rm -f \"$s\"; }) 2>/dev/null",
+            run("$t_n", sudo: sudo),
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func run(_ file: String, sudo: Bool) -> String {
+        sudo
+            ? "exec sudo -n env TARMAC_SESSION_PID=\"$PPID\" sh \"\(file)\""
+            : "TARMAC_SESSION_PID=$PPID; export TARMAC_SESSION_PID; exec sh \"\(file)\""
     }
 }

@@ -16,6 +16,8 @@ final class SSHConnection {
     var lostBecause: String?
     /// The jump host tunnel the session runs over, if it does.
     var tunnel: TunnelStatus?
+    /// Bytes of program text (compressed, whole or as edits) sent so far, inputs not counted.
+    var programBytesSent = 0
 
     /// Makes the socket a session runs over through jump hosts (instead of a TCP connection).
     typealias Connector = () throws(JumpFailure) -> (Int32, TunnelStatus)

@@ -9,14 +9,16 @@ actor SSHHost {
     private let endpoint: SSHEndpoint
     private let environment: [String: String]
     private let jumps: SSHJumps?
+    private let kept: KeptPrograms?
     private var connection: SSHConnection?
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    init(endpoint: SSHEndpoint, environment: [String: String], jumps: SSHJumps? = nil) {
+    init(endpoint: SSHEndpoint, environment: [String: String], jumps: SSHJumps? = nil, kept: KeptPrograms? = nil) {
         self.endpoint = endpoint
         self.environment = environment
         self.jumps = jumps
+        self.kept = kept
         self.executor = SerialQueueExecutor(label: "tarmac.ssh.\(endpoint.name)")
     }
 
@@ -24,8 +26,11 @@ actor SSHHost {
     func run(_ program: ShellScript, input: ProgramInput?, onLine: @escaping @Sendable (ProgramLine) -> Void)
         throws -> ProgramOutcome
     {
-        try connected().run(program, input: input, onLine: onLine)
+        try connected().run(program, input: input, kept: kept, onLine: onLine)
     }
+
+    /// Bytes of program text sent on the current connection (tests: whole or edited).
+    func programBytesSent() -> Int { connection?.programBytesSent ?? 0 }
 
     /// Connects and authenticates now, unless already connected.
     func connect() throws {

@@ -15,15 +15,16 @@ public struct SSHTransport: HostTransport {
     /// A transport for `endpoint`; `environment` supplies `HOME`, `SSH_AUTH_SOCK` and
     /// `TARMAC_SSH_PASSPHRASE` (injected so tests control them). Hosts behind the same jump
     /// hosts share one connection to them through `jumps` (closed by its owner); without it
-    /// the transport keeps its own and closes it in `close()`.
+    /// the transport keeps its own and closes it in `close()`. With `kept`, programs that
+    /// have a `reuseName` are sent as edits of the last ones the host keeps.
     public init(
         endpoint: SSHEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment,
-        jumps: SSHJumps? = nil
+        jumps: SSHJumps? = nil, kept: KeptPrograms? = nil
     ) {
         self.hostName = endpoint.name
         self.endpoint = endpoint
         self.ownJumps = jumps == nil && !endpoint.jumps.isEmpty ? SSHJumps(environment: environment) : nil
-        self.host = SSHHost(endpoint: endpoint, environment: environment, jumps: jumps ?? ownJumps)
+        self.host = SSHHost(endpoint: endpoint, environment: environment, jumps: jumps ?? ownJumps, kept: kept)
     }
 
     public func run(
@@ -31,6 +32,9 @@ public struct SSHTransport: HostTransport {
     ) async throws -> ProgramOutcome {
         try await host.run(program, input: input, onLine: onLine)
     }
+
+    /// Bytes of program text sent on the current connection, inputs not counted.
+    func programBytesSent() async -> Int { await host.programBytesSent() }
 
     /// Connects and authenticates now (`tarmac hosts check`) instead of on the first run.
     public func connect() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What an exec channel writes on the program's stdin: the program text, then the input file,
-/// streamed through one fixed buffer of at least 1 MiB.
+/// What an exec channel writes on the program's stdin: the program text as sent (compressed),
+/// then the input file, streamed through one fixed buffer of at least 1 MiB.
 ///
 /// The buffer's address and contents stay put until `consume` is called, which is what
 /// libssh2's non-blocking rule needs: after EAGAIN, repeat the same write with the same bytes.
@@ -18,8 +18,8 @@ final class StdinFeed {
     /// Bytes handed to the channel so far.
     private(set) var sent: Int64 = 0
 
-    init(program: String, inputPath: String?, inputLength: Int64) throws {
-        self.program = Array(program.utf8)
+    init(program: [UInt8], inputPath: String?, inputLength: Int64) throws {
+        self.program = program
         self.input = try inputPath.map { try ProgramFile(path: $0) }
         self.inputLeft = inputPath == nil ? 0 : inputLength
         self.buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)

@@ -1,0 +1,163 @@
+/// A program's text as edits of an earlier text the host keeps: byte ranges copied from the
+/// earlier text and lines inserted. A deployment's programs differ from the last ones of the
+/// same name in a few lines (the deployment id, the changed files' digests and stats), so
+/// the edit of a 900 KB Install program is a few KB.
+///
+/// The lines are matched with Myers' O(ND) difference, given up beyond `maxEdits` changed
+/// lines: then the whole text is cheaper to send anyway. Lines are compared by hash; the host
+/// checks the rebuilt text's SHA-256 before running it, so a collision costs a resend, never
+/// a wrong program.
+struct ProgramEdit: Equatable {
+    enum Piece: Equatable {
+        /// `count` bytes of the earlier text from `offset`.
+        case copy(offset: Int, count: Int)
+        /// Bytes of the new text (whole lines).
+        case insert([UInt8])
+    }
+
+    var pieces: [Piece]
+
+    /// The edit from `base` to `target`, or nil when more than `maxEdits` lines differ.
+    init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512) {
+        let old = Lines(base)
+        let new = Lines(target)
+        guard let matches = Self.matches(old.hashes, new.hashes, maxEdits: maxEdits) else { return nil }
+        var pieces: [Piece] = []
+        for line in 0..<new.count {
+            if let from = matches[line] {
+                let range = old.ranges[from]
+                if case .copy(let offset, let count)? = pieces.last, offset + count == range.lowerBound {
+                    pieces[pieces.count - 1] = .copy(offset: offset, count: count + range.count)
+                } else {
+                    pieces.append(.copy(offset: range.lowerBound, count: range.count))
+                }
+            } else if case .insert(var bytes)? = pieces.last {
+                pieces.removeLast()
+                bytes += target[new.ranges[line]]
+                pieces.append(.insert(bytes))
+            } else {
+                pieces.append(.insert(Array(target[new.ranges[line]])))
+            }
+        }
+        self.pieces = pieces
+    }
+
+    /// What the pieces put together from `base` (the host does the same with `head`/`tail`).
+    func apply(to base: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        for piece in pieces {
+            switch piece {
+            case .copy(let offset, let count): result += base[offset..<offset + count]
+            case .insert(let bytes): result += bytes
+            }
+        }
+        return result
+    }
+
+    /// The text split after each newline (a last line without one is a line too), with one
+    /// hash per line.
+    private struct Lines {
+        var ranges: [Range<Int>] = []
+        var hashes: [Int] = []
+        var count: Int { ranges.count }
+
+        init(_ text: [UInt8]) {
+            text.withUnsafeBytes { bytes in
+                var start = 0
+                for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+                    add(start..<index + 1, bytes)
+                    start = index + 1
+                }
+                if start < bytes.count { add(start..<bytes.count, bytes) }
+            }
+        }
+
+        private mutating func add(_ range: Range<Int>, _ bytes: UnsafeRawBufferPointer) {
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            ranges.append(range)
+            hashes.append(hasher.finalize())
+        }
+    }
+
+    /// For each line of `b`, the line of `a` it keeps (nil: inserted), from a shortest edit
+    /// script; nil when that script is longer than `maxEdits`.
+    static func matches(_ a: [Int], _ b: [Int], maxEdits: Int) -> [Int?]? {
+        var result = [Int?](repeating: nil, count: b.count)
+        // The common ends first: most of a program's lines.
+        var prefix = 0
+        while prefix < a.count, prefix < b.count, a[prefix] == b[prefix] {
+            result[prefix] = prefix
+            prefix += 1
+        }
+        var suffix = 0
+        while suffix < a.count - prefix, suffix < b.count - prefix, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] {
+            result[b.count - 1 - suffix] = a.count - 1 - suffix
+            suffix += 1
+        }
+        let x0 = prefix
+        let y0 = prefix
+        let n = a.count - prefix - suffix
+        let m = b.count - prefix - suffix
+        guard n > 0, m > 0 else { return n + m <= maxEdits ? result : nil }
+        let limit = min(n + m, maxEdits)
+        let offset = limit + 1
+        var v = [Int](repeating: 0, count: 2 * limit + 3)
+        var trace: [[Int]] = []
+        for d in 0...limit {
+            trace.append(v)
+            for k in stride(from: -d, through: d, by: 2) {
+                var x =
+                    (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]))
+                    ? v[offset + k + 1] : v[offset + k - 1] + 1
+                var y = x - k
+                while x < n, y < m, a[x0 + x] == b[y0 + y] {
+                    x += 1
+                    y += 1
+                }
+                v[offset + k] = x
+                if x >= n, y >= m {
+                    backtrack(trace, d: d, n: n, m: m, offset: offset) { result[y0 + $1] = x0 + $0 }
+                    return result
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Walks the recorded rounds back from (n, m), reporting each kept pair (x, y).
+    private static func backtrack(
+        _ trace: [[Int]], d: Int, n: Int, m: Int, offset: Int, keep: (Int, Int) -> Void
+    ) {
+        var x = n
+        var y = m
+        for round in stride(from: d, through: 0, by: -1) {
+            let v = trace[round]
+            let k = x - y
+            var startX = 0
+            var startY = 0
+            if round > 0 {
+                let down = k == -round || (k != round && v[offset + k - 1] < v[offset + k + 1])
+                let previousK = down ? k + 1 : k - 1
+                let previousX = v[offset + previousK]
+                let previousY = previousX - previousK
+                // The move of this round ends at (previousX, previousY) + one step.
+                startX = down ? previousX : previousX + 1
+                startY = down ? previousY + 1 : previousY
+                while x > startX, y > startY {
+                    x -= 1
+                    y -= 1
+                    keep(x, y)
+                }
+                x = previousX
+                y = previousY
+            } else {
+                while x > startX, y > startY {
+                    x -= 1
+                    y -= 1
+                    keep(x, y)
+                }
+            }
+        }
+    }
+}

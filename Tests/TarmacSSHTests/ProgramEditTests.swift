@@ -1,0 +1,193 @@
+import Crypto
+import Foundation
+import TarmacTestSupport
+import Testing
+
+@testable import TarmacSSH
+
+/// The edit of a program's text against the last one a host keeps: exact reconstruction in
+/// Swift, and on a real `sh` with coreutils, as a host does it.
+struct ProgramEditTests {
+    private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    private func numbered(_ count: Int, tag: String = "") -> [String] {
+        (0..<count).map { "t_record '/opt/app/file-\($0).txt'\(tag)\n" }
+    }
+
+    @Test func rebuildsTheTargetFromTheBase() throws {
+        let base = numbered(200)
+        var changed = base
+        changed[0] = "# tarmac: install deployment d-NEW\n"
+        changed[120] = "t_record '/opt/app/it''s changed'\n"
+        changed.remove(at: 50)
+        changed.insert(contentsOf: ["one more\n", "and another\n"], at: 170)
+        changed.append("printf '@done 0\\n' >&3")  // no newline at the end
+        let edit = try #require(ProgramEdit(from: bytes(base.joined()), to: bytes(changed.joined())))
+        #expect(edit.apply(to: bytes(base.joined())) == bytes(changed.joined()))
+        let inserted = edit.pieces.reduce(0) { sum, piece in
+            if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
+        }
+        // Only the new lines are carried.
+        #expect(inserted == ["# tarmac: install deployment d-NEW\n", "t_record '/opt/app/it''s changed'\n",
+                             "one more\n", "and another\n", "printf '@done 0\\n' >&3"].joined().utf8.count)
+    }
+
+    @Test func edgeCases() throws {
+        let cases: [(String, String)] = [
+            ("", ""), ("", "a\nb\n"), ("a\nb\n", ""), ("a\nb\n", "a\nb\n"), ("a", "a\n"), ("a\n", "a"),
+            ("x\ny\nz\n", "z\ny\nx\n"), ("same\n", "other\n"), ("é\n€\n", "€\né\n"),
+        ]
+        for (base, target) in cases {
+            let edit = try #require(ProgramEdit(from: bytes(base), to: bytes(target)), "\(base) → \(target)")
+            #expect(edit.apply(to: bytes(base)) == bytes(target), "\(base) → \(target)")
+        }
+    }
+
+    @Test func randomEditsRebuildExactly() throws {
+        var random = SplitMix(seed: 0x7a_72_6d_61_63)
+        for round in 0..<300 {
+            let base = (0..<Int(random.next() % 60)).map { _ in "line \(random.next() % 12)\n" }
+            var target = base
+            for _ in 0..<Int(random.next() % 8) {
+                switch random.next() % 3 {
+                case 0 where !target.isEmpty: target.remove(at: Int(random.next() % UInt64(target.count)))
+                case 1: target.insert("new \(random.next() % 5)\n", at: Int(random.next() % UInt64(target.count + 1)))
+                default:
+                    if !target.isEmpty { target[Int(random.next() % UInt64(target.count))] = "swapped\n" }
+                }
+            }
+            let edit = try #require(ProgramEdit(from: bytes(base.joined()), to: bytes(target.joined())))
+            #expect(edit.apply(to: bytes(base.joined())) == bytes(target.joined()), "round \(round)")
+        }
+    }
+
+    @Test func givesUpBeyondTheEditLimit() {
+        let base = numbered(100).joined()
+        let target = numbered(100, tag: " # changed").joined()
+        #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 150) == nil)
+        #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 200) != nil)
+    }
+
+    @Test func gzipIsWhatGzipReads() throws {
+        let directory = try TestPaths.temporaryDirectory("gzip")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = bytes(numbered(3000).joined() + "é€ and no newline")
+        let compressed = Gzip.compress(text)
+        #expect(compressed.count < text.count / 5)
+        try Data(compressed).write(to: URL(fileURLWithPath: directory + "/p.gz"))
+        let out = try runCommand("/bin/sh", ["-c", "gzip -dc < \"$1\" | sha256sum", "sh", directory + "/p.gz"], check: true)
+        #expect(out.stdout == hex(text) + "  -\n")
+        #expect(Gzip.compress([]).count > 0)
+    }
+
+    // MARK: on a real sh, as a host runs them
+
+    private func hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+    /// A program that reports which text ran and reads its input.
+    private func programText(_ version: Int) -> [UInt8] {
+        var lines = numbered(400)
+        lines[7] = "v=\(version)\n"
+        lines.append("printf '@fact version %s\\n' \"$v\"; printf '@fact input %s\\n' \"$(cat)\"; echo ran >> \"$RAN\"\n")
+        lines.append("printf '@done 0\\n'\n")
+        return bytes(RemoteCommand.prefix + lines.joined().replacingOccurrences(of: "t_record", with: ":"))
+    }
+
+    /// Runs `command` under `sh -c` with `payload` then `input` on stdin.
+    private func runOnHost(_ command: String, payload: [UInt8], input: String, in directory: String) throws
+        -> CommandResult
+    {
+        let stdin = directory + "/stdin"
+        try Data(payload + bytes(input)).write(to: URL(fileURLWithPath: stdin))
+        return try runCommand(
+            "/bin/sh", ["-c", "sh -c \"$1\" < \"$2\"", "sh", command, stdin],
+            environment: ["XDG_CACHE_HOME": directory + "/cache", "RAN": directory + "/ran"])
+    }
+
+    @Test func theWholeProgramRunsAndIsKept() throws {
+        let directory = try TestPaths.temporaryDirectory("kept")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let payload = Gzip.compress(programText(1))
+        let result = try runOnHost(
+            RemoteCommand.exec(programLength: payload.count, sudo: false, keep: "g-1.install"), payload: payload,
+            input: "the input", in: directory)
+        #expect(result.stdout == "@fact version 1\n@fact input the input\n@done 0\n", "\(result.stderr)")
+        let kept = directory + "/cache/tarmac/programs"
+        #expect(FileManager.default.contents(atPath: kept + "/g-1.install").map { [UInt8]($0) } == programText(1))
+        let mode = try FileManager.default.attributesOfItem(atPath: kept)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
+    @Test func anEditRunsTheRebuiltProgramOnceAndKeepsIt() throws {
+        let directory = try TestPaths.temporaryDirectory("edit")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kept = directory + "/cache/tarmac/programs"
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+        try Data(programText(1)).write(to: URL(fileURLWithPath: kept + "/g-1.install"))
+        let edit = try #require(ProgramEdit(from: programText(1), to: programText(2)))
+        let script = RemoteCommand.editScript(
+            edit, name: "g-1.install", base: hex(programText(1)), target: hex(programText(2)), sudo: false)
+        #expect(script.utf8.count < programText(2).count / 10)
+        let result = try runEdit(in: directory, input: "more input")
+        #expect(result.stdout == "@fact version 2\n@fact input more input\n@done 0\n", "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: kept + "/g-1.install").map { [UInt8]($0) } == programText(2))
+        #expect(try String(contentsOfFile: directory + "/ran", encoding: .utf8) == "ran\n")
+    }
+
+    /// A kept text that is not the base (changed by anyone, or missing): nothing runs, the
+    /// input is drained, and the one miss line is printed.
+    @Test func aKeptTextThatIsNotTheBaseIsAMiss() throws {
+        for planted in ["changed", "missing"] {
+            let directory = try TestPaths.temporaryDirectory("miss")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let kept = directory + "/cache/tarmac/programs"
+            try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+            if planted == "changed" {
+                try Data(programText(1) + bytes("echo injected\n")).write(to: URL(fileURLWithPath: kept + "/g-1.install"))
+            }
+            let result = try runEdit(in: directory, input: String(repeating: "x", count: 300_000))
+            #expect(result.status == RemoteCommand.missStatus, "\(planted): \(result.stderr)")
+            #expect(result.stdout == RemoteCommand.missLine + "\n", "\(planted)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/ran"), "\(planted)")
+        }
+    }
+
+    /// A link planted in the kept text's place is read like the file (the rebuilt text is
+    /// checked either way), and replaced, never written through.
+    @Test func aLinkInPlaceOfTheKeptTextIsReplacedNotWrittenThrough() throws {
+        let directory = try TestPaths.temporaryDirectory("link")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kept = directory + "/cache/tarmac/programs"
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+        let victim = directory + "/victim"
+        try Data(programText(1)).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: kept + "/g-1.install", withDestinationPath: victim)
+        let result = try runEdit(in: directory, input: "in")
+        #expect(result.stdout == "@fact version 2\n@fact input in\n@done 0\n", "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: victim).map { [UInt8]($0) } == programText(1))
+        let type = try FileManager.default.attributesOfItem(atPath: kept + "/g-1.install")[.type] as? FileAttributeType
+        #expect(type == .typeRegular)
+    }
+
+    /// Sends the edit from version 1 to version 2 of `programText` to the host in `directory`.
+    private func runEdit(in directory: String, input: String) throws -> CommandResult {
+        let edit = try #require(ProgramEdit(from: programText(1), to: programText(2)))
+        let script = RemoteCommand.editScript(
+            edit, name: "g-1.install", base: hex(programText(1)), target: hex(programText(2)), sudo: false)
+        let payload = Gzip.compress(bytes(script))
+        return try runOnHost(RemoteCommand.execEdit(length: payload.count), payload: payload, input: input, in: directory)
+    }
+}
+
+/// A small deterministic generator (the tests' random edits repeat run to run).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
