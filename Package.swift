@@ -62,7 +62,8 @@ let package = Package(
         // the hosts' health read from a DeploymentJournal it declares) to its outcome, rollbacks,
         // and one host's deployment over a HostTransport. Never prints: events and outcomes out.
         .target(
-            name: "TarmacDeploy", dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost", "TarmacBundle"],
+            name: "TarmacDeploy",
+            dependencies: ["TarmacCore", "TarmacEngine", "TarmacHost", "TarmacBundle", "TarmacArchive"],
             exclude: ["README.md"]),
 
         // OpenSSH keys and SSHSIG detached signatures (ed25519) on swift-crypto.

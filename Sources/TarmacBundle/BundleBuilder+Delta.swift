@@ -43,7 +43,8 @@ extension BundleBuilder {
         let output = options.output ?? Self.deltaPath(beside: full.path, format: format, base: baseManifest.revision)
         let fullPath = full.path
         let delta = try await runBlocking {
-            try DeltaBundleWriter().write(fullBundle: fullPath, base: baseManifest, record: record, to: output)
+            try DeltaBundleWriter().write(
+                fullBundle: fullPath, known: (full.manifest, format), base: baseManifest, record: record, to: output)
         }
         let signature = try await sign(
             output, manifest: delta.target, sha256: delta.sha256, key: signingKey, options: options)

@@ -26,11 +26,14 @@ public struct DeltaBundleWriter: Sendable {
     public init() {}
 
     /// Writes the delta from `base` (named by `record`) to the revision of `fullBundle` at
-    /// `output`, atomically (a temporary file renamed into place).
-    public func write(fullBundle: String, base: BundleManifest, record: DeltaRecord, to output: String) throws
-        -> DeltaBundleOutcome
-    {
-        let (target, format) = try Self.readManifest(fullBundle)
+    /// `output`, atomically (a temporary file renamed into place). `known` is the full bundle's
+    /// manifest and format when the caller read them from it already (it built or verified
+    /// it): one pass over the bundle less.
+    public func write(
+        fullBundle: String, known: (manifest: BundleManifest, format: ArchiveFormat)? = nil, base: BundleManifest,
+        record: DeltaRecord, to output: String
+    ) throws -> DeltaBundleOutcome {
+        let (target, format) = try known ?? Self.readManifest(fullBundle)
         let delta = BundleDelta.between(base: base, target: target)
         let directory = (output as NSString).deletingLastPathComponent
         let parent = directory.isEmpty ? "." : directory

@@ -22,7 +22,9 @@ struct TargetOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("no-delta"),
-        help: "Send every host the full bundle; by default a host whose installed revision this build box bundled gets only the files that changed.")
+        help:
+            "Send every host the full bundle; by default a host whose installed revision this build box bundled gets only the files that changed."
+    )
     var noDelta = false
 
     func validate() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TarmacArchive
 import TarmacBundle
 import TarmacCore
 import TarmacHost
@@ -66,13 +67,17 @@ public actor DeltaBuilder: DeltaProvider {
         }
     }
 
-    /// Writes the delta bundle from `fullBundle` (any container tarmac reads).
-    public static func writer(fullBundle: String) -> Write {
+    /// Writes the delta bundle from `fullBundle` (any container tarmac reads); `known` is its
+    /// manifest and format when they were read from it already.
+    public static func writer(
+        fullBundle: String, known: (manifest: BundleManifest, format: ArchiveFormat)? = nil
+    ) -> Write {
         { base, sha256, output in
             let record = DeltaRecord(
                 baseRevision: base.revision, baseCommit: base.commit, baseCommitTime: base.commitTime,
                 baseManifestSHA256: sha256)
-            _ = try DeltaBundleWriter().write(fullBundle: fullBundle, base: base, record: record, to: output)
+            _ = try DeltaBundleWriter().write(
+                fullBundle: fullBundle, known: known, base: base, record: record, to: output)
         }
     }
 }

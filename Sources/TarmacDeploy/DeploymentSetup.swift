@@ -1,4 +1,5 @@
 import Foundation
+import TarmacArchive
 import TarmacBundle
 import TarmacCore
 import TarmacEngine
@@ -41,9 +42,12 @@ public struct DeploymentSetup: Sendable {
         guard let target = bundle.staged.report.manifest else { return nil }
         let cache = ManifestCache(repository: repository)
         let full = bundle.staged.transferPath
+        // The bundle itself is sent (not a staged copy): its manifest and format are the report's.
+        let known =
+            full == bundle.path ? ArchiveFormat(rawValue: bundle.staged.report.format).map { (target, $0) } : nil
         return DeltaBuilder(
             target: target, directory: work, manifests: { cache.manifest(sha256: $0) },
-            write: DeltaBuilder.writer(fullBundle: full))
+            write: DeltaBuilder.writer(fullBundle: full, known: known))
     }
 
     /// The hosts' health classes as the journal has them.

@@ -57,7 +57,8 @@ public struct KeptPrograms: Sendable {
             ([endpoint] + endpoint.jumps).map { "\($0.user)@\($0.address):\($0.port)" }.joined(separator: ",")
         let readable = String(
             identity.unicodeScalars.prefix(80).map { scalar -> Character in
-                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".@:-_".unicodeScalars.contains(scalar)
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || ".@:-_".unicodeScalars.contains(scalar)
                     ? Character(scalar) : "_"
             })
         let digest = SHA256.hash(data: Data(identity.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()

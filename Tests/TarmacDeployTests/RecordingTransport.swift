@@ -18,7 +18,8 @@ final class RecordingTransport: HostTransport {
             let title = script.lines.first ?? ""
             let kinds: [(String, Program)] = [
                 ("# tarmac: take the host lock", .lock), ("# tarmac: release the host lock", .unlock),
-                ("# tarmac: probe", .probe), ("# tarmac: download the delta", .delta), ("# tarmac: download", .download), ("# tarmac: install", .install),
+                ("# tarmac: probe", .probe), ("# tarmac: download the delta", .delta),
+                ("# tarmac: download", .download), ("# tarmac: install", .install),
                 ("# Print the first existing file", .readFile), ("# SHA-256 of files", .digest),
                 ("# tarmac: gather what the receipt needs", .receiptGather),
                 ("# tarmac: write the receipt", .receiptWrite),

@@ -14,7 +14,9 @@ struct HistoryStoreTests {
         let fixture = try HistoryFixture()
         defer { fixture.remove() }
         #expect(
-            try fixture.store.appliedMigrations() == ["v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes"])
+            try fixture.store.appliedMigrations() == [
+                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes",
+            ])
         let tables = try fixture.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
@@ -100,7 +102,10 @@ struct HistoryStoreTests {
         defer { fixture.remove() }
         let record = try fixture.deploy("d-REOPEN001")
         let again = try fixture.reopen()
-        #expect(try again.appliedMigrations() == ["v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes"])
+        #expect(
+            try again.appliedMigrations() == [
+                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes",
+            ])
         #expect(try again.deployment("d-REOPEN001")?.record == record)
         #expect(try again.output("d-REOPEN001").count == 10)
         try again.begin(HistoryFixture.record("d-REOPEN002"), hosts: [])

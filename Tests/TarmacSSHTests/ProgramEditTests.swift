@@ -28,8 +28,12 @@ struct ProgramEditTests {
             if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
         }
         // Only the new lines are carried.
-        #expect(inserted == ["# tarmac: install deployment d-NEW\n", "t_record '/opt/app/it''s changed'\n",
-                             "one more\n", "and another\n", "printf '@done 0\\n' >&3"].joined().utf8.count)
+        #expect(
+            inserted
+                == [
+                    "# tarmac: install deployment d-NEW\n", "t_record '/opt/app/it''s changed'\n",
+                    "one more\n", "and another\n", "printf '@done 0\\n' >&3",
+                ].joined().utf8.count)
     }
 
     @Test func edgeCases() throws {
@@ -75,20 +79,24 @@ struct ProgramEditTests {
         let compressed = Gzip.compress(text)
         #expect(compressed.count < text.count / 5)
         try Data(compressed).write(to: URL(fileURLWithPath: directory + "/p.gz"))
-        let out = try runCommand("/bin/sh", ["-c", "gzip -dc < \"$1\" | sha256sum", "sh", directory + "/p.gz"], check: true)
+        let out = try runCommand(
+            "/bin/sh", ["-c", "gzip -dc < \"$1\" | sha256sum", "sh", directory + "/p.gz"], check: true)
         #expect(out.stdout == hex(text) + "  -\n")
         #expect(Gzip.compress([]).count > 0)
     }
 
     // MARK: on a real sh, as a host runs them
 
-    private func hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    private func hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// A program that reports which text ran and reads its input.
     private func programText(_ version: Int) -> [UInt8] {
         var lines = numbered(400)
         lines[7] = "v=\(version)\n"
-        lines.append("printf '@fact version %s\\n' \"$v\"; printf '@fact input %s\\n' \"$(cat)\"; echo ran >> \"$RAN\"\n")
+        lines.append(
+            "printf '@fact version %s\\n' \"$v\"; printf '@fact input %s\\n' \"$(cat)\"; echo ran >> \"$RAN\"\n")
         lines.append("printf '@done 0\\n'\n")
         return bytes(RemoteCommand.prefix + lines.joined().replacingOccurrences(of: "t_record", with: ":"))
     }
@@ -143,7 +151,8 @@ struct ProgramEditTests {
             let kept = directory + "/cache/tarmac/programs"
             try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
             if planted == "changed" {
-                try Data(programText(1) + bytes("echo injected\n")).write(to: URL(fileURLWithPath: kept + "/g-1.install"))
+                try Data(programText(1) + bytes("echo injected\n")).write(
+                    to: URL(fileURLWithPath: kept + "/g-1.install"))
             }
             let result = try runEdit(in: directory, input: String(repeating: "x", count: 300_000))
             #expect(result.status == RemoteCommand.missStatus, "\(planted): \(result.stderr)")
@@ -175,7 +184,8 @@ struct ProgramEditTests {
         let script = RemoteCommand.editScript(
             edit, name: "g-1.install", base: hex(programText(1)), target: hex(programText(2)), sudo: false)
         let payload = Gzip.compress(bytes(script))
-        return try runOnHost(RemoteCommand.execEdit(length: payload.count), payload: payload, input: input, in: directory)
+        return try runOnHost(
+            RemoteCommand.execEdit(length: payload.count), payload: payload, input: input, in: directory)
     }
 }
 
