@@ -45,6 +45,7 @@ enum HistoryText {
             lines.append(
                 "\(host.name) (\(host.address)): \(host.status.rawValue)"
                     + (host.installed ? ", revision installed" : "") + (host.message.map { ": \($0)" } ?? ""))
+            if let transfer = host.transfer { lines.append("  sent: \(transfer.summary)") }
             lines.append(contentsOf: events(host.events))
         }
         lines.append(contentsOf: bakes(detail.bakes, now: now))

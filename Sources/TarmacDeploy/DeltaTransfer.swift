@@ -49,42 +49,6 @@ public protocol DeltaProvider: Sendable {
     var fullBundleAvailable: Bool { get }
 }
 
-/// How a host got its revision's files: what DownloadBundle sent and why.
-public struct Transfer: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable {
-        case delta, full
-    }
-
-    public var kind: Kind
-    /// The bytes sent to the host (the delta, or the full bundle; both when a delta fell back).
-    public var bytes: Int64
-    /// The base revision of a delta (also of one that fell back).
-    public var baseRevision: String?
-    /// Why the full bundle went: no base, no delta, or the delta fell back on the host.
-    public var reason: String?
-    /// Files the host took from its base, and files the delta carried.
-    public var reusedFiles: Int = 0
-    public var sentFiles: Int = 0
-
-    public init(kind: Kind, bytes: Int64, baseRevision: String? = nil, reason: String? = nil) {
-        self.kind = kind
-        self.bytes = bytes
-        self.baseRevision = baseRevision
-        self.reason = reason
-    }
-
-    /// "delta from r1 (12.3 KiB, 1 of 2,548 files)" / "full bundle (65.9 MB; no revision installed)".
-    public var summary: String {
-        switch kind {
-        case .delta:
-            let total = reusedFiles + sentFiles
-            return "delta from \(baseRevision ?? "?") (\(ByteSize.text(bytes)), \(sentFiles) of \(total) files)"
-        case .full:
-            return "full bundle (\(ByteSize.text(bytes))" + (reason.map { "; \($0)" } ?? "") + ")"
-        }
-    }
-}
-
 /// `tarmac apply` of a delta bundle: the one delta there is, for the base `DeltaBase` accepted;
 /// there is no full bundle to fall back to.
 public struct AppliedDeltaProvider: DeltaProvider {

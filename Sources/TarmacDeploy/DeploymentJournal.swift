@@ -27,8 +27,10 @@ public protocol DeploymentJournal: Sendable {
     func recordStart(_ record: DeploymentRecord, hosts: [HostTarget]) throws
     func recordEvent(deploymentID: String, host: String, _ event: EventResult) throws
     func appendOutput(deploymentID: String, _ lines: [OutputLine]) throws
+    /// A host's end: its status, whether Install completed, why it ended so, what it was sent.
     func updateHost(
-        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?) throws
+        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?,
+        transfer: Transfer?) throws
     func finish(_ deploymentID: String, status: DeploymentStatus, message: String?) throws
     /// Stores a bake (issue 14) as it starts, and again as it ends.
     func recordBake(deploymentID: String, _ bake: BakeRecord) throws

@@ -85,7 +85,7 @@ public final class DeploymentRecorder: Sendable {
         attempt {
             try journal.updateHost(
                 deploymentID: deploymentID, host: host, status: result.status, installed: result.installed,
-                message: message)
+                message: message, transfer: result.transfer)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import TarmacCore
 
 /// One host of a recorded deployment, with its lifecycle events in order; as JSON, one host
-/// of `show --json` (`{name, address, status, installed, message?, events}`).
+/// of `show --json` (`{name, address, status, installed, message?, transfer?, events}`).
 public struct DeploymentHost: Codable, Sendable, Equatable {
     public var name: String
     public var address: String
@@ -10,18 +10,22 @@ public struct DeploymentHost: Codable, Sendable, Equatable {
     /// True once Install completed on the host (it runs the deployment's revision).
     public var installed: Bool
     public var message: String?
+    /// What DownloadBundle sent the host (a delta or the full bundle, and why); nil when it
+    /// did not run, or the deployment predates the record.
+    public var transfer: Transfer?
     public var events: [EventResult]
 
     /// A host as read back from the history.
     public init(
         name: String, address: String, status: DeploymentStatus, installed: Bool = false, message: String? = nil,
-        events: [EventResult] = []
+        transfer: Transfer? = nil, events: [EventResult] = []
     ) {
         self.name = name
         self.address = address
         self.status = status
         self.installed = installed
         self.message = message
+        self.transfer = transfer
         self.events = events
     }
 }

@@ -9,6 +9,7 @@ enum HistorySchema {
         migrator.registerMigration("v3-interrupted", migrate: addInterrupted)
         migrator.registerMigration("v4-retry-window", migrate: addRetryAndWindowOverride)
         migrator.registerMigration("v5-bakes", migrate: createBakeTables)
+        migrator.registerMigration("v6-transfers", migrate: addTransfers)
         return migrator
     }
 
@@ -140,6 +141,13 @@ enum HistorySchema {
         try db.alter(table: "deployments") { table in
             table.add(column: "retry_of", .text)
             table.add(column: "window_overridden_by", .text)
+        }
+    }
+
+    /// What DownloadBundle sent each host (issue 13): the `Transfer` as JSON, NULL before it ran.
+    private static func addTransfers(_ db: Database) throws {
+        try db.alter(table: "deployment_hosts") { table in
+            table.add(column: "transfer", .text)
         }
     }
 }

@@ -43,18 +43,21 @@ extension HistoryStore {
         return stored
     }
 
-    /// Sets a host's status, and when given whether Install completed there and why it ended so.
+    /// Sets a host's status, and when given whether Install completed there, why it ended so,
+    /// and what DownloadBundle sent it.
     public func updateHost(
-        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool? = nil, message: String? = nil
+        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool? = nil, message: String? = nil,
+        transfer: Transfer? = nil
     ) throws {
+        let transferJSON = try transfer.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try write { db in
             try db.execute(
                 sql: """
                     UPDATE deployment_hosts SET status = ?, installed = COALESCE(?, installed),
-                      message = COALESCE(?, message)
+                      message = COALESCE(?, message), transfer = COALESCE(?, transfer)
                     WHERE deployment_id = ? AND name = ?
                     """,
-                arguments: [status.rawValue, installed, message, deploymentID, host])
+                arguments: [status.rawValue, installed, message, transferJSON, deploymentID, host])
             if db.changesCount == 0 { throw try Self.missing(db, deploymentID: deploymentID, host: host) }
         }
     }

@@ -23,7 +23,17 @@ enum RowDecoding {
         DeploymentHost(
             name: row["name"], address: row["address"],
             status: try word(row, "status", DeploymentStatus.init(rawValue:)), installed: row["installed"],
-            message: row["message"], events: try events.map(event))
+            message: row["message"], transfer: try transfer(row), events: try events.map(event))
+    }
+
+    static func transfer(_ row: Row) throws -> Transfer? {
+        guard let text: String = row["transfer"] else { return nil }
+        do {
+            return try JSONDecoder().decode(Transfer.self, from: Data(text.utf8))
+        } catch {
+            throw DatabaseError(
+                message: "a host's transfer in the history cannot be read (written by a newer tarmac?): \(error)")
+        }
     }
 
     static func event(_ row: Row) throws -> EventResult {

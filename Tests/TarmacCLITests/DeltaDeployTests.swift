@@ -97,6 +97,22 @@ struct DeltaDeployTests {
             return nil
         }
 
+        /// What the history says the deployment of `result` sent its one host: `show --json`'s
+        /// `transfer`, and the `sent:` line of `show`.
+        func recordedTransfer(_ result: CommandResult) throws -> (json: [String: Any]?, text: String?) {
+            let started = result.stdout.split(separator: "\n").compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }.first { $0["type"] as? String == "deployment_started" }
+            let id = try #require(started?["id"] as? String, "\(result.stdout)")
+            let json = try runCommand(TestPaths.tarmac, ["show", id, "--json"], in: repo.root, check: true)
+            let hosts = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["hosts"]
+            let text = try runCommand(TestPaths.tarmac, ["show", id], in: repo.root, check: true)
+            return (
+                (hosts as? [[String: Any]])?.first?["transfer"] as? [String: Any],
+                text.stdout.split(separator: "\n").first { $0.hasPrefix("  sent: ") }.map(String.init)
+            )
+        }
+
         func tree(_ host: Fleet.Host) throws -> [String: String] {
             try ApplyKeepTests.tree(fleet.root(of: host) + "/opt/\(name)")
         }
@@ -144,6 +160,14 @@ struct DeltaDeployTests {
             #expect(full.status == 0, "step \(step): \(full.stderr)")
             let sent = try #require(Project.transfer(delta), "step \(step): \(delta.stdout)")
             let fullSent = try #require(Project.transfer(full))
+            // The history keeps what the host was sent, as deploy reported it.
+            let recorded = try project.recordedTransfer(delta)
+            #expect(
+                recorded.json.map { NSDictionary(dictionary: $0) } == NSDictionary(dictionary: sent),
+                "step \(step): \(recorded.json ?? [:]) vs \(sent)")
+            #expect(
+                recorded.text?.hasPrefix(step == 0 ? "  sent: full bundle (" : "  sent: delta from ") == true,
+                "step \(step): \(recorded.text ?? "no sent: line")")
             #expect(fullSent["kind"] as? String == "full" && fullSent["reason"] as? String == "deltas are off")
             if step == 0 {
                 #expect(sent["kind"] as? String == "full", "\(sent)")

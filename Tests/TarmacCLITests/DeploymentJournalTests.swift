@@ -90,7 +90,8 @@ struct FakeJournal: DeploymentJournal {
     func recordEvent(deploymentID: String, host: String, _ event: EventResult) throws {}
     func appendOutput(deploymentID: String, _ lines: [OutputLine]) throws {}
     func updateHost(
-        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?
+        deploymentID: String, host: String, status: DeploymentStatus, installed: Bool?, message: String?,
+        transfer: Transfer?
     ) throws {}
     func finish(_ deploymentID: String, status: DeploymentStatus, message: String?) throws {}
     func recordBake(deploymentID: String, _ bake: BakeRecord) throws {}

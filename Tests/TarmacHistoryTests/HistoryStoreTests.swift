@@ -15,7 +15,7 @@ struct HistoryStoreTests {
         defer { fixture.remove() }
         #expect(
             try fixture.store.appliedMigrations() == [
-                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes",
+                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes", "v6-transfers",
             ])
         let tables = try fixture.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -64,6 +64,26 @@ struct HistoryStoreTests {
         #expect(detail.hosts[0].events.allSatisfy { $0.status == .succeeded && $0.exitCode == 0 })
     }
 
+    @Test func eachHostKeepsWhatItWasSent() throws {
+        let fixture = try HistoryFixture()
+        defer { fixture.remove() }
+        _ = try fixture.deploy("d-AAAAAAAA1")
+        var delta = Transfer(kind: .delta, bytes: 148_897, baseRevision: "1a2b3c4d5e6f")
+        delta.reusedFiles = 2_547
+        delta.sentFiles = 1
+        let full = Transfer(kind: .full, bytes: 60_000_000, reason: "no revision installed")
+        try fixture.store.updateHost(deploymentID: "d-AAAAAAAA1", host: "web1", status: .succeeded, transfer: delta)
+        try fixture.store.updateHost(deploymentID: "d-AAAAAAAA1", host: "web2", status: .succeeded, transfer: full)
+        // A later update without one keeps it.
+        try fixture.store.updateHost(deploymentID: "d-AAAAAAAA1", host: "web1", status: .succeeded)
+        let detail = try #require(try fixture.store.deployment("d-AAAAAAAA1"))
+        #expect(detail.hosts.map(\.transfer) == [delta, full])
+        let json = String(decoding: try HistoryJSON.show(detail), as: UTF8.self)
+        #expect(json.contains("\"base_revision\" : \"1a2b3c4d5e6f\""), "\(json)")
+        #expect(json.contains("\"files_sent\" : 1"), "\(json)")
+        #expect(json.contains("\"reason\" : \"no revision installed\""), "\(json)")
+    }
+
     @Test func timesKeepMilliseconds() throws {
         let fixture = try HistoryFixture()
         defer { fixture.remove() }
@@ -104,7 +124,7 @@ struct HistoryStoreTests {
         let again = try fixture.reopen()
         #expect(
             try again.appliedMigrations() == [
-                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes",
+                "v1-deployments", "v2-executions", "v3-interrupted", "v4-retry-window", "v5-bakes", "v6-transfers",
             ])
         #expect(try again.deployment("d-REOPEN001")?.record == record)
         #expect(try again.output("d-REOPEN001").count == 10)
