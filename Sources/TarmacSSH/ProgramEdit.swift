@@ -1,30 +1,31 @@
 /// A program's text as edits of an earlier text the host keeps: byte ranges copied from the
-/// earlier text and lines inserted. A deployment's programs differ from the last ones of the
-/// same name in a few lines (the deployment id, the changed files' digests and stats), so
-/// the edit of a 900 KB Install program is a few KB.
+/// earlier text and pieces inserted. A deployment's programs differ from the last ones of the
+/// same name in a few words (the deployment id, the changed files' digests and stats), so the
+/// edit of a 900 KB Install program is a few KB.
 ///
-/// The lines are matched with Myers' O(ND) difference, given up beyond `maxEdits` changed
-/// lines: then the whole text is cheaper to send anyway. Lines are compared by hash; the host
-/// checks the rebuilt text's SHA-256 before running it, so a collision costs a resend, never
-/// a wrong program.
+/// The text is compared in words: pieces that end at a newline or a space, so that one changed
+/// stat in a line of a thousand quoted paths costs that word, not the line. They are matched
+/// with Myers' O(ND) difference, given up beyond `maxEdits` changed words: then the whole text
+/// is cheaper to send anyway. Words are compared by hash; the host checks the rebuilt text's
+/// SHA-256 before running it, so a collision costs a resend, never a wrong program.
 struct ProgramEdit: Equatable {
     enum Piece: Equatable {
         /// `count` bytes of the earlier text from `offset`.
         case copy(offset: Int, count: Int)
-        /// Bytes of the new text (whole lines).
+        /// Bytes of the new text (whole words: never part of a UTF-8 sequence).
         case insert([UInt8])
     }
 
     var pieces: [Piece]
 
-    /// The edit from `base` to `target`, or nil when more than `maxEdits` lines differ.
+    /// The edit from `base` to `target`, or nil when more than `maxEdits` words differ.
     init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512) {
-        let old = Lines(base)
-        let new = Lines(target)
+        let old = Words(base)
+        let new = Words(target)
         guard let matches = Self.matches(old.hashes, new.hashes, maxEdits: maxEdits) else { return nil }
         var pieces: [Piece] = []
-        for line in 0..<new.count {
-            if let from = matches[line] {
+        for word in 0..<new.count {
+            if let from = matches[word] {
                 let range = old.ranges[from]
                 if case .copy(let offset, let count)? = pieces.last, offset + count == range.lowerBound {
                     pieces[pieces.count - 1] = .copy(offset: offset, count: count + range.count)
@@ -33,10 +34,10 @@ struct ProgramEdit: Equatable {
                 }
             } else if case .insert(var bytes)? = pieces.last {
                 pieces.removeLast()
-                bytes += target[new.ranges[line]]
+                bytes += target[new.ranges[word]]
                 pieces.append(.insert(bytes))
             } else {
-                pieces.append(.insert(Array(target[new.ranges[line]])))
+                pieces.append(.insert(Array(target[new.ranges[word]])))
             }
         }
         self.pieces = pieces
@@ -54,9 +55,9 @@ struct ProgramEdit: Equatable {
         return result
     }
 
-    /// The text split after each newline (a last line without one is a line too), with one
-    /// hash per line.
-    private struct Lines {
+    /// The text split after each newline and space (a last word without one is a word too),
+    /// with one hash per word.
+    private struct Words {
         var ranges: [Range<Int>] = []
         var hashes: [Int] = []
         var count: Int { ranges.count }
@@ -64,7 +65,7 @@ struct ProgramEdit: Equatable {
         init(_ text: [UInt8]) {
             text.withUnsafeBytes { bytes in
                 var start = 0
-                for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+                for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") || byte == UInt8(ascii: " ") {
                     add(start..<index + 1, bytes)
                     start = index + 1
                 }
@@ -80,11 +81,11 @@ struct ProgramEdit: Equatable {
         }
     }
 
-    /// For each line of `b`, the line of `a` it keeps (nil: inserted), from a shortest edit
+    /// For each word of `b`, the word of `a` it keeps (nil: inserted), from a shortest edit
     /// script; nil when that script is longer than `maxEdits`.
     static func matches(_ a: [Int], _ b: [Int], maxEdits: Int) -> [Int?]? {
         var result = [Int?](repeating: nil, count: b.count)
-        // The common ends first: most of a program's lines.
+        // The common ends first: most of a program's words.
         var prefix = 0
         while prefix < a.count, prefix < b.count, a[prefix] == b[prefix] {
             result[prefix] = prefix

@@ -1,8 +1,8 @@
 import TarmacEngine
 
-/// The command sent with `exec`: it reads the gzip-compressed program text from stdin into a
-/// private file (`mktemp` makes it 0600) and replaces itself with `sh FILE` (under `sudo -n`
-/// when asked), leaving the rest of stdin — the input file — to the program.
+/// The command sent with `exec`: it reads the program text (gzip-compressed unless it is small)
+/// from stdin into a private file (`mktemp` makes it 0600) and replaces itself with `sh FILE`
+/// (under `sudo -n` when asked), leaving the rest of stdin — the input file — to the program.
 ///
 /// GNU `head -c N` reads exactly N bytes from a pipe, so the program's own `head -c` sees the
 /// input from its first byte. The shell is `exec`ed rather than waited for, so a program killed
@@ -29,12 +29,12 @@ enum RemoteCommand {
     static let missLine = "@tarmac-program-miss"
     static let missStatus: Int32 = 124
 
-    /// Runs the whole program: `length` bytes of gzip on stdin. With `keep`, a copy of the text
-    /// is kept under that name first (best effort: a host that cannot keep it gets whole
-    /// programs, after a miss).
-    static func exec(programLength: Int, sudo: Bool, keep name: String? = nil) -> String {
-        var command =
-            "t=$(mktemp) || exit 125; head -c \(programLength) | gzip -dc > \"$t\" || { rm -f \"$t\"; exit 125; }; "
+    /// Runs the whole program: `length` bytes on stdin, gzip when `compressed`. With `keep`, a
+    /// copy of the text is kept under that name first (best effort: a host that cannot keep it
+    /// gets whole programs, after a miss).
+    static func exec(programLength: Int, sudo: Bool, compressed: Bool = true, keep name: String? = nil) -> String {
+        let read = compressed ? "head -c \(programLength) | gzip -dc" : "head -c \(programLength)"
+        var command = "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; "
         if let name {
             command +=
                 "d=\(keptDirectory); (umask 077; mkdir -p \"$d\" && s=$(mktemp \"$d/.k.XXXXXX\") "

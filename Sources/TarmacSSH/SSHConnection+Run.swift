@@ -7,13 +7,19 @@ extension SSHConnection {
     /// The largest input an edit is tried with: after a miss the input is sent again, which is
     /// cheap for a delta bundle and not for a full one.
     static let editInputLimit: Int64 = 4 << 20
+    /// Below this, a program goes as it is: compressing it saves less than the `gzip` process
+    /// costs the host.
+    static let compressAbove = 16 << 10
+    /// Below this, a program is not kept: its edit would save a few KB for a dozen processes.
+    static let keepAbove = 64 << 10
 
     /// Runs one program on its own exec channel and judges how it ended, as the local
     /// transport does: the `@done` line is required, and a signal is a failure.
     ///
-    /// The text goes gzip-compressed. A program with a `reuseName` goes as an edit of the last
-    /// one of that name when `kept` knows it and the edit is much smaller; if the host misses
-    /// (its kept text is not that one), nothing ran, and the whole program is sent.
+    /// The text goes gzip-compressed unless it is small. A big program with a `reuseName` goes
+    /// as an edit of the last one of that name when `kept` knows it and the edit is much
+    /// smaller; if the host misses (its kept text is not that one), nothing ran, and the whole
+    /// program is sent.
     func run(
         _ program: ShellScript, input: ProgramInput?, kept: KeptPrograms?,
         onLine: @escaping @Sendable (ProgramLine) -> Void
@@ -22,9 +28,11 @@ extension SSHConnection {
             throw TransportError(host: endpoint.name, message: "the connection is no longer usable: \(lostBecause)")
         }
         let text = Array((RemoteCommand.prefix + program.description).utf8)
-        guard let kept, let name = program.reuseName, KeptPrograms.isPlainName(name) else {
-            let sent = try send(Gzip.compress(text), input: input, onLine: onLine) {
-                RemoteCommand.exec(programLength: $0, sudo: endpoint.sudo)
+        guard let kept, let name = program.reuseName, KeptPrograms.isPlainName(name), text.count >= Self.keepAbove
+        else {
+            let compressed = text.count >= Self.compressAbove
+            let sent = try send(compressed ? Gzip.compress(text) : text, input: input, onLine: onLine) {
+                RemoteCommand.exec(programLength: $0, sudo: endpoint.sudo, compressed: compressed)
             }
             return try outcome(sent)
         }

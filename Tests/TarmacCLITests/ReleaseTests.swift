@@ -46,6 +46,35 @@ struct ReleaseTests {
         #expect(!FileManager.default.fileExists(atPath: image + "/srv/usb-app"), "the cached root was written")
     }
 
+    /// "The same commit and format always give the same bytes" across builds too: the release
+    /// binary links Debian's static libraries (single-threaded libzstd among them), the debug
+    /// one the shared ones. A revision bigger than one zstd frame (4 MiB) is compressed on
+    /// several workers, so this also checks that tar.zst bytes do not depend on the threads.
+    @Test("the release and the debug binary write the same bundle bytes", arguments: ["tar.gz", "tar.zst", "tar.xz"])
+    func sameBytesAsTheDebugBuild(format: String) throws {
+        let binary = try ReleaseSetup.binary()
+        let repo = try Self.application()
+        defer { repo.remove() }
+        var text = ""
+        var state: UInt64 = 0x7461_726d_6163
+        while text.utf8.count < 9 << 20 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            text += "line \(state >> 40) of a large page\n"
+        }
+        try repo.write("site/large.html", text)
+        try repo.commitAll("a revision of several zstd frames")
+        let work = try TestPaths.temporaryDirectory("same-bytes")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var digests: [String] = []
+        for (name, tarmac) in [("release", binary), ("debug", TestPaths.tarmac)] {
+            let output = work + "/\(name).\(format)"
+            let made = try runCommand(tarmac, ["bundle", "--format", format, "-o", output], in: repo.root)
+            try #require(made.status == 0, "\(name) tarmac bundle --format \(format): \(made.stderr)")
+            digests.append(try runCommand("sha256sum", [output], check: true).stdout.prefix(64).description)
+        }
+        #expect(digests[0] == digests[1], "\(format): release \(digests[0]), debug \(digests[1])")
+    }
+
     /// An application with files, permissions (owner, group, mode) and two hooks, one with runas.
     static func application() throws -> GitFixture {
         let repo = try GitFixture.empty("usb-app")

@@ -27,13 +27,27 @@ struct ProgramEditTests {
         let inserted = edit.pieces.reduce(0) { sum, piece in
             if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
         }
-        // Only the new lines are carried.
+        // Only the new words are carried (line 120 keeps its `t_record `).
         #expect(
             inserted
                 == [
-                    "# tarmac: install deployment d-NEW\n", "t_record '/opt/app/it''s changed'\n",
+                    "# tarmac: install deployment d-NEW\n", "'/opt/app/it''s changed'\n",
                     "one more\n", "and another\n", "printf '@done 0\\n' >&3",
                 ].joined().utf8.count)
+    }
+
+    /// One changed word in a line of a thousand quoted paths (Install's keep checks) costs that
+    /// word, not the line.
+    @Test func aChangedWordInALongLineCostsTheWord() throws {
+        let paths = (0..<1_000).map { "'./app/file-\($0).txt'" }.joined(separator: " ")
+        let base = bytes("t_keep_check 0 '/opt' '41:319:15:0:0:41ed:600:1796596035.775611785' \(paths)\n")
+        let target = bytes("t_keep_check 0 '/opt' '41:319:15:0:0:41ed:600:1796599999.123456789' \(paths)\n")
+        let edit = try #require(ProgramEdit(from: base, to: target))
+        #expect(edit.apply(to: base) == target)
+        let inserted = edit.pieces.reduce(0) { sum, piece in
+            if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
+        }
+        #expect(inserted == "'41:319:15:0:0:41ed:600:1796599999.123456789' ".utf8.count)
     }
 
     @Test func edgeCases() throws {
@@ -69,7 +83,9 @@ struct ProgramEditTests {
         let base = numbered(100).joined()
         let target = numbered(100, tag: " # changed").joined()
         #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 150) == nil)
-        #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 200) != nil)
+        // Each line: one word dropped, three added.
+        #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 399) == nil)
+        #expect(ProgramEdit(from: bytes(base), to: bytes(target), maxEdits: 400) != nil)
     }
 
     @Test func gzipIsWhatGzipReads() throws {

@@ -10,11 +10,12 @@ import Testing
 /// host keeps, and a host whose kept text is not that one still runs the program exactly once.
 @Suite(.needsSSHD, .timeLimit(.minutes(1)))
 struct SSHKeptProgramsTests {
-    /// A program of many lines, one of which says its version; it counts its runs.
-    private func program(_ version: Int, runs: String) -> ShellScript {
+    /// A program of many lines (over `keepAbove`, `lines` of them), one of which says its
+    /// version; it counts its runs.
+    private func program(_ version: Int, runs: String, lines: Int = 4_000) -> ShellScript {
         var script = ShellScript()
         script.reuseName = "g-test.install"
-        for index in 0..<2_000 { script.run(":", .quoted("/opt/app/file-\(index).txt")) }
+        for index in 0..<lines { script.run(":", .quoted("/opt/app/file-\(index).txt")) }
         script.run(.assignment("v", String(version)))
         script.run("echo", "ran", ">>", .quoted(runs))
         script.run("printf", .quoted("@fact version %s\\n"), "\"$v\"")
@@ -82,6 +83,16 @@ struct SSHKeptProgramsTests {
         let third = try await s.transport.run(program(3, runs: runs), onLine: { _ in })
         #expect(version(third) == "3")
         #expect(await s.transport.programBytesSent() - before < 1_500)
+        await s.transport.close()
+    }
+
+    @Test func smallProgramsAreNotKept() async throws {
+        let s = try setup()
+        defer { try? FileManager.default.removeItem(atPath: s.cache) }
+        let small = program(1, runs: s.cache + "/runs", lines: 100)
+        #expect(small.description.utf8.count < SSHConnection.keepAbove)
+        #expect(version(try await s.transport.run(small, onLine: { _ in })) == "1")
+        #expect(!FileManager.default.fileExists(atPath: s.cache + "/tarmac"))
         await s.transport.close()
     }
 
