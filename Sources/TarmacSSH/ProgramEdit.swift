@@ -22,7 +22,12 @@ struct ProgramEdit: Equatable {
     init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512) {
         let old = Words(base)
         let new = Words(target)
-        guard let matches = Self.matches(old.hashes, new.hashes, maxEdits: maxEdits) else { return nil }
+        // A word of one text the other lacks is an edit of every script: past `maxEdits` of them,
+        // give up before the O(ND) search does (after ND steps).
+        guard Self.lacking(new.hashes, in: old.hashes, atMost: maxEdits),
+            Self.lacking(old.hashes, in: new.hashes, atMost: maxEdits),
+            let matches = Self.matches(old.hashes, new.hashes, maxEdits: maxEdits)
+        else { return nil }
         var pieces: [Piece] = []
         for word in 0..<new.count {
             if let from = matches[word] {
@@ -79,6 +84,17 @@ struct ProgramEdit: Equatable {
             ranges.append(range)
             hashes.append(hasher.finalize())
         }
+    }
+
+    /// Whether at most `limit` of `words` are nowhere in `others`.
+    static func lacking(_ words: [Int], in others: [Int], atMost limit: Int) -> Bool {
+        let known = Set(others)
+        var lacking = 0
+        for word in words where !known.contains(word) {
+            lacking += 1
+            if lacking > limit { return false }
+        }
+        return true
     }
 
     /// For each word of `b`, the word of `a` it keeps (nil: inserted), from a shortest edit

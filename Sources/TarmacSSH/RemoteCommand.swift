@@ -43,36 +43,45 @@ enum RemoteCommand {
         return command + run("$t", sudo: sudo)
     }
 
-    /// Runs an edit script (`editScript`): `length` bytes of gzip on stdin. The script runs as
-    /// the login user and starts the program itself.
-    static func execEdit(length: Int) -> String {
-        "t=$(mktemp) || exit 125; head -c \(length) | gzip -dc > \"$t\" || { rm -f \"$t\"; exit 125; }; exec sh \"$t\""
+    /// Runs an edit script (`editScript`): `length` bytes on stdin, gzip when `compressed`. The
+    /// script runs as the login user and starts the program itself.
+    static func execEdit(length: Int, compressed: Bool = true) -> String {
+        let read = compressed ? "head -c \(length) | gzip -dc" : "head -c \(length)"
+        return "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; exec sh \"$t\""
     }
 
-    /// The script that rebuilds a program from the text kept as `name` (whose SHA-256 is
-    /// `base`), checks it is `target`, keeps it in place of the old one, and runs it.
-    static func editScript(_ edit: ProgramEdit, name: String, base: String, target: String, sudo: Bool) -> String {
+    /// The script that rebuilds a program from the text kept as `name`, checks it is `target`
+    /// (its SHA-256), keeps it in place of the old one, and runs it.
+    ///
+    /// The kept text is read front to back on one descriptor, each piece with one `head -c`
+    /// (copied, or skipped into /dev/null): an edit's copies come in the kept text's order. A
+    /// kept text that is not the base the runner meant rebuilds into something else, and the
+    /// digest turns it away.
+    static func editScript(_ edit: ProgramEdit, name: String, target: String, sudo: Bool) -> String {
         var lines = [
             "rm -f \"$0\"",
             "t_d=\(keptDirectory); t_c=\"$t_d/\(name)\"",
             "t_n=$(mktemp) || exit 125",
             // Nothing ran: drain the input the runner is still sending, and say so.
             "t_miss() { rm -f \"$t_n\"; cat >/dev/null; printf '%s\\n' '\(missLine)'; exit \(missStatus); }",
-            "case $(sha256sum < \"$t_c\" 2>/dev/null) in '\(base)  -') ;; *) t_miss ;; esac",
+            "[ -f \"$t_c\" ] || t_miss",
             "{",
         ]
+        var position = 0
         for piece in edit.pieces {
             switch piece {
-            case .copy(let offset, let count) where offset == 0:
-                lines.append("head -c \(count) \"$t_c\"")
             case .copy(let offset, let count):
-                lines.append("tail -c +\(offset + 1) \"$t_c\" | head -c \(count)")
+                precondition(offset >= position, "an edit's copies come in the kept text's order")
+                if offset > position { lines.append("head -c \(offset - position) >/dev/null") }
+                lines.append("head -c \(count) >&3")
+                position = offset + count
             case .insert(let bytes):
-                lines.append("printf %s " + ShellWord.quoted(String(decoding: bytes, as: UTF8.self)).description)
+                lines.append(
+                    "printf %s " + ShellWord.quoted(String(decoding: bytes, as: UTF8.self)).description + " >&3")
             }
         }
         lines += [
-            "} > \"$t_n\" || t_miss",
+            "} 3> \"$t_n\" < \"$t_c\" || t_miss",
             "case $(sha256sum < \"$t_n\") in '\(target)  -') ;; *) t_miss ;; esac",
             "(umask 077; s=$(mktemp \"$t_d/.k.XXXXXX\") && { cp \"$t_n\" \"$s\" && mv -f \"$s\" \"$t_c\" || rm -f \"$s\"; }) 2>/dev/null",
             run("$t_n", sudo: sudo),

@@ -39,11 +39,13 @@ extension SSHConnection {
         if (input?.byteCount ?? 0) <= Self.editInputLimit, let base = kept.text(for: endpoint, name: name),
             let edit = ProgramEdit(from: base, to: text)
         {
-            let script = RemoteCommand.editScript(
-                edit, name: name, base: Self.hex(base), target: Self.hex(text), sudo: endpoint.sudo)
-            if script.utf8.count < text.count / 4 {
-                let sent = try send(Gzip.compress(Array(script.utf8)), input: input, onLine: Self.withoutMiss(onLine)) {
-                    RemoteCommand.execEdit(length: $0)
+            let script = Array(
+                RemoteCommand.editScript(edit, name: name, target: Self.hex(text), sudo: endpoint.sudo).utf8)
+            if script.count < text.count / 4 {
+                let compressed = script.count >= Self.compressAbove
+                let payload = compressed ? Gzip.compress(script) : script
+                let sent = try send(payload, input: input, onLine: Self.withoutMiss(onLine)) {
+                    RemoteCommand.execEdit(length: $0, compressed: compressed)
                 }
                 if !sent.missed {
                     return try remembering(text, name: name, in: kept) { try outcome(sent) }

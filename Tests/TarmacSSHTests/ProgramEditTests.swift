@@ -150,7 +150,7 @@ struct ProgramEditTests {
         try Data(programText(1)).write(to: URL(fileURLWithPath: kept + "/g-1.install"))
         let edit = try #require(ProgramEdit(from: programText(1), to: programText(2)))
         let script = RemoteCommand.editScript(
-            edit, name: "g-1.install", base: hex(programText(1)), target: hex(programText(2)), sudo: false)
+            edit, name: "g-1.install", target: hex(programText(2)), sudo: false)
         #expect(script.utf8.count < programText(2).count / 10)
         let result = try runEdit(in: directory, input: "more input")
         #expect(result.stdout == "@fact version 2\n@fact input more input\n@done 0\n", "\(result.stderr)")
@@ -167,7 +167,8 @@ struct ProgramEditTests {
             let kept = directory + "/cache/tarmac/programs"
             try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
             if planted == "changed" {
-                try Data(programText(1) + bytes("echo injected\n")).write(
+                // A line put in front shifts every piece the edit copies.
+                try Data(bytes("echo injected\n") + programText(1)).write(
                     to: URL(fileURLWithPath: kept + "/g-1.install"))
             }
             let result = try runEdit(in: directory, input: String(repeating: "x", count: 300_000))
@@ -198,7 +199,7 @@ struct ProgramEditTests {
     private func runEdit(in directory: String, input: String) throws -> CommandResult {
         let edit = try #require(ProgramEdit(from: programText(1), to: programText(2)))
         let script = RemoteCommand.editScript(
-            edit, name: "g-1.install", base: hex(programText(1)), target: hex(programText(2)), sudo: false)
+            edit, name: "g-1.install", target: hex(programText(2)), sudo: false)
         let payload = Gzip.compress(bytes(script))
         return try runOnHost(
             RemoteCommand.execEdit(length: payload.count), payload: payload, input: input, in: directory)
