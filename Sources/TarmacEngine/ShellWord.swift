@@ -83,8 +83,8 @@ public struct ShellScript: Sendable, Hashable, CustomStringConvertible {
     private var depth = 0
     /// A name shared by this program and the ones like it on later deployments (the probe,
     /// Install, the receipt of one group): an SSH transport keeps the last text of each name
-    /// on both sides and sends the next one as the lines that changed. Nil for programs too
-    /// small to be worth it. Letters, digits, `.`, `_` and `-` only.
+    /// on both sides and sends the next one as the words that changed. Nil for programs unlike
+    /// the last one (the lock, hooks). Letters, digits, `.`, `_` and `-` only.
     public var reuseName: String?
 
     public init() {}

@@ -48,7 +48,7 @@ struct ProgramEdit: Equatable {
         self.pieces = pieces
     }
 
-    /// What the pieces put together from `base` (the host does the same with `head`/`tail`).
+    /// What the pieces put together from `base` (the host does the same with `head -c`).
     func apply(to base: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         for piece in pieces {
