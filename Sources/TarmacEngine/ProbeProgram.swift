@@ -26,8 +26,11 @@ public enum ProbeProgram {
             "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
         script.append(RootCheck.check(layout))
         script.comment("Paths, by index (symlinks are not followed).")
-        for (index, path) in request.paths.enumerated() {
-            script.run("t_kind", .number(index), .quoted(path))
+        // The index is counted, not written: a path added or removed leaves the other lines
+        // as they were (the next probe goes as an edit of this one).
+        script.line("t_ki=0")
+        for path in request.paths {
+            script.run("t_kind", .quoted(path))
         }
         ProbeStats.render(request.paths, into: &script)
         script.comment("Users, groups and tools.")
@@ -54,12 +57,13 @@ public enum ProbeProgram {
         var s = ShellScript()
         s.line("t_hex() { od -An -v -tx1 | tr -d ' \\n'; }")
         s.line("t_kind() {")
-        s.line("  if [ -L \"$2\" ]; then k=symlink")
-        s.line("  elif [ ! -e \"$2\" ]; then k=missing")
-        s.line("  elif [ -f \"$2\" ]; then k=file")
-        s.line("  elif [ -d \"$2\" ]; then k=directory")
+        s.line("  if [ -L \"$1\" ]; then k=symlink")
+        s.line("  elif [ ! -e \"$1\" ]; then k=missing")
+        s.line("  elif [ -f \"$1\" ]; then k=file")
+        s.line("  elif [ -d \"$1\" ]; then k=directory")
         s.line("  else k=other; fi")
-        s.line("  printf '@fact path %s %s\\n' \"$1\" \"$k\" >&3")
+        s.line("  printf '@fact path %s %s\\n' \"$t_ki\" \"$k\" >&3")
+        s.line("  t_ki=$((t_ki + 1))")
         s.line("}")
         s.line("t_has() { if \"$@\" >/dev/null 2>&1; then echo present; else echo absent; fi; }")
         s.line("t_user() { printf '@fact user %s %s\\n' \"$1\" \"$(t_has getent passwd \"$2\")\" >&3; }")

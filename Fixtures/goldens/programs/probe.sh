@@ -16,12 +16,13 @@ t_fail() {
 }
 t_hex() { od -An -v -tx1 | tr -d ' \n'; }
 t_kind() {
-  if [ -L "$2" ]; then k=symlink
-  elif [ ! -e "$2" ]; then k=missing
-  elif [ -f "$2" ]; then k=file
-  elif [ -d "$2" ]; then k=directory
+  if [ -L "$1" ]; then k=symlink
+  elif [ ! -e "$1" ]; then k=missing
+  elif [ -f "$1" ]; then k=file
+  elif [ -d "$1" ]; then k=directory
   else k=other; fi
-  printf '@fact path %s %s\n' "$1" "$k" >&3
+  printf '@fact path %s %s\n' "$t_ki" "$k" >&3
+  t_ki=$((t_ki + 1))
 }
 t_has() { if "$@" >/dev/null 2>&1; then echo present; else echo absent; fi; }
 t_user() { printf '@fact user %s %s\n' "$1" "$(t_has getent passwd "$2")" >&3; }
@@ -161,9 +162,10 @@ t_check '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record
 t_check '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record
 t_check '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 # Paths, by index (symlinks are not followed).
-t_kind 0 '/srv/app'
-t_kind 1 '/srv/app/$(reboot)'
-t_kind 2 '/srv/app/it'\''s here'
+t_ki=0
+t_kind '/srv/app'
+t_kind '/srv/app/$(reboot)'
+t_kind '/srv/app/it'\''s here'
 # What stat says of the paths that exist (links never followed), by index.
 t_runner
 t_stats 0 '/srv/app' '/srv/app/$(reboot)' '/srv/app/it'\''s here'
