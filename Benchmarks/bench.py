@@ -134,15 +134,20 @@ def ratio_text(mine, base):
     return f"{statistics.median(ratios):5.2f} [{ratios[0]:.2f}-{ratios[-1]:.2f}]"
 
 
-APPLY_SCRIPT = r"""
+# The start of every apply script (run in `unshare -m`): a private tmpfs on /opt holding the
+# destination, the deployment root /opt/tarmac-root and the baseline /opt/tar-baseline, so that
+# tarmac and tar write to the same kind of filesystem; `now` in nanoseconds.
+OPT_TMPFS = r"""
 set -e
 # A build that links the toolchain's runtime from /opt/swift (not `make release`) keeps it.
 mkdir -p "$WORK/real-opt" && mount --bind /opt "$WORK/real-opt"
 mount -t tmpfs bench-opt /opt
 if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
-# Like with like: the deployment root, the destination and the baseline share one tmpfs.
 mkdir -p /opt/tar-baseline /opt/tarmac-root
 now() { date +%s%N; }
+"""
+
+APPLY_SCRIPT = OPT_TMPFS + r"""
 t0=$(now); "$TARMAC" apply "$BUNDLE" --deployment-root /opt/tarmac-root >/dev/null 2>&1; t1=$(now)
 "$TARMAC" apply "$BUNDLE" --deployment-root /opt/tarmac-root >/dev/null 2>&1; t2=$(now)
 tar -xzf "$BUNDLE" -C /opt/tar-baseline; t3=$(now)
@@ -174,14 +179,7 @@ def apply_bench(tarmac, repo, work, rounds):
           f"ratio {ratio_text(again, baseline)}   (target <= 0.25)")
 
 
-GLOB_APPLY_SCRIPT = r"""
-set -e
-mkdir -p "$WORK/real-opt"
-mount --bind /opt "$WORK/real-opt"
-mount -t tmpfs bench-opt /opt
-# A debug tarmac links the toolchain's runtime in /opt/swift: bind it back.
-if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
-now() { date +%s%N; }
+GLOB_APPLY_SCRIPT = OPT_TMPFS + r"""
 t0=$(now); "$TARMAC" apply "$BUNDLE" --deployment-root /opt/tarmac-root >/dev/null; t1=$(now)
 echo "$((t1 - t0))"
 """

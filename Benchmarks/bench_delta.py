@@ -308,15 +308,7 @@ def delta_fleet_bench(tarmac, repo, work, rounds, commits, sections):
 
 # --- delta-apply: one host ---------------------------------------------------------------------
 
-DELTA_APPLY_SCRIPT = r"""
-set -e
-# A build that links the toolchain's runtime from /opt/swift (not `make release`) keeps it.
-mkdir -p "$WORK/real-opt" && mount --bind /opt "$WORK/real-opt"
-mount -t tmpfs bench-opt /opt
-if [ -d "$WORK/real-opt/swift" ]; then mkdir /opt/swift && mount --bind "$WORK/real-opt/swift" /opt/swift; fi
-# Like with like: the deployment root, the destination and the baseline share one tmpfs.
-mkdir -p /opt/tar-baseline /opt/tarmac-root
-now() { date +%s%N; }
+DELTA_APPLY_SCRIPT = bench.OPT_TMPFS + r"""
 quiet() { "$@" >"$WORK/apply.log" 2>&1 || { cat "$WORK/apply.log" >&2; exit 1; }; }
 quiet "$TARMAC" apply "$PREV" --deployment-root /opt/tarmac-root
 apply_next() { t0=$(now); quiet "$TARMAC" apply "$NEXT" --deployment-root /opt/tarmac-root; t1=$(now); A=$((t1 - t0)); }
