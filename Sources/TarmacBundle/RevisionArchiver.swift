@@ -14,6 +14,18 @@ struct RevisionArchiver {
     /// Reads git's tar from `input` and writes the bundle's members to `writer`; returns the
     /// manifest. `ending` is asked (and may block) only after the last member: the whole-tree
     /// checks and the manifest need the revision's snapshot, read while git's tar streams.
+    /// Reads what git writes after the end-of-archive blocks (the padding of its last 10 KiB
+    /// record) until it closes the pipe: a pipe closed before that kills git with SIGPIPE, and
+    /// its failure would fail a bundle that was complete.
+    static func drain(_ input: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count > 0 || (count < 0 && errno == EINTR) { continue }
+            return
+        }
+    }
+
     func run(input: Int32, writer: ArchiveWriter, ending: () throws -> ArchiveEnding) throws -> BundleManifest {
         let reader = try ArchiveReader(fileDescriptor: input)
         var files: [BundleManifest.File] = []
@@ -37,6 +49,7 @@ struct RevisionArchiver {
             }
             if let file = try copy(header, as: path, from: reader, to: writer) { files.append(file) }
         }
+        Self.drain(input)
         let ending = try ending()
         escapes += wholeTreeProblems(
             files, judged: refused, hookLocations: ending.hookLocations, fileSources: ending.fileSources)
