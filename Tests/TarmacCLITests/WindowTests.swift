@@ -74,13 +74,17 @@ struct WindowTests {
     @Test func aPipelineStageWaitsForAWindowOpeningAMinuteLaterAndCtrlCOrAKillEndsAWait() throws {
         let fleet = try Fleet.start(hosts: 1)
         defer { try? fleet.stop() }
-        // The minute starting 15 to 75 seconds from now, in UTC.
-        let opensAt = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 + 75) / 60).rounded(.down) * 60)
-        let opening = Self.minute(opensAt, zone: "UTC")
-        var project = try PipelineTests.project(
-            fleet, groups: fleet.groupYAML(extra: ["window: { cron: \"\(opening.cron)\", timezone: UTC }"]),
-            pipeline: "  stages:\n    - deploy: fleet\n")
+        var project = try PipelineTests.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
+        // The minute starting 40 to 100 seconds from now, in UTC, chosen just before the commit the run
+        // deploys: on a loaded machine the setup before it can take longer than a tight margin.
+        let opensAt = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 + 100) / 60).rounded(.down) * 60)
+        let opening = Self.minute(opensAt, zone: "UTC")
+        try project.repo.write(
+            "tarmac.yml",
+            "application: \(project.name)\ngroups:\n"
+                + fleet.groupYAML(extra: ["window: { cron: \"\(opening.cron)\", timezone: UTC }"])
+                + "pipeline:\n  stages:\n    - deploy: fleet\n")
         try project.commit()
         let run = try BackgroundCommand(TestPaths.tarmac, ["run"], in: project.repo.root)
         defer { run.remove() }
