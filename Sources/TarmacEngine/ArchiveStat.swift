@@ -10,9 +10,8 @@ import TarmacCore
 /// No user can set a ctime: a file written in place, replaced, renamed or chmodded since the
 /// record was written shows a different line, so an unchanged record (of a record file only
 /// the deployment user can write) proves the files are still the bytes the manifest names.
-/// One `stat` per `batchSize` paths, the probe's way.
+/// One `stat` per batch of paths (`ArgumentBatches`), the probe's way.
 enum ArchiveStat {
-    static let batchSize = 200
     /// The record's first word and version.
     static let header = "tarmac-archive-stat 1"
     /// The fields of one line; `stat`'s output names no file.
@@ -26,9 +25,8 @@ enum ArchiveStat {
     /// `"$1" ./p … ` batches: `command` is a shell function taking a batch of paths (relative
     /// to the current directory, each prefixed `./` so none reads as an option).
     static func batches(_ paths: [String], call command: ShellWord, into script: inout ShellScript) {
-        for start in stride(from: 0, to: paths.count, by: batchSize) {
-            let batch = paths[start..<min(start + batchSize, paths.count)]
-            script.run(ShellCommand([command] + batch.map { .quoted("./" + $0) }))
+        for range in ArgumentBatches.ranges(paths, extra: 2) {
+            script.run(ShellCommand([command] + paths[range].map { .quoted("./" + $0) }))
         }
     }
 
@@ -44,7 +42,7 @@ enum ArchiveStat {
     /// header's digest is the archive's own `.tarmac/manifest.sha256`; without one, or when a
     /// file cannot be stat'ed, no record is left (a later delta then falls back).
     static func write(files: [String], into script: inout ShellScript) {
-        script.comment("The archive stat record: one stat per \(batchSize) regular files, in manifest order.")
+        script.comment("The archive stat record: one stat per batch of regular files, in manifest order.")
         script.line("t_record_begin")
         batches(files, call: "t_stat_add", into: &script)
         script.line("t_record_end")

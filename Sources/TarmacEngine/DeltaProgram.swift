@@ -113,7 +113,7 @@ public enum DeltaProgram {
 
     /// The path lists, each once, as functions that call their argument with each batch.
     static func lists(base: Base, target: [BundleManifest.File], delta: BundleDelta, into script: inout ShellScript) {
-        script.comment("Paths, relative to an archive, in batches of \(ArchiveStat.batchSize).")
+        script.comment("Paths, relative to an archive, in batches (`ArgumentBatches`).")
         ArchiveStat.listFunction("t_base_files", ArchiveStat.regularFiles(base.files), into: &script)
         ArchiveStat.listFunction("t_target_files", ArchiveStat.regularFiles(target), into: &script)
         ArchiveStat.listFunction("t_sent_files", delta.sent.map(\.path), into: &script)

@@ -8,9 +8,6 @@
 /// that same line), so a batch's lines are numbered from its first index; a batch whose line
 /// count differs (an unreadable file) is reported rather than misnumbered.
 public enum DigestProgram {
-    /// How many files one `sha256sum` gets.
-    public static let batchSize = 200
-
     /// Renders the program for `paths` (absolute, regular files the probe saw).
     public static func render(paths: [String]) -> ShellScript {
         var script = ShellScript()
@@ -25,11 +22,9 @@ public enum DigestProgram {
         script.line(
             "  for t_h in $t_out; do printf '@fact digest %s %s\\n' \"$t_i\" \"${t_h#\\\\}\"; t_i=$((t_i + 1)); done")
         script.line("}")
-        var start = 0
-        while start < paths.count {
-            let batch = paths[start..<min(start + batchSize, paths.count)]
-            script.run(ShellCommand([.literal("t_sum"), .number(start)] + batch.map { ShellWord.quoted($0) }))
-            start += batchSize
+        for range in ArgumentBatches.ranges(paths) {
+            script.run(
+                ShellCommand([.literal("t_sum"), .number(range.lowerBound)] + paths[range].map { ShellWord.quoted($0) }))
         }
         script.run("printf", "'@done 0\\n'")
         return script

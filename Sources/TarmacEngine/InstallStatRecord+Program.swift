@@ -53,8 +53,8 @@ extension InstallStatRecord {
             stats[path] = stat
         }
         let kept = entries.filter { stats[$0.path] != nil && isDigest($0.sha256) }
-        for first in stride(from: 0, to: kept.count, by: ProbeStats.batchSize) {
-            let batch = kept[first..<min(first + ProbeStats.batchSize, kept.count)]
+        for range in ArgumentBatches.ranges(kept.count, size: { 65 + stats[kept[$0].path]!.utf8.count }) {
+            let batch = kept[range]
             s.run(
                 ShellCommand(
                     ["t_srec_known", .quoted(batch.map { $0.sha256.lowercased() }.joined(separator: " "))]
@@ -62,8 +62,8 @@ extension InstallStatRecord {
         }
         for group in groups(entries.filter { stats[$0.path] == nil }, plan: plan) {
             s.run(ShellCommand(["t_srec_in", .quoted(group.directory)] + group.below.map { .quoted($0) }))
-            for first in stride(from: 0, to: group.files.count, by: ProbeStats.batchSize) {
-                let batch = group.files[first..<min(first + ProbeStats.batchSize, group.files.count)]
+            for range in ArgumentBatches.ranges(group.files.count, size: { 65 + group.files[$0].relative.utf8.count }) {
+                let batch = group.files[range]
                 s.run(
                     ShellCommand(
                         ["t_srec", .quoted(batch.map(\.sha256).joined(separator: " "))]

@@ -87,9 +87,8 @@ extension InstalledRecord {
     /// The lines of a program that report each planned path's state (`st` facts).
     public static func statLines(_ planned: [Planned]) -> ShellScript {
         var s = DriftProgram.statHelper()
-        for start in stride(from: 0, to: planned.count, by: ProbeStats.batchSize) {
-            let batch = planned[start..<min(start + ProbeStats.batchSize, planned.count)]
-            s.run(ShellCommand(["t_stats_of", .number(start)] + batch.map { .quoted($0.path) }))
+        for range in ArgumentBatches.ranges(planned.count, size: { planned[$0].path.utf8.count }) {
+            s.run(ShellCommand(["t_stats_of", .number(range.lowerBound)] + planned[range].map { .quoted($0.path) }))
         }
         return s
     }

@@ -9,14 +9,11 @@
 /// A batch whose line counts differ from its indices (a path removed meanwhile) is dropped:
 /// nothing in it is kept, it is installed anew.
 enum ProbeStats {
-    static let batchSize = 200
-
     static func render(_ paths: [String], into script: inout ShellScript) {
         script.comment("What stat says of the paths that exist (links never followed), by index.")
         script.line("t_runner")
-        for start in stride(from: 0, to: paths.count, by: batchSize) {
-            let batch = paths[start..<min(start + batchSize, paths.count)]
-            script.run(ShellCommand(["t_stats", .number(start)] + batch.map { .quoted($0) }))
+        for range in ArgumentBatches.ranges(paths) {
+            script.run(ShellCommand(["t_stats", .number(range.lowerBound)] + paths[range].map { .quoted($0) }))
         }
     }
 

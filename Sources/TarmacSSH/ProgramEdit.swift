@@ -18,8 +18,10 @@ struct ProgramEdit: Equatable {
 
     var pieces: [Piece]
 
-    /// The edit from `base` to `target`, or nil when more than `maxEdits` words differ.
-    init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512) {
+    /// The edit from `base` to `target`, or nil when more than `maxEdits` words differ. A copy
+    /// of fewer than `minimumCopy` bytes goes as an insert instead: each copy costs the host a
+    /// `head -c` process (a skip before it another), dearer than a few KB of compressed text.
+    init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512, minimumCopy: Int = 2048) {
         let old = Words(base)
         let new = Words(target)
         // A word of one text the other lacks is an edit of every script: past `maxEdits` of them,
@@ -45,7 +47,27 @@ struct ProgramEdit: Equatable {
                 pieces.append(.insert(Array(target[new.ranges[word]])))
             }
         }
-        self.pieces = pieces
+        self.pieces = Self.coalesced(pieces, base: base, minimumCopy: minimumCopy)
+    }
+
+    /// `pieces` with each copy shorter than `minimumCopy` turned into an insert of its bytes,
+    /// and neighbouring inserts joined.
+    static func coalesced(_ pieces: [Piece], base: [UInt8], minimumCopy: Int) -> [Piece] {
+        var result: [Piece] = []
+        for piece in pieces {
+            var bytes: [UInt8]
+            switch piece {
+            case .copy(let offset, let count) where count < minimumCopy: bytes = Array(base[offset..<offset + count])
+            case .copy: result.append(piece); continue
+            case .insert(let inserted): bytes = inserted
+            }
+            if case .insert(let earlier)? = result.last {
+                result[result.count - 1] = .insert(earlier + bytes)
+            } else {
+                result.append(.insert(bytes))
+            }
+        }
+        return result
     }
 
     /// What the pieces put together from `base` (the host does the same with `head -c`).

@@ -11,14 +11,16 @@ struct DigestProgramTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let names =
             ["plain", "a space", "quote'd", "$(touch pwned)", "new\nline", "back\\slash", "ünï"]
-            + (0..<250).map { "f\($0)" }
+            + (0..<400).map { "f\($0)-" + String(repeating: "n", count: 200) }  // two batches
         var expected: [Int: String] = [:]
         for (index, name) in names.enumerated() {
             let path = dir + "/" + name
             try Data("content \(index)\n".utf8).write(to: URL(fileURLWithPath: path))
             expected[index] = String(try shell("sha256sum < \(ShellQuote.sh(path))").prefix(64))
         }
-        let program = DigestProgram.render(paths: names.map { dir + "/" + $0 })
+        let paths = names.map { dir + "/" + $0 }
+        #expect(ArgumentBatches.ranges(paths).count == 2)
+        let program = DigestProgram.render(paths: paths)
         let lines = try run(program)
         #expect(DigestProgram.parse(lines) == expected)
         #expect(!FileManager.default.fileExists(atPath: dir + "/pwned"))

@@ -14,7 +14,7 @@ struct InstalledRecordStatTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let odd = ["a space", "quote'd", "$(touch pwned)", "new\nline", "back\\slash", "ünï", "dir * *"]
         var planned: [InstalledRecord.Planned] = []
-        for (index, name) in (odd + (0..<450).map { "f\($0)" }).enumerated() {
+        for (index, name) in (odd + (0..<450).map { "f\($0)-" + String(repeating: "n", count: 150) }).enumerated() {
             let path = dir + "/" + name
             switch index % 5 {
             case 1:
@@ -31,7 +31,8 @@ struct InstalledRecordStatTests {
                 planned.append(.file(path: path, sha256: "00"))
             }
         }
-        // A stat that counts its calls: one per batch of 200, and one per path of a batch with a gone path.
+        // A stat that counts its calls: one per batch (names of 150 bytes make two), and for a
+        // batch with a gone path, halves asked again down to 8 paths, asked one by one.
         let shim = dir + "/bin"
         try FileManager.default.createDirectory(atPath: shim, withIntermediateDirectories: false)
         try Data("#!/bin/sh\necho >> \(ShellQuote.sh(dir + "/calls"))\nexec /usr/bin/stat \"$@\"\n".utf8).write(
@@ -39,8 +40,18 @@ struct InstalledRecordStatTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shim + "/stat")
         let batched = try run("PATH=\(ShellQuote.sh(shim)):$PATH\n" + InstalledRecord.statLines(planned).description)
         let calls = try String(contentsOfFile: dir + "/calls", encoding: .utf8).count
-        let last = planned[400...].filter { if case .link = $0 { false } else { true } }.count
-        #expect(calls == (someGone ? 2 + 1 + (last - 11) : 3), "one stat per whole batch")
+        let batches = ArgumentBatches.ranges(planned.count) { planned[$0].path.utf8.count }
+        #expect(batches.count == 2, "\(batches)")
+        let gone = Set(planned.indices.filter { !FileManager.default.fileExists(atPath: planned[$0].path) && !isLink(planned[$0]) })
+        func expected(_ range: Range<Int>) -> Int {
+            guard range.contains(where: gone.contains) else { return 1 }
+            if range.count <= 8 { return 1 + range.filter { !gone.contains($0) && !isLink(planned[$0]) }.count }
+            let half = range.lowerBound + range.count / 2
+            return 1 + expected(range.lowerBound..<half) + expected(half..<range.upperBound)
+        }
+        #expect(gone.count == (someGone ? 11 : 0))
+        #expect(calls == batches.map(expected).reduce(0, +), "one stat per whole batch")
+        #expect(calls < (someGone ? 80 : 3), "a gone path costs a few stats, not one per path of its batch")
         var single = InstalledRecord.statLines([]).description
         for (index, entry) in planned.enumerated() {
             single += "t_stat \(index) \(ShellQuote.sh(entry.path))\n"
@@ -50,6 +61,10 @@ struct InstalledRecordStatTests {
         #expect(record == InstalledRecord.make(planned, destinations: [dir], lines: one))
         #expect(record.entries.count == planned.count - (someGone ? 11 : 0), "every path but the gone ones")
         #expect(!FileManager.default.fileExists(atPath: dir + "/pwned"))
+    }
+
+    private func isLink(_ entry: InstalledRecord.Planned) -> Bool {
+        if case .link = entry { true } else { false }
     }
 
     /// The fragment with fd 3 (the protocol) on stdout; its `@fact` lines.

@@ -22,7 +22,7 @@ struct ProgramEditTests {
         changed.remove(at: 50)
         changed.insert(contentsOf: ["one more\n", "and another\n"], at: 170)
         changed.append("printf '@done 0\\n' >&3")  // no newline at the end
-        let edit = try #require(ProgramEdit(from: bytes(base.joined()), to: bytes(changed.joined())))
+        let edit = try #require(ProgramEdit(from: bytes(base.joined()), to: bytes(changed.joined()), minimumCopy: 0))
         #expect(edit.apply(to: bytes(base.joined())) == bytes(changed.joined()))
         let inserted = edit.pieces.reduce(0) { sum, piece in
             if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
@@ -42,12 +42,31 @@ struct ProgramEditTests {
         let paths = (0..<1_000).map { "'./app/file-\($0).txt'" }.joined(separator: " ")
         let base = bytes("t_keep_check 0 '/opt' '41:319:15:0:0:41ed:600:1796596035.775611785' \(paths)\n")
         let target = bytes("t_keep_check 0 '/opt' '41:319:15:0:0:41ed:600:1796599999.123456789' \(paths)\n")
-        let edit = try #require(ProgramEdit(from: base, to: target))
+        let edit = try #require(ProgramEdit(from: base, to: target, minimumCopy: 0))
         #expect(edit.apply(to: base) == target)
         let inserted = edit.pieces.reduce(0) { sum, piece in
             if case .insert(let bytes) = piece { sum + bytes.count } else { sum }
         }
         #expect(inserted == "'41:319:15:0:0:41ed:600:1796599999.123456789' ".utf8.count)
+    }
+
+    /// Copies shorter than `minimumCopy` go as inserts (each copy is a process on the host);
+    /// longer ones stay copies, and the text rebuilds exactly either way.
+    @Test func shortCopiesGoAsInserts() throws {
+        let base = numbered(400)
+        var target = base
+        for line in [10, 12, 14, 300] { target[line] = "changed \(line)\n" }
+        let (old, new) = (bytes(base.joined()), bytes(target.joined()))
+        func copies(_ edit: ProgramEdit) -> [Int] {
+            edit.pieces.compactMap { if case .copy(_, let count) = $0 { count } else { nil } }
+        }
+        let exact = try #require(ProgramEdit(from: old, to: new, minimumCopy: 0))
+        let coalesced = try #require(ProgramEdit(from: old, to: new))
+        #expect(copies(exact).filter { $0 < 2048 }.count == 6, "\(copies(exact))")  // words of lines 0 to 14
+        #expect(copies(coalesced).count == 2 && copies(coalesced).allSatisfy { $0 >= 2048 }, "\(copies(coalesced))")
+        #expect(exact.apply(to: old) == new && coalesced.apply(to: old) == new)
+        let inserts = coalesced.pieces.filter { if case .insert = $0 { true } else { false } }
+        #expect(inserts.count == 2, "lines 0 to 14 are one insert, the short copies among them")
     }
 
     @Test func edgeCases() throws {
