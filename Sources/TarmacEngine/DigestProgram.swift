@@ -24,7 +24,8 @@ public enum DigestProgram {
         script.line("}")
         for range in ArgumentBatches.ranges(paths) {
             script.run(
-                ShellCommand([.literal("t_sum"), .number(range.lowerBound)] + paths[range].map { ShellWord.quoted($0) }))
+                ShellCommand(
+                    [.literal("t_sum"), .number(range.lowerBound)] + paths[range].map { ShellWord.quoted($0) }))
         }
         script.run("printf", "'@done 0\\n'")
         return script

@@ -42,7 +42,9 @@ struct InstalledRecordStatTests {
         let calls = try String(contentsOfFile: dir + "/calls", encoding: .utf8).count
         let batches = ArgumentBatches.ranges(planned.count) { planned[$0].path.utf8.count }
         #expect(batches.count == 2, "\(batches)")
-        let gone = Set(planned.indices.filter { !FileManager.default.fileExists(atPath: planned[$0].path) && !isLink(planned[$0]) })
+        let gone = Set(
+            planned.indices.filter { !FileManager.default.fileExists(atPath: planned[$0].path) && !isLink(planned[$0]) }
+        )
         func expected(_ range: Range<Int>) -> Int {
             guard range.contains(where: gone.contains) else { return 1 }
             if range.count <= 8 { return 1 + range.filter { !gone.contains($0) && !isLink(planned[$0]) }.count }
