@@ -82,14 +82,17 @@ struct DeltaProgramScaleTests {
             keepBundle: false, statFiles: base.regularFiles)
         let first = try box.run(download, prepare: log.prepare)
         #expect(first.done == 0, "\(first.lines) \(first.stderr)")
-        #expect(log.counts()["stat"] == 13, "one stat per 200 files: \(log.counts())")
+        let batches = ArgumentBatches.ranges(base.regularFiles, extra: 2).count
+        #expect(batches == 3, "2,549 paths of about 30 bytes: batches of 64 KiB")
+        #expect(log.counts()["stat"] == batches, "one stat per batch: \(log.counts())")
         log.reset()
         let script = try DeltaRun.program(fixture, from: base, baseID: "d-1", to: target, id: "d-2")
         let run = try box.run(script, prepare: log.prepare)
         #expect(run.done == 0 && run.fallbacks.isEmpty, "\(run.lines) \(run.stderr)")
         let counts = log.counts()
-        // The base check, the reused files' kinds, the new record and the base's again: 13 each.
-        #expect((counts["stat"] ?? 0) <= 4 * 13 + 1, "\(counts)")
+        // The base check, the reused files' kinds, the new record and the base's again: a stat
+        // per batch each.
+        #expect((counts["stat"] ?? 0) <= 4 * batches + 1, "\(counts)")
         #expect(counts["sha256sum"] == 2, "the bundle, and the one file the delta carries: \(counts)")
         // cp: the bundle's copy (a local file) and the one that links the base.
         #expect(counts["cp"] == 2 && (counts["rm"] ?? 0) <= 8 && (counts["find"] ?? 0) <= 5, "\(counts)")

@@ -219,7 +219,7 @@ t_let t_base_record '/var/lib/tarmac/g-web/d-20260101-1/archive.stat'
 t_let t_base_sha '1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e'
 t_let t_base_count '3'
 t_let t_drop_bundle '1'
-# Paths, relative to an archive, in batches of 200.
+# Paths, relative to an archive, in batches (`ArgumentBatches`).
 t_base_files () {
 "$1" './appspec.yml' './scripts/start.sh' './it'\''s old'
 : ; }

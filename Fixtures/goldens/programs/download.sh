@@ -104,7 +104,7 @@ t_unpack
 cd -- "$t_archive" || t_fail unpack 'cannot enter deployment-archive' "$t_archive"
 # Hook scripts executable now, never a file shared with another archive.
 t_exec './scripts/start.sh'
-# The archive stat record: one stat per 200 regular files, in manifest order.
+# The archive stat record: one stat per batch of regular files, in manifest order.
 t_record_begin
 t_stat_add './appspec.yml' './scripts/start.sh' './it'\''s a "file"
 '
