@@ -89,9 +89,10 @@ demo: build roots
 bench: release roots bench-roots bench-deps
 	python3 Benchmarks/bench.py --tarmac $(BIN_RELEASE)
 
-# The bench's baselines on this machine: rsync (rsync -a --delete over OpenSSH, the floor of a
-# one-file change); the fleet hosts get theirs from the debian-N-bench roots.
-BENCH_APT_PACKAGES = rsync
+# The bench's baselines on this machine: pigz (gzip on as many threads as tarmac's), rsync
+# (rsync -a --delete over OpenSSH, the floor of a one-file change); the fleet hosts get theirs
+# from the debian-N-bench roots.
+BENCH_APT_PACKAGES = rsync pigz
 bench-deps: deps
 	$(call apt_install,$(BENCH_APT_PACKAGES))
 

@@ -5,7 +5,7 @@ Every ratio compares two commands run alternately on the same tree in this run, 
 machine's speed cancels out. Nothing here asserts a time; the numbers are for people.
 
 Sections (--only NAME, repeatable; default all):
-  bundle       tarmac bundle (tar.gz, tar.zst) vs git archive; peak memory on one big file
+  bundle       tarmac bundle (tar.gz, tar.zst) vs git archive | pigz or zstd; peak memory on one big file
   apply        tarmac apply, first install and the same revision again, vs tar -xzf
   glob         apply with an adversarial permissions glob vs the pattern *
   fleet        tarmac deploy to 8 fleet hosts vs the ssh|tar floor and Ansible; SSH round
@@ -35,7 +35,7 @@ ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.
            GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com",
            GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
 # Workers of tarmac's zstd encoder (Sources/TarmacArchive/ArchiveFormat.swift, encoderThreads).
-ZSTD_THREADS = 2
+ENCODER_THREADS = 2
 APPSPEC = "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/bench\n"
 
 
@@ -230,14 +230,18 @@ def glob_bench(tarmac, work, rounds):
 def bundle_bench(tarmac, repo, work, rounds, big_file_mib):
     """tarmac bundle (tar.gz, tar.zst) against git archive on the tree, and its memory on one big file."""
     out = os.path.join(work, "out")
-    gz = compare("tar.gz:  tarmac bundle vs git archive tar.gz", repo,
+    # tarmac's gzip and zstd encoders always run ENCODER_THREADS workers (ArchiveFormat.encoderThreads):
+    # the baselines get the same number (pigz -p, zstd -T; not every core), so both sides compress alike.
+    gz = compare(f"tar.gz:  tarmac bundle vs git archive | pigz -6 -p{ENCODER_THREADS}", repo,
                  [tarmac, "bundle", "--format", "tar.gz", "-o", out + ".a.tar.gz"],
-                 ["git", "archive", "--format=tar.gz", "-o", out + ".b.tar.gz", "HEAD"], rounds, target=1.0)
-    # tarmac's zstd encoder always runs ZSTD_THREADS workers (ArchiveFormat.encoderThreads): the
-    # baseline gets the same number, not -T0 (every core), so both sides compress alike.
-    zst = compare(f"tar.zst: tarmac bundle vs git archive | zstd -3 -T{ZSTD_THREADS}", repo,
+                 f"git archive --format=tar HEAD | pigz -6 -n -p{ENCODER_THREADS} > {out}.b.tar.gz", rounds,
+                 target=1.0)
+    compare("tar.gz:  tarmac bundle vs git archive tar.gz (one thread)", repo,
+            [tarmac, "bundle", "--format", "tar.gz", "-o", out + ".a.tar.gz"],
+            ["git", "archive", "--format=tar.gz", "-o", out + ".b.tar.gz", "HEAD"], rounds)
+    zst = compare(f"tar.zst: tarmac bundle vs git archive | zstd -3 -T{ENCODER_THREADS}", repo,
                   [tarmac, "bundle", "--format", "tar.zst", "-o", out + ".a.tar.zst"],
-                  f"git archive --format=tar HEAD | zstd -3 -T{ZSTD_THREADS} -q -f -o {out}.b.tar.zst", rounds,
+                  f"git archive --format=tar HEAD | zstd -3 -T{ENCODER_THREADS} -q -f -o {out}.b.tar.zst", rounds,
                   target=1.0)
     def big(repo):
         os.makedirs(repo)
@@ -247,7 +251,7 @@ def bundle_bench(tarmac, repo, work, rounds, big_file_mib):
                 f.write(chunk[i % 256:] + chunk[:i % 256])
     big_repo = make_repo(work, "big-file", big)
     seconds, peak, _ = run([tarmac, "bundle", "--format", "tar.zst", "-o", out + ".big.tar.zst"], big_repo)
-    _, base_peak, _ = run(f"git archive --format=tar HEAD | zstd -3 -T{ZSTD_THREADS} -q -f -o {out}.big.b.tar.zst",
+    _, base_peak, _ = run(f"git archive --format=tar HEAD | zstd -3 -T{ENCODER_THREADS} -q -f -o {out}.big.b.tar.zst",
                           big_repo, shell=True)
     print(f"{'memory: one %d MiB file, tar.zst' % big_file_mib:<44} tarmac {seconds:7.3f}s   "
           f"peak RSS of tarmac and its git {peak / 1024:6.1f} MiB; git archive | zstd {base_peak / 1024:.0f} MiB "

@@ -4,4 +4,6 @@
 #include <archive_entry.h>
 /* libarchive's own zstd: TarmacArchive writes tar.zst frames with it directly (ZstdFrameEncoder). */
 #include <zstd.h>
+/* zlib: TarmacArchive writes tar.gz as deflate chunks on several threads (GzipBlockEncoder). */
+#include <zlib.h>
 #endif

@@ -10,6 +10,9 @@ public enum ArchiveFormat: String, CaseIterable, Sendable {
     public var fileExtension: String { rawValue }
 
     /// The default compression level, or nil when the format does not compress.
+    /// Written by `ChunkEncoder` on several threads rather than by a libarchive filter.
+    public var isChunked: Bool { self == .tarZst || self == .tarGz }
+
     public var defaultCompressionLevel: Int? {
         switch self {
         case .tarGz: 6
@@ -31,22 +34,19 @@ public enum ArchiveFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// Threads for the zstd and xz encoders. For xz any count >= 1 gives the same bytes, but 0
-    /// (single-threaded) gives different ones, so the count is fixed rather than taken from
-    /// the machine: the same tree must give the same bundle on every build box. zstd is
-    /// compressed in frames of fixed size (`ZstdFrameEncoder`), whose bytes do not depend on it.
+    /// Threads for the gzip, zstd and xz encoders. For xz any count >= 1 gives the same bytes,
+    /// but 0 (single-threaded) gives different ones, so the count is fixed rather than taken
+    /// from the machine: the same tree must give the same bundle on every build box. gzip and
+    /// zstd are compressed in chunks of fixed size (`ChunkEncoder`), whose bytes do not depend on it.
     static let encoderThreads = 2
 
     /// libarchive option strings, in order, for this format at `level`.
     func writerOptions(level: Int?) -> [String] {
         switch self {
-        case .tarGz:
-            // Without !timestamp the gzip header carries "now" and no two builds match.
-            return ["gzip:compression-level=\(level ?? 6)", "gzip:!timestamp"]
-        case .tarZst:
-            // Never `zstd:threads`: a libzstd built without multithreading (the release's static
-            // one) ignores it and writes other bytes. Writers use ZstdFrameEncoder instead.
-            return ["zstd:compression-level=\(level ?? 3)"]
+        case .tarGz, .tarZst:
+            // Never libarchive's filters (`zstd:threads` is ignored by a libzstd built without
+            // multithreading, the release's static one): `ChunkEncoder` writes these.
+            preconditionFailure("\(rawValue) is written by ChunkEncoder, not a libarchive filter")
         case .tarXz:
             return ["xz:compression-level=\(level ?? 6)", "xz:threads=\(Self.encoderThreads)"]
         case .zip:

@@ -25,11 +25,12 @@ public final class ArchiveWriter {
 
     /// Creates (or truncates) the file at `path` and writes the archive into it.
     public convenience init(path: String, format: ArchiveFormat, compressionLevel: Int? = nil) throws {
-        if format == .tarZst {
+        if format.isChunked {
             // A level out of range must fail before the file is created, as for the other formats.
             try ArchiveWriterSetup.checkLevel(compressionLevel, for: format, name: path)
             let file = try FileOutput(path: path)
-            try self.init(zstdTo: { try file.write($0) }, file: file, level: compressionLevel, name: path)
+            try self.init(
+                format: format, chunkedTo: { try file.write($0) }, file: file, level: compressionLevel, name: path)
         } else {
             try self.init(format: format, level: compressionLevel, name: path) { archive_write_open_filename($0, path) }
         }
@@ -38,9 +39,10 @@ public final class ArchiveWriter {
     /// Writes the archive to an open descriptor (a file, a pipe, a socket); does not close it.
     public convenience init(fileDescriptor: Int32, format: ArchiveFormat, compressionLevel: Int? = nil) throws {
         let name = "file descriptor \(fileDescriptor)"
-        if format == .tarZst {
+        if format.isChunked {
             let file = FileOutput(fileDescriptor: fileDescriptor, name: name)
-            try self.init(zstdTo: { try file.write($0) }, file: file, level: compressionLevel, name: name)
+            try self.init(
+                format: format, chunkedTo: { try file.write($0) }, file: file, level: compressionLevel, name: name)
         } else {
             try self.init(format: format, level: compressionLevel, name: name) {
                 archive_write_open_fd($0, fileDescriptor)
@@ -52,8 +54,8 @@ public final class ArchiveWriter {
     public convenience init(
         format: ArchiveFormat, compressionLevel: Int? = nil, name: String, sink: @escaping CompressingStream.Sink
     ) throws {
-        if format == .tarZst {
-            try self.init(zstdTo: sink, file: nil, level: compressionLevel, name: name)
+        if format.isChunked {
+            try self.init(format: format, chunkedTo: sink, file: nil, level: compressionLevel, name: name)
         } else {
             let box = SinkBox(sink)
             try self.init(format: format, level: compressionLevel, name: name) { box.open($0) }
@@ -61,14 +63,16 @@ public final class ArchiveWriter {
         }
     }
 
-    /// tar.zst is a plain tar compressed by `CompressingStream` in zstd frames, never libarchive's
-    /// zstd filter: every writer gives the same bytes for the same entries, whatever the libzstd.
+    /// tar.zst and tar.gz are a plain tar compressed by `CompressingStream` in chunks on several
+    /// threads, never libarchive's filters: every writer gives the same bytes for the same
+    /// entries, whatever the libzstd, and however many threads.
     private convenience init(
-        zstdTo sink: @escaping CompressingStream.Sink, file: FileOutput?, level: Int?, name: String
+        format: ArchiveFormat, chunkedTo sink: @escaping CompressingStream.Sink, file: FileOutput?, level: Int?,
+        name: String
     ) throws {
-        let stream = try CompressingStream(format: .tarZst, level: level, name: name, sink: sink)
+        let stream = try CompressingStream(format: format, level: level, name: name, sink: sink)
         let box = SinkBox { try stream.write($0) }
-        try self.init(format: .tarZst, container: .tar, level: nil, name: name) { handle in
+        try self.init(format: format, container: .tar, level: nil, name: name) { handle in
             // No 10 KiB records to copy into: the encoder gathers its own chunks (no padding either way).
             guard archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK else { return ARCHIVE_FATAL }
             return box.open(handle)

@@ -51,8 +51,8 @@ enum ArchiveWriterSetup {
 
     private static func addFilter(for format: ArchiveFormat, to handle: OpaquePointer) -> Int32 {
         switch format {
-        case .tarGz: archive_write_add_filter_gzip(handle)
-        case .tarZst: archive_write_add_filter_zstd(handle)
+        case .tarGz, .tarZst:
+            preconditionFailure("\(format.rawValue) is written by ChunkEncoder, not a libarchive filter")
         case .tarXz: archive_write_add_filter_xz(handle)
         case .tar, .zip: archive_write_add_filter_none(handle)
         }

@@ -19,17 +19,18 @@ public final class CompressingStream {
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
     private var handle: OpaquePointer?
-    /// tar.zst: frames compressed on several threads (`ZstdFrameEncoder`), not libarchive's filter.
-    private var frames: ZstdFrameEncoder?
+    /// tar.zst and tar.gz: chunks compressed on several threads (`ZstdFrameEncoder`,
+    /// `GzipBlockEncoder`), not libarchive's filters.
+    private var chunks: (any ChunkWriting)?
     private let entry: OpaquePointer?
     private let name: String
     private let output: SinkBox?
-    /// The file `init(path:format:)` opened for zstd frames, closed by `finish`.
+    /// The file `init(path:format:)` opened for chunks, closed by `finish`.
     private var file: FileOutput?
 
     /// Opens `path` for a compressed tar format (`tar.gz`, `tar.zst`, `tar.xz`; `tar` copies as is).
     public convenience init(path: String, format: ArchiveFormat) throws {
-        if format == .tarZst {
+        if format.isChunked {
             let file = try FileOutput(path: path)
             try self.init(format: format, name: path) { try file.write($0) }
             self.file = file
@@ -56,16 +57,19 @@ public final class CompressingStream {
         ArchiveLibrary.prepareProcess()
         self.name = name
         self.output = sink
-        if format == .tarZst, let sink {
+        if format.isChunked, let sink {
             try ArchiveWriterSetup.checkLevel(level, for: format, name: name)
-            frames = ZstdFrameEncoder(
-                level: level ?? format.defaultCompressionLevel ?? 3, threads: ArchiveFormat.encoderThreads, name: name
-            ) { bytes in
+            let level = level ?? format.defaultCompressionLevel ?? 3
+            let write: ChunkEncoder<ZstdCodec>.Sink = { bytes in
                 do { try sink.sink(bytes) } catch {
                     sink.error = error
                     throw error
                 }
             }
+            chunks =
+                format == .tarZst
+                ? ZstdFrameEncoder(level: level, threads: ArchiveFormat.encoderThreads, name: name, sink: write)
+                : GzipBlockEncoder(level: level, threads: ArchiveFormat.encoderThreads, name: name, sink: write)
             entry = nil
             return
         }
@@ -96,7 +100,7 @@ public final class CompressingStream {
 
     /// Compresses the next bytes of the stream.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        if let frames { return try frames.write(bytes) }
+        if let chunks { return try chunks.write(bytes) }
         guard let handle else {
             throw ArchiveError(archive: name, operation: "write", message: "the stream is finished")
         }
@@ -112,9 +116,9 @@ public final class CompressingStream {
 
     /// Flushes the compressor and closes the file; the output is complete only after this.
     public func finish() throws {
-        if let frames {
-            self.frames = nil
-            try frames.finish()
+        if let chunks {
+            self.chunks = nil
+            try chunks.finish()
             try file?.close()
             return
         }
