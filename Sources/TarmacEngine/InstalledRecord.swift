@@ -9,9 +9,14 @@
 /// user could have planted it.
 ///
 ///     t_dest '/opt/app'
-///     t_f 0 '/opt/app/index.html' 'e3b0c4…' 644 0 0 12 1767225600
-///     t_l 1 '/opt/app/current' 'index.html'
-///     t_d 2 '/opt/app/css' 755 0 0
+///     t_f '/opt/app/index.html' 'e3b0c4…' 644 0 0 12 1767225600
+///     t_l '/opt/app/current' 'index.html'
+///     t_d '/opt/app/css' 755 0 0
+///
+/// An entry's index is its position, counted by the reader: a file added or removed leaves
+/// every other line as it was, so the program that writes the next record goes as an edit of
+/// the last one. Records of earlier versions carry the index as each line's first value
+/// (`t_f 0 '/opt/app/index.html' …`); they are read alike.
 public struct InstalledRecord: Sendable, Equatable {
     public enum Entry: Sendable, Equatable {
         case file(path: String, sha256: String, mode: String, uid: String, gid: String, size: String, mtime: String)
@@ -37,35 +42,37 @@ public struct InstalledRecord: Sendable, Equatable {
     public var text: String {
         var script = ShellScript()
         for destination in destinations { script.run("t_dest", .quoted(destination)) }
-        for (index, entry) in entries.enumerated() {
+        for entry in entries {
             switch entry {
             case .file(let path, let sha256, let mode, let uid, let gid, let size, let mtime):
                 script.run(
-                    "t_f", .number(index), .quoted(path), .quoted(sha256), .quoted(mode), .quoted(uid), .quoted(gid),
-                    .quoted(size), .quoted(mtime))
+                    "t_f", .quoted(path), .quoted(sha256), .quoted(mode), .quoted(uid), .quoted(gid), .quoted(size),
+                    .quoted(mtime))
             case .link(let path, let target):
-                script.run("t_l", .number(index), .quoted(path), .quoted(target))
+                script.run("t_l", .quoted(path), .quoted(target))
             case .directory(let path, let mode, let uid, let gid):
-                script.run("t_d", .number(index), .quoted(path), .quoted(mode), .quoted(uid), .quoted(gid))
+                script.run("t_d", .quoted(path), .quoted(mode), .quoted(uid), .quoted(gid))
             }
         }
         return script.lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads a record back; nil when it is not one tarmac wrote.
+    /// Reads a record back (with or without the index of earlier versions); nil when it is not
+    /// one tarmac wrote.
     public static func parse(_ text: String) -> InstalledRecord? {
         guard let words = ShellWords.split(text) else { return nil }
         var record = InstalledRecord(destinations: [], entries: [])
         for line in words {
-            switch (line.first, line.count) {
-            case ("t_dest", 2): record.destinations.append(line[1])
-            case ("t_f", 9):
+            // An earlier version's line: the index after the name, which is the position anyway.
+            let indexed = [("t_f", 9), ("t_l", 4), ("t_d", 6)].contains { $0 == (line.first, line.count) }
+            let v = indexed ? Array(line.dropFirst(2)) : Array(line.dropFirst())
+            switch (line.first, v.count) {
+            case ("t_dest", 1): record.destinations.append(v[0])
+            case ("t_f", 7):
                 record.entries.append(
-                    .file(
-                        path: line[2], sha256: line[3], mode: line[4], uid: line[5], gid: line[6], size: line[7],
-                        mtime: line[8]))
-            case ("t_l", 4): record.entries.append(.link(path: line[2], target: line[3]))
-            case ("t_d", 6): record.entries.append(.directory(path: line[2], mode: line[3], uid: line[4], gid: line[5]))
+                    .file(path: v[0], sha256: v[1], mode: v[2], uid: v[3], gid: v[4], size: v[5], mtime: v[6]))
+            case ("t_l", 2): record.entries.append(.link(path: v[0], target: v[1]))
+            case ("t_d", 4): record.entries.append(.directory(path: v[0], mode: v[1], uid: v[2], gid: v[3]))
             default: return nil
             }
         }
