@@ -44,7 +44,8 @@ struct InstalledRecordFormatTests {
                 path: "/opt/app/f\($0)", sha256: "ab", mode: "644", uid: "0", gid: "0", size: "1", mtime: "1")
         }
         var more = files
-        more.insert(.file(path: "/opt/app/new", sha256: "cd", mode: "644", uid: "0", gid: "0", size: "1", mtime: "1"), at: 3)
+        more.insert(
+            .file(path: "/opt/app/new", sha256: "cd", mode: "644", uid: "0", gid: "0", size: "1", mtime: "1"), at: 3)
         let before = Set(InstalledRecord(destinations: ["/opt/app"], entries: files).text.split(separator: "\n"))
         let after = InstalledRecord(destinations: ["/opt/app"], entries: more).text.split(separator: "\n")
         #expect(after.filter { !before.contains($0) } == ["t_f '/opt/app/new' 'cd' '644' '0' '0' '1' '1'"])
