@@ -7,13 +7,10 @@ import CArchive
 #endif
 
 /// Compresses a byte stream — an uncompressed tar written elsewhere — into a file with the
-/// same deterministic filter settings as `ArchiveWriter` (no gzip timestamp, zstd frames of
-/// fixed size, fixed xz threads, no zero padding).
-///
-/// It lets a bundle be built on two threads: one reads, hashes and writes tar entries, the
-/// other compresses (zstd on `ArchiveFormat.encoderThreads` more). Deflate, zstd and xz
-/// output does not depend on how the input is chunked, so the result is the same bytes
-/// `ArchiveWriter` gives for the same stream.
+/// same deterministic settings as `ArchiveWriter` (gzip and zstd in chunks of fixed size on
+/// `ArchiveFormat.encoderThreads` workers, no gzip timestamp, fixed xz threads, no zero
+/// padding). The output does not depend on how the input is sliced, so the result is the same
+/// bytes `ArchiveWriter` gives for the same stream.
 public final class CompressingStream {
     /// Receives the compressed bytes, in order.
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
@@ -60,7 +57,7 @@ public final class CompressingStream {
         if format.isChunked, let sink {
             try ArchiveWriterSetup.checkLevel(level, for: format, name: name)
             let level = level ?? format.defaultCompressionLevel ?? 3
-            let write: ChunkEncoder<ZstdCodec>.Sink = { bytes in
+            let write: Sink = { bytes in
                 do { try sink.sink(bytes) } catch {
                     sink.error = error
                     throw error
