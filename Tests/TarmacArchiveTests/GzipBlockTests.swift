@@ -47,57 +47,10 @@ extension ArchiveTests {
             }
         }
 
-        /// `ArchiveWriter`'s tar.gz and a plain tar through `CompressingStream` are the same bytes,
-        /// and libarchive reads them back.
-        @Test func everyWriterGivesTheSameBytes() throws {
-            let dir = try TempDirectory()
-            let direct = dir.file("direct.tar.gz")
-            let viaPath = try ArchiveWriter(path: direct, format: .tarGz)
-            try writeEntries(to: viaPath)
-            var streamed: [UInt8] = []
-            let stream = try CompressingStream(format: .tarGz, name: "stream") { streamed += $0 }
-            let tar = try ArchiveWriter(format: .tar, name: "tar") { try stream.write($0) }
-            try writeEntries(to: tar)
-            try stream.finish()
-            var sunk: [UInt8] = []
-            let viaSink = try ArchiveWriter(format: .tarGz, name: "sink") { sunk += $0 }
-            try writeEntries(to: viaSink)
-            let written = Array(try Data(contentsOf: URL(fileURLWithPath: direct)))
-            #expect(written.count > 1000 && written == streamed && written == sunk)
-            let entries = try readAll(try ArchiveReader(path: direct))
-            #expect(entries.last?.header.path == "big.txt" && entries.last?.data == Self.input)
-            let listed = try run(["tar", "-tzf", direct])
-            #expect(listed.status == 0 && listed.stdoutText.contains("big.txt"), "\(listed.stderr)")
-        }
-
-        @Test func aSinkFailureIsTheWritersError() throws {
-            struct Full: Error {}
-            let writer = try ArchiveWriter(format: .tarGz, name: "full") { _ in throw Full() }
-            #expect(throws: Full.self) {
-                try writeEntries(to: writer)
-                try writer.finish()
-            }
-        }
-
         private func encode(_ input: [UInt8], threads: Int, slice: Int) throws -> [UInt8] {
-            var output: [UInt8] = []
-            let encoder = GzipBlockEncoder(level: 6, threads: threads, name: "test") { output += $0 }
-            try input.withUnsafeBytes { all in
-                var offset = 0
-                while offset < all.count {
-                    let end = min(all.count, offset + slice)
-                    try encoder.write(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
-                    offset = end
-                }
+            try ChunkedWriterTests.encode(input, slice: slice) {
+                GzipBlockEncoder(level: 6, threads: threads, name: "test", sink: $0)
             }
-            try encoder.finish()
-            return output
-        }
-
-        private func writeEntries(to writer: ArchiveWriter) throws {
-            try Fixture.write(to: writer)
-            try writer.addFile(path: "big.txt", permissions: 0o644, mtime: Fixture.mtime, contents: Self.input)
-            try writer.finish()
         }
     }
 }
