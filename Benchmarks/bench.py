@@ -34,7 +34,7 @@ PROTOBUF_TAG = "1.39.0"
 ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
            GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com",
            GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
-# Workers of tarmac's zstd encoder (Sources/TarmacArchive/ArchiveFormat.swift, encoderThreads).
+# Workers of tarmac's gzip and zstd encoders (Sources/TarmacArchive/ArchiveFormat.swift, encoderThreads).
 ENCODER_THREADS = 2
 APPSPEC = "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/bench\n"
 

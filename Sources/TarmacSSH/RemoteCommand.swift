@@ -33,8 +33,7 @@ enum RemoteCommand {
     /// copy of the text is kept under that name first (best effort: a host that cannot keep it
     /// gets whole programs, after a miss).
     static func exec(programLength: Int, sudo: Bool, compressed: Bool = true, keep name: String? = nil) -> String {
-        let read = compressed ? "head -c \(programLength) | gzip -dc" : "head -c \(programLength)"
-        var command = "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; "
+        var command = receive(length: programLength, compressed: compressed)
         if let name {
             command +=
                 "d=\(keptDirectory); (umask 077; mkdir -p \"$d\" && s=$(mktemp \"$d/.k.XXXXXX\") "
@@ -46,8 +45,13 @@ enum RemoteCommand {
     /// Runs an edit script (`editScript`): `length` bytes on stdin, gzip when `compressed`. The
     /// script runs as the login user and starts the program itself.
     static func execEdit(length: Int, compressed: Bool = true) -> String {
+        receive(length: length, compressed: compressed) + "exec sh \"$t\""
+    }
+
+    /// Reads `length` bytes of stdin (gzip when `compressed`) into a private file, `$t`.
+    private static func receive(length: Int, compressed: Bool) -> String {
         let read = compressed ? "head -c \(length) | gzip -dc" : "head -c \(length)"
-        return "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; exec sh \"$t\""
+        return "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; "
     }
 
     /// The script that rebuilds a program from the text kept as `name`, checks it is `target`

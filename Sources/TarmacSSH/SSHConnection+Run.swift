@@ -30,8 +30,8 @@ extension SSHConnection {
         let text = Array((RemoteCommand.prefix + program.description).utf8)
         guard let kept, let name = program.reuseName, KeptPrograms.isPlainName(name), text.count >= Self.keepAbove
         else {
-            let compressed = text.count >= Self.compressAbove
-            let sent = try send(compressed ? Gzip.compress(text) : text, input: input, onLine: onLine) {
+            let (payload, compressed) = Self.payload(text)
+            let sent = try send(payload, input: input, onLine: onLine) {
                 RemoteCommand.exec(programLength: $0, sudo: endpoint.sudo, compressed: compressed)
             }
             return try outcome(sent)
@@ -42,8 +42,7 @@ extension SSHConnection {
             let script = Array(
                 RemoteCommand.editScript(edit, name: name, target: Self.hex(text), sudo: endpoint.sudo).utf8)
             if script.count < text.count / 4 {
-                let compressed = script.count >= Self.compressAbove
-                let payload = compressed ? Gzip.compress(script) : script
+                let (payload, compressed) = Self.payload(script)
                 let sent = try send(payload, input: input, onLine: Self.withoutMiss(onLine)) {
                     RemoteCommand.execEdit(length: $0, compressed: compressed)
                 }
@@ -56,6 +55,11 @@ extension SSHConnection {
             RemoteCommand.exec(programLength: $0, sudo: endpoint.sudo, keep: name)
         }
         return try remembering(text, name: name, in: kept) { try outcome(sent) }
+    }
+
+    /// The bytes to send for `text`: gzip-compressed from `compressAbove` on, else as they are.
+    static func payload(_ text: [UInt8]) -> (bytes: [UInt8], compressed: Bool) {
+        text.count >= compressAbove ? (Gzip.compress(text), true) : (text, false)
     }
 
     /// What one exec channel returned.
