@@ -63,7 +63,11 @@ struct GzipCodec: ChunkCodec {
             status = deflate(stream, last ? Z_FINISH : Z_SYNC_FLUSH)
             written = capacity - Int(stream.pointee.avail_out)
         }
-        guard status == (last ? Z_STREAM_END : Z_OK), stream.pointee.avail_in == 0 else {
+        // A sync flush that filled the buffer may not be complete: the room above makes that
+        // impossible, and this says so rather than cut a chunk short.
+        guard status == (last ? Z_STREAM_END : Z_OK), stream.pointee.avail_in == 0,
+            last || stream.pointee.avail_out > 0
+        else {
             return .failure(ChunkFailure(message: "deflate did not take the whole chunk (\(status))"))
         }
         let crc =
