@@ -18,8 +18,7 @@ public enum DriftProgram {
         s.reuseName = "\(layout.groupID).drift"
         s.append(RootCheck.helpers())
         s.run("t_chain", .quoted(layout.root))
-        s.run("t_check", .quoted(layout.instructions), "directory")
-        s.run("t_check", .quoted(record), "record")
+        s.run(RootCheck.checks([(layout.instructions, "directory"), (record, "record")]))
         s.ifThen(["[", "!", "-f", .quoted(record), "]"]) { s in
             s.line("printf '@fact norecord\\n' >&3")
             Bookkeeping.finish(&s)

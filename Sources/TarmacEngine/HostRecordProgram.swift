@@ -13,8 +13,7 @@ public enum HostRecordProgram {
         var script = Bookkeeping.prelude("read a record of the deployment root")
         script.append(RootCheck.helpers())
         script.run("t_chain", .quoted(layout.root))
-        script.run("t_check", .quoted(directory), "directory")
-        script.run("t_check", .quoted(path), "record")
+        script.run(RootCheck.checks([(directory, "directory"), (path, "record")]))
         script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
             s.run("printf", "'@fact found 0\\n'", ">&3")
             s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'", ">&3")

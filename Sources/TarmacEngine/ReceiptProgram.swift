@@ -53,8 +53,7 @@ public enum ReceiptProgram {
         s.line("fi")
         s.append(InstalledRecord.statLines(installed))
         if let previous {
-            s.run("t_check", .quoted(layout.receiptsDirectory), "directory")
-            s.run("t_check", .quoted(previous), "record")
+            s.run(RootCheck.checks([(layout.receiptsDirectory, "directory"), (previous, "record")]))
             s.ifThen(["[", "-f", .quoted(previous), "]"]) { s in
                 s.run("printf", "'@fact found 0\\n'", ">&3")
                 s.run("od", "-An", "-v", "-tx1", "--", .quoted(previous), "|", "sed", "'s/^/@fact hex/'", ">&3")
@@ -79,9 +78,7 @@ public enum ReceiptProgram {
         s.run(
             "[", "-d", .quoted(directory), "]", "||", "mkdir", "-p", "-m", "0700", "--", .quoted(directory), "||",
             "t_fail", "receipt", .quoted("cannot create the receipts directory"), .quoted(directory))
-        s.run("t_check", .quoted(directory), "directory")
-        s.run("t_check", .quoted(path), "record")
-        s.run("t_check", .quoted(path + ".sig"), "record")
+        s.run(RootCheck.checks([(directory, "directory"), (path, "record"), (path + ".sig", "record")]))
         Bookkeeping.writeFile(path, text: text, label: "receipt", in: &s)
         if sign {
             s.run(
@@ -92,8 +89,7 @@ public enum ReceiptProgram {
         } else {
             s.run("rm", "-f", "--", .quoted(path + ".sig"))
         }
-        s.run("t_check", .quoted(layout.instructions), "directory")
-        s.run("t_check", .quoted(layout.installedFile), "record")
+        s.run(RootCheck.checks([(layout.instructions, "directory"), (layout.installedFile, "record")]))
         if let installed {
             s.run(
                 "[", "-d", .quoted(layout.instructions), "]", "||", "mkdir", "-p", "-m", "0755", "--",

@@ -13,18 +13,15 @@ enum RootCheck {
     static func check(_ layout: HostLayout) -> ShellScript {
         var s = ShellScript()
         s.run("t_chain", .quoted(layout.root))
-        for directory in [
+        let directories = [
             layout.instructions, parent(layout.aggregateLog), layout.groupDirectory, layout.lockDirectory,
-        ] {
-            s.run("t_check", .quoted(directory), "directory")
-        }
-        for record in [layout.lastSuccessfulFile, layout.cleanupFile, layout.mostRecentFile, layout.aggregateLog] {
-            s.run("t_check", .quoted(record), "record")
-        }
+        ]
+        let records = [layout.lastSuccessfulFile, layout.cleanupFile, layout.mostRecentFile, layout.aggregateLog]
+        s.run(checks(directories.map { ($0, "directory") } + records.map { ($0, "record") }))
         return s
     }
 
-    /// `t_show`, `t_check PATH ROLE` and `t_chain PATH`; fixed text, no data.
+    /// `t_show`, `t_checks PATH ROLE…`, `t_check PATH ROLE` and `t_chain PATH`; fixed text, no data.
     static func helpers() -> ShellScript {
         var s = ShellScript()
         s.line("t_uid=$(id -u)")
@@ -33,10 +30,25 @@ enum RootCheck {
         s.comment(
             "ROLE: ancestor (a sticky directory or a link allowed), root (a link allowed), directory, or record (a regular file of ours)."
         )
-        s.line("t_check() {")
-        s.line("  [ -e \"$1\" ] || [ -L \"$1\" ] || return 0")
-        s.line("  t_st=$(stat -c '%u %a %A %U' -- \"$1\") || t_fail root 'cannot stat a path of the deployment root'")
-        s.line("  set -- \"$1\" \"$2\" $t_st")
+        s.comment("t_checks PATH ROLE [PATH ROLE]…: each path that exists judged by t_judge, with one stat for all.")
+        s.line("t_checks() {")
+        s.line("  t_croles= t_cn=$#")
+        s.line("  while [ \"$t_cn\" -gt 0 ]; do")
+        s.line("    t_cp=$1 t_cr=$2; shift 2; t_cn=$((t_cn - 2))")
+        s.line("    if [ -e \"$t_cp\" ] || [ -L \"$t_cp\" ]; then set -- \"$@\" \"$t_cp\"; t_croles=\"$t_croles$t_cr \"; fi")
+        s.line("  done")
+        s.line("  [ $# -gt 0 ] || return 0")
+        s.line("  t_csts=$(stat -c '%u %a %A %U' -- \"$@\") || t_fail root 'cannot stat a path of the deployment root'")
+        s.line("  while IFS=' ' read -r t_cu t_ca t_cA t_cU; do")
+        s.line("    t_judge \"$1\" \"${t_croles%% *}\" \"$t_cu\" \"$t_ca\" \"$t_cA\" \"$t_cU\"")
+        s.line("    t_croles=${t_croles#* }; shift")
+        s.line("  done <<EOF")
+        s.line("$t_csts")
+        s.line("EOF")
+        s.line("}")
+        s.line("t_check() { t_checks \"$1\" \"$2\"; }")
+        s.comment("t_judge PATH ROLE UID MODE PERMISSIONS OWNER: fails unless the path is fit for its role.")
+        s.line("t_judge() {")
         s.line("  t_bad=")
         s.line("  case $2:$5 in")
         s.line("    ancestor:l*|ancestor:d*|root:l*|root:d*|directory:d*|record:-*) ;;")
@@ -70,15 +82,16 @@ enum RootCheck {
         s.comment("Every component from / down, as written and as resolved (symlinks followed).")
         s.line("t_walk() {")
         s.line("  t_rest=${1#/} t_cur=")
-        s.line("  t_check / ancestor")
+        s.line("  set -- / ancestor")
         s.line("  while [ -n \"$t_rest\" ]; do")
         s.line("    t_part=${t_rest%%/*}")
         s.line("    case $t_rest in */*) t_rest=${t_rest#*/} ;; *) t_rest= ;; esac")
         s.line("    [ -n \"$t_part\" ] || continue")
         s.line("    t_cur=$t_cur/$t_part")
-        s.line("    [ -e \"$t_cur\" ] || [ -L \"$t_cur\" ] || return 0")
-        s.line("    if [ -n \"${t_rest%/}\" ]; then t_check \"$t_cur\" ancestor; else t_check \"$t_cur\" root; fi")
+        s.line("    [ -e \"$t_cur\" ] || [ -L \"$t_cur\" ] || break")
+        s.line("    if [ -n \"${t_rest%/}\" ]; then set -- \"$@\" \"$t_cur\" ancestor; else set -- \"$@\" \"$t_cur\" root; fi")
         s.line("  done")
+        s.line("  t_checks \"$@\"")
         s.line("}")
         s.line("t_chain() {")
         s.line("  t_walk \"$1\"")
@@ -87,6 +100,11 @@ enum RootCheck {
         s.line("  [ \"$t_real\" = \"$1\" ] || t_walk \"$t_real\"")
         s.line("}")
         return s
+    }
+
+    /// `t_checks PATH ROLE …`: the paths checked in order, with one `stat` for all of them.
+    static func checks(_ paths: [(path: String, role: ShellWord)]) -> ShellCommand {
+        ShellCommand(["t_checks"] + paths.flatMap { [ShellWord.quoted($0.path), $0.role] })
     }
 
     static func parent(_ path: String) -> String {

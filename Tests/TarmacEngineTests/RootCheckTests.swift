@@ -63,4 +63,30 @@ struct RootCheckTests {
                 "the deployment root is not safe: /opt/theirs is not owned by root or the deployment user") == true,
             "\(refused.notes)")
     }
+
+    /// The directories and records go to one `stat` (`t_checks`): missing ones are skipped, and
+    /// a bad one among them is still the one named, wherever it is in the list.
+    @Test func oneStatForManyPathsStillNamesTheBadOne() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let instructions = "/opt/deploy/deployment-instructions"
+        try FileManager.default.createDirectory(atPath: box.host(instructions), withIntermediateDirectories: true)
+        // The first record is missing, the second fine, the third writable by others.
+        try "fine".write(toFile: box.host(instructions + "/g-web-cleanup"), atomically: true, encoding: .utf8)
+        try "planted".write(
+            toFile: box.host(instructions + "/g-web_most_recent_install"), atomically: true, encoding: .utf8)
+        _ = chmod(box.host(instructions + "/g-web-cleanup"), 0o644)
+        _ = chmod(box.host(instructions + "/g-web_most_recent_install"), 0o666)
+
+        let refused = try lock(box, root: "/opt/deploy")
+        #expect(refused.done == 1)
+        #expect(
+            refused.notes.first?.hasPrefix(
+                "the deployment root is not safe: \(instructions)/g-web_most_recent_install is writable by other users"
+            ) == true, "\(refused.notes)")
+
+        _ = chmod(box.host(instructions + "/g-web_most_recent_install"), 0o644)
+        let taken = try lock(box, root: "/opt/deploy")
+        #expect(taken.done == 0, "\(taken.lines) \(taken.stderr)")
+    }
 }

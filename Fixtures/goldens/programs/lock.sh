@@ -32,10 +32,25 @@ t_uid=$(id -u)
 # A path in one line, for a note.
 t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
 # ROLE: ancestor (a sticky directory or a link allowed), root (a link allowed), directory, or record (a regular file of ours).
-t_check() {
-  [ -e "$1" ] || [ -L "$1" ] || return 0
-  t_st=$(stat -c '%u %a %A %U' -- "$1") || t_fail root 'cannot stat a path of the deployment root'
-  set -- "$1" "$2" $t_st
+# t_checks PATH ROLE [PATH ROLE]…: each path that exists judged by t_judge, with one stat for all.
+t_checks() {
+  t_croles= t_cn=$#
+  while [ "$t_cn" -gt 0 ]; do
+    t_cp=$1 t_cr=$2; shift 2; t_cn=$((t_cn - 2))
+    if [ -e "$t_cp" ] || [ -L "$t_cp" ]; then set -- "$@" "$t_cp"; t_croles="$t_croles$t_cr "; fi
+  done
+  [ $# -gt 0 ] || return 0
+  t_csts=$(stat -c '%u %a %A %U' -- "$@") || t_fail root 'cannot stat a path of the deployment root'
+  while IFS=' ' read -r t_cu t_ca t_cA t_cU; do
+    t_judge "$1" "${t_croles%% *}" "$t_cu" "$t_ca" "$t_cA" "$t_cU"
+    t_croles=${t_croles#* }; shift
+  done <<EOF
+$t_csts
+EOF
+}
+t_check() { t_checks "$1" "$2"; }
+# t_judge PATH ROLE UID MODE PERMISSIONS OWNER: fails unless the path is fit for its role.
+t_judge() {
   t_bad=
   case $2:$5 in
     ancestor:l*|ancestor:d*|root:l*|root:d*|directory:d*|record:-*) ;;
@@ -62,15 +77,16 @@ t_check() {
 # Every component from / down, as written and as resolved (symlinks followed).
 t_walk() {
   t_rest=${1#/} t_cur=
-  t_check / ancestor
+  set -- / ancestor
   while [ -n "$t_rest" ]; do
     t_part=${t_rest%%/*}
     case $t_rest in */*) t_rest=${t_rest#*/} ;; *) t_rest= ;; esac
     [ -n "$t_part" ] || continue
     t_cur=$t_cur/$t_part
-    [ -e "$t_cur" ] || [ -L "$t_cur" ] || return 0
-    if [ -n "${t_rest%/}" ]; then t_check "$t_cur" ancestor; else t_check "$t_cur" root; fi
+    [ -e "$t_cur" ] || [ -L "$t_cur" ] || break
+    if [ -n "${t_rest%/}" ]; then set -- "$@" "$t_cur" ancestor; else set -- "$@" "$t_cur" root; fi
   done
+  t_checks "$@"
 }
 t_chain() {
   t_walk "$1"
@@ -81,14 +97,7 @@ t_chain() {
 t_chain '/var/lib/tarmac'
 mkdir -p -- '/var/lib/tarmac' || t_fail lock 'cannot create the deployment root' '/var/lib/tarmac'
 t_chain '/var/lib/tarmac'
-t_check '/var/lib/tarmac/deployment-instructions' directory
-t_check '/var/lib/tarmac/deployment-logs' directory
-t_check '/var/lib/tarmac/g-web' directory
-t_check '/var/lib/tarmac/.tarmac-lock' directory
-t_check '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record
-t_check '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record
-t_check '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record
-t_check '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
+t_checks '/var/lib/tarmac/deployment-instructions' directory '/var/lib/tarmac/deployment-logs' directory '/var/lib/tarmac/g-web' directory '/var/lib/tarmac/.tarmac-lock' directory '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 if mkdir -- "$t_dir" 2>/dev/null ; then
   printf '%s\n%s\n%s\n' 'd-20260101-1' "$t_pid" "$(date +%s)" > "$t_dir/info.tmp" && mv -f -- "$t_dir/info.tmp" "$t_dir/info" || t_fail lock 'cannot write the lock'\''s info file' "$t_dir"
   printf '@step lock ok\n' >&3
