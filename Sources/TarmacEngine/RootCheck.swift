@@ -35,7 +35,9 @@ enum RootCheck {
         s.line("  t_croles= t_cn=$#")
         s.line("  while [ \"$t_cn\" -gt 0 ]; do")
         s.line("    t_cp=$1 t_cr=$2; shift 2; t_cn=$((t_cn - 2))")
-        s.line("    if [ -e \"$t_cp\" ] || [ -L \"$t_cp\" ]; then set -- \"$@\" \"$t_cp\"; t_croles=\"$t_croles$t_cr \"; fi")
+        s.line(
+            "    if [ -e \"$t_cp\" ] || [ -L \"$t_cp\" ]; then set -- \"$@\" \"$t_cp\"; t_croles=\"$t_croles$t_cr \"; fi"
+        )
         s.line("  done")
         s.line("  [ $# -gt 0 ] || return 0")
         s.line("  t_csts=$(stat -c '%u %a %A %U' -- \"$@\") || t_fail root 'cannot stat a path of the deployment root'")
@@ -89,7 +91,9 @@ enum RootCheck {
         s.line("    [ -n \"$t_part\" ] || continue")
         s.line("    t_cur=$t_cur/$t_part")
         s.line("    [ -e \"$t_cur\" ] || [ -L \"$t_cur\" ] || break")
-        s.line("    if [ -n \"${t_rest%/}\" ]; then set -- \"$@\" \"$t_cur\" ancestor; else set -- \"$@\" \"$t_cur\" root; fi")
+        s.line(
+            "    if [ -n \"${t_rest%/}\" ]; then set -- \"$@\" \"$t_cur\" ancestor; else set -- \"$@\" \"$t_cur\" root; fi"
+        )
         s.line("  done")
         s.line("  t_checks \"$@\"")
         s.line("}")
