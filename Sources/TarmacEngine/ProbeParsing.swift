@@ -79,11 +79,14 @@ extension ProbeProgram {
             case "runner":
                 guard fields.count == 2, let uid = UInt32(fields[0]), let gid = UInt32(fields[1]) else { throw bad() }
                 (facts.runnerUID, facts.runnerGID) = (uid, gid)
-            case "path":
-                guard fields.count == 2, let path = element(request.paths, fields[0]),
-                    let kind = HostFacts.PathKind(rawValue: String(fields[1]))
+            case "kinds":
+                guard fields.count == 2, let first = Int(fields[0]), first >= 0,
+                    first <= request.paths.count - fields[1].utf8.count
                 else { throw bad() }
-                facts.paths[path] = kind
+                for (offset, letter) in fields[1].utf8.enumerated() {
+                    guard let kind = Self.kind(letter) else { throw bad() }
+                    facts.paths[request.paths[first + offset]] = kind
+                }
             case "user", "group", "tool":
                 guard fields.count == 2, let name = element(names(key), fields[0]) else { throw bad() }
                 if fields[1] == "present" { insert(name, key: key) }
@@ -113,6 +116,18 @@ extension ProbeProgram {
                 guard let lock = LockProgram.parseLockFact(value) else { throw bad() }
                 facts.lock = lock
             default: break  // a newer probe's fact: ignored
+            }
+        }
+
+        /// A letter of `@fact kinds`.
+        static func kind(_ letter: UInt8) -> HostFacts.PathKind? {
+            switch letter {
+            case UInt8(ascii: "f"): .file
+            case UInt8(ascii: "d"): .directory
+            case UInt8(ascii: "l"): .symlink
+            case UInt8(ascii: "o"): .other
+            case UInt8(ascii: "m"): .missing
+            default: nil
             }
         }
 

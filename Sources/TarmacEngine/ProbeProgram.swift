@@ -3,7 +3,7 @@
 ///
 /// Facts it prints (paths and names by index into the request, host-chosen names as hex):
 ///
-///     @fact path <i> <missing|file|directory|symlink|other>
+///     @fact kinds <i> <letters>              each path's kind from index i, one letter each (`ProbeStats`)
 ///     @fact user <i> <present|absent>        (likewise group, tool)
 ///     @fact cleanup-b64 <base64>             the cleanup file, 57 bytes a line (or cleanup-hex), then
 ///     @fact cleanup-size <n>                 its size, to check nothing was lost
@@ -25,13 +25,6 @@ public enum ProbeProgram {
         script.comment(
             "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
         script.append(RootCheck.check(layout))
-        script.comment("Paths, by index (symlinks are not followed).")
-        // The index is counted, not written: a path added or removed leaves the other lines
-        // as they were (the next probe goes as an edit of this one).
-        script.line("t_ki=0")
-        for path in request.paths {
-            script.run("t_kind", .quoted(path))
-        }
         ProbeStats.render(request.paths, into: &script)
         script.comment("Users, groups and tools.")
         for (index, user) in request.users.enumerated() { script.run("t_user", .number(index), .quoted(user)) }
@@ -56,15 +49,6 @@ public enum ProbeProgram {
     static func helpers() -> ShellScript {
         var s = ShellScript()
         s.line("t_hex() { od -An -v -tx1 | tr -d ' \\n'; }")
-        s.line("t_kind() {")
-        s.line("  if [ -L \"$1\" ]; then k=symlink")
-        s.line("  elif [ ! -e \"$1\" ]; then k=missing")
-        s.line("  elif [ -f \"$1\" ]; then k=file")
-        s.line("  elif [ -d \"$1\" ]; then k=directory")
-        s.line("  else k=other; fi")
-        s.line("  printf '@fact path %s %s\\n' \"$t_ki\" \"$k\" >&3")
-        s.line("  t_ki=$((t_ki + 1))")
-        s.line("}")
         s.line("t_has() { if \"$@\" >/dev/null 2>&1; then echo present; else echo absent; fi; }")
         s.line("t_user() { printf '@fact user %s %s\\n' \"$1\" \"$(t_has getent passwd \"$2\")\" >&3; }")
         s.line("t_group() { printf '@fact group %s %s\\n' \"$1\" \"$(t_has getent group \"$2\")\" >&3; }")

@@ -1,6 +1,9 @@
-/// The probe's `stat` of existing install targets (see `PathStat`; links are not followed,
-/// and what is not a regular file or directory is never kept), batch by batch:
+/// The probe's look at the install targets, batch by batch: each path's kind, and `stat` of
+/// those that exist (see `PathStat`; links are not followed, and what is not a regular file or
+/// directory is never kept):
 ///
+///     @fact kinds <i> <letters>           one letter per path from index i: `f` a regular file,
+///                                         `d` a directory, `l` a symlink, `o` other, `m` missing
 ///     @fact runner <uid> <gid>            who the programs run as
 ///     @fact stats <i> <j> …               the indices of the batch's regular files and directories
 ///     @fact stat-line <stat text>         one per index, in that order
@@ -21,12 +24,18 @@ enum ProbeStats {
         var s = ShellScript()
         s.line("t_runner() { printf '@fact runner %s %s\\n' \"$(id -u)\" \"$(id -g)\" >&3; }")
         s.line("t_stats() {")
-        s.line("  t_i=$1 t_ix=; shift")
-        // Indices of what exists; stat and ls skip the rest (a count that differs drops the batch).
+        s.line("  t_i=$1 t_ix= t_ks=; shift")
+        // Each path's kind, one letter (symlinks not followed), and the indices of what exists;
+        // stat and ls skip the rest (a count that differs drops the batch's stats, not its kinds).
         s.line("  for t_p do")
-        s.line("    if [ -e \"$t_p\" ] || [ -h \"$t_p\" ]; then t_ix=\"$t_ix $t_i\"; fi")
+        s.line("    if [ -h \"$t_p\" ]; then t_ks=${t_ks}l t_ix=\"$t_ix $t_i\"")
+        s.line("    elif [ ! -e \"$t_p\" ]; then t_ks=${t_ks}m")
+        s.line("    elif [ -f \"$t_p\" ]; then t_ks=${t_ks}f t_ix=\"$t_ix $t_i\"")
+        s.line("    elif [ -d \"$t_p\" ]; then t_ks=${t_ks}d t_ix=\"$t_ix $t_i\"")
+        s.line("    else t_ks=${t_ks}o t_ix=\"$t_ix $t_i\"; fi")
         s.line("    t_i=$((t_i + 1))")
         s.line("  done")
+        s.line("  printf '@fact kinds %s %s\\n' \"$((t_i - $#))\" \"$t_ks\" >&3")
         s.line("  [ -n \"$t_ix\" ] || return 0")
         s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
         s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")

@@ -37,6 +37,27 @@ struct ProbeProgramTests {
         #expect(!run.lines.contains { if case .text = $0 { true } else { false } })
     }
 
+    /// Kinds come a batch at a time (`ArgumentBatches`), each from its first index: a path is
+    /// named by its own index in every batch, and the stats follow the same paths.
+    @Test("kinds and stats of paths spread over several batches", .sandboxed)
+    func kindsAcrossBatches() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let paths = (0..<2500).map { "/opt/many/f\($0)" }
+        let present: Set<Int> = [0, 999, 1000, 1001, 2001, 2499]
+        for index in present { try box.write(paths[index], "x") }
+        let request = ProbeRequest(paths: paths)
+        let run = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil))
+        #expect(run.done == 0, "\(run.stderr)")
+        #expect(run.lines.filter { if case .fact("kinds", _) = $0 { true } else { false } }.count > 1)
+        let facts = try ProbeProgram.parse(run.lines, request: request)
+        #expect(facts.paths.count == paths.count)
+        for (index, path) in paths.enumerated() {
+            #expect(facts.paths[path] == (present.contains(index) ? .file : .missing), "\(path)")
+        }
+        #expect(Set(facts.stats.keys) == Set(present.map { paths[$0] }))
+    }
+
     @Test("cleanup file, last successful, deployments and lock round-trip", .sandboxed)
     func bookkeeping() throws {
         let box = try ProgramSandbox()
@@ -92,10 +113,13 @@ struct ProbeProgramTests {
     func parseErrors() throws {
         let request = ProbeRequest(paths: ["/a"])
         #expect(throws: ProbeError.failed(status: nil, note: nil)) {
-            try ProbeProgram.parse([.fact(key: "path", value: "0 file")], request: request)
+            try ProbeProgram.parse([.fact(key: "kinds", value: "0 f")], request: request)
         }
-        #expect(throws: ProbeError.malformed("@fact path 7 file")) {
-            try ProbeProgram.parse([.fact(key: "path", value: "7 file"), .done(status: 0)], request: request)
+        // Kinds past the request's paths, a letter that is no kind, a bad index.
+        for value in ["0 ff", "1 f", "0 x", "-1 f", "z f", "0"] {
+            #expect(throws: ProbeError.malformed("@fact kinds \(value)")) {
+                try ProbeProgram.parse([.fact(key: "kinds", value: value), .done(status: 0)], request: request)
+            }
         }
         #expect(throws: ProbeError.truncatedCleanup(expected: 4, received: 2)) {
             try ProbeProgram.parse(

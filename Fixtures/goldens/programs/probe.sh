@@ -15,26 +15,22 @@ t_fail() {
   exit 1
 }
 t_hex() { od -An -v -tx1 | tr -d ' \n'; }
-t_kind() {
-  if [ -L "$1" ]; then k=symlink
-  elif [ ! -e "$1" ]; then k=missing
-  elif [ -f "$1" ]; then k=file
-  elif [ -d "$1" ]; then k=directory
-  else k=other; fi
-  printf '@fact path %s %s\n' "$t_ki" "$k" >&3
-  t_ki=$((t_ki + 1))
-}
 t_has() { if "$@" >/dev/null 2>&1; then echo present; else echo absent; fi; }
 t_user() { printf '@fact user %s %s\n' "$1" "$(t_has getent passwd "$2")" >&3; }
 t_group() { printf '@fact group %s %s\n' "$1" "$(t_has getent group "$2")" >&3; }
 t_tool() { printf '@fact tool %s %s\n' "$1" "$(t_has command -v "$2")" >&3; }
 t_runner() { printf '@fact runner %s %s\n' "$(id -u)" "$(id -g)" >&3; }
 t_stats() {
-  t_i=$1 t_ix=; shift
+  t_i=$1 t_ix= t_ks=; shift
   for t_p do
-    if [ -e "$t_p" ] || [ -h "$t_p" ]; then t_ix="$t_ix $t_i"; fi
+    if [ -h "$t_p" ]; then t_ks=${t_ks}l t_ix="$t_ix $t_i"
+    elif [ ! -e "$t_p" ]; then t_ks=${t_ks}m
+    elif [ -f "$t_p" ]; then t_ks=${t_ks}f t_ix="$t_ix $t_i"
+    elif [ -d "$t_p" ]; then t_ks=${t_ks}d t_ix="$t_ix $t_i"
+    else t_ks=${t_ks}o t_ix="$t_ix $t_i"; fi
     t_i=$((t_i + 1))
   done
+  printf '@fact kinds %s %s\n' "$((t_i - $#))" "$t_ks" >&3
   [ -n "$t_ix" ] || return 0
   printf '@fact stats%s\n' "$t_ix" >&3
   stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
@@ -170,11 +166,6 @@ t_lock() {
 # The deployment root and the records in it: owned by root (or this user), writable by no one else.
 t_chain '/var/lib/tarmac'
 t_checks '/var/lib/tarmac/deployment-instructions' directory '/var/lib/tarmac/deployment-logs' directory '/var/lib/tarmac/g-web' directory '/var/lib/tarmac/.tarmac-lock' directory '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
-# Paths, by index (symlinks are not followed).
-t_ki=0
-t_kind '/srv/app'
-t_kind '/srv/app/$(reboot)'
-t_kind '/srv/app/it'\''s here'
 # What stat says of the paths that exist (links never followed), by index.
 t_runner
 t_stats 0 '/srv/app' '/srv/app/$(reboot)' '/srv/app/it'\''s here'
