@@ -62,7 +62,7 @@ extension MemberScan {
                 || files.contains(where: { $0.path.hasPrefix(root + "/") })
         else { return nil }
         let holdsAppSpec = files.contains { file in
-            file.path.hasPrefix(root + "/") && !file.path.dropFirst(root.count + 1).contains("/")
+            file.path.hasPrefix(root + "/") && !file.path.dropFirst(root.count + 1).containsASCII("/")
                 && file.path.lowercased().dropFirst(root.count + 1).contains("appspec")
         }
         return holdsAppSpec ? root : nil

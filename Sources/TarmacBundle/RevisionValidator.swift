@@ -22,7 +22,7 @@ enum RevisionValidator {
         if let text = snapshot.appspecText {
             findings += AppSpec.parse(text, file: snapshot.appspecDisplayPath, tree: snapshot.tree).1
         } else {
-            let top = snapshot.tree.entries.keys.filter { !$0.contains("/") }.sorted()
+            let top = snapshot.tree.entries.keys.filter { !$0.containsASCII("/") }.sorted()
             let holds = top.isEmpty ? "it is empty" : "it holds " + top.prefix(12).joined(separator: ", ")
             findings.append(
                 .error(

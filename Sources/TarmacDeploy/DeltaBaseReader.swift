@@ -24,7 +24,7 @@ public struct DeltaBaseReader: Sendable {
         let directory = String(decoding: named, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let prefix = layout.groupDirectory + "/"
         let name = directory.hasPrefix(prefix) ? String(directory.dropFirst(prefix.count)) : ""
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
+        guard !name.isEmpty, name != ".", name != "..", !name.containsASCII("/") else {
             throw HostRecords.Problem(
                 message:
                     "\(layout.lastSuccessfulFile) names \(directory), which is not a deployment directory of this group; check it",

@@ -37,7 +37,7 @@ public struct CleanupRecord: Sendable, Equatable {
     public func render() -> [UInt8] {
         var bytes: [UInt8] = []
         for path in paths {
-            if path.contains("\n") || path.contains("\\") {
+            if path.containsASCII("\n") || path.containsASCII("\\") {
                 let escaped = path.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
                 bytes += Array("escaped".utf8) + [0] + Array(escaped.utf8) + [0x0A]
             } else {
@@ -63,7 +63,7 @@ public struct CleanupRecord: Sendable, Equatable {
     }
 
     static func isSafe(_ path: String) -> Bool {
-        path.hasPrefix("/") && !path.contains("\0")
+        path.hasPrefix("/") && !path.containsASCII("\0")
             && !path.split(separator: "/").contains("..")
     }
 }

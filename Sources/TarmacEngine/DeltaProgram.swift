@@ -143,7 +143,7 @@ public enum DeltaProgram {
 
     /// A path below an archive: relative, without empty, `.` or `..` components.
     static func isPlainRelative(_ path: String) -> Bool {
-        !path.hasPrefix("/") && !path.contains("\0")
+        !path.hasPrefix("/") && !path.containsASCII("\0")
             && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
                 !$0.isEmpty && $0 != "." && $0 != ".."
             }

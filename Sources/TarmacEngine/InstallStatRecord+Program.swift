@@ -49,7 +49,7 @@ extension InstallStatRecord {
         s.run("t_srec_open", .quoted(String(template)))
         // A kept file's stat is the one Install checked it against before it changed anything.
         var stats: [String: String] = [:]
-        for case .keepFile(let path, let stat) in plan.steps where !stat.isEmpty && !stat.contains("\n") {
+        for case .keepFile(let path, let stat) in plan.steps where !stat.isEmpty && !stat.containsASCII("\n") {
             stats[path] = stat
         }
         let kept = entries.filter { stats[$0.path] != nil && isDigest($0.sha256) }

@@ -57,7 +57,7 @@ enum ProbeStats {
                 flush(paths)
                 indices = value.split(separator: " ").compactMap { Int($0) }
             case "stat-line": lines.append(value)
-            case "mark-line": marks.append(value.contains("+"))
+            case "mark-line": marks.append(value.containsASCII("+"))
             default: return false
             }
             return true

@@ -19,7 +19,7 @@ public enum Retention {
 
     /// A single path component that names an entry of the group directory itself.
     static func isPlainName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+        !name.isEmpty && name != "." && name != ".." && !name.containsASCII("/") && !name.containsASCII("\0")
     }
 
     private static func normalised(_ path: String) -> String {

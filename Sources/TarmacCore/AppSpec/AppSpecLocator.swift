@@ -34,7 +34,7 @@ public enum AppSpecLocator {
     }
 
     private static func missingMessage(_ tree: RevisionTree, _ candidates: [String]) -> String {
-        let root = tree.entries.keys.filter { !$0.contains("/") }.sorted()
+        let root = tree.entries.keys.filter { !$0.containsASCII("/") }.sorted()
         var message = "the revision has no AppSpec: none of \(Quote.plainList(candidates)) is at its root"
         if let near = root.first(where: { candidates.map { $0.lowercased() }.contains($0.lowercased()) }) {
             message += "; rename \(Quote.text(near)) to \(Quote.text(candidates[0])) (names are case-sensitive)"

@@ -104,7 +104,7 @@ struct AppSpecTreeChecks {
 
     /// "the revision root holds: a, b, c" (or a count when there are many entries).
     private func rootListing() -> String {
-        let root = tree.entries.keys.filter { !$0.contains("/") }.sorted()
+        let root = tree.entries.keys.filter { !$0.containsASCII("/") }.sorted()
         if root.isEmpty { return "the revision is empty" }
         if root.count > Self.rootListingLimit { return "the revision root holds \(root.count) entries" }
         return "the revision root holds: " + Quote.plainList(root)

@@ -52,7 +52,7 @@ struct PermissionParser {
 
     private mutating func except(_ node: YAMLNode, _ path: String) -> [String] {
         guard let values = reader.stringList(node, path, example: "[\"*.tmp\"]") else { return [] }
-        for (index, value) in values.enumerated() where value.contains("/") {
+        for (index, value) in values.enumerated() where value.containsASCII("/") {
             reader.warning(
                 "\(path)[\(index)] \(Quote.text(value)) contains \"/\", so it never matches; "
                     + "except holds simple globs of names directly under object", at: node.items?[index] ?? node)
