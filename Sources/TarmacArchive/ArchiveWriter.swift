@@ -51,12 +51,17 @@ public final class ArchiveWriter {
     }
 
     /// Hands the archive's bytes to `sink` in order (e.g. to hash them on their way to a file).
+    /// For tar.gz and tar.zst, `plain` (when given) sees the uncompressed tar first, in order:
+    /// the stream `sink` receives compressed.
     public convenience init(
-        format: ArchiveFormat, compressionLevel: Int? = nil, name: String, sink: @escaping CompressingStream.Sink
+        format: ArchiveFormat, compressionLevel: Int? = nil, name: String,
+        plain: CompressingStream.Sink? = nil, sink: @escaping CompressingStream.Sink
     ) throws {
         if format.isChunked {
-            try self.init(format: format, chunkedTo: sink, file: nil, level: compressionLevel, name: name)
+            try self.init(
+                format: format, chunkedTo: sink, file: nil, level: compressionLevel, name: name, plain: plain)
         } else {
+            precondition(plain == nil, "only a chunked format has an uncompressed tar to show")
             let box = SinkBox(sink)
             try self.init(format: format, level: compressionLevel, name: name) { box.open($0) }
             output = (box, nil, nil)
@@ -68,10 +73,16 @@ public final class ArchiveWriter {
     /// entries, whatever the libzstd, and however many threads.
     private convenience init(
         format: ArchiveFormat, chunkedTo sink: @escaping CompressingStream.Sink, file: FileOutput?, level: Int?,
-        name: String
+        name: String, plain: CompressingStream.Sink? = nil
     ) throws {
         let stream = try CompressingStream(format: format, level: level, name: name, sink: sink)
-        let box = SinkBox { try stream.write($0) }
+        let box =
+            plain.map { plain in
+                SinkBox {
+                    try plain($0)
+                    try stream.write($0)
+                }
+            } ?? SinkBox { try stream.write($0) }
         try self.init(format: format, container: .tar, level: nil, name: name) { handle in
             // No 10 KiB records to copy into: the encoder gathers its own chunks (no padding either way).
             guard archive_write_set_bytes_per_block(handle, 0) == ARCHIVE_OK else { return ARCHIVE_FATAL }

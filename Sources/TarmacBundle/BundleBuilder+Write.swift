@@ -4,13 +4,14 @@ import TarmacArchive
 import TarmacCore
 
 extension BundleBuilder {
-    /// Writes the bundle of `revision` to `output` (atomically, by rename); returns the manifest
-    /// and the bundle's SHA-256. git archive starts at once; the members are written as soon as
-    /// the commit time is known, and the manifest once `ending` is fulfilled (nil: abandon).
+    /// Writes the bundle of `revision` to `output` (atomically, by rename); returns the manifest,
+    /// the bundle's SHA-256 and, with `scanLimits`, its report read from the members as they
+    /// were written (`WrittenBundleScan`). git archive starts at once; the members are written
+    /// as soon as the commit time is known, and the manifest once `ending` is fulfilled (nil: abandon).
     func write(
         _ revision: (commit: String, id: String), format: ArchiveFormat, commitTime: Task<Int64, any Error>,
-        ending: Handoff<ArchiveEnding>, to output: String
-    ) async throws -> (BundleManifest, String) {
+        ending: Handoff<ArchiveEnding>, to output: String, scanLimits: UnpackLimits? = nil
+    ) async throws -> (BundleManifest, String, BundleReport?) {
         let directory = (output as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
@@ -27,19 +28,23 @@ extension BundleBuilder {
                 throw error
             }
             let archiver = RevisionArchiver(root: root, mtime: mtime)
+            // Only a chunked format's writer shows its plain tar: the others are never scanned here.
+            let scan = try scanLimits.flatMap {
+                format.isChunked ? try WrittenBundleScan(bundle: output, limits: $0) : nil
+            }
             return try await Self.pipeline(
-                format: format, archiver: archiver, input: gitRead, output: temporary, ending: ending)
+                format: format, archiver: archiver, input: gitRead, output: temporary, ending: ending, scan: scan)
         }
         let gitResult = await git.result
         do {
-            let (manifest, streamed) = try written.get()
+            let (manifest, streamed, scanned) = try written.get()
             try gitResult.get()
             var sha256 = streamed
             if sha256 == nil { sha256 = try await runBlocking { try FileDigest.sha256Hex(ofFileAt: temporary) } }
             guard rename(temporary, output) == 0 else {
                 throw BundleError.failed("cannot move the bundle to \(output): \(String(cString: strerror(errno)))")
             }
-            return (manifest, sha256 ?? "")
+            return (manifest, sha256 ?? "", scanned)
         } catch {
             unlink(temporary)
             throw error
@@ -51,23 +56,27 @@ extension BundleBuilder {
     /// thread: the writer hands its chunks to `ArchiveFormat.encoderThreads` workers.
     private static func pipeline(
         format: ArchiveFormat, archiver: RevisionArchiver, input: Int32, output: String,
-        ending handoff: Handoff<ArchiveEnding>
-    ) async throws -> (BundleManifest, sha256: String?) {
+        ending handoff: Handoff<ArchiveEnding>, scan: WrittenBundleScan?
+    ) async throws -> (BundleManifest, sha256: String?, scanned: BundleReport?) {
         guard format != .zip && format != .tar else {
             let written = try await runBlocking {
                 defer { close(input) }
                 let writer = try ArchiveWriter(path: output, format: format)
                 return try archiver.run(input: input, writer: writer, ending: handoff.wait)
             }
-            return (written, nil)
+            return (written, nil, nil)
         }
         if format.isChunked {
             return try await runBlocking {
                 defer { close(input) }
                 let file = try HashingFileSink(path: output)
-                let writer = try ArchiveWriter(format: format, name: output) { try file.write($0) }
+                let writer = try ArchiveWriter(format: format, name: output, plain: scan.map { $0.feed }) {
+                    try file.write($0)
+                }
                 let written = try archiver.run(input: input, writer: writer, ending: handoff.wait)
-                return (written, try file.finish())
+                let sha256 = try file.finish()
+                // The scan names the bundle by its final path (`output` here is the partial file).
+                return (written, sha256, scan?.finish(sha256: sha256, format: format))
             }
         }
         let (tarRead, tarWrite) = try makePipe()
@@ -100,7 +109,7 @@ extension BundleBuilder {
             }
         }
         let sha256 = try await compressed
-        return (try built.get(), sha256)
+        return (try built.get(), sha256, nil)
     }
 
     /// A pipe of 1 MiB where Linux allows it (best effort): git's tar passes in fewer, larger

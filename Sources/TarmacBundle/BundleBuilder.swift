@@ -20,6 +20,9 @@ public struct BundleOptions: Sendable {
     public var now: Date = Date()
     /// Bundle what a build made of a commit instead of the commit itself.
     public var built: BuiltRevision?
+    /// Also read the members back as `tarmac inspect` does, while they are written, within
+    /// these limits: the outcome's `scanned` report (tar.gz and tar.zst; nil otherwise).
+    public var scanLimits: UnpackLimits?
 
     public init() {}
 }
@@ -34,6 +37,10 @@ public struct BundleOutcome: Sendable {
     public var notInBundle: [GitStatusEntry]
     public var submodules: [String]
     public var signaturePath: String?
+    /// With `BundleOptions.scanLimits`: the bundle's inspection (`BundleInspector`) made from
+    /// the members as they were written, its signature not yet checked; nil when the scan
+    /// stopped (a limit) or was not asked for.
+    public var scanned: BundleReport?
 }
 
 /// Builds the bundle of one revision: validate first, then stream git's tree through the
@@ -62,7 +69,9 @@ public struct BundleBuilder: Sendable {
         // archive needs the snapshot only once every member is copied (`ArchiveEnding`).
         let commitTime = Task { [repository] in try await repository.commitTime(revision.commit) }
         let ending = Handoff<ArchiveEnding>()
-        async let written = write(revision, format: format, commitTime: commitTime, ending: ending, to: output)
+        async let written = write(
+            revision, format: format, commitTime: commitTime, ending: ending, to: output, scanLimits: options.scanLimits
+        )
         let snapshot: RevisionSnapshot
         let diagnostics: [Diagnostic]
         do {
@@ -78,10 +87,10 @@ public struct BundleBuilder: Sendable {
         }
         ending.fulfil(ArchiveEnding(snapshot, application: application, format: format, naming: options.built))
         async let status = worktreeChanges(options, snapshot: snapshot)
-        let (manifest, sha256) = try await written
+        let (manifest, sha256, scanned) = try await written
         var outcome = BundleOutcome(
             path: output, sha256: sha256, manifest: manifest, warnings: diagnostics,
-            notInBundle: [], submodules: snapshot.submodules, signaturePath: nil)
+            notInBundle: [], submodules: snapshot.submodules, signaturePath: nil, scanned: scanned)
         outcome.notInBundle = try await status
         outcome.signaturePath = try await sign(
             output, manifest: manifest, sha256: sha256, key: signingKey, options: options)

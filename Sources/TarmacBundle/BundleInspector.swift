@@ -74,6 +74,17 @@ public struct BundleInspector: Sendable {
         } catch {
             throw BundleError.untrustworthy("\(path) is not a bundle tarmac can read: \(error)", problems: [])
         }
+        let scan = try members(reader, bundle: path, limits: limits, tee: tee)
+        let sha256 = try FileDigest.sha256Hex(ofFileAt: path)
+        var report = scan.report(path: path, sha256: sha256, format: detectedFormat(reader))
+        report.teeComplete = scan.teeComplete
+        return report
+    }
+
+    /// One pass over the members `reader` gives: digests, judgments, the manifest.
+    static func members(_ reader: ArchiveReader, bundle path: String, limits: UnpackLimits, tee: ArchiveWriter?)
+        throws -> MemberScan
+    {
         var scan = MemberScan(limits: limits, bundle: path)
         scan.tee = tee
         do {
@@ -83,9 +94,22 @@ public struct BundleInspector: Sendable {
         } catch let error as ArchiveError {
             throw BundleError.untrustworthy("\(path) is damaged: \(error)", problems: scan.hostile)
         }
-        let sha256 = try FileDigest.sha256Hex(ofFileAt: path)
-        var report = scan.report(path: path, sha256: sha256, format: detectedFormat(reader))
-        report.teeComplete = scan.teeComplete
+        return scan
+    }
+
+    /// The report of a bundle whose members were read as it was written (`WrittenBundleScan`),
+    /// with its signature (or statement) checked now, as `inspect` checks it.
+    func inspect(_ path: String, scanned: BundleReport, trust: TrustPolicy, at time: Date) async throws
+        -> BundleReport
+    {
+        try Self.requireRegularFile(path, what: "the bundle")
+        var report = scanned
+        if Self.hasStatement(path) {
+            (report.signature, report.statement) = await checkStatement(
+                of: path, report: report, trust: trust, at: time)
+        } else {
+            report.signature = try await checkSignature(of: path, trust: trust, at: time)
+        }
         return report
     }
 

@@ -39,10 +39,16 @@ public struct BundleStager: Sendable {
 
     /// Inspects `path` (reading stops at `limits`) and writes the host's tar into `directory`,
     /// after checking that `directory` has room for it.
+    ///
+    /// `scanned` is the report a builder made of the members as it wrote this very bundle
+    /// (`BundleOptions.scanLimits`, within the same `limits`): then the bundle is not read
+    /// again; only its signature is checked, and each host checks its SHA-256.
     public func stage(
-        _ path: String, trustedKeys: [SSHPublicKey], into directory: String, limits: UnpackLimits = .default
+        _ path: String, trustedKeys: [SSHPublicKey], into directory: String, limits: UnpackLimits = .default,
+        scanned: BundleReport? = nil
     ) async throws -> StagedBundle {
-        try await stage(path, trust: TrustPolicy(trustedKeys: trustedKeys), into: directory, limits: limits)
+        try await stage(
+            path, trust: TrustPolicy(trustedKeys: trustedKeys), into: directory, limits: limits, scanned: scanned)
     }
 
     /// Inspects `path`, judging its signer by `trust` at `time` (reading stops at `limits`), and
@@ -52,11 +58,16 @@ public struct BundleStager: Sendable {
     /// `directory` as it is read and verified, so this host never decompresses it again.
     public func stage(
         _ path: String, trust: TrustPolicy, at time: Date = Date(), into directory: String,
-        limits: UnpackLimits = .default, unpackLocally: Bool = false
+        limits: UnpackLimits = .default, unpackLocally: Bool = false, scanned: BundleReport? = nil
     ) async throws -> StagedBundle {
         let teePath = directory + "/revision.tar"
         let tee = unpackLocally ? try ArchiveWriter(path: teePath, format: .tar) : nil
-        let report = try await BundleInspector().inspect(path, trust: trust, at: time, limits: limits, tee: tee)
+        let report: BundleReport
+        if let scanned, tee == nil {
+            report = try await BundleInspector().inspect(path, scanned: scanned, trust: trust, at: time)
+        } else {
+            report = try await BundleInspector().inspect(path, trust: trust, at: time, limits: limits, tee: tee)
+        }
         guard report.isTrustworthy else {
             var problems = report.hostile + report.mismatches
             if case .invalid(let reason) = report.signature { problems.append("signature: \(reason)") }

@@ -29,12 +29,16 @@ public struct DeployBundle: Sendable {
         _ source: Source, order: DeploymentOrder, work: String, events: (DeploymentUpdate) -> Void
     ) async throws -> DeployBundle {
         let path: String
+        let limits = UnpackLimits(maxBytes: order.group.maxUnpackedSize)
+        // A bundle built here is inspected as it is written, not read back once more.
+        var scanned: BundleReport?
         switch source {
         case .given(let given):
             path = try keep(given, repository: order.repository, application: order.application)
         case .build(let builder, let revision):
             var options = BundleOptions()
             options.revision = revision
+            options.scanLimits = limits
             let outcome: BundleOutcome
             do {
                 outcome = try await builder.build(options)
@@ -43,11 +47,12 @@ public struct DeployBundle: Sendable {
             }
             events(.bundled(outcome))
             path = outcome.path
+            scanned = outcome.scanned
         }
         let staged: StagedBundle
         do {
             staged = try await BundleStager().stage(
-                path, trustedKeys: [], into: work, limits: UnpackLimits(maxBytes: order.group.maxUnpackedSize))
+                path, trustedKeys: [], into: work, limits: limits, scanned: scanned)
         } catch let error as BundleError {
             throw DeploymentRefusal.bundleNotStaged(error)
         }
