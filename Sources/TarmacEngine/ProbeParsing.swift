@@ -43,6 +43,8 @@ extension ProbeProgram {
         var cleanupSize: Int?
         var lastSuccessfulBytes: [UInt8]?
         var installStatLines: [String]?
+        /// `@fact deployment-mtimes`, waiting for the names that follow it.
+        var deploymentMtimes: [Int64]?
         var stats = ProbeStats.Parser()
 
         init(request: ProbeRequest) {
@@ -105,6 +107,20 @@ extension ProbeProgram {
                 // Optional: anything but 64 lowercase hex digits is no base (nil), not a failed probe.
                 let hex = value.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
                 facts.baseManifestSHA256 = value.utf8.count == 64 && hex ? value : nil
+            case "deployment-mtimes":
+                let mtimes = fields.filter { !$0.isEmpty }.map { Int64($0) }
+                guard mtimes.allSatisfy({ $0 != nil }), deploymentMtimes == nil else { throw bad() }
+                deploymentMtimes = mtimes.compactMap { $0 }
+            case "deployment-names":
+                guard let mtimes = deploymentMtimes, let bytes = Bookkeeping.decodeHex(value[...]),
+                    bytes.last == 0 || bytes.isEmpty
+                else { throw bad() }
+                let names = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast()
+                guard names.count == mtimes.count, names.allSatisfy({ !$0.isEmpty }) else { throw bad() }
+                for (name, mtime) in zip(names, mtimes) {
+                    facts.deployments.append(.init(name: String(decoding: name, as: UTF8.self), mtime: mtime))
+                }
+                deploymentMtimes = []
             case "deployment":
                 guard fields.count == 2, let mtime = Int64(fields[0]), let name = Bookkeeping.decodeHex(fields[1])
                 else { throw bad() }

@@ -12,7 +12,9 @@
 ///     @fact last-successful-exists <yes|no>
 ///     @fact last-successful-unsafe <hex>     a path in it others can write, or not owned by this user
 ///     @fact base-manifest-sha256 <hex>       its archive's `.tarmac/manifest.sha256` digest (a delta's base)
-///     @fact deployment <mtime> <hex name>    one per entry of `<root>/<group-id>/`
+///     @fact deployment-mtimes <mtime> …      the entries of `<root>/<group-id>/`: their mtimes, then
+///     @fact deployment-names <hex>           their names, each ended by a NUL byte, in the same order
+///     @fact deployment <mtime> <hex name>    one per entry instead, when one vanished during the stat
 ///     @fact free-kib <n>                     free space on the deployment root's file system
 ///     @fact lock <hex id> <pid> <epoch> <alive|dead> [caller]
 public enum ProbeProgram {
@@ -106,10 +108,23 @@ public enum ProbeProgram {
         s.line("  t_sha_of \"$d/deployment-archive/.tarmac/manifest.sha256\"")
         s.line("  [ -z \"$t_sha\" ] || printf '@fact base-manifest-sha256 %s\\n' \"$t_sha\" >&3")
         s.line("}")
+        // One stat and one od for all entries; one of each per entry when one vanished meanwhile.
         s.line("t_deployments() {")
         s.line("  [ -d \"$1\" ] || return 0")
-        s.line("  for d in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do")
+        s.line("  t_dd=$1; shift")
+        s.line("  for d in \"$t_dd\"/* \"$t_dd\"/.[!.]* \"$t_dd\"/..?*; do")
         s.line("    [ -e \"$d\" ] || [ -L \"$d\" ] || continue")
+        s.line("    set -- \"$@\" \"$d\"")
+        s.line("  done")
+        s.line("  [ $# -gt 0 ] || return 0")
+        s.line("  if t_ms=$(stat -c %Y -- \"$@\" 2>/dev/null); then")
+        s.line("    printf '@fact deployment-mtimes %s\\n' \"$(printf '%s ' $t_ms)\" >&3")
+        s.line(
+            "    printf '@fact deployment-names %s\\n' \"$(for d do printf '%s\\000' \"${d##*/}\"; done | t_hex)\" >&3"
+        )
+        s.line("    return 0")
+        s.line("  fi")
+        s.line("  for d do")
         s.line("    m=$(stat -c %Y -- \"$d\") || continue")
         s.line("    printf '@fact deployment %s %s\\n' \"$m\" \"$(printf '%s' \"${d##*/}\" | t_hex)\" >&3")
         s.line("  done")

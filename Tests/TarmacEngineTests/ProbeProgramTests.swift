@@ -90,6 +90,33 @@ struct ProbeProgramTests {
             ])
         #expect(facts.lock == HostFacts.Lock(deploymentID: "d-9", pid: me, startedAt: 1_700_000_000, holderAlive: true))
         #expect(run.lines.contains(.fact(key: "lock", value: "642d39 \(me) 1700000000 alive caller")))
+        // One stat for all the entries, not one per entry.
+        #expect(run.lines.contains { if case .fact("deployment-mtimes", _) = $0 { true } else { false } })
+        #expect(!run.lines.contains { if case .fact("deployment", _) = $0 { true } else { false } })
+    }
+
+    @Test("deployment entries: batched mtimes and NUL-ended names, or one line per entry")
+    func deploymentFacts() throws {
+        let request = ProbeRequest()
+        func parse(_ facts: [(String, String)]) throws -> [HostFacts.DeploymentDirectory] {
+            try ProbeProgram.parse(facts.map { .fact(key: $0.0, value: $0.1) } + [.done(status: 0)], request: request)
+                .deployments
+        }
+        // "d-1\0x\ny\0"
+        #expect(
+            try parse([("deployment-mtimes", "10 20 "), ("deployment-names", "642d3100780a7900")]) == [
+                .init(name: "d-1", mtime: 10), .init(name: "x\ny", mtime: 20),
+            ])
+        #expect(try parse([("deployment", "30 642d33")]) == [.init(name: "d-3", mtime: 30)])
+        for facts in [
+            [("deployment-names", "642d3100")],  // names without mtimes
+            [("deployment-mtimes", "10 20"), ("deployment-names", "642d3100")],  // fewer names
+            [("deployment-mtimes", "10"), ("deployment-names", "642d31")],  // a name not ended by NUL
+            [("deployment-mtimes", "10"), ("deployment-names", "00")],  // an empty name
+            [("deployment-mtimes", "ten"), ("deployment-names", "642d3100")],
+        ] {
+            #expect(throws: ProbeError.self, "\(facts)") { try parse(facts) }
+        }
     }
 
     @Test("an untrusted cleanup file fails the probe, naming it, its owner and mode", .sandboxed)

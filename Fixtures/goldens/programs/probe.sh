@@ -140,8 +140,18 @@ t_last() {
 }
 t_deployments() {
   [ -d "$1" ] || return 0
-  for d in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+  t_dd=$1; shift
+  for d in "$t_dd"/* "$t_dd"/.[!.]* "$t_dd"/..?*; do
     [ -e "$d" ] || [ -L "$d" ] || continue
+    set -- "$@" "$d"
+  done
+  [ $# -gt 0 ] || return 0
+  if t_ms=$(stat -c %Y -- "$@" 2>/dev/null); then
+    printf '@fact deployment-mtimes %s\n' "$(printf '%s ' $t_ms)" >&3
+    printf '@fact deployment-names %s\n' "$(for d do printf '%s\000' "${d##*/}"; done | t_hex)" >&3
+    return 0
+  fi
+  for d do
     m=$(stat -c %Y -- "$d") || continue
     printf '@fact deployment %s %s\n' "$m" "$(printf '%s' "${d##*/}" | t_hex)" >&3
   done
