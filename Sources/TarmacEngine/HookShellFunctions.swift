@@ -129,9 +129,9 @@ enum HookShellFunctions {
         "  tarmac_pid=$!",
         "  setsid sh -c \"$tarmac_watchdog\" tarmac-watchdog \"$3\" \"$tarmac_pid\" \"$tarmac_mark\" \"$tarmac_runner\" </dev/null >/dev/null 2>&1 3>&- &",
         "  tarmac_wpid=$!",
-        "  tail -n +1 -s 0.05 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
+        "  tail -n +1 -s 0.01 -f --pid=\"$tarmac_pid\" -- \"$tarmac_out\" 2>/dev/null | tarmac_relay o stdout &",
         "  tarmac_opid=$!",
-        "  tail -n +1 -s 0.05 -f --pid=\"$tarmac_pid\" -- \"$tarmac_err\" 2>/dev/null | tarmac_relay e stderr &",
+        "  tail -n +1 -s 0.01 -f --pid=\"$tarmac_pid\" -- \"$tarmac_err\" 2>/dev/null | tarmac_relay e stderr &",
         "  tarmac_epid=$!",
         "}",
     ]
