@@ -35,14 +35,8 @@ public struct BundleInspector: Sendable {
     ) async throws -> BundleReport {
         try Self.requireRegularFile(path, what: "the bundle")
         nonisolated(unsafe) let tee = tee
-        var report = try await runBlocking { try BundleInspector.scan(path, limits: limits, tee: tee) }
-        if Self.hasStatement(path) {
-            (report.signature, report.statement) = await checkStatement(
-                of: path, report: report, trust: trust, at: time)
-        } else {
-            report.signature = try await checkSignature(of: path, trust: trust, at: time)
-        }
-        return report
+        let report = try await runBlocking { try BundleInspector.scan(path, limits: limits, tee: tee) }
+        return try await signed(report, path: path, trust: trust, at: time)
     }
 
     /// Refuses anything but a readable regular file (after links): a device, a FIFO or a
@@ -103,7 +97,14 @@ public struct BundleInspector: Sendable {
         -> BundleReport
     {
         try Self.requireRegularFile(path, what: "the bundle")
-        var report = scanned
+        return try await signed(scanned, path: path, trust: trust, at: time)
+    }
+
+    /// `report` with the signature (or statement) beside the bundle at `path` checked.
+    private func signed(_ report: BundleReport, path: String, trust: TrustPolicy, at time: Date) async throws
+        -> BundleReport
+    {
+        var report = report
         if Self.hasStatement(path) {
             (report.signature, report.statement) = await checkStatement(
                 of: path, report: report, trust: trust, at: time)

@@ -57,6 +57,32 @@ struct WrittenBundleScanTests {
         #expect(fromScan.appspecText == fromFile.appspecText)
     }
 
+    /// The report spares the read of the bundle, never its judgment: a signature planted beside
+    /// it is still checked, and a report that found a hostile member is still refused.
+    @Test("staging from the report still refuses a bad signature and a hostile finding")
+    func reportIsStillJudged() async throws {
+        let repo = try fixture()
+        defer { repo.remove() }
+        var options = BundleOptions()
+        options.scanLimits = .default
+        let outcome = try await bundle(repo, options, format: .tarGz)
+        let scanned = try #require(outcome.scanned)
+        let work = try TestPaths.temporaryDirectory("written-scan")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        var hostile = scanned
+        hostile.hostile = ["'site/evil' is a symlink that leaves the revision"]
+        await #expect(throws: BundleError.self) {
+            try await BundleStager().stage(outcome.path, trustedKeys: [], into: work, scanned: hostile)
+        }
+
+        try "-----BEGIN SSH SIGNATURE-----\nnot a signature\n-----END SSH SIGNATURE-----\n".write(
+            toFile: outcome.path + ".sig", atomically: true, encoding: .utf8)
+        await #expect(throws: BundleError.self) {
+            try await BundleStager().stage(outcome.path, trustedKeys: [], into: work, scanned: scanned)
+        }
+    }
+
     @Test("a scan over its limits gives no report, and the bundle is built all the same")
     func overLimits() async throws {
         let repo = try fixture()
