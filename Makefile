@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 SWIFT  ?= swift
 # The -dev packages also hold the static archives the release links (Fixtures/release/static-link.sh).
 APT_PACKAGES = libarchive-dev libssh2-1-dev libsqlite3-dev libssl-dev zlib1g-dev liblzma-dev libzstd-dev \
-               libbz2-dev liblz4-dev libacl1-dev nettle-dev binutils debootstrap \
+               libbz2-dev liblz4-dev libacl1-dev libdeflate-dev nettle-dev binutils debootstrap \
                openssh-server openssh-client pkg-config git \
                acl iproute2 tar gzip xz-utils zstd zip unzip python3 procps sudo
 # The release needs nothing but glibc on the host: libarchive, libssh2, SQLite and what they use

@@ -25,7 +25,8 @@ let package = Package(
     ],
     targets: [
         // C libraries, imported only by their wrappers.
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev", "libdeflate-dev"])]),
         .systemLibrary(name: "CSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
 
         // Thin wrapper owning libarchive handles: deterministic writer, restricted reader.

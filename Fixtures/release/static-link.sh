@@ -3,7 +3,7 @@
 #
 #   sh Fixtures/release/static-link.sh DIR [SYSROOT]
 #
-# DIR gets one `lib<name>.so` per library tarmac links (-larchive, -lzstd, -lssh2, -lsqlite3, -lz), each
+# DIR gets one `lib<name>.so` per library tarmac links (-larchive, -lzstd, -lssh2, -lsqlite3, -lz, -ldeflate), each
 # a linker script `GROUP ( <the static archives> )`, and pkg-config files that put `-LDIR` first
 # on the link line (the release build runs with PKG_CONFIG_PATH=DIR), so ld looks in DIR before
 # the system directories and these scripts stand in for the shared libraries. From an archive ld takes only the objects something references: libarchive's
@@ -39,6 +39,8 @@ script zstd libzstd
 script ssh2 libssh2 libssl libcrypto libz
 script sqlite3 libsqlite3
 script z libz
+# ArchiveReader inflates bounded gzip files with libdeflate (CArchive links -ldeflate: WholeGzip).
+script deflate libdeflate
 
 # SwiftPM reads the pkg-config files of CArchive and CSSH2 itself and puts their `-L/usr/lib/…`
 # before every other directory, where ld would find the shared libraries first. The release

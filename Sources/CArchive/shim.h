@@ -6,4 +6,6 @@
 #include <zstd.h>
 /* zlib: TarmacArchive writes tar.gz as deflate chunks on several threads (GzipBlockEncoder). */
 #include <zlib.h>
+/* libdeflate: ArchiveReader inflates a gzip file of bounded size in one call (WholeGzip). */
+#include <libdeflate.h>
 #endif

@@ -21,9 +21,21 @@ public final class ArchiveReader {
     /// True once readData or skipData has started on the current entry: libarchive cannot rewind.
     private var dataTaken = false
     private var atEnd = false
+    /// The file's tar, inflated ahead (a bounded gzip file): libarchive reads it from memory.
+    private let inflated: WholeGzip?
 
     /// Opens the archive file at `path` (zip read through its central directory).
-    public convenience init(path: String) throws {
+    ///
+    /// A gzip file that inflates to at most `inflatingWholeUpTo` bytes is inflated in one call
+    /// first (`WholeGzip`, libdeflate) and its tar read from memory: the same entries, much
+    /// sooner. Any other file, or one that path refuses, streams through libarchive.
+    public convenience init(path: String, inflatingWholeUpTo limit: Int = WholeGzip.defaultLimit) throws {
+        if let whole = WholeGzip.inflate(path: path, limit: limit) {
+            try self.init(name: path, seekable: true, inflated: whole) {
+                archive_read_open_memory($0, whole.bytes.baseAddress, whole.bytes.count)
+            }
+            return
+        }
         try self.init(name: path, seekable: true) {
             archive_read_open_filename($0, path, blockSize)
         }
@@ -42,13 +54,14 @@ public final class ArchiveReader {
         }
     }
 
-    private init(name: String, seekable: Bool, open: (OpaquePointer) -> Int32) throws {
+    private init(name: String, seekable: Bool, inflated: WholeGzip? = nil, open: (OpaquePointer) -> Int32) throws {
         ArchiveLibrary.prepareProcess()
         guard let handle = archive_read_new() else {
             throw ArchiveError(archive: name, operation: "create a reader", message: "out of memory")
         }
         self.handle = handle
         self.name = name
+        self.inflated = inflated
         // From here on deinit frees the handle.
         let supports: [(String, (OpaquePointer) -> Int32)] = [
             ("gzip", archive_read_support_filter_gzip), ("zstd", archive_read_support_filter_zstd),
@@ -144,7 +157,18 @@ public final class ArchiveReader {
 
     /// The outermost compression detected, e.g. "gzip", "zstd" or "none".
     public var filterName: String? {
-        archive_filter_count(handle) > 0 ? archive_filter_name(handle, 0).map { String(cString: $0) } : nil
+        if inflated != nil { return "gzip" }
+        return archive_filter_count(handle) > 0 ? archive_filter_name(handle, 0).map { String(cString: $0) } : nil
+    }
+
+    /// True when the archive was inflated whole ahead (`WholeGzip`) rather than streamed.
+    public var inflatedWhole: Bool { inflated != nil }
+
+    /// True when `block` (from `readData`) lies in the memory of an archive inflated whole:
+    /// unlike other blocks it stays valid after the call, until the reader is released.
+    public func isHeld(_ block: UnsafeRawBufferPointer) -> Bool {
+        guard let inflated, let start = block.baseAddress, let base = inflated.bytes.baseAddress else { return false }
+        return start >= UnsafeRawPointer(base) && start + block.count <= UnsafeRawPointer(base) + inflated.bytes.count
     }
 
     private func currentPath(operation: String) throws -> String {

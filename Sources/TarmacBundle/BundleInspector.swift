@@ -81,6 +81,10 @@ public struct BundleInspector: Sendable {
     {
         var scan = MemberScan(limits: limits, bundle: path)
         scan.tee = tee
+        // An archive inflated whole keeps its files' data in memory: they are hashed beside the scan.
+        if reader.inflatedWhole { scan.digests = BackgroundDigests() }
+        // Every path out waits for them: their spans point into the reader's memory.
+        defer { scan.digests?.wait() }
         do {
             while let header = try reader.nextEntry() {
                 try scan.add(header, reader: reader)
@@ -88,6 +92,7 @@ public struct BundleInspector: Sendable {
         } catch let error as ArchiveError {
             throw BundleError.untrustworthy("\(path) is damaged: \(error)", problems: scan.hostile)
         }
+        scan.collectDigests()
         return scan
     }
 

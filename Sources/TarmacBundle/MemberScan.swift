@@ -24,6 +24,8 @@ struct MemberScan {
     /// member the copy cannot carry.
     var tee: ArchiveWriter?
     var teeComplete = true
+    /// Where files' digests are made when their data stays in the reader's memory; nil: inline.
+    var digests: BackgroundDigests?
 
     init(limits: UnpackLimits, bundle: String) {
         budget = UnpackBudget(limits: limits, bundle: bundle)
@@ -129,21 +131,40 @@ struct MemberScan {
         let keep =
             RevisionSnapshot.appspecNames.contains(name) && path.split(separator: "/").count <= 2
             && header.size <= BundleInspector.appspecLimit
-        var hasher = SHA256()
+        // Blocks the reader holds are hashed later on the background thread; from the first
+        // block it does not hold on, the file is hashed here (what was held included).
+        var held: [UnsafeRawBufferPointer] = []
+        var hasher: SHA256? = digests == nil ? SHA256() : nil
         var kept: [UInt8] = []
         var size: Int64 = 0
         try reader.readData { block in
             try budget.addData(block.count, streamPosition: reader.streamPosition)
-            hasher.update(bufferPointer: block)
+            if hasher == nil, reader.isHeld(block) {
+                held.append(block)
+            } else {
+                if hasher == nil {
+                    hasher = SHA256()
+                    for earlier in held { hasher?.update(bufferPointer: earlier) }
+                    held = []
+                }
+                hasher?.update(bufferPointer: block)
+            }
             copy(tee) { try $0.writeData(block) }
             size += Int64(block.count)
             if keep { kept.append(contentsOf: block) }
         }
         if keep { appspecCandidates[path] = kept }
+        if hasher == nil { digests?.submit(files.count, blocks: held) }
         files.append(
             .init(
                 path: path, type: .file, mode: BundleManifest.modeString(header.permissions), size: size,
-                sha256: hasher.finalize().hex))
+                sha256: hasher?.finalize().hex))
+    }
+
+    /// Waits for the background digests and puts each in its file's entry.
+    mutating func collectDigests() {
+        guard let digests else { return }
+        for (index, hex) in digests.wait() { files[index].sha256 = hex }
     }
 
     /// Writes to the plain-tar copy; a failure (a full disk) only ends the copy: the bundle
