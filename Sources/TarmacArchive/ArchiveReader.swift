@@ -131,7 +131,14 @@ public final class ArchiveReader {
             }
             if offset > position { try Self.emitZeros(count: offset - position, to: body) }
             position = max(position, offset + Int64(size))
-            if size > 0 { try body(UnsafeRawBufferPointer(start: buffer, count: size)) }
+            // From memory (an archive inflated whole) libarchive hands out a whole entry at once:
+            // it goes on in blocks of the streamed size, as the contract says.
+            var done = 0
+            while done < size {
+                let count = min(size - done, blockSize)
+                try body(UnsafeRawBufferPointer(start: buffer.map { $0 + done }, count: count))
+                done += count
+            }
         }
         // A sparse file may end in a hole: the entry size says how long it really is.
         if let entry, archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) > position {

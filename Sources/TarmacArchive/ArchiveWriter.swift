@@ -32,7 +32,11 @@ public final class ArchiveWriter {
             try self.init(
                 format: format, chunkedTo: { try file.write($0) }, file: file, level: compressionLevel, name: path)
         } else {
-            try self.init(format: format, level: compressionLevel, name: path) { archive_write_open_filename($0, path) }
+            try self.init(format: format, level: compressionLevel, name: path) { handle in
+                // Records of 1 MiB, not 10 KiB: a hundredth of the write calls (no padding either way).
+                guard archive_write_set_bytes_per_block(handle, 1 << 20) == ARCHIVE_OK else { return ARCHIVE_FATAL }
+                return archive_write_open_filename(handle, path)
+            }
         }
     }
 

@@ -32,14 +32,15 @@ enum RemoteCommand {
     /// Runs the whole program: `length` bytes on stdin, gzip when `compressed`. With `keep`, a
     /// copy of the text is kept under that name first (best effort: a host that cannot keep it
     /// gets whole programs, after a miss).
+    ///
+    /// A kept program is received into the kept directory itself, and kept by a hard link to
+    /// that file (`ln -f` replaces a link planted in its place, never writes through it): no
+    /// copy, no rename, no subshell.
     static func exec(programLength: Int, sudo: Bool, compressed: Bool = true, keep name: String? = nil) -> String {
-        var command = receive(length: programLength, compressed: compressed)
-        if let name {
-            command +=
-                "d=\(keptDirectory); (umask 077; mkdir -p \"$d\" && s=$(mktemp \"$d/.k.XXXXXX\") "
-                + "&& { cp \"$t\" \"$s\" && mv -f \"$s\" \"$d/\(name)\" || rm -f \"$s\"; }) 2>/dev/null; "
-        }
-        return command + run("$t", sudo: sudo)
+        guard let name else { return receive(length: programLength, compressed: compressed) + run("$t", sudo: sudo) }
+        return "d=\(keptDirectory); [ -d \"$d\" ] || (umask 077; mkdir -p \"$d\") 2>/dev/null; "
+            + receive(length: programLength, compressed: compressed, in: "\"$d/.r.XXXXXX\"")
+            + "ln -f \"$t\" \"$d/\(name)\" 2>/dev/null; " + run("$t", sudo: sudo)
     }
 
     /// Runs an edit script (`editScript`): `length` bytes on stdin, gzip when `compressed`. The
@@ -48,10 +49,12 @@ enum RemoteCommand {
         receive(length: length, compressed: compressed) + "exec sh \"$t\""
     }
 
-    /// Reads `length` bytes of stdin (gzip when `compressed`) into a private file, `$t`.
-    private static func receive(length: Int, compressed: Bool) -> String {
+    /// Reads `length` bytes of stdin (gzip when `compressed`) into a private file, `$t`; with
+    /// `template`, made there (`mktemp` in the system's temporary directory when it cannot be).
+    private static func receive(length: Int, compressed: Bool, in template: String? = nil) -> String {
         let read = compressed ? "head -c \(length) | gzip -dc" : "head -c \(length)"
-        return "t=$(mktemp) || exit 125; \(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; "
+        let make = template.map { "t=$(mktemp \($0) 2>/dev/null) || t=$(mktemp) || exit 125; " }
+        return (make ?? "t=$(mktemp) || exit 125; ") + "\(read) > \"$t\" || { rm -f \"$t\"; exit 125; }; "
     }
 
     /// The script that rebuilds a program from the text kept as `name`, checks it is `target`
@@ -65,7 +68,7 @@ enum RemoteCommand {
         var lines = [
             "rm -f \"$0\"",
             "t_d=\(keptDirectory); t_c=\"$t_d/\(name)\"",
-            "t_n=$(mktemp) || exit 125",
+            "t_n=$(mktemp \"$t_d/.r.XXXXXX\" 2>/dev/null) || t_n=$(mktemp) || exit 125",
             // Nothing ran: drain the input the runner is still sending, and say so.
             "t_miss() { rm -f \"$t_n\"; cat >/dev/null; printf '%s\\n' '\(missLine)'; exit \(missStatus); }",
             "[ -f \"$t_c\" ] || t_miss",
@@ -87,7 +90,7 @@ enum RemoteCommand {
         lines += [
             "} 3> \"$t_n\" < \"$t_c\" || t_miss",
             "case $(sha256sum < \"$t_n\") in '\(target)  -') ;; *) t_miss ;; esac",
-            "(umask 077; s=$(mktemp \"$t_d/.k.XXXXXX\") && { cp \"$t_n\" \"$s\" && mv -f \"$s\" \"$t_c\" || rm -f \"$s\"; }) 2>/dev/null",
+            "ln -f \"$t_n\" \"$t_c\" 2>/dev/null",
             run("$t_n", sudo: sudo),
         ]
         return lines.joined(separator: "\n") + "\n"

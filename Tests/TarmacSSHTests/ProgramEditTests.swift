@@ -159,6 +159,10 @@ struct ProgramEditTests {
         #expect(FileManager.default.contents(atPath: kept + "/g-1.install").map { [UInt8]($0) } == programText(1))
         let mode = try FileManager.default.attributesOfItem(atPath: kept)[.posixPermissions] as? Int
         #expect(mode == 0o700)
+        // Received beside the kept text and kept by a link to it; the program removed its own name.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["g-1.install"])
+        let links = try FileManager.default.attributesOfItem(atPath: kept + "/g-1.install")[.referenceCount] as? Int
+        #expect(links == 1)
     }
 
     @Test func anEditRunsTheRebuiltProgramOnceAndKeepsIt() throws {
@@ -175,6 +179,7 @@ struct ProgramEditTests {
         #expect(result.stdout == "@fact version 2\n@fact input more input\n@done 0\n", "\(result.stderr)")
         #expect(FileManager.default.contents(atPath: kept + "/g-1.install").map { [UInt8]($0) } == programText(2))
         #expect(try String(contentsOfFile: directory + "/ran", encoding: .utf8) == "ran\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["g-1.install"])
     }
 
     /// A kept text that is not the base (changed by anyone, or missing): nothing runs, the
