@@ -15,9 +15,45 @@ enum ProbeStats {
     static func render(_ paths: [String], into script: inout ShellScript) {
         script.comment("What stat says of the paths that exist (links never followed), by index.")
         script.line("t_runner")
-        for range in ArgumentBatches.ranges(paths) {
-            script.run(ShellCommand(["t_stats", .number(range.lowerBound)] + paths[range].map { .quoted($0) }))
+        // The leading chain of directories (each the parent of the next path: `/opt`, then
+        // `/opt/app`) goes alone, so that the batches after it lie under one directory.
+        var chain = 0
+        while chain + 1 < paths.count, paths[chain + 1].hasPrefix(paths[chain] + "/") { chain += 1 }
+        let ranges =
+            chain > 0
+            ? [0..<chain]
+                + ArgumentBatches.ranges(Array(paths[chain...])).map {
+                    ($0.lowerBound + chain)..<($0.upperBound + chain)
+                }
+            : ArgumentBatches.ranges(paths)
+        for range in ranges {
+            let batch = paths[range].map { ShellWord.quoted($0) }
+            if let directory = commonDirectory(paths[range]) {
+                // A batch under a directory that is not there is all missing: one test, no loop.
+                script.run(
+                    ShellCommand(
+                        [
+                            "t_stats_under", .quoted(directory), .quoted(String(repeating: "m", count: range.count)),
+                            .number(range.lowerBound),
+                        ] + batch))
+            } else {
+                script.run(ShellCommand(["t_stats", .number(range.lowerBound)] + batch))
+            }
         }
+    }
+
+    /// The deepest directory every path of `paths` lies strictly under, when deeper than `/`.
+    static func commonDirectory(_ paths: ArraySlice<String>) -> String? {
+        guard let first = paths.first, first.hasPrefix("/") else { return nil }
+        var common = first.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        for path in paths.dropFirst() {
+            guard path.hasPrefix("/") else { return nil }
+            let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            let shared = zip(common, parent).prefix { $0 == $1 }.count
+            common = common.prefix(shared)
+        }
+        let directory = common.joined(separator: "/")
+        return directory.isEmpty ? nil : directory
     }
 
     static func helpers() -> ShellScript {
@@ -40,6 +76,15 @@ enum ProbeStats {
         s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
         s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
         s.line("  ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line("}")
+        // `t_stats_under DIR MISSING FIRST PATH…`: every PATH lies under DIR; when DIR is not
+        // there (not even a dangling link), none of them is, and MISSING (one `m` each) says so.
+        s.line("t_stats_under() {")
+        s.line(
+            "  if [ ! -e \"$1\" ] && [ ! -h \"$1\" ]; then printf '@fact kinds %s %s\\n' \"$3\" \"$2\" >&3; return 0; fi"
+        )
+        s.line("  shift 2")
+        s.line("  t_stats \"$@\"")
         s.line("}")
         return s
     }

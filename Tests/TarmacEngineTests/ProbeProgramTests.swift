@@ -58,6 +58,36 @@ struct ProbeProgramTests {
         #expect(Set(facts.stats.keys) == Set(present.map { paths[$0] }))
     }
 
+    /// A batch that lies under one directory is answered with one test when that directory is
+    /// not there; a link, a file or a directory in its place is looked at path by path, as before.
+    @Test("a subtree that is not there is answered with one test", .sandboxed)
+    func missingSubtrees() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let fresh = ["/opt/new", "/opt/new/d"] + (0..<1500).map { "/opt/new/d/f\($0)" }
+        let odd = [
+            "/opt/link", "/opt/link/a", "/opt/link/b", "/opt/file", "/opt/file/a", "/opt/there/a", "/opt/there/b",
+        ]
+        try box.write("/opt/file", "x")
+        try box.write("/opt/there/a", "x")
+        try FileManager.default.createSymbolicLink(atPath: box.host("/opt/link"), withDestinationPath: "/nowhere")
+        for paths in [fresh, odd, fresh + odd] {
+            let request = ProbeRequest(paths: paths)
+            let program = ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil)
+            let run = try box.run(program)
+            #expect(run.done == 0, "\(run.stderr)")
+            let facts = try ProbeProgram.parse(run.lines, request: request)
+            for path in paths {
+                let expected: HostFacts.PathKind =
+                    path == "/opt/link" ? .symlink : path == "/opt/file" || path == "/opt/there/a" ? .file : .missing
+                #expect(facts.paths[path] == expected, "\(path)")
+            }
+        }
+        let rendered = ProbeProgram.render(request: ProbeRequest(paths: fresh), layout: Self.layout, runnerPID: nil)
+        #expect(rendered.lines.filter { $0.hasPrefix("t_stats_under '/opt/new/d' ") }.count == 2)
+        #expect(!rendered.lines.contains { $0.hasPrefix("t_stats ") })
+    }
+
     @Test("cleanup file, last successful, deployments and lock round-trip", .sandboxed)
     func bookkeeping() throws {
         let box = try ProgramSandbox()

@@ -36,6 +36,11 @@ t_stats() {
   stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
   ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
 }
+t_stats_under() {
+  if [ ! -e "$1" ] && [ ! -h "$1" ]; then printf '@fact kinds %s %s\n' "$3" "$2" >&3; return 0; fi
+  shift 2
+  t_stats "$@"
+}
 t_uid=$(id -u)
 # A path in one line, for a note.
 t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
@@ -178,7 +183,8 @@ t_chain '/var/lib/tarmac'
 t_checks '/var/lib/tarmac/deployment-instructions' directory '/var/lib/tarmac/deployment-logs' directory '/var/lib/tarmac/g-web' directory '/var/lib/tarmac/.tarmac-lock' directory '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
 # What stat says of the paths that exist (links never followed), by index.
 t_runner
-t_stats 0 '/srv/app' '/srv/app/$(reboot)' '/srv/app/it'\''s here'
+t_stats_under '/srv' 'm' 0 '/srv/app'
+t_stats_under '/srv/app' 'mm' 1 '/srv/app/$(reboot)' '/srv/app/it'\''s here'
 # Users, groups and tools.
 t_user 0 'www-data'
 t_group 0 'www-data'
