@@ -46,11 +46,15 @@ public struct LinkResolver: Sendable {
             guard !clean.isEmpty else { continue }
             self.nodes[clean] = node
         }
-        for path in self.nodes.keys {
-            var parent = path
+        // A parent already there has its own parents (a member is walked itself, an added
+        // directory was added with all of its): the walk stops at the first one it finds.
+        for path in Array(self.nodes.keys) {
+            var parent = Substring(path)
             while let slash = parent.lastIndex(of: "/") {
-                parent = String(parent[..<slash])
-                if self.nodes[parent] == nil { self.nodes[parent] = .directory }
+                parent = parent[..<slash]
+                let key = String(parent)
+                if self.nodes[key] != nil { break }
+                self.nodes[key] = .directory
             }
         }
     }

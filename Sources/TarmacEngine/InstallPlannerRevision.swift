@@ -49,7 +49,7 @@ struct InstallPlannerRevision {
                 child = parent
             }
         }
-        children = childSets.mapValues { $0.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+        children = childSets.mapValues { $0.sorted { $0.utf8Precedes($1) } }
     }
 
     /// Where a mapping's source lands: a directory's contents go into the destination, a file

@@ -42,18 +42,33 @@ enum ProbeStats {
         }
     }
 
-    /// The deepest directory every path of `paths` lies strictly under, when deeper than `/`.
+    /// The deepest directory every path of `paths` lies strictly under, when deeper than `/`:
+    /// the longest whole-component prefix of their parents, compared byte by byte.
     static func commonDirectory(_ paths: ArraySlice<String>) -> String? {
-        guard let first = paths.first, first.hasPrefix("/") else { return nil }
-        var common = first.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        let slash = UInt8(ascii: "/")
+        func parent(_ path: String) -> ArraySlice<UInt8>? {
+            let bytes = Array(path.utf8)
+            guard bytes.first == slash, let last = bytes.lastIndex(of: slash) else { return nil }
+            return bytes[..<last]
+        }
+        guard let first = paths.first, var common = parent(first) else { return nil }
         for path in paths.dropFirst() {
-            guard path.hasPrefix("/") else { return nil }
-            let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-            let shared = zip(common, parent).prefix { $0 == $1 }.count
+            guard let other = parent(path) else { return nil }
+            var shared = 0
+            while shared < common.count, shared < other.count,
+                common[common.startIndex + shared] == other[other.startIndex + shared]
+            {
+                shared += 1
+            }
+            let whole =
+                (shared == common.count || common[common.startIndex + shared] == slash)
+                && (shared == other.count || other[other.startIndex + shared] == slash)
+            if !whole {
+                shared = (common.prefix(shared).lastIndex(of: slash) ?? common.startIndex) - common.startIndex
+            }
             common = common.prefix(shared)
         }
-        let directory = common.joined(separator: "/")
-        return directory.isEmpty ? nil : directory
+        return common.isEmpty ? nil : String(decoding: common, as: UTF8.self)
     }
 
     static func helpers() -> ShellScript {

@@ -17,4 +17,19 @@ struct ASCIIScanTests {
         // A multi-byte character is never taken for an ASCII byte.
         #expect(!"é日本".containsASCII("e"))
     }
+
+    @Test("orders text by its UTF-8 bytes, as utf8.lexicographicallyPrecedes does")
+    func byteOrder() {
+        let words = [
+            "", "a", "a/b", "a-b", "a.b", "ab", "B", "b", "é", "e\u{301}", "日本", "z", "a\0", "zz", "~", "Ä", "a/b/c",
+        ]
+        for left in words {
+            for right in words {
+                #expect(left.utf8Precedes(right) == left.utf8.lexicographicallyPrecedes(right.utf8), "\(left) \(right)")
+            }
+        }
+        // Bytes, not characters: "é" precomposed (C3 A9) sorts after "e" and a combining accent.
+        #expect("e\u{301}".utf8Precedes("é"))
+        #expect(["b", "a/b", "a-b", "a"].sorted { $0.utf8Precedes($1) } == ["a", "a-b", "a/b", "b"])
+    }
 }

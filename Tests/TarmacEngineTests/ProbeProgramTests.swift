@@ -1,7 +1,8 @@
 import Foundation
-import TarmacEngine
 import TarmacTestSupport
 import Testing
+
+@testable import TarmacEngine
 
 @Suite("Probe program")
 struct ProbeProgramTests {
@@ -86,6 +87,20 @@ struct ProbeProgramTests {
         let rendered = ProbeProgram.render(request: ProbeRequest(paths: fresh), layout: Self.layout, runnerPID: nil)
         #expect(rendered.lines.filter { $0.hasPrefix("t_stats_under '/opt/new/d' ") }.count == 2)
         #expect(!rendered.lines.contains { $0.hasPrefix("t_stats ") })
+    }
+
+    @Test("the directory a batch lies under is a whole component of every path's parent")
+    func commonDirectory() {
+        let cases: [([String], String?)] = [
+            (["/opt/a/x", "/opt/a/y"], "/opt/a"), (["/opt/ab/x", "/opt/ac/y"], "/opt"),
+            (["/opt/ab/x", "/opt/abc/y"], "/opt"), (["/opt/abc/x", "/opt/ab"], "/opt"),
+            (["/opt/a", "/opt/a/b"], "/opt"), (["/opt/a/b/c", "/opt/a"], "/opt"), (["/opt/a/x"], "/opt/a"),
+            (["/x"], nil), (["/opt/a/x", "/x"], nil), (["/opt/a/x", "relative/y"], nil), (["relative/y"], nil),
+            (["/ö/ä/x", "/ö/ä/y"], "/ö/ä"), (["/ö/äa/x", "/ö/äb/y"], "/ö"),
+        ]
+        for (paths, expected) in cases {
+            #expect(ProbeStats.commonDirectory(paths[...]) == expected, "\(paths)")
+        }
     }
 
     @Test("cleanup file, last successful, deployments and lock round-trip", .sandboxed)
