@@ -89,13 +89,17 @@ public struct HostSession: Sendable {
             // one changed nothing and leaves nothing.
             var pending = runner.machine
             pending.ending = outcome
-            let writer = ReceiptWriter(
+            // The lock goes at the end of the receipt's own program: one program fewer per host.
+            var writer = ReceiptWriter(
                 transport: runner.deployment.transport, request: runner.machine.request, now: runner.deployment.now)
+            writer.unlock = true
             var written = pending.finalResult()
             written.events += checked
-            receipt = await writer.write(
+            let outcome = await writer.write(
                 written, files: runner.machine.receiptFiles,
                 previousDeployment: runner.machine.facts.lastSuccessful, installed: runner.machine.installedUpdate)
+            receipt = outcome.receipt
+            if outcome.unlocked { runner.machine.lockReleasedWithReceipt() }
         }
         guard case .ended(var result) = await runner.drive(runner.machine.end(outcome)) else {
             preconditionFailure("HostMachine: end ended otherwise")

@@ -60,6 +60,12 @@ extension HostMachine {
         return [.done(.prepared(false))]
     }
 
+    /// The receipt's program released the lock as it ended (`@step unlock ok`): `end` has no
+    /// lock left to release.
+    mutating func lockReleasedWithReceipt() {
+        locked = false
+    }
+
     mutating func lockReleased(_ input: HostInput) -> [HostAction] {
         locked = false
         switch Self.outcome(input) {

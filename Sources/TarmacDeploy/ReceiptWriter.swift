@@ -4,16 +4,39 @@ import TarmacEngine
 import TarmacHost
 
 /// Leaves the receipt of one host's deployment on that host (`ReceiptProgram`): two programs
-/// after the last event, while the host lock is still held.
+/// after the last event, while the host lock is still held; with `unlock`, the second one
+/// releases the lock as it ends.
 struct ReceiptWriter: Sendable {
     let transport: any HostTransport
     let request: DeploymentRequest
     let now: @Sendable () -> Date
+    /// Whether the write program releases the host lock once the receipt is written.
+    var unlock = false
 
-    /// Writes the receipt; returns it (as written), or a warning saying why there is none.
+    /// The receipt (as written), or a warning saying why there is none; and whether the host
+    /// lock went with it (`@step unlock ok`; otherwise it is still held).
+    struct Written {
+        var receipt: Result<Receipt, ReceiptError>
+        var unlocked = false
+    }
+
+    /// Writes the receipt.
     func write(
         _ result: HostResult, files: Receipt.Files, previousDeployment: String?,
         installed: ReceiptProgram.InstalledUpdate = .keep
+    ) async -> Written {
+        var unlocked = false
+        let receipt = await write(
+            result, files: files, previousDeployment: previousDeployment, installed: installed
+        ) { outcome in
+            if outcome.lines.contains(.step(name: "unlock", status: "ok")) { unlocked = true }
+        }
+        return Written(receipt: receipt, unlocked: unlocked)
+    }
+
+    private func write(
+        _ result: HostResult, files: Receipt.Files, previousDeployment: String?,
+        installed: ReceiptProgram.InstalledUpdate, wrote: (ProgramOutcome) -> Void
     ) async -> Result<
         Receipt, ReceiptError
     > {
@@ -36,16 +59,19 @@ struct ReceiptWriter: Sendable {
             var written = try await transport.run(
                 ReceiptProgram.write(
                     layout: layout, deploymentID: request.deploymentID, text: receipt.encoded(),
-                    sign: receipt.signing.signed, installed: record, removeInstalled: installed == .remove)
+                    sign: receipt.signing.signed, installed: record, removeInstalled: installed == .remove,
+                    unlock: unlock)
             ) { _ in }
+            wrote(written)
             if written.succeeded && written.lines.contains(.fact(key: "signfailed", value: "")) {
                 let why = written.stderr.split(separator: "\n").last.map(String.init) ?? "ssh-keygen -Y sign failed"
                 receipt.signing = Receipt.Signing(signed: false, reason: "ssh-keygen -Y sign failed: \(why)")
                 written = try await transport.run(
                     ReceiptProgram.write(
                         layout: layout, deploymentID: request.deploymentID, text: receipt.encoded(), sign: false,
-                        installed: record, removeInstalled: installed == .remove)
+                        installed: record, removeInstalled: installed == .remove, unlock: unlock)
                 ) { _ in }
+                wrote(written)
             }
             guard written.succeeded else {
                 return .failure(ReceiptError("no receipt was written: \(written.notes.joined(separator: "; "))"))

@@ -71,6 +71,22 @@ public enum LockProgram {
         return script
     }
 
+    /// The release as the tail of another program (the receipt's, the last a deployment runs):
+    /// removes the lock only when `deploymentID` holds it and prints `@step unlock ok`, and
+    /// never fails the program it ends. Without that step the runner releases the lock with
+    /// `release`, which says why it could not.
+    public static func releaseAtEnd(layout: HostLayout, deploymentID: String) -> ShellScript {
+        var s = ShellScript()
+        s.comment("The host lock goes with the program's end, when this deployment holds it.")
+        Bookkeeping.assign("t_ldir", layout.lockDirectory, in: &s)
+        s.line("t_lholder=")
+        s.line("[ ! -f \"$t_ldir/info\" ] || { IFS= read -r t_lholder < \"$t_ldir/info\" || :; }")
+        s.run(
+            "[", "\"$t_lholder\"", "=", .quoted(deploymentID), "]", "&&", "rm", "-f", "--", "\"$t_ldir/info\"", "&&",
+            "rmdir", "--", "\"$t_ldir\"", "&&", "printf", "'@step unlock ok\\n'", ">&3")
+        return s
+    }
+
     /// `t_lock DIR CALLER_PID`: prints `@fact lock <hex id> <pid> <epoch> <alive|dead> [caller]`
     /// when DIR exists (an info file still being written reads as empty values).
     static func holderHelper() -> ShellScript {

@@ -65,9 +65,13 @@ public enum ReceiptProgram {
 
     /// Writes the receipt's text to `receiptFile(deploymentID)` and, with `sign`, its signature
     /// beside it (`.sig`); without, removes a stale signature. A failed signing is `@fact signfailed`.
+    ///
+    /// With `unlock`, the program ends by releasing the host lock (`LockProgram.releaseAtEnd`)
+    /// once the receipt is written, unless signing it failed: the runner then writes it again,
+    /// unsigned, still under the lock.
     public static func write(
         layout: HostLayout, deploymentID: String, text: String, sign: Bool, installed: InstalledRecord? = nil,
-        removeInstalled: Bool = false
+        removeInstalled: Bool = false, unlock: Bool = false
     ) -> ShellScript {
         let path = layout.receiptFile(deploymentID)
         let directory = layout.receiptsDirectory
@@ -85,7 +89,8 @@ public enum ReceiptProgram {
                 "t_tmp=$(mktemp", "--", .quoted("\(directory)/.\(deploymentID).json.sig.XXXXXX"), ")", "&&",
                 "ssh-keygen", "-q", "-Y", "sign", "-f", .quoted(hostKeyPath), "-n", .quoted(Receipt.namespace), "<",
                 .quoted(path), ">", "\"$t_tmp\"", "&&", "mv", "-fT", "--", "\"$t_tmp\"", .quoted(path + ".sig"), "||",
-                "{", "rm", "-f", "--", "${t_tmp:+\"$t_tmp\"}", ";", "printf", "'@fact signfailed\\n'", ">&3", ";", "}")
+                "{", "rm", "-f", "--", "${t_tmp:+\"$t_tmp\"}", ";", "printf", "'@fact signfailed\\n'", ">&3", ";",
+                "t_signfailed=1", ";", "}")
         } else {
             s.run("rm", "-f", "--", .quoted(path + ".sig"))
         }
@@ -100,6 +105,11 @@ public enum ReceiptProgram {
             s.run("rm", "-f", "--", .quoted(layout.installedFile))
         }
         s.line("printf '@step receipt ok\\n' >&3")
+        if unlock {
+            s.line("if [ -z \"${t_signfailed:-}\" ]; then")
+            s.append(LockProgram.releaseAtEnd(layout: layout, deploymentID: deploymentID))
+            s.line("fi")
+        }
         Bookkeeping.finish(&s)
         return s
     }

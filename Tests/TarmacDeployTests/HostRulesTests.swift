@@ -123,6 +123,31 @@ import Testing
         #expect(host.sent == [.lock, .probe, .download, .install, .receiptGather, .receiptWrite, .unlock])
     }
 
+    /// The receipt's program releases the lock as it ends; only when it does not say so does
+    /// the lock's own program run.
+    @Test func theLockGoesWithTheReceiptWhenItsProgramSaysSo() async {
+        let spec = F.spec("version: 0.0\nos: linux\n")
+        let released = RecordingTransport.Answer.says("@step receipt ok\n@step unlock ok\n@done 0")
+        let host = RecordingTransport(answers: [.receiptWrite: [released]])
+        let result = await F.deploy(F.request(spec: spec), on: host)
+        #expect(result.outcome == .succeeded && result.warnings.isEmpty, "\(result.warnings)")
+        #expect(host.sent == [.lock, .probe, .download, .install, .receiptGather, .receiptWrite])
+
+        // Signing failed: written again unsigned, which releases the lock.
+        let resigned = RecordingTransport(answers: [
+            .receiptWrite: [.says("@fact signfailed\n@step receipt ok\n@done 0"), released]
+        ])
+        let again = await F.deploy(F.request(spec: spec), on: resigned)
+        #expect(again.outcome == .succeeded)
+        #expect(Array(resigned.sent.suffix(3)) == [.receiptGather, .receiptWrite, .receiptWrite])
+
+        // No receipt: the lock's own program releases it.
+        let failed = RecordingTransport(answers: [.receiptWrite: [.says("@done 1")]])
+        let third = await F.deploy(F.request(spec: spec), on: failed)
+        #expect(Array(failed.sent.suffix(2)) == [.receiptWrite, .unlock])
+        #expect(third.warnings.contains { $0.hasPrefix("no receipt was written") }, "\(third.warnings)")
+    }
+
     @Test func tooLittleSpaceRefusesTheHostBeforeAnythingIsWritten() async {
         let host = RecordingTransport(answers: [.probe: [F.probe(freeKiB: 1)]])
         let result = await F.deploy(F.request(bundleBytes: 1 << 20), on: host)

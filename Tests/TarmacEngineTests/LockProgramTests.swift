@@ -69,6 +69,42 @@ struct LockProgramTests {
         #expect(Int32(pid) != nil && Int32(pid) != 0)
     }
 
+    /// The receipt's program releases the lock as it ends: only this deployment's, and not when
+    /// signing failed (the runner writes the receipt again, unsigned, still under the lock).
+    @Test("the receipt's program releases its own lock at its end, not another's", .sandboxed)
+    func releasedWithTheReceipt() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        func write(_ id: String, sign: Bool = false, prepare: String = ":") throws -> ProgramRun {
+            try box.run(
+                ReceiptProgram.write(layout: Self.layout, deploymentID: id, text: "{}\n", sign: sign, unlock: true),
+                prepare: prepare)
+        }
+        #expect(try box.run(LockProgram.acquire(layout: Self.layout, deploymentID: "d-1", runnerPID: 1)).done == 0)
+        let mine = try write("d-1")
+        #expect(mine.done == 0, "\(mine.stderr)")
+        #expect(mine.steps.suffix(2) == ["receipt ok", "unlock ok"])
+        #expect(!box.exists(Self.layout.lockDirectory))
+        #expect(box.read(Self.layout.receiptFile("d-1")) == "{}\n")
+
+        #expect(try box.run(LockProgram.acquire(layout: Self.layout, deploymentID: "d-2", runnerPID: 1)).done == 0)
+        let other = try write("d-1")
+        #expect(other.done == 0 && other.steps.last == "receipt ok", "\(other.steps)")
+        #expect(box.read(Self.layout.lockDirectory + "/info")?.hasPrefix("d-2\n") == true)
+
+        // Signing fails (the host key replaced by something that is not a key): the lock stays.
+        try box.write("/opt/not-a-key", "not a key\n", mode: 0o600)
+        let key = ReceiptProgram.hostKeyPath
+        let unsigned = try write(
+            "d-2", sign: true, prepare: "if [ -e \(key) ]; then mount --bind /opt/not-a-key \(key); fi")
+        #expect(unsigned.done == 0, "\(unsigned.stderr)")
+        #expect(unsigned.lines.contains(.fact(key: "signfailed", value: "")))
+        #expect(!unsigned.steps.contains("unlock ok"))
+        #expect(box.read(Self.layout.lockDirectory + "/info")?.hasPrefix("d-2\n") == true)
+        let again = try write("d-2")
+        #expect(again.steps.last == "unlock ok" && !box.exists(Self.layout.lockDirectory))
+    }
+
     @Test("golden: rendered lock programs")
     func golden() throws {
         let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
