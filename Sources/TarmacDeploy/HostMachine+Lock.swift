@@ -1,3 +1,4 @@
+import Foundation
 import TarmacCore
 import TarmacEngine
 import TarmacHost
@@ -5,14 +6,19 @@ import TarmacHost
 extension HostMachine {
     /// The host lock: one deployment at a time per host. A lock left by a deployment this build
     /// box knows was cut off, whose holder the host finds gone, is removed once and taken again.
+    /// The same program probes once it holds the lock (one round trip for both).
     mutating func acquireLock(reclaiming: Bool, prestage: Bool) -> [HostAction] {
         self.prestage = prestage
+        let asked = probeRequest()
         return ask(
-            LockProgram.acquire(layout: layout, deploymentID: request.deploymentID, runnerPID: request.runnerPID),
-            event: "lock", .lock(reclaiming: reclaiming))
+            LockProgram.acquire(
+                layout: layout, deploymentID: request.deploymentID, runnerPID: request.runnerPID, probe: asked),
+            event: "lock", .lock(reclaiming: reclaiming, asked: asked))
     }
 
-    mutating func lockAnswered(_ input: HostInput, reclaiming: Bool) -> [HostAction] {
+    mutating func lockAnswered(_ input: HostInput, reclaiming: Bool, asked: ProbeRequest, at now: Date)
+        -> [HostAction]
+    {
         let outcome: ProgramOutcome
         switch Self.outcome(input) {
         case .success(let answer): outcome = answer
@@ -20,9 +26,10 @@ extension HostMachine {
             problems.append(.unreachable("\(error)"))
             return [.done(.prepared(false))]
         }
-        if outcome.succeeded {
+        // Taken: the rest of the answer is the probe's, failed or not.
+        if outcome.lines.contains(.step(name: "lock", status: "ok")) {
             locked = true
-            return probe(purpose: .prepare)
+            return probeAnswered(input, asked: asked, purpose: .prepare, at: now)
         }
         if let holder = LockProgram.holder(in: outcome.lines), reclaiming, !holder.holderAlive,
             request.reclaimableLocks.contains(holder.deploymentID)

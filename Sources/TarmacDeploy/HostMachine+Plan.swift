@@ -6,11 +6,17 @@ import TarmacHost
 extension HostMachine {
     /// Probes the host for what the plan needs, and the users the new revision's hooks run as.
     mutating func probe(purpose: ProbePurpose) -> [HostAction] {
-        var asked = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
-        asked.users = Array(Set(asked.users).union(runasUsers)).sorted()
+        let asked = probeRequest()
         return ask(
             ProbeProgram.render(request: asked, layout: layout, runnerPID: request.runnerPID), event: "probe",
             .probe(asked, purpose: purpose))
+    }
+
+    /// What the probe asks for: the install targets, users, groups and tools of the plan.
+    func probeRequest() -> ProbeRequest {
+        var asked = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        asked.users = Array(Set(asked.users).union(runasUsers)).sorted()
+        return asked
     }
 
     mutating func probeAnswered(_ input: HostInput, asked: ProbeRequest, purpose: ProbePurpose, at now: Date)

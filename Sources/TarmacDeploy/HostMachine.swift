@@ -74,7 +74,8 @@ struct HostMachine: Sendable {
 
     /// What a step waits for. Each case carries what the machine does with the answer.
     enum Waiting: Sendable {
-        case lock(reclaiming: Bool)
+        /// The lock program, which probes (`asked`) once it holds the lock.
+        case lock(reclaiming: Bool, asked: ProbeRequest)
         case releaseStale(holder: String, refusal: ProgramOutcome)
         case probe(ProbeRequest, purpose: ProbePurpose)
         case download
@@ -152,7 +153,7 @@ struct HostMachine: Sendable {
         guard let waiting else { preconditionFailure("HostMachine: an answer nobody asked for") }
         self.waiting = nil
         switch waiting {
-        case .lock(let reclaiming): return lockAnswered(input, reclaiming: reclaiming)
+        case .lock(let reclaiming, let asked): return lockAnswered(input, reclaiming: reclaiming, asked: asked, at: now)
         case .releaseStale(let holder, let refusal):
             return staleReleaseAnswered(input, holder: holder, refusal: refusal)
         case .probe(let asked, let purpose): return probeAnswered(input, asked: asked, purpose: purpose, at: now)

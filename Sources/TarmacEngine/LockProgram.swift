@@ -9,9 +9,40 @@ public enum LockProgram {
     /// Takes the host lock for `deploymentID`, recording `runnerPID` (nil: the SSH connection's
     /// process, which the transport passes as `TARMAC_SESSION_PID` — it lives as long as the
     /// runner's connection — else the program's parent).
-    public static func acquire(layout: HostLayout, deploymentID: String, runnerPID: Int32?) -> ShellScript {
+    ///
+    /// With `probe`, the same program probes once it holds the lock (`ProbeProgram`'s facts
+    /// after `@step lock ok`): one round trip, not two. A lock it could not take ends it
+    /// before the probe, as the lock program alone ends.
+    public static func acquire(
+        layout: HostLayout, deploymentID: String, runnerPID: Int32?, probe: ProbeRequest? = nil
+    ) -> ShellScript {
+        guard let probe else { return acquire(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID) }
+        var script = Bookkeeping.prelude(
+            "take the host lock for deployment \(deploymentID), then probe group \(layout.groupID)")
+        script.reuseName = "\(layout.groupID).lock-probe"
+        script.append(ProbeProgram.helpers())
+        take(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID, into: &script)
+        script.line("printf '@step lock ok\\n' >&3")
+        script.append(ProbeProgram.steps(request: probe, layout: layout, runnerPID: runnerPID))
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    private static func acquire(layout: HostLayout, deploymentID: String, runnerPID: Int32?) -> ShellScript {
         var script = Bookkeeping.prelude("take the host lock for deployment \(deploymentID)")
         script.append(holderHelper())
+        script.append(RootCheck.helpers())
+        take(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID, into: &script)
+        script.line("printf '@step lock ok\\n' >&3")
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    /// Takes the lock, or fails the program (`t_fail lock`, with the holder's fact when there is
+    /// one); the caller prints `@step lock ok` after it. Needs `holderHelper` and `RootCheck`'s helpers.
+    private static func take(
+        layout: HostLayout, deploymentID: String, runnerPID: Int32?, into script: inout ShellScript
+    ) {
         Bookkeeping.assign("t_dir", layout.lockDirectory, in: &script)
         if let runnerPID {
             script.run("t_let", "t_pid", .number(runnerPID))
@@ -19,33 +50,29 @@ public enum LockProgram {
             script.line("t_pid=${TARMAC_SESSION_PID:-$PPID}")
         }
         script.comment("The deployment root is checked before it is used, and again once it exists.")
-        script.append(RootCheck.helpers())
         script.run("t_chain", .quoted(layout.root))
         script.run(
             "mkdir", "-p", "--", .quoted(layout.root), "||", "t_fail", "lock",
             .quoted("cannot create the deployment root"), .quoted(layout.root))
         script.append(RootCheck.check(layout))
-        script.ifThen(["mkdir", "--", "\"$t_dir\"", "2>/dev/null"]) { s in
-            s.run(
-                "printf", "'%s\\n%s\\n%s\\n'", .quoted(deploymentID), "\"$t_pid\"", "\"$(date +%s)\"",
-                ">", "\"$t_dir/info.tmp\"", "&&", "mv", "-f", "--", "\"$t_dir/info.tmp\"", "\"$t_dir/info\"", "||",
-                "t_fail", "lock", .quoted("cannot write the lock's info file"), "\"$t_dir\"")
-            s.line("printf '@step lock ok\\n' >&3")
-            Bookkeeping.finish(&s)
-            s.line("exit 0")
-        }
-        script.ifThen(["[", "!", "-d", "\"$t_dir\"", "]"]) { s in
-            s.run("t_fail", "lock", .quoted("cannot create the lock directory"), "\"$t_dir\"")
-        }
-        script.line("t_lock \"$t_dir\" \"$t_pid\"")
+        script.line("if mkdir -- \"$t_dir\" 2>/dev/null; then")
+        script.run(
+            "  printf", "'%s\\n%s\\n%s\\n'", .quoted(deploymentID), "\"$t_pid\"", "\"$(date +%s)\"",
+            ">", "\"$t_dir/info.tmp\"", "&&", "mv", "-f", "--", "\"$t_dir/info.tmp\"", "\"$t_dir/info\"", "||",
+            "t_fail", "lock", .quoted("cannot write the lock's info file"), "\"$t_dir\"")
+        script.line("else")
+        script.run(
+            "  [", "-d", "\"$t_dir\"", "]", "||", "t_fail", "lock", .quoted("cannot create the lock directory"),
+            "\"$t_dir\"")
+        script.line("  t_lock \"$t_dir\" \"$t_pid\"")
         let where_ = Bookkeeping.display(layout.lockDirectory)
         script.run(
-            "t_fail", "lock",
+            "  t_fail", "lock",
             .quoted(
                 "the host is locked by another deployment (see the lock fact: holder, pid, start, alive). "
                     + "If its process is gone and no tarmac run uses this host, remove \(where_) after checking, then retry."
             ))
-        return script
+        script.line("fi")
     }
 
     /// Releases the host lock if `deploymentID` holds it; a lock held by another deployment

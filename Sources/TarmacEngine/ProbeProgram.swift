@@ -24,6 +24,15 @@ public enum ProbeProgram {
         var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
         script.reuseName = "\(layout.groupID).probe"
         script.append(helpers())
+        script.append(steps(request: request, layout: layout, runnerPID: runnerPID))
+        Bookkeeping.finish(&script)
+        return script
+    }
+
+    /// The probe's work without its frame (prelude, `helpers()`, the final `@done`): the
+    /// tail of the lock program that probes once it holds the lock (`LockProgram.acquire`).
+    static func steps(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
+        var script = ShellScript()
         script.comment(
             "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
         script.append(RootCheck.check(layout))
@@ -43,7 +52,6 @@ public enum ProbeProgram {
         } else {
             script.run("t_lock", .quoted(layout.lockDirectory), .literal("\"${TARMAC_SESSION_PID:-$PPID}\""))
         }
-        Bookkeeping.finish(&script)
         return script
     }
 

@@ -25,16 +25,34 @@ import Testing
                     status: text.hasSuffix("@done 0") ? 0 : 1, stderr: "")))
     }
 
-    @Test func prepareLocksProbesAndPlansOneProgramAtATime() {
+    /// One program locks and probes; the plan follows from its answer.
+    @Test func prepareLocksAndProbesInOneProgramThenPlans() {
         var machine = HostMachine(request: F.request(), hostName: "h1", hasTraffic: false)
-        #expect(program(machine.prepare(prestage: false)) == .lock)
-        #expect(program(machine.received(answer("@step lock ok\n@done 0"), at: Self.now)) == .probe)
-        let done = machine.received(answer("@done 0"), at: Self.now)
+        let asked = machine.prepare(prestage: false)
+        #expect(program(asked) == .lock)
+        guard case .run(let lockProgram) = asked.last else { return }
+        #expect(lockProgram.script.lines.contains { $0.hasPrefix("t_stats") }, "the lock program probes")
+        let done = machine.received(answer("@step lock ok\n@done 0"), at: Self.now)
         guard case .done(.prepared(true)) = done.last else {
             Issue.record("prepare did not end ready: \(done)")
             return
         }
         #expect(machine.locked && machine.probed)
+    }
+
+    /// Locked, but the probe in the same program failed: the lock is the deployment's (to
+    /// release), and the host is not ready.
+    @Test func aProbeThatFailsAfterTheLockKeepsTheLockToRelease() {
+        var machine = HostMachine(request: F.request(), hostName: "h1", hasTraffic: false)
+        _ = machine.prepare(prestage: false)
+        let done = machine.received(
+            answer("@step lock ok\n@step root failed\n@note the deployment root is unsafe\n@done 1"), at: Self.now)
+        guard case .done(.prepared(false)) = done.last else {
+            Issue.record("prepare went on after a failed probe: \(done)")
+            return
+        }
+        #expect(machine.locked && !machine.probed)
+        #expect(program(machine.end(.failed)) == .unlock)
     }
 
     @Test func aLostConnectionWhileLockingRefusesTheHost() {
@@ -55,8 +73,7 @@ import Testing
             request: F.request(events: events, spec: F.spec("version: 0.0\nos: linux\n")), hostName: "h1",
             hasTraffic: true)
         _ = machine.prepare(prestage: false)
-        _ = machine.received(answer("@done 0"), at: Self.now)
-        _ = machine.received(answer("@done 0"), at: Self.now)
+        _ = machine.received(answer("@step lock ok\n@done 0"), at: Self.now)
         #expect(program(machine.execute(at: Self.now)) == .download)
         #expect(program(machine.received(answer("@done 0"), at: Self.now)) == .install)
         let traffic = machine.received(answer("@done 0"), at: Self.now)

@@ -66,15 +66,41 @@ final class RecordingTransport: HostTransport {
     /// Every program sent so far, in order.
     var sent: [Program] { log.withLock { $0 } }
 
+    /// The next answer for `kind` (the last one again once they run out).
+    private func next(_ kind: Program) -> Answer {
+        answers.withLock { queue -> Answer in
+            guard let next = queue[kind]?.first else { return Self.defaultAnswer(kind) }
+            if queue[kind]!.count > 1 { queue[kind]!.removeFirst() }
+            return next
+        }
+    }
+
+    /// How many programs were sent: the lock program that probes counts once, though `sent`
+    /// lists it as `.lock, .probe`.
+    var programCount: Int { programs.withLock { $0 } }
+    private let programs = Mutex(0)
+
     func run(_ program: ShellScript, input: ProgramInput?, onLine: @escaping @Sendable (ProgramLine) -> Void)
         async throws -> ProgramOutcome
     {
         let kind = Program(program)
+        programs.withLock { $0 += 1 }
         log.withLock { $0.append(kind) }
-        let answer = answers.withLock { queue -> Answer in
-            guard let next = queue[kind]?.first else { return Self.defaultAnswer(kind) }
-            if queue[kind]!.count > 1 { queue[kind]!.removeFirst() }
-            return next
+        var answer = next(kind)
+        // The lock program that probes once it holds the lock: answered as the lock, then, when
+        // the lock was taken, as the probe (`@step lock ok` between the two).
+        if kind == .lock, program.lines.first?.contains(", then probe group") == true,
+            case .says(let locked, let lockStderr) = answer, locked.hasSuffix("@done 0")
+        {
+            log.withLock { $0.append(.probe) }
+            let head = locked.split(separator: "\n").filter { !$0.hasPrefix("@done") && $0 != "@step lock ok" }
+            switch next(.probe) {
+            case .lost: answer = .lost
+            case .says(let probed, let probeStderr):
+                answer = .says(
+                    (head + ["@step lock ok", Substring(probed)]).joined(separator: "\n"),
+                    stderr: lockStderr + probeStderr)
+            }
         }
         switch answer {
         case .lost: throw TransportError(host: hostName, message: "the connection was lost")

@@ -105,12 +105,46 @@ struct LockProgramTests {
         #expect(again.steps.last == "unlock ok" && !box.exists(Self.layout.lockDirectory))
     }
 
+    /// The lock program that probes: one round trip; the probe's facts are those the probe
+    /// alone gives once the lock is held, and a lock it cannot take ends it before the probe.
+    @Test("the lock program that probes gives the probe's facts, or stops at a lock held", .sandboxed)
+    func lockThenProbe() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write("/opt/app/there", "x")
+        let request = ProbeRequest(paths: ["/opt/app", "/opt/app/there", "/opt/app/new"], users: ["root"])
+        let me = getpid()
+        let both = try box.run(
+            LockProgram.acquire(layout: Self.layout, deploymentID: "d-1", runnerPID: me, probe: request))
+        #expect(both.done == 0, "\(both.stderr)")
+        #expect(both.steps.first == "lock ok")
+        #expect(box.read(Self.layout.lockDirectory + "/info")?.hasPrefix("d-1\n") == true)
+        let facts = try ProbeProgram.parse(both.lines, request: request)
+        let alone = try ProbeProgram.parse(
+            box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: me)).lines, request: request)
+        // All but the free space, which the file system's other users move between the two runs.
+        var same = facts
+        same.freeBytes = alone.freeBytes
+        #expect(same == alone)
+        #expect(facts.freeBytes != nil)
+        #expect(facts.paths["/opt/app/there"] == .file && facts.paths["/opt/app/new"] == .missing)
+        #expect(facts.lock?.deploymentID == "d-1")
+
+        let held = try box.run(
+            LockProgram.acquire(layout: Self.layout, deploymentID: "d-2", runnerPID: 1, probe: request))
+        #expect(held.done == 1)
+        #expect(LockProgram.holder(in: held.lines)?.deploymentID == "d-1")
+        #expect(!held.steps.contains("lock ok"))
+        #expect(!held.lines.contains { if case .fact("kinds", _) = $0 { true } else { false } })
+    }
+
     @Test("golden: rendered lock programs")
     func golden() throws {
         let layout = HostLayout(root: "/var/lib/tarmac", groupID: "g-web")
         let text =
             LockProgram.acquire(layout: layout, deploymentID: "d-20260101-1", runnerPID: nil).description
             + LockProgram.release(layout: layout, deploymentID: "d-20260101-1").description
+            + LockProgram.releaseAtEnd(layout: layout, deploymentID: "d-20260101-1").description
         try Golden.check(text, "programs/lock.sh")
     }
 }

@@ -25,9 +25,6 @@ t_lock() {
   c=; [ "$p" != "$2" ] || c=' caller'
   printf '@fact lock %s %s %s %s%s\n' "$(printf '%s' "$i" | od -An -v -tx1 | tr -d ' \n')" "$p" "$t" "$a" "$c" >&3
 }
-t_let t_dir '/var/lib/tarmac/.tarmac-lock'
-t_pid=${TARMAC_SESSION_PID:-$PPID}
-# The deployment root is checked before it is used, and again once it exists.
 t_uid=$(id -u)
 # A path in one line, for a note.
 t_show() { t_shown=$(printf '%s' "$1" | tr '\n\r' '??'); }
@@ -94,21 +91,22 @@ t_chain() {
   t_real=$(cd -P -- "$1" && pwd -P) || t_fail root 'cannot resolve the deployment root'
   [ "$t_real" = "$1" ] || t_walk "$t_real"
 }
+t_let t_dir '/var/lib/tarmac/.tarmac-lock'
+t_pid=${TARMAC_SESSION_PID:-$PPID}
+# The deployment root is checked before it is used, and again once it exists.
 t_chain '/var/lib/tarmac'
 mkdir -p -- '/var/lib/tarmac' || t_fail lock 'cannot create the deployment root' '/var/lib/tarmac'
 t_chain '/var/lib/tarmac'
 t_checks '/var/lib/tarmac/deployment-instructions' directory '/var/lib/tarmac/deployment-logs' directory '/var/lib/tarmac/g-web' directory '/var/lib/tarmac/.tarmac-lock' directory '/var/lib/tarmac/deployment-instructions/g-web_last_successful_install' record '/var/lib/tarmac/deployment-instructions/g-web-cleanup' record '/var/lib/tarmac/deployment-instructions/g-web_most_recent_install' record '/var/lib/tarmac/deployment-logs/tarmac-deployments.log' record
-if mkdir -- "$t_dir" 2>/dev/null ; then
+if mkdir -- "$t_dir" 2>/dev/null; then
   printf '%s\n%s\n%s\n' 'd-20260101-1' "$t_pid" "$(date +%s)" > "$t_dir/info.tmp" && mv -f -- "$t_dir/info.tmp" "$t_dir/info" || t_fail lock 'cannot write the lock'\''s info file' "$t_dir"
-  printf '@step lock ok\n' >&3
-  printf '@done 0\n' >&3
-  exit 0
+else
+  [ -d "$t_dir" ] || t_fail lock 'cannot create the lock directory' "$t_dir"
+  t_lock "$t_dir" "$t_pid"
+  t_fail lock 'the host is locked by another deployment (see the lock fact: holder, pid, start, alive). If its process is gone and no tarmac run uses this host, remove /var/lib/tarmac/.tarmac-lock after checking, then retry.'
 fi
-if [ ! -d "$t_dir" ] ; then
-  t_fail lock 'cannot create the lock directory' "$t_dir"
-fi
-t_lock "$t_dir" "$t_pid"
-t_fail lock 'the host is locked by another deployment (see the lock fact: holder, pid, start, alive). If its process is gone and no tarmac run uses this host, remove /var/lib/tarmac/.tarmac-lock after checking, then retry.'
+printf '@step lock ok\n' >&3
+printf '@done 0\n' >&3
 # tarmac: release the host lock of deployment d-20260101-1
 # Protocol lines go to descriptor 3; every tool's own output goes to stderr.
 set -u
@@ -139,3 +137,8 @@ fi
 rm -f -- "$t_dir/info" && rmdir -- "$t_dir" || t_fail unlock 'cannot remove the host lock' "$t_dir"
 printf '@step unlock ok\n' >&3
 printf '@done 0\n' >&3
+# The host lock goes with the program's end, when this deployment holds it.
+t_let t_ldir '/var/lib/tarmac/.tarmac-lock'
+t_lholder=
+[ ! -f "$t_ldir/info" ] || { IFS= read -r t_lholder < "$t_ldir/info" || :; }
+[ "$t_lholder" = 'd-20260101-1' ] && rm -f -- "$t_ldir/info" && rmdir -- "$t_ldir" && printf '@step unlock ok\n' >&3
