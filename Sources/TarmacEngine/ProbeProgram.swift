@@ -24,18 +24,19 @@ public enum ProbeProgram {
         var script = Bookkeeping.prelude("probe of group \(layout.groupID)")
         script.reuseName = "\(layout.groupID).probe"
         script.append(helpers())
+        script.comment(
+            "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
+        script.append(RootCheck.check(layout))
         script.append(steps(request: request, layout: layout, runnerPID: runnerPID))
         Bookkeeping.finish(&script)
         return script
     }
 
-    /// The probe's work without its frame (prelude, `helpers()`, the final `@done`): the
-    /// tail of the lock program that probes once it holds the lock (`LockProgram.acquire`).
+    /// The probe's work without its frame (prelude, `helpers()`, the check of the deployment
+    /// root, the final `@done`): the tail of the lock program that probes once it holds the
+    /// lock (`LockProgram.acquire`), which has checked the root already.
     static func steps(request: ProbeRequest, layout: HostLayout, runnerPID: Int32?) -> ShellScript {
         var script = ShellScript()
-        script.comment(
-            "The deployment root and the records in it: owned by root (or this user), writable by no one else.")
-        script.append(RootCheck.check(layout))
         ProbeStats.render(request.paths, into: &script)
         script.comment("Users, groups and tools.")
         for (index, user) in request.users.enumerated() { script.run("t_user", .number(index), .quoted(user)) }
