@@ -32,12 +32,11 @@ public struct DeltaBaseReader: Sendable {
         }
         let archive = directory + "/deployment-archive"
         let reserved = archive + "/" + BundleManifest.reservedDirectory
-        let checksumPath = archive + "/" + BundleManifest.checksumMemberPath
-        // Each directory on the way is checked as the records are.
-        for parent in [directory, archive] { _ = try await records.read(checksumPath, in: parent) }
-        let checksum = try await records.read(checksumPath, in: reserved)
-        let manifest = try await records.read(archive + "/" + BundleManifest.memberPath, in: reserved)
-        return InstalledBase.from(directory: directory, checksum: checksum, manifest: manifest)
+        // Each directory on the way is checked as the records are, in the program that reads them.
+        let read = try await records.read(
+            [archive + "/" + BundleManifest.checksumMemberPath, archive + "/" + BundleManifest.memberPath],
+            directories: [directory, archive, reserved])
+        return InstalledBase.from(directory: directory, checksum: read[0], manifest: read[1])
     }
 
     /// A file of the base revision's archive (the AppSpec a delta does not carry), read as a record.

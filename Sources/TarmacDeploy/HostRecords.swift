@@ -25,6 +25,14 @@ public struct HostRecords: Sendable {
         return ReadFileProgram.parse(outcome.lines)?.bytes
     }
 
+    /// Several records' bytes in one program (nil for one that does not exist), after every
+    /// directory of `directories` and every record passed the same checks as `read`'s.
+    public func read(_ records: [String], directories: [String]) async throws -> [[UInt8]?] {
+        let outcome = try await run(HostRecordProgram.read(records, directories: directories, layout: layout))
+        let found = ReadFileProgram.parseAll(outcome.lines)
+        return records.indices.map { found[$0] }
+    }
+
     /// Writes the records atomically into `directory`.
     public func write(_ records: [(path: String, text: String)], in directory: String, label: StaticString)
         async throws

@@ -22,6 +22,24 @@ public enum HostRecordProgram {
         return script
     }
 
+    /// Reads several records in one program: every directory of `directories` and every
+    /// record checked first (one `stat`), then each record that exists printed as `read` prints
+    /// one, under its index (`ReadFileProgram.parseAll`).
+    public static func read(_ records: [String], directories: [String], layout: HostLayout) -> ShellScript {
+        var script = Bookkeeping.prelude("read records of the deployment root")
+        script.append(RootCheck.helpers())
+        script.run("t_chain", .quoted(layout.root))
+        script.run(RootCheck.checks(directories.map { ($0, "directory") } + records.map { ($0, "record") }))
+        for (index, path) in records.enumerated() {
+            script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
+                s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
+                s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'", ">&3")
+            }
+        }
+        Bookkeeping.finish(&script)
+        return script
+    }
+
     /// Writes each record (path and text) in `directory` (made 0700 if missing), atomically.
     public static func write(
         _ records: [(path: String, text: String)], in directory: String, layout: HostLayout,

@@ -21,6 +21,26 @@ public enum ReadFileProgram {
         return script
     }
 
+    /// Each file's bytes by its index, for a program that printed several (`@fact found <i>`,
+    /// then its `hex` lines); a file not there has no entry.
+    public static func parseAll(_ lines: [ProgramLine]) -> [Int: [UInt8]] {
+        var files: [Int: [UInt8]] = [:]
+        var current: Int?
+        for line in lines {
+            guard case .fact(let key, let value) = line else { continue }
+            switch key {
+            case "found":
+                current = Int(value)
+                if let current { files[current] = [] }
+            case "hex":
+                guard let current else { continue }
+                files[current, default: []] += value.split(separator: " ").compactMap { UInt8($0, radix: 16) }
+            default: continue
+            }
+        }
+        return files
+    }
+
     /// The file's bytes and which candidate it was, or nil when none exists.
     public static func parse(_ lines: [ProgramLine]) -> (index: Int, bytes: [UInt8])? {
         var found: Int?

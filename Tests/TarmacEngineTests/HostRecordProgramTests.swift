@@ -1,0 +1,49 @@
+import Foundation
+import TarmacEngine
+import TarmacTestSupport
+import Testing
+
+/// Several records read in one program, each checked as a single read checks it.
+@Suite("Host records read together")
+struct HostRecordProgramTests {
+    static let layout = HostLayout(root: "/opt/tarmac", groupID: "g-web")
+    static let directory = "/opt/tarmac/g-web/d-1"
+    static let records = [directory + "/a", directory + "/missing", directory + "/b\nline"]
+
+    @Test("each record by its index; one not there has none", .sandboxed)
+    func readsEach() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write(Self.records[0], "first\n")
+        try box.write(Self.records[2], "third, with\u{0}a NUL\n")
+        let run = try box.run(HostRecordProgram.read(Self.records, directories: [Self.directory], layout: Self.layout))
+        #expect(run.done == 0, "\(run.stderr)")
+        let found = ReadFileProgram.parseAll(run.lines)
+        #expect(found[0] == Array("first\n".utf8))
+        #expect(found[1] == nil)
+        #expect(found[2] == Array("third, with\u{0}a NUL\n".utf8))
+    }
+
+    /// A record that is a link, or a directory others can write: nothing is read.
+    @Test("a planted link or a directory others can write stops the read", .sandboxed)
+    func refusesUnsafe() throws {
+        for planted in ["link", "writable"] {
+            let box = try ProgramSandbox()
+            defer { box.remove() }
+            try box.write(Self.records[0], "first\n")
+            try box.write("/opt/secret", "not a record\n")
+            if planted == "link" {
+                try FileManager.default.createSymbolicLink(
+                    atPath: box.host(Self.records[2]), withDestinationPath: box.host("/opt/secret"))
+            } else {
+                try FileManager.default.setAttributes(
+                    [.posixPermissions: 0o777], ofItemAtPath: box.host(Self.directory))
+            }
+            let run = try box.run(
+                HostRecordProgram.read(Self.records, directories: [Self.directory], layout: Self.layout))
+            #expect(run.done == 1, "\(planted)")
+            #expect(ReadFileProgram.parseAll(run.lines).isEmpty, "\(planted): nothing is read")
+            #expect(run.steps.contains("root failed"), "\(planted): \(run.steps)")
+        }
+    }
+}
