@@ -29,7 +29,9 @@ public struct HostRecords: Sendable {
     /// directory of `directories` and every record passed the same checks as `read`'s.
     public func read(_ records: [String], directories: [String]) async throws -> [[UInt8]?] {
         let outcome = try await run(HostRecordProgram.read(records, directories: directories, layout: layout))
-        let found = ReadFileProgram.parseAll(outcome.lines)
+        guard let found = ReadFileProgram.parseAll(outcome.lines) else {
+            throw Problem(message: "\(transport.hostName): the records were not read whole", unsafe: false)
+        }
         return records.indices.map { found[$0] }
     }
 

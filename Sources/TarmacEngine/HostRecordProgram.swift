@@ -23,8 +23,9 @@ public enum HostRecordProgram {
     }
 
     /// Reads several records in one program: every directory of `directories` and every
-    /// record checked first (one `stat`), then each record that exists printed as `read` prints
-    /// one, under its index (`ReadFileProgram.parseAll`).
+    /// record checked first (one `stat`), then each record that exists as `@fact found <i>`,
+    /// its size (`@fact size <i> <bytes>`) and its bytes in `base64` lines (`@fact b64 …`, a
+    /// third of what `od` prints for a large manifest), read by `ReadFileProgram.parseAll`.
     public static func read(_ records: [String], directories: [String], layout: HostLayout) -> ShellScript {
         var script = Bookkeeping.prelude("read records of the deployment root")
         script.append(RootCheck.helpers())
@@ -33,7 +34,9 @@ public enum HostRecordProgram {
         for (index, path) in records.enumerated() {
             script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
                 s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
-                s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'", ">&3")
+                s.run(
+                    "printf", "'@fact size %s %s\\n'", .number(index), "\"$(wc -c <", .quoted(path), ")\"", ">&3")
+                s.run("base64", "-w", "76", "--", .quoted(path), "|", "sed", "'s/^/@fact b64 /'", ">&3")
             }
         }
         Bookkeeping.finish(&script)

@@ -21,23 +21,32 @@ public enum ReadFileProgram {
         return script
     }
 
-    /// Each file's bytes by its index, for a program that printed several (`@fact found <i>`,
-    /// then its `hex` lines); a file not there has no entry.
-    public static func parseAll(_ lines: [ProgramLine]) -> [Int: [UInt8]] {
+    /// Each file's bytes by its index, for a program that printed several
+    /// (`HostRecordProgram.read(_:directories:layout:)`): `@fact found <i>`, `@fact size <i> <n>`,
+    /// then its `b64` lines. A file not there has no entry; nil when a line does not decode or a
+    /// file's bytes are not the size the host gave (the output was cut short).
+    public static func parseAll(_ lines: [ProgramLine]) -> [Int: [UInt8]]? {
         var files: [Int: [UInt8]] = [:]
+        var sizes: [Int: Int] = [:]
         var current: Int?
         for line in lines {
             guard case .fact(let key, let value) = line else { continue }
             switch key {
             case "found":
-                current = Int(value)
-                if let current { files[current] = [] }
-            case "hex":
-                guard let current else { continue }
-                files[current, default: []] += value.split(separator: " ").compactMap { UInt8($0, radix: 16) }
+                guard let index = Int(value) else { return nil }
+                current = index
+                files[index] = []
+            case "size":
+                let parts = value.split(separator: " ")
+                guard parts.count == 2, let index = Int(parts[0]), let size = Int(parts[1]) else { return nil }
+                sizes[index] = size
+            case "b64":
+                guard let current, let bytes = Bookkeeping.decodeBase64(value.utf8) else { return nil }
+                files[current, default: []] += bytes
             default: continue
             }
         }
+        for (index, bytes) in files where sizes[index] != bytes.count { return nil }
         return files
     }
 

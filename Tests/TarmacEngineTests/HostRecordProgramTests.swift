@@ -18,10 +18,20 @@ struct HostRecordProgramTests {
         try box.write(Self.records[2], "third, with\u{0}a NUL\n")
         let run = try box.run(HostRecordProgram.read(Self.records, directories: [Self.directory], layout: Self.layout))
         #expect(run.done == 0, "\(run.stderr)")
-        let found = ReadFileProgram.parseAll(run.lines)
+        let found = try #require(ReadFileProgram.parseAll(run.lines))
         #expect(found[0] == Array("first\n".utf8))
         #expect(found[1] == nil)
         #expect(found[2] == Array("third, with\u{0}a NUL\n".utf8))
+    }
+
+    @Test("output cut short or damaged is no reading at all")
+    func parseRefusesCutOutput() {
+        let whole: [ProgramLine] = [.fact(key: "found", value: "0"), .fact(key: "size", value: "0 5")]
+        #expect(ReadFileProgram.parseAll(whole + [.fact(key: "b64", value: "aGVsbG8=")]) == [0: Array("hello".utf8)])
+        #expect(ReadFileProgram.parseAll(whole + [.fact(key: "b64", value: "aGVs")]) == nil, "cut short")
+        #expect(ReadFileProgram.parseAll(whole + [.fact(key: "b64", value: "aGVsbG8")]) == nil, "not base64")
+        #expect(ReadFileProgram.parseAll(whole) == nil, "no bytes")
+        #expect(ReadFileProgram.parseAll([]) == [:])
     }
 
     /// A record that is a link, or a directory others can write: nothing is read.
@@ -42,7 +52,7 @@ struct HostRecordProgramTests {
             let run = try box.run(
                 HostRecordProgram.read(Self.records, directories: [Self.directory], layout: Self.layout))
             #expect(run.done == 1, "\(planted)")
-            #expect(ReadFileProgram.parseAll(run.lines).isEmpty, "\(planted): nothing is read")
+            #expect(ReadFileProgram.parseAll(run.lines)?.isEmpty == true, "\(planted): nothing is read")
             #expect(run.steps.contains("root failed"), "\(planted): \(run.steps)")
         }
     }
