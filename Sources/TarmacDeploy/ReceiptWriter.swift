@@ -124,8 +124,8 @@ struct ReceiptWriter: Sendable {
                 canSign = false
                 noSignReason = "the host's ed25519 public key could not be read"
             }
-            if let previous = ReadFileProgram.parse(lines) {
-                previousRevision = (try? Receipt.parse(Data(previous.bytes), source: "previous receipt"))?.revision
+            if let previous = ReadFileProgram.parseAll(lines)?[0] {
+                previousRevision = (try? Receipt.parse(Data(previous), source: "previous receipt"))?.revision
             }
         }
     }

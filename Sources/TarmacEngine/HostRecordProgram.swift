@@ -31,14 +31,7 @@ public enum HostRecordProgram {
         script.append(RootCheck.helpers())
         script.run("t_chain", .quoted(layout.root))
         script.run(RootCheck.checks(directories.map { ($0, "directory") } + records.map { ($0, "record") }))
-        for (index, path) in records.enumerated() {
-            script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
-                s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
-                s.run(
-                    "printf", "'@fact size %s %s\\n'", .number(index), "\"$(wc -c <", .quoted(path), ")\"", ">&3")
-                s.run("base64", "-w", "76", "--", .quoted(path), "|", "sed", "'s/^/@fact b64 /'", ">&3")
-            }
-        }
+        for (index, path) in records.enumerated() { ReadFileProgram.emit(index, path: path, into: &script) }
         Bookkeeping.finish(&script)
         return script
     }

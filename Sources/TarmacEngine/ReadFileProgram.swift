@@ -21,6 +21,16 @@ public enum ReadFileProgram {
         return script
     }
 
+    /// Prints the file at `path`, when it is a regular file, as `parseAll` reads it back:
+    /// `@fact found <index>`, `@fact size <index> <bytes>`, then its bytes as `base64` lines.
+    static func emit(_ index: Int, path: String, into script: inout ShellScript) {
+        script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
+            s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
+            s.run("printf", "'@fact size %s %s\\n'", .number(index), "\"$(wc -c <", .quoted(path), ")\"", ">&3")
+            s.run("base64", "-w", "76", "--", .quoted(path), "|", "sed", "'s/^/@fact b64 /'", ">&3")
+        }
+    }
+
     /// Each file's bytes by its index, for a program that printed several
     /// (`HostRecordProgram.read(_:directories:layout:)`): `@fact found <i>`, `@fact size <i> <n>`,
     /// then its `b64` lines. A file not there has no entry; nil when a line does not decode or a

@@ -9,7 +9,7 @@ import TarmacCore
 ///     @fact machine 0123456789abcdef…     /etc/machine-id
 ///     @fact hostkey SHA256:…              the fingerprint of its ed25519 host key
 ///     @fact sign ok | @fact nosign WHY    whether it can sign
-///     @fact found 0, @fact hex …          the previous deployment's receipt, if any
+///     @fact found 0, size, b64 …          the previous deployment's receipt, if any
 public enum ReceiptProgram {
     public static let hostKeyPath = "/etc/ssh/ssh_host_ed25519_key"
 
@@ -54,10 +54,8 @@ public enum ReceiptProgram {
         s.append(InstalledRecord.statLines(installed))
         if let previous {
             s.run(RootCheck.checks([(layout.receiptsDirectory, "directory"), (previous, "record")]))
-            s.ifThen(["[", "-f", .quoted(previous), "]"]) { s in
-                s.run("printf", "'@fact found 0\\n'", ">&3")
-                s.run("od", "-An", "-v", "-tx1", "--", .quoted(previous), "|", "sed", "'s/^/@fact hex/'", ">&3")
-            }
+            // As base64 (`ReadFileProgram.emit`): a receipt lists every file a deployment wrote.
+            ReadFileProgram.emit(0, path: previous, into: &s)
         }
         Bookkeeping.finish(&s)
         return s
