@@ -34,6 +34,16 @@ public struct PathStat: Sendable, Equatable {
         self.hasACL = hasACL
     }
 
+    /// What the line says is there (the file type bits of `%f`).
+    public var kind: HostFacts.PathKind {
+        switch rawMode & 0o170000 {
+        case 0o100000: .file
+        case 0o040000: .directory
+        case 0o120000: .symlink
+        default: .other
+        }
+    }
+
     public var isRegularFile: Bool { rawMode & 0o170000 == 0o100000 }
     public var isDirectory: Bool { rawMode & 0o170000 == 0o040000 }
     /// Permission bits with setuid, setgid and sticky.

@@ -151,7 +151,9 @@ extension ProbeProgram {
             var facts = facts
             var stats = stats
             stats.flush(request.paths)
+            if let problem = stats.problem { throw ProbeError.malformed(problem) }
             facts.stats = stats.stats
+            facts.paths.merge(stats.kinds) { _, fromStat in fromStat }
             if let cleanupBytes {
                 guard cleanupSize == cleanupBytes.count else {
                     throw ProbeError.truncatedCleanup(expected: cleanupSize ?? -1, received: cleanupBytes.count)

@@ -6,6 +6,8 @@
 ///                                         `d` a directory, `l` a symlink, `o` other, `m` missing
 ///     @fact runner <uid> <gid>            who the programs run as
 ///     @fact stats <i> <j> …               the indices of the batch's regular files and directories
+///     @fact stats-all <i> <n>             instead of kinds and stats: all n paths from index i exist,
+///                                         and their kinds come from their stat lines
 ///     @fact stat-line <stat text>         one per index, in that order
 ///     @fact mark-line x<c>                one per index: `ls -l`'s 11th column (`+`: an ACL)
 ///
@@ -76,6 +78,14 @@ enum ProbeStats {
         s.line("t_runner() { printf '@fact runner %s %s\\n' \"$(id -u)\" \"$(id -g)\" >&3; }")
         s.line("t_stats() {")
         s.line("  t_i=$1 t_ix= t_ks=; shift")
+        // Every path there (stat fails when one is not): the kinds come from stat's own lines,
+        // without a look at each path in the shell.
+        s.line("  if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null); then")
+        s.line("    printf '@fact stats-all %s %s\\n' \"$t_i\" \"$#\" >&3")
+        s.line("    printf '%s\\n' \"$t_sl\" | sed 's/^/@fact stat-line /' >&3")
+        s.line("    ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line("    return 0")
+        s.line("  fi")
         // Each path's kind, one letter (symlinks not followed), and the indices of what exists;
         // stat and ls skip the rest (a count that differs drops the batch's stats, not its kinds).
         s.line("  for t_p do")
@@ -110,12 +120,28 @@ enum ProbeStats {
         var lines: [String] = []
         var marks: [Bool] = []
         var stats: [String: PathStat] = [:]
+        /// The kinds of `stats-all` batches, from their stat lines.
+        var kinds: [String: HostFacts.PathKind] = [:]
+        /// Whether the batch being read is a `stats-all` one, and a problem found in one.
+        var all = false
+        var problem: String?
 
         mutating func take(key: String, value: String, paths: [String]) -> Bool {
             switch key {
             case "stats":
                 flush(paths)
                 indices = value.split(separator: " ").compactMap { Int($0) }
+            case "stats-all":
+                flush(paths)
+                let fields = value.split(separator: " ")
+                guard fields.count == 2, let first = Int(fields[0]), let count = Int(fields[1]), first >= 0,
+                    count > 0, first <= paths.count - count
+                else {
+                    problem = problem ?? "@fact stats-all \(value)"
+                    return true
+                }
+                indices = Array(first..<(first + count))
+                all = true
             case "stat-line": lines.append(value)
             case "mark-line": marks.append(value.containsASCII("+"))
             default: return false
@@ -124,7 +150,21 @@ enum ProbeStats {
         }
 
         mutating func flush(_ paths: [String]) {
-            defer { (indices, lines, marks) = ([], [], []) }
+            defer { (indices, lines, marks, all) = ([], [], [], false) }
+            if all {
+                // A batch stat answered whole cannot come short: its kinds would be unknown.
+                guard indices.count == lines.count else {
+                    problem = problem ?? "a batch of \(indices.count) paths came with \(lines.count) stat lines"
+                    return
+                }
+                for (k, index) in indices.enumerated() {
+                    guard let stat = PathStat(line: lines[k], hasACL: false) else {
+                        problem = problem ?? "@fact stat-line \(lines[k])"
+                        return
+                    }
+                    kinds[paths[index]] = stat.kind
+                }
+            }
             guard indices.count == lines.count, indices.count == marks.count else { return }
             for (k, index) in indices.enumerated() where paths.indices.contains(index) {
                 if let stat = PathStat(line: lines[k], hasACL: marks[k]) { stats[paths[index]] = stat }

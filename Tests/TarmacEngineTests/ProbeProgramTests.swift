@@ -89,6 +89,68 @@ struct ProbeProgramTests {
         #expect(!rendered.lines.contains { $0.hasPrefix("t_stats ") })
     }
 
+    /// A batch whose paths all exist is answered by one stat: the kinds come from its lines,
+    /// as the look at each path would give them.
+    @Test("a batch whose paths all exist takes its kinds from stat", .sandboxed)
+    func allThere() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write("/opt/all/f", "x")
+        try FileManager.default.createDirectory(atPath: box.host("/opt/all/d"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: box.host("/opt/all/l"), withDestinationPath: "f")
+        try FileManager.default.createSymbolicLink(atPath: box.host("/opt/all/dangling"), withDestinationPath: "none")
+        #expect(mkfifo(box.host("/opt/all/fifo"), 0o644) == 0)
+        let request = ProbeRequest(paths: [
+            "/opt/all", "/opt/all/f", "/opt/all/d", "/opt/all/l", "/opt/all/dangling", "/opt/all/fifo",
+        ])
+        let run = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil))
+        #expect(run.done == 0, "\(run.stderr)")
+        #expect(run.lines.contains { if case .fact("stats-all", _) = $0 { true } else { false } })
+        let facts = try ProbeProgram.parse(run.lines, request: request)
+        #expect(
+            facts.paths == [
+                "/opt/all": .directory, "/opt/all/f": .file, "/opt/all/d": .directory, "/opt/all/l": .symlink,
+                "/opt/all/dangling": .symlink, "/opt/all/fifo": .other,
+            ])
+        #expect(facts.stats["/opt/all/f"]?.isRegularFile == true && facts.stats["/opt/all/d"]?.isDirectory == true)
+        // One path fewer and the same batch is looked at path by path, with the same answers.
+        try FileManager.default.removeItem(atPath: box.host("/opt/all/fifo"))
+        let mixed = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil))
+        #expect(mixed.lines.contains { if case .fact("kinds", _) = $0 { true } else { false } })
+        var expected = facts.paths
+        expected["/opt/all/fifo"] = .missing
+        #expect(try ProbeProgram.parse(mixed.lines, request: request).paths == expected)
+    }
+
+    @Test("a whole batch that comes short, or a bad stats-all, fails the probe")
+    func allThereMalformed() throws {
+        // A path gone before `ls` (one mark short): the kinds stand, the batch's stats are dropped.
+        let line = "2049:12:1:0:0:81a4:1:1700000000.000000000"
+        let gone = try ProbeProgram.parse(
+            [
+                .fact(key: "stats-all", value: "0 2"), .fact(key: "stat-line", value: line),
+                .fact(key: "stat-line", value: line), .fact(key: "mark-line", value: "x."), .done(status: 0),
+            ], request: ProbeRequest(paths: ["/a", "/b"]))
+        #expect(gone.paths == ["/a": .file, "/b": .file] && gone.stats.isEmpty)
+        let request = ProbeRequest(paths: ["/a", "/b"])
+        let cases: [[ProgramLine]] = [
+            [
+                .fact(key: "stats-all", value: "0 2"), .fact(key: "stat-line", value: line),
+                .fact(key: "mark-line", value: "x."),
+            ],
+            [.fact(key: "stats-all", value: "1 2")], [.fact(key: "stats-all", value: "x 1")],
+            [
+                .fact(key: "stats-all", value: "0 1"), .fact(key: "stat-line", value: "bad"),
+                .fact(key: "mark-line", value: "x."),
+            ],
+        ]
+        for lines in cases {
+            #expect(throws: ProbeError.self, "\(lines)") {
+                try ProbeProgram.parse(lines + [.done(status: 0)], request: request)
+            }
+        }
+    }
+
     @Test("the directory a batch lies under is a whole component of every path's parent")
     func commonDirectory() {
         let cases: [([String], String?)] = [

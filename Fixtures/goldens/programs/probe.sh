@@ -22,6 +22,12 @@ t_tool() { printf '@fact tool %s %s\n' "$1" "$(t_has command -v "$2")" >&3; }
 t_runner() { printf '@fact runner %s %s\n' "$(id -u)" "$(id -g)" >&3; }
 t_stats() {
   t_i=$1 t_ix= t_ks=; shift
+  if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null); then
+    printf '@fact stats-all %s %s\n' "$t_i" "$#" >&3
+    printf '%s\n' "$t_sl" | sed 's/^/@fact stat-line /' >&3
+    ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+    return 0
+  fi
   for t_p do
     if [ -h "$t_p" ]; then t_ks=${t_ks}l t_ix="$t_ix $t_i"
     elif [ ! -e "$t_p" ]; then t_ks=${t_ks}m
