@@ -90,13 +90,22 @@ extension InstallStatRecord {
         var groups: [Group] = []
         var at: [String: Int] = [:]
         var seen: [Set<String>] = []
+        // The walk up from a directory, once per directory (files share their parents).
+        var walks: [String: (anchor: String, way: [String])] = [:]
         for entry in entries where isDigest(entry.sha256) {
-            var anchor = InstallGroup.split(entry.path).directory
-            var way: [String] = []
-            while anchor != "/", safe.contains(anchor) {
-                way.append(anchor)
-                anchor = InstallGroup.split(anchor).directory
-            }
+            let parent = InstallGroup.split(entry.path).directory
+            let (anchor, way) =
+                walks[parent]
+                ?? {
+                    var anchor = parent
+                    var way: [String] = []
+                    while anchor != "/", safe.contains(anchor) {
+                        way.append(anchor)
+                        anchor = InstallGroup.split(anchor).directory
+                    }
+                    walks[parent] = (anchor, way)
+                    return (anchor, way)
+                }()
             let cut = anchor == "/" ? 1 : anchor.utf8.count + 1
             let relative = { (path: String) in "./" + String(decoding: path.utf8.dropFirst(cut), as: UTF8.self) }
             if at[anchor] == nil {
@@ -108,13 +117,22 @@ extension InstallStatRecord {
             for directory in way.reversed() where seen[index].insert(directory).inserted {
                 groups[index].below.append(relative(directory))
             }
-            groups[index].files.append((relative(entry.path), entry.sha256.lowercased()))
+            groups[index].files.append((relative(entry.path), lowercaseHex(entry.sha256)))
         }
         return groups
     }
 
+    /// 64 hex digits, either case (bytes compared, not characters).
     static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.allSatisfy(\.isHexDigit)
+        text.utf8.count == 64
+            && text.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0)
+            }
+    }
+
+    /// A digest in lower case; one that already is (a manifest's always is) is not copied.
+    static func lowercaseHex(_ text: String) -> String {
+        text.utf8.contains { (0x41...0x46).contains($0) } ? text.lowercased() : text
     }
 }
 

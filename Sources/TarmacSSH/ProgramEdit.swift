@@ -8,8 +8,8 @@
 /// with Myers' O(ND) difference, given up beyond `maxEdits` changed words: then the whole text
 /// is cheaper to send anyway. Words are compared by hash; the host checks the rebuilt text's
 /// SHA-256 before running it, so a collision costs a resend, never a wrong program.
-struct ProgramEdit: Equatable {
-    enum Piece: Equatable {
+struct ProgramEdit: Equatable, Sendable {
+    enum Piece: Equatable, Sendable {
         /// `count` bytes of the earlier text from `offset`.
         case copy(offset: Int, count: Int)
         /// Bytes of the new text (whole words: never part of a UTF-8 sequence).

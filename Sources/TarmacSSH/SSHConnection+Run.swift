@@ -37,7 +37,7 @@ extension SSHConnection {
             return try outcome(sent)
         }
         if (input?.byteCount ?? 0) <= Self.editInputLimit, let base = kept.text(for: endpoint, name: name),
-            let edit = ProgramEdit(from: base, to: text)
+            let edit = SharedEdits.shared.edit(from: base, to: text)
         {
             let script = Array(
                 RemoteCommand.editScript(edit, name: name, target: Self.hex(text), sudo: endpoint.sudo).utf8)

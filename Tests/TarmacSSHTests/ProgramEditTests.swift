@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import TarmacTestSupport
 import Testing
 
@@ -145,6 +146,35 @@ struct ProgramEditTests {
         return try runCommand(
             "/bin/sh", ["-c", "sh -c \"$1\" < \"$2\"", "sh", command, stdin],
             environment: ["XDG_CACHE_HOME": directory + "/cache", "RAN": directory + "/ran"])
+    }
+
+    /// Hosts that need the same edit at once wait for the first one's, then share it; another
+    /// pair is worked out anew, and the oldest pairs go beyond the capacity.
+    @Test func anEditIsWorkedOutOnceForAllHostsThatNeedIt() async {
+        final class Counter: Sendable {
+            let count = Mutex(0)
+            func edit(_ from: [UInt8], _ to: [UInt8]) -> ProgramEdit? {
+                count.withLock { $0 += 1 }
+                return ProgramEdit(from: from, to: to)
+            }
+            var value: Int { count.withLock { $0 } }
+        }
+        let edits = SharedEdits(capacity: 2)
+        let counter = Counter()
+        let (base, target) = (programText(1), programText(2))
+        let expected = ProgramEdit(from: base, to: target)
+        #expect(expected != nil)
+        let results = await withTaskGroup(of: ProgramEdit?.self) { group in
+            for _ in 0..<8 { group.addTask { edits.edit(from: base, to: target, compute: counter.edit) } }
+            return await group.reduce(into: [ProgramEdit?]()) { $0.append($1) }
+        }
+        #expect(results.count == 8 && results.allSatisfy { $0 == expected })
+        #expect(counter.value == 1)
+        _ = edits.edit(from: target, to: base, compute: counter.edit)
+        _ = edits.edit(from: base, to: programText(3), compute: counter.edit)
+        #expect(counter.value == 3)
+        _ = edits.edit(from: base, to: target, compute: counter.edit)
+        #expect(counter.value == 4, "the oldest pair was let go")
     }
 
     @Test func theWholeProgramRunsAndIsKept() throws {
