@@ -21,8 +21,7 @@ public struct HostRecords: Sendable {
 
     /// The record's bytes, or nil when it does not exist.
     public func read(_ path: String, in directory: String) async throws -> [UInt8]? {
-        let outcome = try await run(HostRecordProgram.read(path, in: directory, layout: layout))
-        return ReadFileProgram.parse(outcome.lines)?.bytes
+        try await read([path], directories: [directory])[0]
     }
 
     /// Several records' bytes in one program (nil for one that does not exist), after every

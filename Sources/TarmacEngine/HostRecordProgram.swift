@@ -4,24 +4,8 @@
 /// file owned by the deployment user and writable by no one else, and it is written to a new
 /// `mktemp` file in the same, checked directory and renamed into place.
 ///
-///     @fact found 0           the record exists (then its bytes)
-///     @fact hex 7b 22 …       its bytes, in lines of 16
+///     @fact found <i>, @fact size <i> <n>, @fact b64 …   record i exists, then its bytes
 public enum HostRecordProgram {
-    /// Prints the record at `path` (in `directory` under the root) as hex facts; fails with
-    /// `@step root failed` when the root, the directory or the record is not safe.
-    public static func read(_ path: String, in directory: String, layout: HostLayout) -> ShellScript {
-        var script = Bookkeeping.prelude("read a record of the deployment root")
-        script.append(RootCheck.helpers())
-        script.run("t_chain", .quoted(layout.root))
-        script.run(RootCheck.checks([(directory, "directory"), (path, "record")]))
-        script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
-            s.run("printf", "'@fact found 0\\n'", ">&3")
-            s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'", ">&3")
-        }
-        Bookkeeping.finish(&script)
-        return script
-    }
-
     /// Reads several records in one program: every directory of `directories` and every
     /// record checked first (one `stat`), then each record that exists as `@fact found <i>`,
     /// its size (`@fact size <i> <bytes>`) and its bytes in `base64` lines (`@fact b64 …`, a

@@ -16,24 +16,19 @@ public enum LockProgram {
     public static func acquire(
         layout: HostLayout, deploymentID: String, runnerPID: Int32?, probe: ProbeRequest? = nil
     ) -> ShellScript {
-        guard let probe else { return acquire(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID) }
-        var script = Bookkeeping.prelude(
-            "take the host lock for deployment \(deploymentID), then probe group \(layout.groupID)")
-        script.reuseName = "\(layout.groupID).lock-probe"
-        script.append(ProbeProgram.helpers())
+        let title = "take the host lock for deployment \(deploymentID)"
+        var script = Bookkeeping.prelude(probe == nil ? title : title + ", then probe group \(layout.groupID)")
+        if probe != nil {
+            script.reuseName = "\(layout.groupID).lock-probe"
+            // The probe's helpers hold the lock's (`holderHelper`, `RootCheck`).
+            script.append(ProbeProgram.helpers())
+        } else {
+            script.append(holderHelper())
+            script.append(RootCheck.helpers())
+        }
         take(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID, into: &script)
         script.line("printf '@step lock ok\\n' >&3")
-        script.append(ProbeProgram.steps(request: probe, layout: layout, runnerPID: runnerPID))
-        Bookkeeping.finish(&script)
-        return script
-    }
-
-    private static func acquire(layout: HostLayout, deploymentID: String, runnerPID: Int32?) -> ShellScript {
-        var script = Bookkeeping.prelude("take the host lock for deployment \(deploymentID)")
-        script.append(holderHelper())
-        script.append(RootCheck.helpers())
-        take(layout: layout, deploymentID: deploymentID, runnerPID: runnerPID, into: &script)
-        script.line("printf '@step lock ok\\n' >&3")
+        if let probe { script.append(ProbeProgram.steps(request: probe, layout: layout, runnerPID: runnerPID)) }
         Bookkeeping.finish(&script)
         return script
     }
