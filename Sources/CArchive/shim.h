@@ -4,8 +4,7 @@
 #include <archive_entry.h>
 /* libarchive's own zstd: TarmacArchive writes tar.zst frames with it directly (ZstdFrameEncoder). */
 #include <zstd.h>
-/* zlib: TarmacArchive writes tar.gz as deflate chunks on several threads (GzipBlockEncoder). */
-#include <zlib.h>
-/* libdeflate: ArchiveReader inflates a gzip file of bounded size in one call (WholeGzip). */
+/* libdeflate: TarmacArchive writes tar.gz as gzip members on several threads (GzipBlockEncoder), and
+   ArchiveReader inflates a gzip file of bounded size in one pass (WholeGzip). */
 #include <libdeflate.h>
 #endif

@@ -6,35 +6,40 @@ import CArchive
     import Darwin
 #endif
 
-/// A gzip file of bounded size inflated in one call with libdeflate, which inflates about
+/// A gzip file of bounded size inflated in one pass with libdeflate, which inflates about
 /// two and a half times as fast as zlib, the library libarchive streams gzip through.
 ///
-/// Only the plain case is taken: one gzip member that fills the file, whose trailer says it
-/// inflates to at most `limit` bytes, and whose data inflates to exactly that many bytes with
-/// the CRC-32 the trailer names. Anything else (several members, bytes after the member,
-/// damage, a trailer that lies, a larger file) gives nil, and the caller streams the file
-/// through libarchive as before, with libarchive's errors and limits.
+/// Only the plain case is taken: gzip members, one after another, that fill the file and
+/// inflate to at most `limit` bytes in all, each with the CRC-32 and size its trailer names
+/// (libdeflate checks both). Anything else (bytes after the last member, damage, a trailer
+/// that lies, a larger file) gives nil, and the caller streams the file through libarchive as
+/// before, with libarchive's errors and limits.
 ///
 /// Memory: the file and its inflated bytes at once, so at most about twice `limit`.
 public final class WholeGzip {
-    /// The most an archive may inflate to for the one-call path (larger ones stream).
+    /// The most an archive may inflate to for the one-pass path (larger ones stream).
     public static let defaultLimit = 128 << 20
 
-    /// The inflated bytes; owned here (a private anonymous mapping), unmapped with the object.
+    /// The inflated bytes, at the start of `mapping`.
     let bytes: UnsafeMutableRawBufferPointer
+    /// A private anonymous mapping of `limit` bytes, unmapped with the object; only the pages
+    /// written cost memory.
+    private let mapping: UnsafeMutableRawBufferPointer
 
-    private init(bytes: UnsafeMutableRawBufferPointer) {
+    private init(bytes: UnsafeMutableRawBufferPointer, mapping: UnsafeMutableRawBufferPointer) {
         self.bytes = bytes
+        self.mapping = mapping
     }
 
     deinit {
-        munmap(bytes.baseAddress, bytes.count)
+        munmap(mapping.baseAddress, mapping.count)
     }
 
-    /// `count` zeroed bytes in huge pages where the kernel allows them (`MADV_HUGEPAGE`): a
-    /// 60 MB archive then costs some thirty page faults instead of fifteen thousand.
+    /// `count` bytes of address space, zeroed where they are touched, in huge pages where the
+    /// kernel allows them (`MADV_HUGEPAGE`): a 60 MB archive then costs some thirty page faults
+    /// instead of fifteen thousand.
     private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer? {
-        let address = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        let address = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let address, address != MAP_FAILED else { return nil }
         _ = madvise(address, count, MADV_HUGEPAGE)
         return UnsafeMutableRawBufferPointer(start: address, count: count)
@@ -54,21 +59,30 @@ public final class WholeGzip {
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(info.st_size), alignment: 16)
         defer { input.deallocate() }
         guard readFully(descriptor, into: input), input[0] == 0x1F, input[1] == 0x8B else { return nil }
-        // ISIZE, the member's last four bytes: its inflated size modulo 2^32, as the writer claims.
-        let claimed = (0..<4).reduce(0) { $0 | Int(input[input.count - 4 + $1]) << (8 * $1) }
-        guard claimed > 0, claimed <= limit else { return nil }
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
-        guard let output = map(claimed) else { return nil }
-        var consumed = 0
-        var produced = 0
-        let result = libdeflate_gzip_decompress_ex(
-            decompressor, input.baseAddress, input.count, output.baseAddress, output.count, &consumed, &produced)
-        guard result == LIBDEFLATE_SUCCESS, consumed == input.count, produced == claimed else {
+        guard let output = map(limit) else { return nil }
+        var read = 0
+        var written = 0
+        // One member per call; more room than the limit leaves is a file too large (nil).
+        while read < input.count {
+            var consumed = 0
+            var produced = 0
+            let result = libdeflate_gzip_decompress_ex(
+                decompressor, input.baseAddress! + read, input.count - read, output.baseAddress! + written,
+                output.count - written, &consumed, &produced)
+            guard result == LIBDEFLATE_SUCCESS, consumed > 0 else {
+                munmap(output.baseAddress, output.count)
+                return nil
+            }
+            read += consumed
+            written += produced
+        }
+        guard written > 0 else {
             munmap(output.baseAddress, output.count)
             return nil
         }
-        return WholeGzip(bytes: output)
+        return WholeGzip(bytes: UnsafeMutableRawBufferPointer(rebasing: output[..<written]), mapping: output)
     }
 
     private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
