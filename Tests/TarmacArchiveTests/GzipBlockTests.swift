@@ -1,7 +1,7 @@
+import CArchive
 import Foundation
 import Testing
 
-import CArchive
 @testable import TarmacArchive
 
 extension ArchiveTests {
