@@ -1,3 +1,5 @@
+import TarmacCore
+
 /// `deployment-instructions/<group-id>-cleanup`: what the last Install of a group created,
 /// one absolute path per line in creation order (spec §4.8), SELinux labels as
 /// `semanage` NUL path. Byte-compatible with CodeDeploy's file, except that a path holding a
@@ -63,7 +65,7 @@ public struct CleanupRecord: Sendable, Equatable {
     }
 
     static func isSafe(_ path: String) -> Bool {
-        path.hasPrefix("/") && !path.containsASCII("\0")
-            && !path.split(separator: "/").contains("..")
+        let components = PathComponents(of: path)
+        return path.utf8.first == UInt8(ascii: "/") && !components.hasNUL && !components.hasDotDot
     }
 }

@@ -62,7 +62,8 @@ public enum DeltaProgram {
         variables(base, dropBundle: !keepBundle && !source.isVerifiedFile, into: &script)
         lists(base: base, target: target, delta: delta, into: &script)
         DownloadProgram.receive(source, sha256: sha256, keepBundle: keepBundle, into: &script)
-        if let path = (base.files + target).map(\.path).first(where: { !isPlainRelative($0) }) {
+        let odd = { (files: [BundleManifest.File]) in files.lazy.map(\.path).first { !isPlainRelative($0) } }
+        if let path = odd(base.files) ?? odd(target) {
             // The manifests are tarmac's own; still, nothing is resolved outside the archives.
             script.run(
                 "t_fallback",
@@ -143,10 +144,8 @@ public enum DeltaProgram {
 
     /// A path below an archive: relative, without empty, `.` or `..` components.
     static func isPlainRelative(_ path: String) -> Bool {
-        !path.hasPrefix("/") && !path.containsASCII("\0")
-            && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
-                !$0.isEmpty && $0 != "." && $0 != ".."
-            }
+        // A leading `/` is an empty first component.
+        PathComponents(of: path).isPlain
     }
 
     /// How many entries of each kind an archive of `files` holds besides `.tarmac/`, as

@@ -45,11 +45,13 @@ public struct InstallStatRecord: Sendable, Equatable {
         let fence = String(last.dropFirst("fence ".count))
         guard changeTime(fence) != nil else { return nil }
         var digests: [String: String] = [:]
+        digests.reserveCapacity(lines.count - 2)
         for line in lines[1..<(lines.count - 1)] {
-            guard let space = line.firstIndex(of: " ") else { return nil }
-            let digest = line[..<space]
-            guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else { return nil }
-            digests[String(line[line.index(after: space)...])] = digest.lowercased()
+            // Bytes, not characters: the record has a line per installed file.
+            guard let space = line.utf8.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+            let digest = String(line[..<space])
+            guard isDigest(digest) else { return nil }
+            digests[String(line[line.utf8.index(after: space)...])] = lowercaseHex(digest)
         }
         return InstallStatRecord(digests: digests, fence: fence)
     }

@@ -151,23 +151,24 @@ enum ProbeStats {
 
         mutating func flush(_ paths: [String]) {
             defer { (indices, lines, marks, all) = ([], [], [], false) }
-            if all {
-                // A batch stat answered whole cannot come short: its kinds would be unknown.
-                guard indices.count == lines.count else {
-                    problem = problem ?? "a batch of \(indices.count) paths came with \(lines.count) stat lines"
-                    return
-                }
-                for (k, index) in indices.enumerated() {
-                    guard let stat = PathStat(line: lines[k], hasACL: false) else {
+            // A batch stat answered whole cannot come short: its kinds would be unknown.
+            if all, indices.count != lines.count {
+                problem = problem ?? "a batch of \(indices.count) paths came with \(lines.count) stat lines"
+                return
+            }
+            let marked = indices.count == lines.count && indices.count == marks.count
+            guard all || marked else { return }
+            for (k, index) in indices.enumerated() where paths.indices.contains(index) {
+                // Each line is read once: for its kind (a whole batch) and for the stats.
+                let stat = PathStat(line: lines[k], hasACL: marked && marks[k])
+                if all {
+                    guard let stat else {
                         problem = problem ?? "@fact stat-line \(lines[k])"
                         return
                     }
                     kinds[paths[index]] = stat.kind
                 }
-            }
-            guard indices.count == lines.count, indices.count == marks.count else { return }
-            for (k, index) in indices.enumerated() where paths.indices.contains(index) {
-                if let stat = PathStat(line: lines[k], hasACL: marks[k]) { stats[paths[index]] = stat }
+                if marked, let stat { stats[paths[index]] = stat }
             }
         }
     }

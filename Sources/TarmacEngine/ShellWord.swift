@@ -9,23 +9,30 @@ public struct ShellWord: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// A value: always single-quoted, whatever it holds.
     public static func quoted(_ value: String) -> ShellWord {
-        // Most words hold no quote: a byte scan spares them the (slow) generic replacing.
-        guard value.utf8.contains(UInt8(ascii: "'")) else { return ShellWord(rendered: "'" + value + "'") }
-        // Byte by byte (a record's text holds thousands of quotes; `replacing` is slow on it).
-        var bytes: [UInt8] = [UInt8(ascii: "'")]
-        bytes.reserveCapacity(value.utf8.count + 64)
         let quote = UInt8(ascii: "'")
-        for byte in value.utf8 {
-            bytes.append(byte)
-            // ' becomes '\'' : close, an escaped quote, reopen.
-            if byte == quote {
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(quote)
-                bytes.append(quote)
-            }
+        var value = value
+        // Most words hold no quote: one scan of contiguous bytes, then the word as it is.
+        guard let first = value.withUTF8({ $0.firstIndex(of: quote) }) else {
+            return ShellWord(rendered: "'" + value + "'")
         }
-        bytes.append(UInt8(ascii: "'"))
-        return ShellWord(rendered: String(decoding: bytes, as: UTF8.self))
+        return value.withUTF8 { bytes in
+            var next = first
+            // Run by run between quotes (a record's text holds thousands of them).
+            var rendered: [UInt8] = [quote]
+            rendered.reserveCapacity(bytes.count + 64)
+            var start = 0
+            while true {
+                rendered.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<next]))
+                // ' becomes '\'' : close, an escaped quote, reopen.
+                rendered.append(contentsOf: [quote, UInt8(ascii: "\\"), quote, quote])
+                start = next + 1
+                guard let found = bytes[start...].firstIndex(of: quote) else { break }
+                next = found
+            }
+            rendered.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            rendered.append(quote)
+            return ShellWord(rendered: String(decoding: rendered, as: UTF8.self))
+        }
     }
 
     /// Shell syntax from tarmac's own source; never pass data here.

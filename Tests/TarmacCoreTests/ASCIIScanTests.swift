@@ -32,4 +32,21 @@ struct ASCIIScanTests {
         #expect("e\u{301}".utf8Precedes("é"))
         #expect(["b", "a/b", "a-b", "a"].sorted { $0.utf8Precedes($1) } == ["a", "a-b", "a/b", "b"])
     }
+
+    @Test("tells a path's empty, dot, dot-dot components and NUL bytes, as a split does")
+    func components() {
+        let paths = [
+            "", "/", "a", "a/b", "/a/b", "a/", "a//b", ".", "..", "./a", "a/.", "a/../b", "...", "a/.b", "..a/b.",
+            "a/..", "/..", "é/日本", "a\0b", ".\0", "a/b/c/d/e/f",
+        ]
+        for path in paths {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            let scanned = PathComponents(of: path)
+            #expect(scanned.hasEmpty == parts.contains(""), "\(path)")
+            #expect(scanned.hasDot == parts.contains("."), "\(path)")
+            #expect(scanned.hasDotDot == parts.contains(".."), "\(path)")
+            #expect(scanned.hasNUL == path.containsASCII("\0"), "\(path)")
+            #expect(scanned.isPlain == !(parts.contains { ["", ".", ".."].contains($0) } || path.containsASCII("\0")))
+        }
+    }
 }

@@ -28,3 +28,44 @@ extension String {
         }
     }
 }
+
+/// What the `/`-separated components of a path hold, by one scan of its UTF-8 bytes (a
+/// `split` allocates a substring for each component, which costs when thousands of paths are
+/// checked for every host).
+public struct PathComponents: Equatable, Sendable {
+    /// A leading, trailing or doubled `/` (an empty component); "" has one too.
+    public var hasEmpty = false
+    /// A `.` component.
+    public var hasDot = false
+    /// A `..` component.
+    public var hasDotDot = false
+    /// A NUL byte anywhere.
+    public var hasNUL = false
+
+    /// None of these: relative, each component a name.
+    public var isPlain: Bool { !hasEmpty && !hasDot && !hasDotDot && !hasNUL }
+
+    public init(of path: String) {
+        var path = path
+        self = path.withUTF8 { Self(bytes: $0) }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var start = 0
+        for index in 0...bytes.count {
+            guard index == bytes.count || bytes[index] == slash else {
+                if bytes[index] == 0 { hasNUL = true }
+                continue
+            }
+            switch index - start {
+            case 0: hasEmpty = true
+            case 1 where bytes[start] == dot: hasDot = true
+            case 2 where bytes[start] == dot && bytes[start + 1] == dot: hasDotDot = true
+            default: break
+            }
+            start = index + 1
+        }
+    }
+}
