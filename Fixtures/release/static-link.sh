@@ -39,7 +39,8 @@ script zstd libzstd
 script ssh2 libssh2 libssl libcrypto libz
 script sqlite3 libsqlite3
 script z libz
-# ArchiveReader inflates bounded gzip files with libdeflate (CArchive links -ldeflate: WholeGzip).
+# TarmacArchive writes tar.gz and inflates bounded gzip files with libdeflate (CArchive links
+# -ldeflate: GzipBlockEncoder, WholeGzip).
 script deflate libdeflate
 
 # SwiftPM reads the pkg-config files of CArchive and CSSH2 itself and puts their `-L/usr/lib/…`
