@@ -10,9 +10,11 @@ public struct DeploymentRequest: Sendable {
     public var groupID: String
     public var layout: HostLayout
     /// The new revision's AppSpec, validated.
-    public var appspec: AppSpec
+    public private(set) var appspec: AppSpec
     /// The revision's members, relative to its root.
-    public var files: [BundleManifest.File]
+    public private(set) var files: [BundleManifest.File]
+    /// The AppSpec's mappings resolved against `files`, once for every host (set with both).
+    public private(set) var mappings: InstallMappings
     /// Where the host finds the bundle's tar, and its SHA-256.
     public var bundleSource: BundleSource
     public var bundleSHA256: String
@@ -55,6 +57,7 @@ public struct DeploymentRequest: Sendable {
         self.layout = layout
         self.appspec = appspec
         self.files = files
+        self.mappings = InstallMappings(spec: appspec, files: files)
         self.bundleSource = bundleSource
         self.bundleSHA256 = bundleSHA256
         self.upload = upload

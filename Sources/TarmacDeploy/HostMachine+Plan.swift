@@ -14,7 +14,7 @@ extension HostMachine {
 
     /// What the probe asks for: the install targets, users, groups and tools of the plan.
     func probeRequest() -> ProbeRequest {
-        var asked = InstallPlanner.probeRequest(spec: request.appspec, files: request.files)
+        var asked = InstallPlanner.probeRequest(spec: request.appspec, mappings: request.mappings)
         asked.users = Array(Set(asked.users).union(runasUsers)).sorted()
         return asked
     }
@@ -29,11 +29,11 @@ extension HostMachine {
         // more program, but for those the last Install's stat record vouches for; nothing
         // runs on a first install, or when the record vouches for every one.
         let unkept = InstallPlanner.unkept(
-            spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+            spec: request.appspec, mappings: request.mappings, facts: facts, options: installOptions)
         unkeptPlan = unkept
         let candidates =
             (try? unkept.get()).map {
-                InstallPlanner.pathsToVerify($0, files: request.files, facts: facts)
+                InstallPlanner.pathsToVerify($0, mappings: request.mappings, facts: facts)
             } ?? []
         let known = InstallStatRecord.knownDigests(candidates, facts: facts)
         facts.digests.merge(known) { _, recorded in recorded }
@@ -123,9 +123,10 @@ extension HostMachine {
     mutating func plan(early: Bool, assumed: Bool) -> InstallPlan? {
         let unkept =
             unkeptPlan
-            ?? InstallPlanner.unkept(spec: request.appspec, files: request.files, facts: facts, options: installOptions)
+            ?? InstallPlanner.unkept(
+                spec: request.appspec, mappings: request.mappings, facts: facts, options: installOptions)
         unkeptPlan = nil
-        switch unkept.map({ InstallPlanner.keep($0, files: request.files, facts: facts) }) {
+        switch unkept.map({ InstallPlanner.keep($0, mappings: request.mappings, facts: facts) }) {
         case .success(let plan):
             reusablePlan = early && !assumed ? plan : nil
             return plan

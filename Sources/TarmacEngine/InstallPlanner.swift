@@ -10,10 +10,14 @@ public enum InstallPlanner {
     /// What the host must report before `plan` can run: every install target with all its
     /// ancestors (below `/`), and every user and group the permissions name.
     public static func probeRequest(spec: AppSpec, files: [BundleManifest.File]) -> ProbeRequest {
-        let revision = InstallPlannerRevision(files: files)
+        probeRequest(spec: spec, mappings: InstallMappings(spec: spec, files: files))
+    }
+
+    /// The same from the mappings resolved once (`InstallMappings`) of `spec`.
+    public static func probeRequest(spec: AppSpec, mappings: InstallMappings) -> ProbeRequest {
         var paths: [String] = []
-        for mapping in spec.files {
-            guard case .installs(let destination, let items) = revision.resolve(mapping) else { continue }
+        for resolution in mappings.resolutions {
+            guard case .installs(let destination, let items) = resolution else { continue }
             paths += InstallPlannerPaths.chain(destination)
             paths += items.map(\.path)
         }
@@ -45,10 +49,16 @@ public enum InstallPlanner {
     public static func unkept(
         spec: AppSpec, files: [BundleManifest.File], facts: HostFacts, options: InstallOptions
     ) -> Result<InstallPlan, InstallPlanFailure> {
-        let revision = InstallPlannerRevision(files: files)
+        unkept(spec: spec, mappings: InstallMappings(spec: spec, files: files), facts: facts, options: options)
+    }
+
+    /// The same from the mappings resolved once (`InstallMappings`) of `spec`.
+    public static func unkept(
+        spec: AppSpec, mappings: InstallMappings, facts: HostFacts, options: InstallOptions
+    ) -> Result<InstallPlan, InstallPlanFailure> {
         var copies = InstallPlannerCopies(spec: spec, facts: facts, options: options)
-        for (index, mapping) in spec.files.enumerated() {
-            copies.install(index, revision.resolve(mapping))
+        for (index, resolution) in mappings.resolutions.enumerated() {
+            copies.install(index, resolution)
         }
         var permissions = PermissionPlanner(spec: spec, facts: facts)
         permissions.plan(installed(copies))
@@ -65,7 +75,12 @@ public enum InstallPlanner {
     /// `unkept` with the unchanged files and their directories kept (`InstallPlannerKeep`),
     /// as `facts.digests` show them.
     public static func keep(_ unkept: InstallPlan, files: [BundleManifest.File], facts: HostFacts) -> InstallPlan {
-        InstallPlannerKeep.apply(unkept, files: files, facts: facts)
+        InstallPlannerKeep.apply(unkept, entries: InstallPlannerKeep.entries(files), facts: facts)
+    }
+
+    /// The same with the revision's entries of `mappings`.
+    public static func keep(_ unkept: InstallPlan, mappings: InstallMappings, facts: HostFacts) -> InstallPlan {
+        InstallPlannerKeep.apply(unkept, entries: mappings.entries, facts: facts)
     }
 
     /// The existing files whose SHA-256 the host must report (`DigestProgram`) before `plan`
@@ -84,7 +99,12 @@ public enum InstallPlanner {
     public static func pathsToVerify(_ unkept: InstallPlan, files: [BundleManifest.File], facts: HostFacts)
         -> [String]
     {
-        InstallPlannerKeep.pathsToVerify(unkept, files: files, facts: facts)
+        InstallPlannerKeep.pathsToVerify(unkept, entries: InstallPlannerKeep.entries(files), facts: facts)
+    }
+
+    /// The same with the revision's entries of `mappings`.
+    public static func pathsToVerify(_ unkept: InstallPlan, mappings: InstallMappings, facts: HostFacts) -> [String] {
+        InstallPlannerKeep.pathsToVerify(unkept, entries: mappings.entries, facts: facts)
     }
 
     /// What the copy plan leaves for the permissions to work on.

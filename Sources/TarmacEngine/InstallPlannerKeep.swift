@@ -17,14 +17,21 @@ import TarmacCore
 enum InstallPlannerKeep {
     /// The previous install's copy destinations whose content the host must hash before the
     /// plan can keep them: those that pass every other check.
-    static func pathsToVerify(_ plan: InstallPlan, files: [BundleManifest.File], facts: HostFacts) -> [String] {
-        var context = Context(plan: plan, files: files, facts: facts)
+    static func pathsToVerify(_ plan: InstallPlan, entries: [String: BundleManifest.File], facts: HostFacts)
+        -> [String]
+    {
+        var context = Context(plan: plan, entries: entries, facts: facts)
         return plan.steps.indices.compactMap { context.candidate($0, needDigest: false) }
     }
 
+    /// A revision's files by normalised path (the copy steps' sources).
+    static func entries(_ files: [BundleManifest.File]) -> [String: BundleManifest.File] {
+        Dictionary(files.map { (RevisionTree.normalize($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// `plan` with the unchanged files and their directories kept.
-    static func apply(_ plan: InstallPlan, files: [BundleManifest.File], facts: HostFacts) -> InstallPlan {
-        var context = Context(plan: plan, files: files, facts: facts)
+    static func apply(_ plan: InstallPlan, entries: [String: BundleManifest.File], facts: HostFacts) -> InstallPlan {
+        var context = Context(plan: plan, entries: entries, facts: facts)
         var plan = plan
         var keptFiles: Set<String> = []
         var keptDirectories: Set<String> = []
@@ -69,14 +76,14 @@ enum InstallPlannerKeep {
         var labelled: Set<String> = []
         var directoryVerdicts: [String: Bool] = [:]
 
-        init(plan: InstallPlan, files: [BundleManifest.File], facts: HostFacts) {
+        init(plan: InstallPlan, entries: [String: BundleManifest.File], facts: HostFacts) {
             self.plan = plan
             self.facts = facts
             previous = Set(plan.removals)
             var made: Set<String> = []
             for case .makeDirectory(let path) in plan.steps { made.insert(path) }
             self.made = made
-            entries = Dictionary(files.map { (RevisionTree.normalize($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+            self.entries = entries
             for change in plan.permissions {
                 if let mode = change.mode { finalModes[change.path] = mode }
                 if change.owner != nil { owned.insert(change.path) }
@@ -98,7 +105,7 @@ enum InstallPlannerKeep {
             else { return nil }
             if needDigest {
                 guard let digest = facts.digests[path], let expected = entry.sha256,
-                    digest.lowercased() == expected.lowercased()
+                    InstallStatRecord.lowercaseHex(digest) == InstallStatRecord.lowercaseHex(expected)
                 else { return nil }
             }
             return path

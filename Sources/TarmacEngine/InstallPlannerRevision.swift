@@ -4,7 +4,7 @@ import TarmacCore
 /// (spec §4.2 source resolution, §4.3 destination resolution).
 struct InstallPlannerRevision {
     /// One thing a mapping installs, with its absolute host path.
-    enum Item: Equatable {
+    enum Item: Equatable, Sendable {
         /// A directory of the revision, re-created below the destination.
         case directory(path: String)
         /// A regular file or a symlink (re-created as a link, whatever it points to).
@@ -18,7 +18,7 @@ struct InstallPlannerRevision {
     }
 
     /// What a mapping resolves to.
-    enum Resolution: Equatable {
+    enum Resolution: Equatable, Sendable {
         /// The source names nothing in the revision.
         case missingSource
         /// The destination directory, then every item below it in walk order (directories
@@ -27,7 +27,7 @@ struct InstallPlannerRevision {
     }
 
     /// Entries by normalised relative path; implied parent directories included.
-    private var entries: [String: BundleManifest.File] = [:]
+    private(set) var entries: [String: BundleManifest.File] = [:]
     /// Child paths of each directory ("" is the revision root), sorted by their bytes.
     private var children: [String: [String]] = [:]
 
@@ -80,5 +80,21 @@ struct InstallPlannerRevision {
             }
         }
         return items
+    }
+}
+
+/// An AppSpec's `files` mappings resolved against a revision's members, in the AppSpec's
+/// order: what `InstallPlanner.probeRequest` and `InstallPlanner.unkept` walk. It depends on
+/// nothing of a host, so a deployment works it out once for all its hosts instead of once per
+/// host and probe (2,548 members walked, every path joined, for each).
+public struct InstallMappings: Sendable {
+    let resolutions: [InstallPlannerRevision.Resolution]
+    /// The revision's entries by normalised path (implied directories included).
+    let entries: [String: BundleManifest.File]
+
+    public init(spec: AppSpec, files: [BundleManifest.File]) {
+        let revision = InstallPlannerRevision(files: files)
+        resolutions = spec.files.map { revision.resolve($0) }
+        entries = revision.entries
     }
 }
