@@ -9,7 +9,8 @@
 ///     @fact stats-all <i> <n>             instead of kinds and stats: all n paths from index i exist,
 ///                                         and their kinds come from their stat lines
 ///     @fact stat-line <stat text>         one per index, in that order
-///     @fact mark-line x<c>                one per index: `ls -l`'s 11th column (`+`: an ACL)
+///     @fact mark-line x<c>                one per index: `ls -ln`'s 11th column (`+`: an ACL; -n: no
+///                                         name lookups, which the column does not need)
 ///
 /// A batch whose line counts differ from its indices (a path removed meanwhile) is dropped:
 /// nothing in it is kept, it is installed anew.
@@ -83,7 +84,7 @@ enum ProbeStats {
         s.line("  if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null); then")
         s.line("    printf '@fact stats-all %s %s\\n' \"$t_i\" \"$#\" >&3")
         s.line("    printf '%s\\n' \"$t_sl\" | sed 's/^/@fact stat-line /' >&3")
-        s.line("    ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line("    ls -ldUn --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
         s.line("    return 0")
         s.line("  fi")
         // Each path's kind, one letter (symlinks not followed), and the indices of what exists;
@@ -100,7 +101,7 @@ enum ProbeStats {
         s.line("  [ -n \"$t_ix\" ] || return 0")
         s.line("  printf '@fact stats%s\\n' \"$t_ix\" >&3")
         s.line("  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null | sed 's/^/@fact stat-line /' >&3")
-        s.line("  ls -ldU --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line("  ls -ldUn --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
         s.line("}")
         // `t_stats_under DIR MISSING FIRST PATH…`: every PATH lies under DIR; when DIR is not
         // there (not even a dangling link), none of them is, and MISSING (one `m` each) says so.

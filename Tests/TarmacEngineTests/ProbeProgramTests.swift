@@ -122,6 +122,30 @@ struct ProbeProgramTests {
         #expect(try ProbeProgram.parse(mixed.lines, request: request).paths == expected)
     }
 
+    /// `ls -ln`'s mark column says which paths carry an ACL, in a whole batch and in one looked
+    /// at path by path (no names are looked up: the column does not need them).
+    @Test("an ACL shows in the stats of a whole batch and of a mixed one", .sandboxed)
+    func aclMarks() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        try box.write("/opt/acl/plain", "x")
+        try box.write("/opt/acl/shared", "x")
+        let set = try runCommand("/usr/bin/setfacl", ["-m", "u:65534:r", box.host("/opt/acl/shared")])
+        try #require(set.status == 0, "setfacl: \(set.stderr)")
+        let request = ProbeRequest(paths: ["/opt/acl", "/opt/acl/plain", "/opt/acl/shared"])
+        let whole = try box.run(ProbeProgram.render(request: request, layout: Self.layout, runnerPID: nil))
+        #expect(whole.lines.contains { if case .fact("stats-all", _) = $0 { true } else { false } })
+        let mixedRequest = ProbeRequest(paths: request.paths + ["/opt/acl/gone"])
+        let mixed = try box.run(ProbeProgram.render(request: mixedRequest, layout: Self.layout, runnerPID: nil))
+        #expect(mixed.lines.contains { if case .fact("kinds", _) = $0 { true } else { false } })
+        for (run, asked) in [(whole, request), (mixed, mixedRequest)] {
+            let facts = try ProbeProgram.parse(run.lines, request: asked)
+            #expect(facts.stats["/opt/acl/shared"]?.hasACL == true)
+            #expect(facts.stats["/opt/acl/plain"]?.hasACL == false)
+            #expect(facts.stats["/opt/acl"]?.hasACL == false)
+        }
+    }
+
     @Test("a whole batch that comes short, or a bad stats-all, fails the probe")
     func allThereMalformed() throws {
         // A path gone before `ls` (one mark short): the kinds stand, the batch's stats are dropped.

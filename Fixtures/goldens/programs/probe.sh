@@ -25,7 +25,7 @@ t_stats() {
   if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null); then
     printf '@fact stats-all %s %s\n' "$t_i" "$#" >&3
     printf '%s\n' "$t_sl" | sed 's/^/@fact stat-line /' >&3
-    ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+    ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
     return 0
   fi
   for t_p do
@@ -40,7 +40,7 @@ t_stats() {
   [ -n "$t_ix" ] || return 0
   printf '@fact stats%s\n' "$t_ix" >&3
   stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
-  ls -ldU --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+  ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
 }
 t_stats_under() {
   if [ ! -e "$1" ] && [ ! -h "$1" ]; then printf '@fact kinds %s %s\n' "$3" "$2" >&3; return 0; fi
