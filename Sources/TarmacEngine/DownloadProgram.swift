@@ -229,7 +229,10 @@ public enum DownloadProgram {
         s.line("  fi")
         s.comment(
             "  Whatever modes the bundle has: nothing writable by others, no setuid or setgid, closed to all but root.")
-        s.line("  chmod -R go-w,ug-s -- \"$t_archive\" && chmod 0700 -- \"$t_archive\" ||")
+        // Only what needs it (links are never followed, as with chmod -R): GNU chmod calls
+        // chmod(2) on every entry, even one whose mode is already right.
+        s.line("  find \"$t_archive\" ! -type l -perm /6022 -exec chmod go-w,ug-s -- {} + &&")
+        s.line("    chmod 0700 -- \"$t_archive\" ||")
         s.line("    t_fail unpack 'cannot set the modes of deployment-archive' \"$t_archive\"")
         s.line("  printf '@step unpack ok\\n' >&3")
         s.line("}")

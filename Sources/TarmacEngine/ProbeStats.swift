@@ -84,7 +84,8 @@ enum ProbeStats {
         s.line("  if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- \"$@\" 2>/dev/null); then")
         s.line("    printf '@fact stats-all %s %s\\n' \"$t_i\" \"$#\" >&3")
         s.line("    printf '%s\\n' \"$t_sl\" | sed 's/^/@fact stat-line /' >&3")
-        s.line("    ls -ldUn --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
+        s.line(
+            "    ls -ldUn --quoting-style=escape -- \"$@\" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3")
         s.line("    return 0")
         s.line("  fi")
         // Each path's kind, one letter (symlinks not followed), and the indices of what exists;

@@ -20,7 +20,7 @@ struct DownloadProgramTests {
     static func makeBundle(gzip: Bool) throws -> Bundle {
         let dir = try TestPaths.temporaryDirectory("bundle")
         try shell(
-            "cd '\(dir)' && mkdir -p tree/scripts && printf 'version: 0.0\\n' > tree/appspec.yml && printf '#!/bin/sh\\n' > tree/scripts/start.sh && chmod 4755 tree/scripts/start.sh"
+            "cd '\(dir)' && mkdir -p tree/scripts && printf 'version: 0.0\\n' > tree/appspec.yml && printf '#!/bin/sh\\n' > tree/scripts/start.sh && chmod 4755 tree/scripts/start.sh && mkdir tree/shared && printf 'x' > tree/shared/open.txt && chmod 0666 tree/shared/open.txt && chmod 2777 tree/shared && ln -s open.txt tree/shared/link"
         )
         let path = dir + (gzip ? "/bundle.tgz" : "/bundle.tar")
         try shell("cd '\(dir)/tree' && tar -c\(gzip ? "z" : "")f '\(path)' --owner=4242 --group=4242 .")
@@ -50,6 +50,11 @@ struct DownloadProgramTests {
         #expect(!box.exists("/opt/tarmac/g-web/d-1/deployment-archive/stale"))
         let start = try #require(box.stat("/opt/tarmac/g-web/d-1/deployment-archive/scripts/start.sh"))
         #expect(start.st_uid == 0 && start.st_mode & 0o7777 == 0o755, "setuid dropped in the archive")
+        // Group and other write and setgid are taken off files and directories alike.
+        let shared = "/opt/tarmac/g-web/d-1/deployment-archive/shared"
+        #expect((box.stat(shared)?.st_mode ?? 0) & 0o7777 == 0o755)
+        #expect((box.stat(shared + "/open.txt")?.st_mode ?? 0) & 0o7777 == 0o644)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: box.host(shared + "/link"))) == "open.txt")
         #expect((box.stat("/opt/tarmac/g-web/d-1/deployment-archive")?.st_mode ?? 0) & 0o7777 == 0o700)
         #expect((box.stat("/opt/tarmac/g-web/d-1")?.st_mode ?? 0) & 0o7777 == 0o711)
         #expect(!box.exists(Self.layout.bundleFile("d-1")))

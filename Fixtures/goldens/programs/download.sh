@@ -54,7 +54,8 @@ t_unpack() {
     t_fail unpack 'tar could not unpack bundle.tar' "$t_err"
   fi
 #   Whatever modes the bundle has: nothing writable by others, no setuid or setgid, closed to all but root.
-  chmod -R go-w,ug-s -- "$t_archive" && chmod 0700 -- "$t_archive" ||
+  find "$t_archive" ! -type l -perm /6022 -exec chmod go-w,ug-s -- {} + &&
+    chmod 0700 -- "$t_archive" ||
     t_fail unpack 'cannot set the modes of deployment-archive' "$t_archive"
   printf '@step unpack ok\n' >&3
 }
