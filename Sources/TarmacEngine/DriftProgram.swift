@@ -105,9 +105,9 @@ public enum DriftProgram {
         // eval; the function's own positional parameters hold its state across the recursion.
         s.line("t_stats_of() {")
         s.line("  t_i=$1; shift")
-        s.line("  if t_out=$(stat -c '%f %a %u %g %s %Y' -- \"$@\" 2>/dev/null); then")
+        s.line("  if t_out=$(stat --printf '@fact stl %f %a %u %g %s %Y\\n' -- \"$@\" 2>/dev/null); then")
         s.line("    printf '@fact stb %s %s\\n' \"$t_i\" \"$#\" >&3")
-        s.line("    printf '%s\\n' \"$t_out\" | sed 's/^/@fact stl /' >&3")
+        s.line("    printf '%s\\n' \"$t_out\" >&3")
         s.line("    return 0")
         s.line("  fi")
         s.line("  if [ \"$#\" -le 8 ]; then")

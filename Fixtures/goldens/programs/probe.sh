@@ -22,10 +22,10 @@ t_tool() { printf '@fact tool %s %s\n' "$1" "$(t_has command -v "$2")" >&3; }
 t_runner() { printf '@fact runner %s %s\n' "$(id -u)" "$(id -g)" >&3; }
 t_stats() {
   t_i=$1 t_ix= t_ks=; shift
-  if t_sl=$(stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null); then
+  if t_sl=$(stat --printf '@fact stat-line %d:%i:%h:%u:%g:%f:%s:%.9Z\n' -- "$@" 2>/dev/null); then
     printf '@fact stats-all %s %s\n' "$t_i" "$#" >&3
-    printf '%s\n' "$t_sl" | sed 's/^/@fact stat-line /' >&3
-    ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+    printf '%s\n' "$t_sl" >&3
+    t_marks "$@"
     return 0
   fi
   for t_p do
@@ -39,8 +39,12 @@ t_stats() {
   printf '@fact kinds %s %s\n' "$((t_i - $#))" "$t_ks" >&3
   [ -n "$t_ix" ] || return 0
   printf '@fact stats%s\n' "$t_ix" >&3
-  stat -c '%d:%i:%h:%u:%g:%f:%s:%.9Z' -- "$@" 2>/dev/null | sed 's/^/@fact stat-line /' >&3
-  ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
+  stat --printf '@fact stat-line %d:%i:%h:%u:%g:%f:%s:%.9Z\n' -- "$@" 2>/dev/null >&3
+  t_marks "$@"
+}
+t_marks() {
+  ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null |
+    sed 's/^..........\(.\).*/@fact mark-line x\1/' >&3
 }
 t_stats_under() {
   if [ ! -e "$1" ] && [ ! -h "$1" ]; then printf '@fact kinds %s %s\n' "$3" "$2" >&3; return 0; fi
