@@ -43,8 +43,7 @@ t_stats() {
   t_marks "$@"
 }
 t_marks() {
-  ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null |
-    sed 's/^..........\(.\).*/@fact mark-line x\1/' >&3
+  ls -ldUn --quoting-style=escape -- "$@" 2>/dev/null | cut -c11 | sed 's/^/@fact mark-line x/' >&3
 }
 t_stats_under() {
   if [ ! -e "$1" ] && [ ! -h "$1" ]; then printf '@fact kinds %s %s\n' "$3" "$2" >&3; return 0; fi
