@@ -75,6 +75,8 @@ enum InstallPlannerKeep {
         var withACL: Set<String> = []
         var labelled: Set<String> = []
         var directoryVerdicts: [String: Bool] = [:]
+        /// `made(from:)` by directory.
+        var madeFrom: [String: [String]] = [:]
 
         init(plan: InstallPlan, entries: [String: BundleManifest.File], facts: HostFacts) {
             self.plan = plan
@@ -111,15 +113,20 @@ enum InstallPlannerKeep {
             return path
         }
 
-        /// The directories above `path` that the plan makes.
-        func madeAncestors(_ path: String) -> [String] {
-            var ancestors: [String] = []
-            var current = InstallPlannerPaths.parent(path)
-            while current != "/" && !current.isEmpty {
-                if made.contains(current) { ancestors.append(current) }
-                current = InstallPlannerPaths.parent(current)
-            }
-            return ancestors
+        /// The directories above `path` that the plan makes, nearest first.
+        mutating func madeAncestors(_ path: String) -> [String] {
+            made(from: InstallPlannerPaths.parent(path))
+        }
+
+        /// `directory` and the directories above it that the plan makes, nearest first; worked
+        /// out once per directory (a tree's files share a few hundred of them).
+        private mutating func made(from directory: String) -> [String] {
+            guard directory != "/" && !directory.isEmpty else { return [] }
+            if let known = madeFrom[directory] { return known }
+            let above = made(from: InstallPlannerPaths.parent(directory))
+            let chain = made.contains(directory) ? [directory] + above : above
+            madeFrom[directory] = chain
+            return chain
         }
 
         /// A directory of the previous install that is what `mkdir` would make again, but for

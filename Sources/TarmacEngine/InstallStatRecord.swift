@@ -68,7 +68,7 @@ public struct InstallStatRecord: Sendable, Equatable {
         for path in paths {
             guard let stat = facts.stats[path], let digest = record.digests[stat.line], stat.isRegularFile,
                 stat.links == 1, stat.uid == uid, stat.gid == gid, stat.mode & 0o022 == 0,
-                let changed = changeTime(stat.line.split(separator: ":").last.map(String.init) ?? ""),
+                let changed = changeTime(lastField(stat.line)),
                 changed < fence
             else { continue }
             known[path] = digest
@@ -76,13 +76,23 @@ public struct InstallStatRecord: Sendable, Equatable {
         return known
     }
 
-    /// `%.9Z` (`1767225600.123456789`) as seconds and nanoseconds, to compare.
+    /// `%.9Z` (`1767225600.123456789`) as seconds and nanoseconds, to compare. Read by bytes:
+    /// a probe has a line per installed file.
     static func changeTime(_ text: String) -> ChangeTime? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let seconds = Int64(parts[0]), parts[1].count == 9,
-            parts[1].allSatisfy(\.isASCII), let nanoseconds = Int(parts[1]), nanoseconds >= 0
+        let bytes = text.utf8
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let fraction = bytes[bytes.index(after: dot)...]
+        guard fraction.count == 9, fraction.allSatisfy({ (0x30...0x39).contains($0) }),
+            let seconds = Int64(String(text[..<dot])),
+            let nanoseconds = Int(String(text[bytes.index(after: dot)...]))
         else { return nil }
         return ChangeTime(seconds: seconds, nanoseconds: nanoseconds)
+    }
+
+    /// What follows the last `:` of a `stat` line (its change time); the line when it has none.
+    static func lastField(_ line: String) -> String {
+        guard let colon = line.utf8.lastIndex(of: UInt8(ascii: ":")) else { return line }
+        return String(line[line.utf8.index(after: colon)...])
     }
 
     struct ChangeTime: Comparable {

@@ -34,6 +34,11 @@ struct InstallStatRecordTests {
         #expect(InstallStatRecord.parse([InstallStatRecord.header, body]) == nil, "no fence: cut short")
         #expect(InstallStatRecord.parse([InstallStatRecord.header, "fence 101"]) == nil, "a fence without nanoseconds")
         #expect(InstallStatRecord.parse([InstallStatRecord.header, "xyz \(body)", "fence 1.000000000"]) == nil)
+        // A fence is seconds, a dot and exactly nine digits.
+        for fence in ["101.00000000", "101.0000000000", "x.000000000", "101.00000000x", "1.2.000000000", ".000000000"] {
+            #expect(InstallStatRecord.parse([InstallStatRecord.header, "fence \(fence)"]) == nil, "\(fence)")
+        }
+        #expect(InstallStatRecord.parse([InstallStatRecord.header, "fence 1767225600.123456789"])?.fence != nil)
     }
 
     @Test func onlyAnEqualLineOfAFileNoOneElseCanWriteChangedBeforeTheFenceIsVouchedFor() {
