@@ -30,7 +30,8 @@ public enum ProgramLine: Sendable, Equatable {
 
     /// Parses one line (without its newline).
     public static func parse(_ line: Substring) -> ProgramLine {
-        guard line.hasPrefix("@") else { return .text(String(line)) }
+        // Bytes, not characters: a probe answers with a line per path.
+        guard line.utf8.first == UInt8(ascii: "@") else { return .text(String(line)) }
         let (head, rest) = split(line.dropFirst())
         switch head {
         case "fact":
@@ -51,7 +52,7 @@ public enum ProgramLine: Sendable, Equatable {
     }
 
     private static func split(_ text: Substring) -> (Substring, Substring) {
-        guard let space = text.firstIndex(of: " ") else { return (text, "") }
-        return (text[..<space], text[text.index(after: space)...])
+        guard let space = text.utf8.firstIndex(of: UInt8(ascii: " ")) else { return (text, "") }
+        return (text[..<space], text[text.utf8.index(after: space)...])
     }
 }
