@@ -62,23 +62,23 @@ public final class WholeGzip {
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
         guard let output = map(limit) else { return nil }
-        var read = 0
-        var written = 0
         // One member per call; more room than the limit leaves is a file too large (nil).
-        while read < input.count {
-            var consumed = 0
-            var produced = 0
-            let result = libdeflate_gzip_decompress_ex(
-                decompressor, input.baseAddress! + read, input.count - read, output.baseAddress! + written,
-                output.count - written, &consumed, &produced)
-            guard result == LIBDEFLATE_SUCCESS, consumed > 0 else {
-                munmap(output.baseAddress, output.count)
-                return nil
+        func inflateAll() -> Int? {
+            var read = 0
+            var written = 0
+            while read < input.count {
+                var consumed = 0
+                var produced = 0
+                let result = libdeflate_gzip_decompress_ex(
+                    decompressor, input.baseAddress! + read, input.count - read, output.baseAddress! + written,
+                    output.count - written, &consumed, &produced)
+                guard result == LIBDEFLATE_SUCCESS, consumed > 0 else { return nil }
+                read += consumed
+                written += produced
             }
-            read += consumed
-            written += produced
+            return written > 0 ? written : nil
         }
-        guard written > 0 else {
+        guard let written = inflateAll() else {
             munmap(output.baseAddress, output.count)
             return nil
         }
