@@ -1,18 +1,19 @@
-/// Reads one small file from a host, as hex facts, so any bytes survive the line protocol.
+/// Reads small files from a host as `base64` with their size, so any bytes survive the line
+/// protocol and output cut short is refused:
 ///
-///     @fact found <index>           which candidate exists
-///     @fact missing                 none of them does
-///     @fact hex 23 21 2f 62 …       its bytes, in lines of 16
+///     @fact found <index>           which candidate (or record) exists
+///     @fact size <index> <bytes>    its size
+///     @fact b64 …                   its bytes, in base64 lines
+///     @fact missing                 none of the candidates does (`render`)
 public enum ReadFileProgram {
     /// The program that prints the first of `candidates` that exists.
     public static func render(candidates: [String]) -> ShellScript {
         var script = ShellScript()
-        script.comment("Print the first existing file of the candidates as hex.")
+        script.comment("Print the first existing file of the candidates.")
         script.run("exec", "3>&1")
         for (index, path) in candidates.enumerated() {
             script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
-                s.run("printf", "'@fact found %s\\n'", .number(index))
-                s.run("od", "-An", "-v", "-tx1", "--", .quoted(path), "|", "sed", "'s/^/@fact hex/'")
+                printFile(index, path: path, into: &s)
                 s.run("printf", "'@done 0\\n'")
                 s.run("exit", "0")
             }
@@ -21,14 +22,16 @@ public enum ReadFileProgram {
         return script
     }
 
-    /// Prints the file at `path`, when it is a regular file, as `parseAll` reads it back:
-    /// `@fact found <index>`, `@fact size <index> <bytes>`, then its bytes as `base64` lines.
+    /// Prints the file at `path`, when it is a regular file, as `parseAll` reads it back.
     static func emit(_ index: Int, path: String, into script: inout ShellScript) {
-        script.ifThen(["[", "-f", .quoted(path), "]"]) { s in
-            s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
-            s.run("printf", "'@fact size %s %s\\n'", .number(index), "\"$(wc -c <", .quoted(path), ")\"", ">&3")
-            s.run("base64", "-w", "76", "--", .quoted(path), "|", "sed", "'s/^/@fact b64 /'", ">&3")
-        }
+        script.ifThen(["[", "-f", .quoted(path), "]"]) { s in printFile(index, path: path, into: &s) }
+    }
+
+    /// `@fact found <index>`, `@fact size <index> <bytes>`, then the bytes as `base64` lines.
+    private static func printFile(_ index: Int, path: String, into s: inout ShellScript) {
+        s.run("printf", "'@fact found %s\\n'", .number(index), ">&3")
+        s.run("printf", "'@fact size %s %s\\n'", .number(index), "\"$(wc -c <", .quoted(path), ")\"", ">&3")
+        s.run("base64", "-w", "76", "--", .quoted(path), "|", "sed", "'s/^/@fact b64 /'", ">&3")
     }
 
     /// Each file's bytes by its index, for a program that printed several
@@ -60,18 +63,10 @@ public enum ReadFileProgram {
         return files
     }
 
-    /// The file's bytes and which candidate it was, or nil when none exists.
+    /// The file `render` printed and which candidate it was; nil when none exists, or when
+    /// its bytes did not arrive whole.
     public static func parse(_ lines: [ProgramLine]) -> (index: Int, bytes: [UInt8])? {
-        var found: Int?
-        var bytes: [UInt8] = []
-        for line in lines {
-            guard case .fact(let key, let value) = line else { continue }
-            switch key {
-            case "found": found = Int(value)
-            case "hex": bytes += value.split(separator: " ").compactMap { UInt8($0, radix: 16) }
-            default: continue
-            }
-        }
-        return found.map { ($0, bytes) }
+        guard let first = parseAll(lines)?.min(by: { $0.key < $1.key }) else { return nil }
+        return (first.key, first.value)
     }
 }

@@ -56,7 +56,8 @@ enum HostFixture {
 
     /// The read-file program's answer: the earlier revision's appspec.yml.
     static func earlierAppSpec(_ text: String = appspecText) -> RecordingTransport.Answer {
-        .says("@fact found 0\n@fact hex \(hex(text, separator: " "))\n@done 0")
+        let bytes = Data(text.utf8)
+        return .says("@fact found 0\n@fact size 0 \(bytes.count)\n@fact b64 \(bytes.base64EncodedString())\n@done 0")
     }
 
     /// A hook program's answer: its one script exited with `status`.

@@ -24,6 +24,25 @@ struct HostRecordProgramTests {
         #expect(found[2] == Array("third, with\u{0}a NUL\n".utf8))
     }
 
+    /// The first of several candidates (the earlier revision's AppSpec names) that exists, in
+    /// the same encoding; none is no reading.
+    @Test("the first existing candidate, or none", .sandboxed)
+    func firstCandidate() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let candidates = ["/opt/app/appspec.yaml", "/opt/app/appspec.yml", "/opt/app/other.yml"]
+        try box.write(candidates[1], "version: 0.0\n")
+        try box.write(candidates[2], "not this one\n")
+        let run = try box.run(ReadFileProgram.render(candidates: candidates))
+        let found = try #require(ReadFileProgram.parse(run.lines))
+        #expect(found.index == 1 && found.bytes == Array("version: 0.0\n".utf8))
+        let none = try box.run(ReadFileProgram.render(candidates: [candidates[0]]))
+        #expect(none.lines.contains(.fact(key: "missing", value: "")))
+        #expect(ReadFileProgram.parse(none.lines) == nil)
+        let cut = run.lines.filter { if case .fact("size", _) = $0 { false } else { true } }
+        #expect(ReadFileProgram.parse(cut) == nil, "bytes without their size")
+    }
+
     @Test("output cut short or damaged is no reading at all")
     func parseRefusesCutOutput() {
         let whole: [ProgramLine] = [.fact(key: "found", value: "0"), .fact(key: "size", value: "0 5")]
