@@ -76,9 +76,10 @@ struct WindowTests {
         defer { try? fleet.stop() }
         var project = try PipelineTests.project(fleet, pipeline: "  stages:\n    - deploy: fleet\n")
         defer { project.repo.remove() }
-        // The minute starting 40 to 100 seconds from now, in UTC, chosen just before the commit the run
-        // deploys: on a loaded machine the setup before it can take longer than a tight margin.
-        let opensAt = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 + 100) / 60).rounded(.down) * 60)
+        // The minute starting 70 to 130 seconds from now, in UTC, chosen just before the commit the run
+        // deploys: on a loaded machine (CI runs many fleet tests at once) the run can take tens of
+        // seconds to reach its deploy stage, and a wait that ends before it begins cannot be seen.
+        let opensAt = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 + 130) / 60).rounded(.down) * 60)
         let opening = Self.minute(opensAt, zone: "UTC")
         try project.repo.write(
             "tarmac.yml",
@@ -89,8 +90,15 @@ struct WindowTests {
         let run = try BackgroundCommand(TestPaths.tarmac, ["run"], in: project.repo.root)
         defer { run.remove() }
         let waiting = "waiting for window \"\(opening.cron)\" UTC, opens at \(opening.text)"
-        try waitFor("the history to show the wait") {
-            try project.repo.tarmac("history").stdout.contains(waiting)
+        do {
+            // The wait can only be seen before the window opens.
+            try waitFor("the history to show the wait", within: opensAt.timeIntervalSinceNow) {
+                try project.repo.tarmac("history").stdout.contains(waiting)
+            }
+        } catch {
+            let history = try project.repo.tarmac("history")
+            Issue.record("the run printed:\n\(run.stderr)\nhistory:\n\(history.stdout)\(history.stderr)")
+            throw error
         }
         let id = try #require(try PipelineTests.executions(project).last?["id"] as? String)
         #expect(try project.repo.tarmac("show", id).stdout.contains(waiting))
