@@ -81,13 +81,15 @@ public enum InstallProgram {
         // Kept directories (`InstallPlannerKeep`) among the trees', in plan order, as a full
         // install of a tree records them.
         let treeAt = Dictionary(uniqueKeysWithValues: trees.enumerated().map { ($1.index, $0) })
+        // Runs of records go out as batches (`records`); a tree that may have survived is
+        // recorded under its condition, after what comes before it.
+        var pending: [String] = []
         for (index, step) in plan.steps.enumerated() {
-            if case .keepDirectory(let path, _) = step { s.run(record(path)) }
-            if let number = treeAt[index] { treeRecords(number, trees[number], into: &s) }
+            if case .keepDirectory(let path, _) = step { pending.append(path) }
+            if let number = treeAt[index] { treeRecords(number, trees[number], into: &s, pending: &pending) }
         }
-        for step in plan.steps {
-            if let path = InstallGroup.placed(step) ?? keptRecord(step) { s.run(record(path)) }
-        }
+        pending += plan.steps.compactMap { InstallGroup.placed($0) ?? keptRecord($0) }
+        records(pending, into: &s)
         for (number, tree) in trees.enumerated() {
             InstallProgram.tree(number, tree, plan, archive: archive, into: &s)
         }
@@ -155,7 +157,7 @@ public enum InstallProgram {
             ["t_mkdirs", .number(group.members[0])]
             + paths.map { ShellWord.quoted("./" + InstallGroup.split($0.1).name) }
         s.ifThen(ShellCommand(batch)) { s in
-            for (_, path) in paths { s.run(record(path)) }
+            records(paths.map(\.1), into: &s)
         } else: { s in
             for (index, path) in paths {
                 let name = InstallGroup.split(path).name
@@ -165,11 +167,37 @@ public enum InstallProgram {
         s.run("printf", "'@step made:%s ok\\n'", .quoted(id), ">&3")
     }
 
+    /// Appends `paths` to the cleanup file in CleanupRecord's format, in order: runs of plain
+    /// paths as `t_records` batches (one open of the file per batch, not one per path), a
+    /// path holding a newline or a backslash on its own, escaped.
+    static func records(_ paths: [String], into s: inout ShellScript) {
+        var plain: [String] = []
+        func flush(_ s: inout ShellScript) {
+            for first in stride(from: 0, to: plain.count, by: InstallGroup.limit) {
+                let batch = plain[first..<min(first + InstallGroup.limit, plain.count)]
+                s.run(ShellCommand(["t_records"] + batch.map { .quoted($0) }))
+            }
+            plain = []
+        }
+        for path in paths {
+            if needsEscaping(path) {
+                flush(&s)
+                s.run(record(path))
+            } else {
+                plain.append(path)
+            }
+        }
+        flush(&s)
+    }
+
+    /// A path the cleanup record holds escaped (`escaped\0…`): one with a newline or a backslash.
+    static func needsEscaping(_ path: String) -> Bool {
+        path.utf8.contains { $0 == 0x0A || $0 == UInt8(ascii: "\\") }
+    }
+
     /// The command that appends `path` to the cleanup file in CleanupRecord's format.
     static func record(_ path: String) -> ShellCommand {
-        guard path.utf8.contains(where: { $0 == 0x0A || $0 == UInt8(ascii: "\\") }) else {
-            return ["t_record", .quoted(path)]
-        }
+        guard needsEscaping(path) else { return ["t_record", .quoted(path)] }
         let escaped = path.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
         return ["t_record_escaped", .quoted(escaped)]
     }

@@ -22,6 +22,10 @@ extension InstallProgram {
             "t_append() { printf \"$1\" \"$2\" >> \"$t_cleanup\" || t_fail cleanup-file 'cannot append to the cleanup file' \"$t_cleanup\"; }"
         )
         s.line("t_record() { t_append '%s\\n' \"$1\"; }")
+        // Many at once: one open of the cleanup file for a whole batch, not one per path.
+        s.line(
+            "t_records() { printf '%s\\n' \"$@\" >> \"$t_cleanup\" || t_fail cleanup-file 'cannot append to the cleanup file' \"$t_cleanup\"; }"
+        )
         s.line("t_record_escaped() { t_append 'escaped\\000%s\\n' \"$1\"; }")
         s.line("t_record_label() { t_append 'semanage\\000%s\\n' \"$1\"; }")
         return s

@@ -156,17 +156,18 @@ extension InstallProgram {
         s.run("t_tree_out", .number(number), index, .quoted(name))
     }
 
-    /// Records tree `number`'s directories (before anything is placed, in creation order),
-    /// and, for one that may have survived, first finds out whether it did (`t_mark`).
-    static func treeRecords(_ number: Int, _ tree: InstallTree, into s: inout ShellScript) {
-        func records(_ s: inout ShellScript) {
-            s.run(record(tree.root))
-            for directory in tree.directories { s.run(record(tree.root + "/" + directory)) }
-        }
-        guard tree.mayExist else { return records(&s) }
+    /// Records tree `number`'s directories (before anything is placed, in creation order):
+    /// added to `pending`, the records not yet written; for a tree that may have survived,
+    /// `pending` is written first, then the program finds out whether it did (`t_mark`) and
+    /// records it only if not.
+    static func treeRecords(_ number: Int, _ tree: InstallTree, into s: inout ShellScript, pending: inout [String]) {
+        let paths = [tree.root] + tree.directories.map { tree.root + "/" + $0 }
+        guard tree.mayExist else { return pending += paths }
+        records(pending, into: &s)
+        pending = []
         let (parent, name) = InstallGroup.split(tree.root)
         s.ifThen(["t_absent", .number(tree.index), .quoted(parent), .quoted(name)]) { s in
-            records(&s)
+            records(paths, into: &s)
             s.run("t_mark", .number(number))
         }
     }

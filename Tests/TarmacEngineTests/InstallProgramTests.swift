@@ -26,6 +26,30 @@ struct InstallProgramTests {
         FileManager.default.contents(atPath: box.host(layout.cleanupFile)).map { Array($0) }
     }
 
+    @Test("plain paths are recorded in batches; one with a newline or a backslash alone, in order", .sandboxed)
+    func recordsInBatchesAndEscapedInOrder() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let names = ["a", "b\\c", "d", "e", "f\ng", "h"]
+        try Self.archive(box, "d-1", Dictionary(uniqueKeysWithValues: names.map { ("app/" + $0, $0) }))
+        try box.write("/opt/app/kept", "operator's")
+        let placed = names.map { "/opt/app/" + $0 }
+        let plan = InstallPlan(
+            steps: names.map { Self.copy("app/" + $0, "/opt/app/" + $0) } + [.retain(destination: "/opt/app/kept")],
+            nextCleanup: CleanupRecord(paths: placed))
+        let program = InstallProgram.render(plan: plan, layout: Self.layout, deploymentID: "d-1")
+        let commands = program.lines.map { $0.trimmingCharacters(in: .whitespaces) }
+        // a, the backslash name, d and e, the newline name, h: three batches and two escaped records.
+        #expect(commands.filter { $0.hasPrefix("t_records ") }.count == 3, "\(program)")
+        #expect(commands.filter { $0.hasPrefix("t_record_escaped ") }.count == 2, "\(program)")
+        #expect(!commands.contains { $0.hasPrefix("t_record ") }, "\(program)")
+        let run = try box.run(program)
+        #expect(run.done == 0, "\(run.lines) \(run.stderr)")
+        #expect(names.allSatisfy { box.read("/opt/app/" + $0) == $0 })
+        #expect(Self.cleanupBytes(box) == plan.nextCleanup.render())
+        #expect(CleanupRecord.parse(Self.cleanupBytes(box) ?? []).paths == placed)
+    }
+
     @Test("fresh install: directories, copies, a symlink, a retained file, bookkeeping", .sandboxed)
     func fresh() throws {
         let box = try ProgramSandbox()

@@ -5,12 +5,10 @@ printf '@step cleanup:%s ok\n' 3 >&3
 rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace the cleanup file' "$t_cleanup"
 # Files: 4 steps.
 if t_absent 0 '/srv' 'app' ; then
-  t_record '/srv/app'
-  t_record '/srv/app/lib'
+  t_records '/srv/app' '/srv/app/lib'
   t_mark 0
 fi
-t_record '/srv/app/a.txt'
-t_record '/srv/app/lib/b.txt'
+t_records '/srv/app/a.txt' '/srv/app/lib/b.txt'
 if t_marked 0 ; then
   t_enter copy 0 '/srv'
   t_stage_in copy 0
@@ -22,14 +20,14 @@ if t_marked 0 ; then
 else
   t_enter mkdir 0 '/srv'
   if t_mkdirs 0 './app' ; then
-    t_record '/srv/app'
+    t_records '/srv/app'
   else
     t_mkdir 0 'app' && t_record '/srv/app'
   fi
   printf '@step made:%s ok\n' '0-0' >&3
   t_enter mkdir 1 '/srv/app'
   if t_mkdirs 1 './lib' ; then
-    t_record '/srv/app/lib'
+    t_records '/srv/app/lib'
   else
     t_mkdir 1 'lib' && t_record '/srv/app/lib'
   fi

@@ -16,6 +16,7 @@ t_fail() {
 }
 t_append() { printf "$1" "$2" >> "$t_cleanup" || t_fail cleanup-file 'cannot append to the cleanup file' "$t_cleanup"; }
 t_record() { t_append '%s\n' "$1"; }
+t_records() { printf '%s\n' "$@" >> "$t_cleanup" || t_fail cleanup-file 'cannot append to the cleanup file' "$t_cleanup"; }
 t_record_escaped() { t_append 'escaped\000%s\n' "$1"; }
 t_record_label() { t_append 'semanage\000%s\n' "$1"; }
 unset CDPATH
@@ -258,27 +259,21 @@ rm -f -- "$t_cleanup" && : > "$t_cleanup" || t_fail cleanup-file 'cannot replace
 # Files: 12 steps.
 t_enter mkdir 0 '/srv'
 if t_mkdirs 0 './app' ; then
-  t_record '/srv/app'
+  t_records '/srv/app'
 else
   t_mkdir 0 'app' && t_record '/srv/app'
 fi
 printf '@step made:%s ok\n' '0' >&3
 t_enter mkdir 1 '/srv/app'
 if t_mkdirs 1 './bin' ; then
-  t_record '/srv/app/bin'
+  t_records '/srv/app/bin'
 else
   t_mkdir 1 'bin' && t_record '/srv/app/bin'
 fi
 printf '@step made:%s ok\n' '1' >&3
-t_record '/srv/tools'
-t_record '/srv/tools/lib'
-t_record '/srv/app/bin/run me'
-t_record '/srv/app/it'\''s $(odd)'
+t_records '/srv/tools' '/srv/tools/lib' '/srv/app/bin/run me' '/srv/app/it'\''s $(odd)'
 t_record_escaped '/srv/app/new\nline'
-t_record '/srv/app/run'
-t_record '/srv/tools/lib/x.sh'
-t_record '/srv/tools/README'
-t_record '/srv/tools/x'
+t_records '/srv/app/run' '/srv/tools/lib/x.sh' '/srv/tools/README' '/srv/tools/x'
 t_enter copy 7 '/srv'
 t_stage_in copy 7
 t_tree 7 './tools' './tools/lib'
