@@ -13,14 +13,16 @@ import TarmacCore
 /// 4. the archive rebuilt: the base's archive hard-linked (`cp -al`, one process), the base
 ///    files the target changes or drops and its `.tarmac/` removed, the directories the target
 ///    drops removed, the delta unpacked over it, and the modes set on what the delta brought
-///    only (directories, which `cp` made anew, the delta's files and `.tarmac/`): a chmod on a
-///    linked inode would change the base's ctime, as GNU chmod calls chmod(2) even when the
-///    mode is already right;
+///    only (directories, which `cp` made anew, where the walks of `t_shape` find them; the
+///    delta's files and `.tarmac/`): a chmod on a linked inode would change the base's ctime,
+///    as GNU chmod calls chmod(2) even when the mode is already right;
 /// 5. verified: every file the delta carries against the target manifest's SHA-256, every
-///    reused one a regular file of the size and mode the manifest names, and nothing else in
-///    the archive (a file a hook left in the base's archive would not be in a full unpack);
-/// 6. the new `archive.stat` written, the base's rewritten (linking changed its files' ctimes;
-///    only when nothing else of them changed), and the tail of `DownloadProgram`.
+///    file a regular file of the size and mode the manifest names, and nothing else in the
+///    archive (a file a hook left in the base's archive would not be in a full unpack); the
+///    walk that counts the entries also finds the directories whose modes must be set;
+/// 6. the new `archive.stat` written from the stat of step 5, the base's rewritten (linking
+///    changed its files' ctimes; only when nothing else of them changed), and the tail of
+///    `DownloadProgram`.
 ///
 /// Progress: `@step bundle ok`, `@step verify ok`, `@step base ok`, `@step retention ok`,
 /// `@step unpack ok`. `executables` (hook scripts) are made executable as `DownloadProgram`
@@ -92,9 +94,7 @@ public enum DeltaProgram {
         verification(
             delta: delta, executable: Set(DownloadProgram.hookScripts(executables)), target: target, into: &script)
         script.comment("The records: the new archive's, and the base's again (linking changed its ctimes).")
-        script.line("t_record_begin")
-        script.line("t_target_files t_stat_add")
-        script.line("t_record_end")
+        script.line("t_record_both")
         script.line("t_rebase")
         script.line("[ -z \"$t_drop_bundle\" ] || rm -f -- \"$t_bundle\"")
         script.line("rm -rf -- \"$t_tmpd\"")
@@ -118,13 +118,13 @@ public enum DeltaProgram {
         ArchiveStat.listFunction("t_base_files", ArchiveStat.regularFiles(base.files), into: &script)
         ArchiveStat.listFunction("t_target_files", ArchiveStat.regularFiles(target), into: &script)
         ArchiveStat.listFunction("t_sent_files", delta.sent.map(\.path), into: &script)
-        ArchiveStat.listFunction("t_reused_files", delta.reused.map(\.path), into: &script)
         ArchiveStat.listFunction("t_replaced_files", delta.replaced, into: &script)
         ArchiveStat.listFunction("t_dropped_directories", delta.droppedDirectories, into: &script)
     }
 
-    /// Step 5: the digests of what the delta brought, the kind, size and mode of what the base
-    /// lent, and the number of entries (nothing but the target's).
+    /// Step 5: the digests of what the delta brought, the kind, size and mode of every file
+    /// (one stat, which `t_record_both` writes as the archive stat record), and the number of
+    /// entries (nothing but the target's).
     static func verification(
         delta: BundleDelta, executable: Set<String>, target: [BundleManifest.File], into script: inout ShellScript
     ) {
@@ -133,11 +133,14 @@ public enum DeltaProgram {
         script.run("t_expect", .quoted(sums.joined()))
         script.line("t_sent_files t_sum_add")
         script.line("t_check_sent")
-        script.comment("What the base lent is a regular file of the target's size and mode (`stat` %f %s).")
-        let kinds = delta.reused.map { kindLine($0, executable: executable.contains($0.path)) + "\n" }
+        script.comment("Every file is a regular file of the target's size and mode (`stat` %f %s), in the stat")
+        script.comment("that also gives the new archive stat record.")
+        let kinds = target.filter { $0.type == .file }.map {
+            kindLine($0, executable: executable.contains($0.path)) + "\n"
+        }
         script.run("t_expect", .quoted(kinds.joined()))
-        script.line("t_reused_files t_kind_add")
-        script.line("t_check_reused")
+        script.line("t_target_files t_both_add")
+        script.line("t_check_kinds")
         script.comment("Nothing else: the entries of the archive but .tarmac, and the archive itself, by kind.")
         script.run("t_shape", .quoted(shape(target)), .quoted("the rebuilt archive is not the target's"))
     }

@@ -129,9 +129,9 @@ enum DeltaProgramShell {
         s.line("  find \"$@\" -prune -type f -perm /6022 -exec chmod go-w,ug-s -- {} + ||")
         s.line("    t_fallback \"cannot set the modes of the delta's files\"")
         s.line("}")
+        // The directories' modes are set by `t_shape`, which walks the tree anyway.
         s.line("t_modes_rest() {")
-        s.line("  find . -type d -perm /6022 -exec chmod go-w,ug-s -- {} + &&")
-        s.line("    { [ ! -d ./.tarmac ] || find ./.tarmac -type f -perm /6022 -exec chmod go-w,ug-s -- {} +; } &&")
+        s.line("  { [ ! -d ./.tarmac ] || find ./.tarmac -type f -perm /6022 -exec chmod go-w,ug-s -- {} +; } &&")
         s.line("    chmod 0700 -- \"$t_archive\" || t_fallback 'cannot set the modes of the rebuilt archive'")
         s.line("}")
         s.append(rebase())
@@ -160,12 +160,14 @@ enum DeltaProgramShell {
         return s
     }
 
-    /// `t_sum_add`, `t_kind_add`, `t_check_sent`, `t_check_reused`, `t_shape COUNTS WHAT`.
+    /// `t_sum_add`, `t_both_add`, `t_check_sent`, `t_check_kinds`, `t_record_both`,
+    /// `t_shape COUNTS WHAT`.
     static func verification() -> ShellScript {
         var s = ShellScript()
         s.comment("sha256sum escapes an odd name with a leading backslash: only the 64 digits are kept.")
         s.line("t_sum_add() { sha256sum -- \"$@\" | sed 's/^\\\\//' | cut -c 1-64 >> \"$t_out\"; }")
-        s.line("t_kind_add() { stat -c '%f %s' -- \"$@\" >> \"$t_out\"; }")
+        s.comment("One stat of the target's files gives both the kinds checked and the archive stat record.")
+        s.line("t_both_add() { stat -c '%f %s %i %s %.9Y %.9Z %a %u %g' -- \"$@\" >> \"$t_tmpd/both\"; }")
         s.line("t_check_sent() {")
         s.line("  t_first_diff \"$t_tmpd/want\" \"$t_tmpd/got\"")
         s.line("  [ \"$t_line\" -ne 0 ] || return 0")
@@ -174,18 +176,38 @@ enum DeltaProgramShell {
             "  t_fallback \"the delta's file $t_picked does not have the SHA-256 the target manifest names\""
         )
         s.line("}")
-        s.line("t_check_reused() {")
+        s.line("t_check_kinds() {")
+        s.line("  cut -d ' ' -f 1-2 < \"$t_tmpd/both\" > \"$t_tmpd/got\" ||")
+        s.line("    t_fail unpack 'cannot write a scratch file' \"$t_tmpd\"")
         s.line("  t_first_diff \"$t_tmpd/want\" \"$t_tmpd/got\"")
         s.line("  [ \"$t_line\" -ne 0 ] || return 0")
-        s.line("  t_pick t_reused_files \"$t_line\"")
+        s.line("  t_pick t_target_files \"$t_line\"")
         s.line(
-            "  t_fallback \"the base's file $t_picked is not a regular file of the size and mode the target manifest names\""
+            "  t_fallback \"the rebuilt archive's file $t_picked is not a regular file of the size and mode the target manifest names\""
         )
         s.line("}")
-        s.comment("t_shape COUNTS WHAT: the entries here but .tarmac/, by kind (\"3d 5f 2l \"), must be COUNTS.")
+        s.comment("t_record_both: the new archive's stat record, from the stat t_check_kinds read.")
+        s.line("t_record_both() {")
+        s.line("  t_record_begin")
+        s.line("  cut -d ' ' -f 3- < \"$t_tmpd/both\" >> \"$t_out\" || t_stat_bad=1")
+        s.line("  t_record_end")
+        s.line("}")
+        s.comment("t_kinds: the entries here but .tarmac/, by kind (\"3d 5f 2l \"); a directory group or others")
+        s.comment("may write, or setuid or setgid, counts as \"w\".")
+        s.line("t_kinds() {")
+        s.line("  t_got=$(find . -path ./.tarmac -prune -o -type d -perm /6022 -printf 'w\\n' -o -printf '%y\\n' |")
+        s.line("    sort | uniq -c | while read -r t_c t_y; do printf '%s%s ' \"$t_c\" \"$t_y\"; done) || t_got=unknown")
+        s.line("}")
+        s.comment("t_shape COUNTS WHAT: the kinds must be COUNTS, once the directories' modes are set (only")
+        s.comment("directories cp and tar made: a chmod on a linked inode would change the base's ctime).")
         s.line("t_shape() {")
-        s.line("  t_got=$(find . -path ./.tarmac -prune -o -printf '%y\\n' | sort | uniq -c |")
-        s.line("    while read -r t_c t_y; do printf '%s%s ' \"$t_c\" \"$t_y\"; done) || t_got=unknown")
+        s.line("  t_kinds")
+        s.line("  case \" $t_got\" in")
+        s.line("    *[0-9]w' '*)")
+        s.line("      find . -type d -perm /6022 -exec chmod go-w,ug-s -- {} + ||")
+        s.line("        t_fallback 'cannot set the modes of the rebuilt archive'")
+        s.line("      t_kinds ;;")
+        s.line("  esac")
         s.line("  [ \"$t_got\" = \"$1\" ] || t_fallback \"$2 (entries by kind: $t_got where the manifest has $1)\"")
         s.line("}")
         return s

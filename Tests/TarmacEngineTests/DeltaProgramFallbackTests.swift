@@ -146,6 +146,36 @@ struct DeltaProgramFallbackTests {
         #expect(run.done == 0 && run.fallbacks.isEmpty, "the base's record was rewritten: \(run.lines) \(run.stderr)")
     }
 
+    @Test("a file the base lends that is not of the size the target names: fallback, naming it", .sandboxed)
+    func reusedMismatch() throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let bundle = try setup.fixture.deltaBundle(from: setup.base, to: setup.target)
+        let delta = BundleDelta.between(base: setup.base.manifest, target: setup.target.manifest)
+        #expect(delta.reused.contains { $0.path == "same" })
+        // The program is told the target's "same" is a byte longer than the base file it links.
+        var target = setup.target.manifest.files
+        let index = try #require(target.firstIndex { $0.path == "same" })
+        target[index].size += 1
+        let script = DeltaProgram.render(
+            layout: Self.layout, deploymentID: "d-2", source: .localFile(bundle.path), sha256: bundle.sha256,
+            base: .init(
+                directory: Self.layout.deploymentDirectory("d-1"), manifestSHA256: setup.base.manifestSHA256,
+                files: setup.base.manifest.files),
+            target: target, delta: delta, delete: [], keepBundle: false)
+        let run = try setup.box.run(script)
+        #expect(run.done == 1 && run.status == 1, "\(run.lines) \(run.stderr)")
+        #expect(
+            run.fallbacks == [
+                "the rebuilt archive's file same is not a regular file of the size and mode the target manifest names"
+            ], "\(run.lines)")
+        #expect(!setup.box.exists(Self.layout.archiveDirectory("d-2")))
+        #expect(!setup.box.exists(Self.layout.archiveStatFile("d-2")), "no record of an archive that is not there")
+        let again = try DeltaRun.delta(
+            setup.box, setup.fixture, from: setup.base, baseID: "d-1", to: setup.target, id: "d-3")
+        #expect(again.done == 0 && again.fallbacks.isEmpty, "the base stays usable: \(again.lines) \(again.stderr)")
+    }
+
     @Test("files a hook left in the base's archive are never carried over", .sandboxed)
     func extras() throws {
         for planted in ["planted", "old/dir/planted"] {
