@@ -105,7 +105,8 @@ struct DeltaProgramScaleTests {
         let pathBytes = target.regularFiles.reduce(0) { $0 + $1.utf8.count + 6 }
         let kindBytes = target.manifest.files.filter { $0.type == .file }.count * "81a4 12\n".utf8.count
         #expect(
-            script.description.utf8.count < 2 * pathBytes + kindBytes + 40_000, "\(script.description.utf8.count) bytes")
+            script.description.utf8.count < 2 * pathBytes + kindBytes + 40_000, "\(script.description.utf8.count) bytes"
+        )
     }
 
     @Test("chmod never reaches a linked file: only what the delta brought", .sandboxed)

@@ -220,7 +220,8 @@ t_record_both() {
 # may write, or setuid or setgid, counts as "w".
 t_kinds() {
   t_got=$(find . -path ./.tarmac -prune -o -type d -perm /6022 -printf 'w\n' -o -printf '%y\n' |
-    sort | uniq -c | while read -r t_c t_y; do printf '%s%s ' "$t_c" "$t_y"; done) || t_got=unknown
+    sort | uniq -c | while read -r t_c t_y; do printf '%s%s ' "$t_c" "$t_y"; done) ||
+    t_got=unknown
 }
 # t_shape COUNTS WHAT: the kinds must be COUNTS, once the directories' modes are set (only
 # directories cp and tar made: a chmod on a linked inode would change the base's ctime).
