@@ -23,13 +23,27 @@ public final class ArchiveReader {
     private var atEnd = false
     /// The file's tar, inflated ahead (a bounded gzip file): libarchive reads it from memory.
     private let inflated: WholeGzip?
+    /// The file's gzip members, inflated one at a time as libarchive asks for them.
+    private let members: GzipMembers?
 
     /// Opens the archive file at `path` (zip read through its central directory).
     ///
-    /// A gzip file that inflates to at most `inflatingWholeUpTo` bytes is inflated in one call
-    /// first (`WholeGzip`, libdeflate) and its tar read from memory: the same entries, much
-    /// sooner. Any other file, or one that path refuses, streams through libarchive.
+    /// A gzip file of at most `inflatingWholeUpTo` bytes is inflated with libdeflate: member by
+    /// member into one buffer when its members are small, as tarmac writes them
+    /// (`GzipMembers`), else in one call, its tar then read from memory (`WholeGzip`, when it
+    /// inflates to at most that many bytes): the same entries, much sooner. Any other file, or
+    /// one both refuse, streams through libarchive.
     public convenience init(path: String, inflatingWholeUpTo limit: Int = WholeGzip.defaultLimit) throws {
+        try self.init(path: path, inflatingWholeUpTo: limit, firstMemberUpTo: GzipMembers.firstLimit)
+    }
+
+    /// As `init(path:inflatingWholeUpTo:)`, member by member only when the first member
+    /// inflates to at most `firstMemberUpTo` bytes (0: never).
+    convenience init(path: String, inflatingWholeUpTo limit: Int, firstMemberUpTo firstLimit: Int) throws {
+        if let members = GzipMembers.open(path: path, limit: limit, firstLimit: firstLimit) {
+            try self.init(name: path, seekable: false, members: members) { members.open($0) }
+            return
+        }
         if let whole = WholeGzip.inflate(path: path, limit: limit) {
             try self.init(name: path, seekable: true, inflated: whole) {
                 archive_read_open_memory($0, whole.bytes.baseAddress, whole.bytes.count)
@@ -54,7 +68,10 @@ public final class ArchiveReader {
         }
     }
 
-    private init(name: String, seekable: Bool, inflated: WholeGzip? = nil, open: (OpaquePointer) -> Int32) throws {
+    private init(
+        name: String, seekable: Bool, inflated: WholeGzip? = nil, members: GzipMembers? = nil,
+        open: (OpaquePointer) -> Int32
+    ) throws {
         ArchiveLibrary.prepareProcess()
         guard let handle = archive_read_new() else {
             throw ArchiveError(archive: name, operation: "create a reader", message: "out of memory")
@@ -62,6 +79,7 @@ public final class ArchiveReader {
         self.handle = handle
         self.name = name
         self.inflated = inflated
+        self.members = members
         // From here on deinit frees the handle.
         let supports: [(String, (OpaquePointer) -> Int32)] = [
             ("gzip", archive_read_support_filter_gzip), ("zstd", archive_read_support_filter_zstd),
@@ -164,12 +182,16 @@ public final class ArchiveReader {
 
     /// The outermost compression detected, e.g. "gzip", "zstd" or "none".
     public var filterName: String? {
-        if inflated != nil { return "gzip" }
+        if inflated != nil || members != nil { return "gzip" }
         return archive_filter_count(handle) > 0 ? archive_filter_name(handle, 0).map { String(cString: $0) } : nil
     }
 
     /// True when the archive was inflated whole ahead (`WholeGzip`) rather than streamed.
     public var inflatedWhole: Bool { inflated != nil }
+
+    /// True when the archive's gzip members are inflated one at a time by libdeflate
+    /// (`GzipMembers`) rather than streamed through libarchive's gzip reader.
+    public var inflatedByMember: Bool { members != nil }
 
     /// True when `block` (from `readData`) lies in the memory of an archive inflated whole:
     /// unlike other blocks it stays valid after the call, until the reader is released.

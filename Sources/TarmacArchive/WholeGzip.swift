@@ -85,7 +85,7 @@ public final class WholeGzip {
         return WholeGzip(bytes: UnsafeMutableRawBufferPointer(rebasing: output[..<written]), mapping: output)
     }
 
-    private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         var done = 0
         while done < buffer.count {
             let count = read(descriptor, buffer.baseAddress! + done, buffer.count - done)

@@ -4,35 +4,41 @@ import Testing
 @testable import TarmacArchive
 
 extension ArchiveTests {
-    /// A gzip file of bounded size is inflated in one call (libdeflate) and read from memory;
-    /// anything else streams through libarchive. Either way a reader gives the same entries,
-    /// the same data and the same errors.
+    /// A gzip file of bounded size is inflated with libdeflate, member by member when its first
+    /// member is small (`GzipMembers`), else in one call (`WholeGzip`), and read from memory;
+    /// anything else streams through libarchive. Every way a reader gives the same entries, the
+    /// same data and the same errors.
     @Suite struct WholeGzipTests {
+        enum Way: Equatable { case members, whole, stream }
+
         /// What a reader gives: the entries, or the error that stopped it.
-        func outcome(_ path: String, limit: Int) throws -> (whole: Bool, read: String) {
-            let reader = try ArchiveReader(path: path, inflatingWholeUpTo: limit)
+        func outcome(_ path: String, limit: Int, firstMember: Int = GzipMembers.firstLimit) throws -> (
+            way: Way, read: String
+        ) {
+            let reader = try ArchiveReader(path: path, inflatingWholeUpTo: limit, firstMemberUpTo: firstMember)
             let read: String
             do {
                 read = "\(try readAll(reader)) at \(reader.streamPosition) of \(reader.filterName ?? "-")"
             } catch {
                 read = "error: \(error)"
             }
-            return (reader.inflatedWhole, read)
+            return (reader.inflatedByMember ? .members : reader.inflatedWhole ? .whole : .stream, read)
         }
 
         @Test func aBoundedGzipIsInflatedWholeAndReadsAsStreamed() throws {
             let dir = try TempDirectory()
             let path = dir.file("plain.tar.gz")
             try Fixture.writeArchive(at: path, format: .tarGz)
-            let whole = try outcome(path, limit: WholeGzip.defaultLimit)
+            let members = try outcome(path, limit: WholeGzip.defaultLimit)
+            let whole = try outcome(path, limit: WholeGzip.defaultLimit, firstMember: 0)
             let streamed = try outcome(path, limit: 0)
-            #expect(whole.whole && !streamed.whole)
-            #expect(whole.read == streamed.read)
+            #expect(members.way == .members && whole.way == .whole && streamed.way == .stream)
+            #expect(members.read == streamed.read && whole.read == streamed.read)
             #expect(whole.read.hasSuffix(" of gzip"), "\(whole.read)")
             #expect(try readAll(try ArchiveReader(path: path)) == Fixture.expected)
         }
 
-        /// Several members, as tarmac and pigz write them, are inflated whole too.
+        /// Several members, as tarmac and pigz write them, are inflated one by one, or whole.
         @Test func severalMembersAreInflatedWholeAndReadAsStreamed() throws {
             let dir = try TempDirectory()
             let tar = dir.file("plain.tar")
@@ -48,13 +54,16 @@ extension ArchiveTests {
             }
             let path = dir.file("two.tar.gz")
             try writeFile(path, Data(members))
-            let whole = try outcome(path, limit: WholeGzip.defaultLimit)
+            let byMember = try outcome(path, limit: WholeGzip.defaultLimit)
+            let whole = try outcome(path, limit: WholeGzip.defaultLimit, firstMember: 0)
             let streamed = try outcome(path, limit: 0)
-            #expect(whole.whole && !streamed.whole)
-            #expect(whole.read == streamed.read)
+            #expect(byMember.way == .members && whole.way == .whole && streamed.way == .stream)
+            #expect(byMember.read == streamed.read && whole.read == streamed.read)
             #expect(try readAll(try ArchiveReader(path: path)) == Fixture.expected)
-            // The limit is on all members together.
-            #expect(try !outcome(path, limit: plain.count - 1).whole)
+            // The whole way's limit is on all members together.
+            #expect(try outcome(path, limit: plain.count - 1, firstMember: 0).way == .stream)
+            // A first member larger than the member way takes is inflated whole.
+            #expect(try outcome(path, limit: WholeGzip.defaultLimit, firstMember: 2999).way == .whole)
         }
 
         /// Only the plain case is taken; each of these streams, as before, entries or error alike.
@@ -83,23 +92,32 @@ extension ArchiveTests {
                 ("larger than the limit", one, plain.count - 1),
                 ("truncated", Array(one.prefix(one.count / 2)), WholeGzip.defaultLimit),
             ]
+            // A first member that is whole: the rest is read (or not) as a stream reads it.
+            let firstMemberGood = ["a second member cut short", "bytes after the member"]
             for (name, bytes, limit) in cases {
                 let path = dir.file("case.tar.gz")
                 try writeFile(path, Data(bytes))
                 let tried = try outcome(path, limit: limit)
+                let whole = try outcome(path, limit: limit, firstMember: 0)
                 let streamed = try outcome(path, limit: 0)
-                #expect(!tried.whole, "\(name)")
+                #expect(tried.way == (firstMemberGood.contains(name) ? .members : .stream), "\(name)")
+                #expect(whole.way == .stream, "\(name)")
                 #expect(tried.read == streamed.read, "\(name)")
+                #expect(whole.read == streamed.read, "\(name)")
             }
         }
 
-        /// Blocks of an archive inflated whole stay in the reader's memory; streamed ones do not.
+        /// Blocks of an archive inflated whole stay in the reader's memory; others do not.
         @Test func heldBlocksAreOnlyThoseOfAWholeArchive() throws {
             let dir = try TempDirectory()
             let path = dir.file("plain.tar.gz")
             try Fixture.writeArchive(at: path, format: .tarGz)
-            for (limit, held) in [(WholeGzip.defaultLimit, true), (0, false)] {
-                let reader = try ArchiveReader(path: path, inflatingWholeUpTo: limit)
+            let ways = [
+                (WholeGzip.defaultLimit, 0, true), (WholeGzip.defaultLimit, GzipMembers.firstLimit, false),
+                (0, 0, false),
+            ]
+            for (limit, firstMember, held) in ways {
+                let reader = try ArchiveReader(path: path, inflatingWholeUpTo: limit, firstMemberUpTo: firstMember)
                 var blocks = 0
                 while let header = try reader.nextEntry() {
                     try reader.readData { block in
