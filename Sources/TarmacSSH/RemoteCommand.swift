@@ -60,10 +60,12 @@ enum RemoteCommand {
     /// The script that rebuilds a program from the text kept as `name`, checks it is `target`
     /// (its SHA-256), keeps it in place of the old one, and runs it.
     ///
-    /// The kept text is read front to back on one descriptor, each piece with one `head -c`
-    /// (copied, or skipped into /dev/null): an edit's copies come in the kept text's order. A
-    /// kept text that is not the base the runner meant rebuilds into something else, and the
-    /// digest turns it away.
+    /// The kept text is read front to back on one descriptor, each copy with one process: `head
+    /// -c`, or after bytes the new text drops, GNU `dd`, which skips them (a seek from where the
+    /// last piece ended) and copies in one (two `head -c`, one into /dev/null, cost twice the
+    /// processes, the most a deployment's programs start on a host). An edit's copies come in
+    /// the kept text's order. A kept text that is not the base the runner meant rebuilds into
+    /// something else, and the digest turns it away.
     static func editScript(_ edit: ProgramEdit, name: String, target: String, sudo: Bool) -> String {
         var lines = [
             "rm -f \"$0\"",
@@ -79,8 +81,13 @@ enum RemoteCommand {
             switch piece {
             case .copy(let offset, let count):
                 precondition(offset >= position, "an edit's copies come in the kept text's order")
-                if offset > position { lines.append("head -c \(offset - position) >/dev/null") }
-                lines.append("head -c \(count) >&3")
+                if offset > position {
+                    lines.append(
+                        "dd skip=\(offset - position) count=\(count) iflag=skip_bytes,count_bytes bs=65536 status=none >&3"
+                    )
+                } else {
+                    lines.append("head -c \(count) >&3")
+                }
                 position = offset + count
             case .insert(let bytes):
                 lines.append(
