@@ -193,6 +193,10 @@ public final class ArchiveReader {
     /// (`GzipMembers`) rather than streamed through libarchive's gzip reader.
     public var inflatedByMember: Bool { members != nil }
 
+    /// What the reader shares with its inflating thread (`GzipMembers`), for tests: it is
+    /// released once the reader is and the thread has ended.
+    var memberCore: GzipMembers.Core? { members?.core }
+
     /// True when `block` (from `readData`) lies in the memory of an archive inflated whole:
     /// unlike other blocks it stays valid after the call, until the reader is released.
     public func isHeld(_ block: UnsafeRawBufferPointer) -> Bool {

@@ -88,11 +88,17 @@ extension ArchiveTests {
             let dir = try TempDirectory()
             let (path, offsets, _) = try members(dir, sizes: [30_000, 30_000, 30_000, 30_000, 30_000, 30_000])
             #expect(offsets.count == 7)
-            for entries in [0, 1, 3] {
-                let reader = try ArchiveReader(path: path)
-                #expect(reader.inflatedByMember)
-                for _ in 0..<entries { _ = try reader.nextEntry() }
-                // Released here: deinit stops and joins the thread, which waits for a free buffer.
+            for entries in [0, 1, 3, 20] {
+                weak var core: GzipMembers.Core?
+                do {
+                    let reader = try ArchiveReader(path: path)
+                    #expect(reader.inflatedByMember)
+                    core = reader.memberCore
+                    for _ in 0..<entries { _ = try reader.nextEntry() }
+                }
+                // The reader was released: its deinit stopped and joined the thread (which waited
+                // for a free buffer, or had read to the end), and the memory they shared is gone.
+                #expect(core == nil, "after \(entries) entries")
             }
         }
     }
