@@ -148,18 +148,8 @@ final class GzipMembers {
     /// The gzip file at `path` read member by member, or nil when it is not a file of at most
     /// `limit` bytes whose first member inflates into `firstLimit` bytes.
     static func open(path: String, limit: Int, firstLimit: Int = firstLimit) -> GzipMembers? {
-        guard limit > 0, firstLimit > 0 else { return nil }
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 18,
-            info.st_size <= Int64(limit)
-        else { return nil }
-        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(info.st_size), alignment: 16)
-        guard WholeGzip.readFully(descriptor, into: input), input[0] == 0x1F, input[1] == 0x8B,
-            let decompressor = libdeflate_alloc_decompressor()
-        else {
+        guard firstLimit > 0, let input = WholeGzip.readGzipFile(path, limit: limit) else { return nil }
+        guard let decompressor = libdeflate_alloc_decompressor() else {
             input.deallocate()
             return nil
         }

@@ -47,18 +47,8 @@ public final class WholeGzip {
 
     /// The inflated contents of the gzip file at `path`, or nil when it is not the plain case.
     static func inflate(path: String, limit: Int = defaultLimit) -> WholeGzip? {
-        guard limit > 0 else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        // A gzip member is at least 18 bytes; the file is read whole, so it is bounded too.
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 18,
-            info.st_size <= Int64(limit)
-        else { return nil }
-        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(info.st_size), alignment: 16)
+        guard let input = readGzipFile(path, limit: limit) else { return nil }
         defer { input.deallocate() }
-        guard readFully(descriptor, into: input), input[0] == 0x1F, input[1] == 0x8B else { return nil }
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
         guard let output = map(limit) else { return nil }
@@ -85,7 +75,26 @@ public final class WholeGzip {
         return WholeGzip(bytes: UnsafeMutableRawBufferPointer(rebasing: output[..<written]), mapping: output)
     }
 
-    static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    /// The bytes of the regular file at `path` when it starts like gzip and holds at most
+    /// `limit` bytes (and a member's least, 18); the caller deallocates them.
+    static func readGzipFile(_ path: String, limit: Int) -> UnsafeMutableRawBufferPointer? {
+        guard limit > 0 else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 18,
+            info.st_size <= Int64(limit)
+        else { return nil }
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(info.st_size), alignment: 16)
+        guard readFully(descriptor, into: input), input[0] == 0x1F, input[1] == 0x8B else {
+            input.deallocate()
+            return nil
+        }
+        return input
+    }
+
+    private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         var done = 0
         while done < buffer.count {
             let count = read(descriptor, buffer.baseAddress! + done, buffer.count - done)
