@@ -20,7 +20,7 @@ struct ProgramEdit: Equatable, Sendable {
 
     /// The edit from `base` to `target`, or nil when more than `maxEdits` words differ. A copy
     /// of fewer than `minimumCopy` bytes goes as an insert instead: each copy costs the host a
-    /// `head -c` process (a skip before it another), dearer than a few KB of compressed text.
+    /// process (`head -c`, or `dd` after a skip), dearer than a few KB of compressed text.
     init?(from base: [UInt8], to target: [UInt8], maxEdits: Int = 512, minimumCopy: Int = 2048) {
         let old = Words(base)
         let new = Words(target)

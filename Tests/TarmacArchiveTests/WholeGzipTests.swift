@@ -7,7 +7,8 @@ extension ArchiveTests {
     /// A gzip file of bounded size is inflated with libdeflate, member by member when its first
     /// member is small (`GzipMembers`), else in one call (`WholeGzip`), and read from memory;
     /// anything else streams through libarchive. Every way a reader gives the same entries, the
-    /// same data and the same errors.
+    /// same data and the same errors; only a later member that is damaged is an error of the
+    /// member way alone (libarchive's stream checks no CRC-32: `GzipMembersTests`).
     @Suite struct WholeGzipTests {
         enum Way: Equatable { case members, whole, stream }
 
