@@ -44,10 +44,12 @@ final class GzipMembers {
         var consumed = 0
         let decompressor: OpaquePointer
         let limit: Int
-        /// Each slot's buffer (grown up to `limit` for a member that does not fit) and what it
-        /// holds. A slot belongs to the inflating thread from a `freeSlots` signal to its
-        /// `filledSlots` signal, and to the reader from then to its next `freeSlots` signal:
-        /// the semaphores order every access, and no two threads ever touch one slot at once.
+        /// Each slot's buffer (grown for a member that does not fit, all of them together up to
+        /// `limit`) and what it holds. A slot belongs to the inflating thread from a `freeSlots`
+        /// signal to its `filledSlots` signal, and to the reader from then to its next
+        /// `freeSlots` signal: the semaphores order every access, and no two threads ever touch
+        /// one slot at once. Only the inflating thread replaces a buffer (it alone reads the
+        /// others' sizes, to keep within `limit`).
         let buffers: UnsafeMutablePointer<UnsafeMutableRawBufferPointer>
         let filled: UnsafeMutablePointer<Filled?>
         let freeSlots = DispatchSemaphore(value: 0)
@@ -92,8 +94,8 @@ final class GzipMembers {
             }
         }
 
-        /// Inflates the member at `consumed` into the slot's buffer (made larger, up to
-        /// `limit`, when it does not fit and `growing`). The end of the file, or bytes that do
+        /// Inflates the member at `consumed` into the slot's buffer (made larger, while all
+        /// buffers together stay within `limit`, when it does not fit and `growing`). The end of the file, or bytes that do
         /// not start a member, are the end.
         func inflate(into slot: Int, growing: Bool) -> Filled {
             guard input.count - consumed >= 2, input[consumed] == 0x1F, input[consumed + 1] == 0x8B else {
@@ -106,16 +108,19 @@ final class GzipMembers {
                 let result = libdeflate_gzip_decompress_ex(
                     decompressor, input.baseAddress! + consumed, input.count - consumed, output.baseAddress!,
                     output.count, &read, &written)
-                if result == LIBDEFLATE_INSUFFICIENT_SPACE, growing, output.count < limit {
+                // All buffers together hold at most `limit`, as `WholeGzip`'s one mapping does.
+                let room = limit - (0..<GzipMembers.slots).reduce(0) { $1 == slot ? $0 : $0 + buffers[$1].count }
+                if result == LIBDEFLATE_INSUFFICIENT_SPACE, growing, output.count < room {
                     output.deallocate()
                     buffers[slot] = UnsafeMutableRawBufferPointer.allocate(
-                        byteCount: min(output.count * 2, limit), alignment: 64)
+                        byteCount: min(output.count * 2, room), alignment: 64)
                     continue
                 }
                 guard result == LIBDEFLATE_SUCCESS, read > 0 else {
                     return .failed(
                         result == LIBDEFLATE_INSUFFICIENT_SPACE
-                            ? "a gzip member (at byte \(consumed)) inflates to more than \(limit) bytes"
+                            ? "a gzip member (at byte \(consumed)) inflates to more than the \(limit) bytes "
+                                + "the reader's buffers may hold"
                             : "the gzip member at byte \(consumed) is damaged or cut short")
                 }
                 consumed += read

@@ -83,6 +83,35 @@ extension ArchiveTests {
             // bytes of a stored block, which only the manifest's digests then catch.)
         }
 
+        /// A hostile member that inflates far beyond its few compressed bytes (zeros): the
+        /// buffers together never pass the reader's limit; the read stops with an error there.
+        @Test func aMemberThatInflatesPastTheLimitIsAnErrorNotMemory() throws {
+            let dir = try TempDirectory()
+            let (path, offsets, _) = try members(dir, sizes: [30_000, 30_000])
+            #expect(offsets.count == 3)
+            let zeros = dir.file("zeros")
+            try writeFile(zeros, Data(count: 8 << 20))
+            let bomb = try run(["gzip", "-n", "-9", "-c", zeros])
+            try #require(bomb.status == 0, "\(bomb.stderr)")
+            // The bomb goes second: the first member decides, small, and the thread meets it.
+            var gzip = try bytes(of: path)
+            gzip.insert(contentsOf: bomb.stdout, at: offsets[1])
+            let hostile = dir.file("bomb.tar.gz")
+            try writeFile(hostile, Data(gzip))
+            let limit = 2 << 20
+            try #require(gzip.count < limit)
+            let reader = try ArchiveReader(path: hostile, inflatingWholeUpTo: limit, firstMemberUpTo: 64 << 10)
+            #expect(reader.inflatedByMember)
+            let core = try #require(reader.memberCore)
+            let error = #expect(throws: ArchiveError.self) { _ = try readAll(reader) }
+            #expect(
+                "\(error.map { "\($0)" } ?? "")".contains("inflates to more than the \(limit) bytes"),
+                "\(String(describing: error))")
+            // The thread stopped at the bomb: what it holds is what it last made.
+            let held = (0..<GzipMembers.slots).reduce(0) { $0 + core.buffers[$1].count }
+            #expect(held <= limit, "\(held) bytes of buffers")
+        }
+
         @Test(.timeLimit(.minutes(1)))
         func aReaderLetGoEarlyEndsTheInflatingThread() throws {
             let dir = try TempDirectory()

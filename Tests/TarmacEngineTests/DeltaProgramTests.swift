@@ -117,6 +117,27 @@ struct DeltaProgramTests {
         #expect(box.read(Self.layout.archiveDirectory("d-4") + "/appspec.yml") == "version: 0.1\n")
     }
 
+    @Test(
+        "a base directory others may write is not carried over: the rebuilt one gets the target's mode, the base's stays",
+        .sandboxed)
+    func writableBaseDirectory() throws {
+        let box = try ProgramSandbox()
+        defer { box.remove() }
+        let fixture = try DeltaFixture()
+        defer { fixture.remove() }
+        let (base, target) = (try Self.base(fixture), try Self.target(fixture))
+        try DeltaRun.full(box, fixture, base, id: "d-1")
+        // A hook (or anyone root) left the base's scripts/ open to all, setgid: no file changed,
+        // so the base's record still holds.
+        let baseScripts = Self.layout.archiveDirectory("d-1") + "/scripts"
+        try shell("chmod 2777 \(ShellQuote.sh(box.host(baseScripts)))")
+        let run = try DeltaRun.delta(box, fixture, from: base, baseID: "d-1", to: target, id: "d-2")
+        #expect(run.done == 0 && run.fallbacks.isEmpty, "\(run.lines) \(run.stderr)")
+        let rebuilt = box.stat(Self.layout.archiveDirectory("d-2") + "/scripts")
+        #expect(rebuilt.map { $0.st_mode & 0o7777 } == 0o755, "the target's mode, as a full unpack gives it")
+        #expect(box.stat(baseScripts).map { $0.st_mode & 0o7777 } == 0o2777, "the base's directory is not chmodded")
+    }
+
     @Test("a chain of deltas whose retention deletes the directories the base shares files with", .sandboxed)
     func chainWithRetention() throws {
         let box = try ProgramSandbox()
